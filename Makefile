@@ -1,0 +1,77 @@
+# Zhengji: `make run` serves the demo campaign, `make test` runs the whole suite.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/zhengji
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+APT_PACKAGES := chromium ffmpeg espeak-ng gettext fonts-noto-cjk libchromaprint-tools
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test setup setup-dev system-deps static messages demo lint bench clean
+
+## Debian packages (ffmpeg, chromium, espeak-ng, gettext, CJK fonts) where missing; we are root.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(VENV)/.stamp-runtime: requirements.txt constraints.txt
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-runtime requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+## Front-end packages from the npm registry at pinned versions, copied into our static files.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+zhengji/static/vendor/.stamp: node_modules/.package-lock.json scripts/vendor.sh
+	bash scripts/vendor.sh
+	touch $@
+
+static: zhengji/static/vendor/.stamp
+
+messages: $(VENV)/.stamp-runtime
+	$(PYTHON) scripts/compile_messages.py
+
+setup: system-deps $(VENV)/.stamp-runtime static messages
+setup-dev: setup $(VENV)/.stamp-dev
+
+demo: setup
+	$(PYTHON) manage.py migrate --no-input
+	$(PYTHON) manage.py load_demo
+
+## Serve the demo campaign at http://127.0.0.1:8000 with the background task worker.
+run: demo
+	@$(PYTHON) manage.py demo_accounts
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PYTHON) manage.py db_worker --queue-name default & \
+	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
+
+## The whole suite on SQLite, then on PostgreSQL (with Redis) when they are reachable.
+test: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+	@if $(PYTHON) scripts/reachable.py 127.0.0.1 5432; then \
+	  echo "== PostgreSQL pass =="; \
+	  extra=""; if $(PYTHON) scripts/reachable.py 127.0.0.1 6379; then echo "(with Redis)"; extra="REDIS_URL=$(REDIS_TEST_URL)"; fi; \
+	  env DATABASE_URL=$(PG_URL) $$extra $(BIN)/pytest -p no:cacheprovider; \
+	else echo "PostgreSQL not reachable: PostgreSQL pass skipped"; fi
+
+lint: setup-dev
+	$(BIN)/ruff check .
+
+bench: setup-dev
+	$(PYTHON) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules zhengji/static/vendor var

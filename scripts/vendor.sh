@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Copy the pinned npm packages' browser builds into zhengji/static/vendor (served by us, no CDN).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dst=zhengji/static/vendor
+rm -rf "$dst"; mkdir -p "$dst"/{bootstrap,bootstrap-icons,htmx,uppy}
+cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dst/bootstrap/"
+cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts "$dst/bootstrap-icons/"
+cp node_modules/htmx.org/dist/htmx.min.js "$dst/htmx/"
+cp node_modules/uppy/dist/uppy.min.js node_modules/uppy/dist/uppy.min.css "$dst/uppy/"
+cp node_modules/@uppy/locales/dist/zh_CN.min.js node_modules/@uppy/locales/dist/en_US.min.js "$dst/uppy/"

@@ -1,0 +1,34 @@
+"""The JSON API: one NinjaAPI, one router per domain app (each app's api.py)."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+
+from zhengji.api.auth import auth_methods
+from zhengji.api.errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Zhengji API",
+    version="1",
+    description="Call-for-works campaigns: organisations, campaigns, tracks, announcements, entries.",
+    auth=auth_methods(),
+    urls_namespace="api",
+)
+install_error_handlers(api)
+
+
+@api.get("/health", auth=None, tags=["meta"])
+def health(request: HttpRequest) -> dict:
+    return {"status": "ok"}
+
+
+def _mount() -> None:
+    from zhengji.accounts.api import router as accounts_router
+    from zhengji.campaigns.api import router as campaigns_router
+    from zhengji.orgs.api import router as orgs_router
+
+    api.add_router("/me", accounts_router, tags=["me"])
+    api.add_router("/orgs", orgs_router, tags=["organisations"])
+    api.add_router("/", campaigns_router, tags=["campaigns"])
+
+
+_mount()

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from zhengji.api.api import api
+
+urlpatterns = [
+    path("", include("zhengji.public.urls")),
+    path("accounts/", include("zhengji.accounts.urls")),
+    path("orgs/", include("zhengji.orgs.urls")),
+    path("manage/", include("zhengji.campaigns.urls")),
+    path("entries/", include("zhengji.entries.urls")),
+    path("media/", include("zhengji.media.urls")),
+    path("review/", include("zhengji.review.urls")),
+    path("", include("zhengji.common.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
