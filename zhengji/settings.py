@@ -248,7 +248,28 @@ LOGGING = {
 }
 
 # --- Zhengji --------------------------------------------------------------------------------
-ZHENGJI = {
-    "PHONE_MASK": True,
-}
 _ = _  # keep gettext_lazy importable for settings-level labels
+
+# --- accounts settings (sign-up, codes, 2FA) ---
+
+# (end accounts)
+
+
+# --- orgs settings ---
+
+# (end orgs)
+
+
+# --- campaigns settings ---
+
+# (end campaigns)
+
+
+# --- entries settings ---
+
+# (end entries)
+
+
+# --- media settings (uploads, tus, processing) ---
+
+# (end media)

@@ -11,7 +11,7 @@ urlpatterns = [
     path("orgs/", include("zhengji.orgs.urls")),
     path("manage/", include("zhengji.campaigns.urls")),
     path("entries/", include("zhengji.entries.urls")),
-    path("media/", include("zhengji.media.urls")),
+    path("files/", include("zhengji.media.urls")),
     path("review/", include("zhengji.review.urls")),
     path("", include("zhengji.common.urls")),
     path("api/", api.urls),

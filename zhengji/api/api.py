@@ -24,11 +24,17 @@ def health(request: HttpRequest) -> dict:
 def _mount() -> None:
     from zhengji.accounts.api import router as accounts_router
     from zhengji.campaigns.api import router as campaigns_router
+    from zhengji.entries.api import router as entries_router
+    from zhengji.media.api import router as media_router
     from zhengji.orgs.api import router as orgs_router
+    from zhengji.public.api import router as public_router
 
     api.add_router("/me", accounts_router, tags=["me"])
     api.add_router("/orgs", orgs_router, tags=["organisations"])
     api.add_router("/", campaigns_router, tags=["campaigns"])
+    api.add_router("/public", public_router, tags=["public"])
+    api.add_router("/entries", entries_router, tags=["entries"])
+    api.add_router("/media", media_router, tags=["media"])
 
 
 _mount()
