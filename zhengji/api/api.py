@@ -24,6 +24,7 @@ def health(request: HttpRequest) -> dict:
 def _mount() -> None:
     from zhengji.accounts.api import router as accounts_router
     from zhengji.campaigns.api import router as campaigns_router
+    from zhengji.common.api import router as common_router
     from zhengji.entries.api import router as entries_router
     from zhengji.media.api import router as media_router
     from zhengji.orgs.api import router as orgs_router
@@ -35,6 +36,7 @@ def _mount() -> None:
     api.add_router("/public", public_router, tags=["public"])
     api.add_router("/entries", entries_router, tags=["entries"])
     api.add_router("/media", media_router, tags=["media"])
+    api.add_router("/audit", common_router, tags=["audit"])
 
 
 _mount()
