@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengji.accounts.scopes import scopes_for
 
@@ -51,7 +52,7 @@ def scoped_log(user) -> QuerySet[AuditLog]:
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action"), required=False, max_length=64)
+    action = forms.CharField(label=pgettext_lazy("audit log", "Action"), required=False, max_length=64)
     actor = forms.CharField(label=_("Who"), required=False, max_length=60,
                             help_text=_("Name, user name or mobile number"))
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)

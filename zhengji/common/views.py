@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from zhengji.accounts.scopes import scopes_for
@@ -120,8 +121,8 @@ class _Echo:
 def _csv_rows(qs):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM: spreadsheet programs then read the Chinese text as UTF-8
-    yield writer.writerow([_("Time"), _("Who"), _("Action"), _("Object type"), _("Object ID"), _("Object"),
-                           _("Before"), _("After"), _("Reason"), _("IP address")])
+    yield writer.writerow([_("Time"), _("Who"), pgettext("audit log", "Action"), _("Object type"), _("Object ID"),
+                           _("Object"), _("Before"), _("After"), _("Reason"), _("IP address")])
     for r in qs.iterator(chunk_size=500):
         changes = diff(r.before, r.after)
         yield writer.writerow([
