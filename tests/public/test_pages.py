@@ -236,3 +236,28 @@ def test_track_page_query_count(client, django_assert_max_num_queries):
     tree, c = campaign_with_tracks(10)
     with django_assert_max_num_queries(5):
         client.get(f"/c/{c.slug}/t5/")
+
+
+def test_list_pages_query_counts_do_not_grow(client):
+    tree, c = campaign_with_tracks(1, slug="main")
+    for i in range(2):
+        announcement(c, f"公告{i}")
+    n_campaigns = _count_queries(client, "/campaigns/")
+    n_news = _count_queries(client, "/c/main/news/")
+    for i in range(12):
+        f.campaign(tree["province"], name=f"活动{i}")
+        announcement(c, f"更多公告{i}")
+    assert _count_queries(client, "/campaigns/") == n_campaigns
+    assert _count_queries(client, "/c/main/news/") == n_news
+    assert "活动11" in html(client.get("/campaigns/"))
+
+
+def test_announcement_list_paginates(client):
+    tree, c = campaign_with_tracks(1)
+    for i in range(25):
+        announcement(c, f"公告{i:02d}", days_ago=30 - i)
+    page1 = html(client.get(f"/c/{c.slug}/news/"))
+    assert "公告24" in page1 and "公告04" not in page1 and "page=2" in page1
+    page2 = html(client.get(f"/c/{c.slug}/news/", {"page": 2}))
+    assert "公告04" in page2 and "公告24" not in page2
+    assert client.get(f"/c/{c.slug}/news/", {"page": "x"}).status_code == 200

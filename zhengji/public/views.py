@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -15,6 +16,7 @@ from zhengji.orgs.models import OrgKind
 from . import presenters
 
 ANNOUNCEMENTS_ON_HOME = 10
+ANNOUNCEMENTS_PER_PAGE = 20
 
 
 def _can_preview(user, campaign: Campaign) -> bool:
@@ -74,8 +76,11 @@ def campaign_list(request):
             visible = Q()
         elif scopes_for(user).campaign_admin:
             visible |= Q(pk__in=scopes_for(user).campaign_admin)
-    campaigns = Campaign.objects.filter(visible).select_related("org")
-    return render(request, "public/campaign_list.html", {"campaigns": campaigns, "today": timezone.localdate()})
+    campaigns = list(Campaign.objects.filter(visible).select_related("org"))
+    today = timezone.localdate()
+    for c in campaigns:
+        c.phase_label = presenters.phase_label(presenters.current_phase(c, today))
+    return render(request, "public/campaign_list.html", {"campaigns": campaigns, "today": today})
 
 
 @require_safe
@@ -119,8 +124,8 @@ def announcement_detail(request, slug: str, pk: int):
 @require_safe
 def announcement_list(request, slug: str):
     campaign = _visible_campaign(request, slug)
-    items = _visible_announcements(campaign)
+    page = Paginator(_visible_announcements(campaign), ANNOUNCEMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "public/announcement_list.html", {
-        "campaign": campaign, "items": items, "preview": not campaign.is_published,
+        "campaign": campaign, "page": page, "items": page.object_list, "preview": not campaign.is_published,
     })
 
