@@ -227,3 +227,11 @@ def test_api_with_bearer_token_is_scoped(client, world):
     ApiToken.objects.create(user=admin, name="t", prefix="abc", key_hash=hash_key("secret-key"))
     data = client.get("/api/audit", HTTP_AUTHORIZATION="Bearer secret-key").json()
     assert [r["object_repr"] for r in data["results"]] == ["活动乙"]
+
+
+def test_object_types_shown_by_name(client, world):
+    client.force_login(f.user(is_superuser=True))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = html(client.get("/hub/audit/"))
+    assert '<option value="orgs.organization">organisation</option>' in page
+    assert "organisation #" in page

@@ -132,5 +132,15 @@ def diff(before: Any, after: Any) -> list[Change]:
     return out
 
 
+def type_label(object_type: str) -> str:
+    """"orgs.organization" -> the model's verbose name in the reader's language."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
 def distinct_values(qs: QuerySet[AuditLog], field: str, limit: int = 200) -> list[str]:
     return list(qs.order_by(field).values_list(field, flat=True).distinct()[:limit])

@@ -22,7 +22,15 @@ from django.views.decorators.http import require_GET, require_POST
 from zhengji.accounts.scopes import scopes_for
 
 from . import services
-from .audit_log import AuditFilterForm, can_browse_audit, diff, distinct_values, filtered_log, scoped_log
+from .audit_log import (
+    AuditFilterForm,
+    can_browse_audit,
+    diff,
+    distinct_values,
+    filtered_log,
+    scoped_log,
+    type_label,
+)
 from .errors import DomainError
 
 AUDIT_PAGE_SIZE = 50
@@ -102,13 +110,14 @@ def audit(request):
     page = Paginator(qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:
         row.changes = diff(row.before, row.after)
+        row.type_label = type_label(row.object_type)
     base_qs = scoped_log(request.user)
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(request, "common/audit.html", {
         "form": form,
         "page": page,
         "actions": distinct_values(base_qs, "action"),
-        "object_types": distinct_values(base_qs, "object_type"),
+        "object_types": [(t, type_label(t)) for t in distinct_values(base_qs, "object_type")],
         "query": urlencode(query),
     })
 
