@@ -15,6 +15,10 @@ def test_home_on_a_phone_tracks_rules_and_language(page):
     # One column on a phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator("#timeline li[aria-current=step]").count() == 1
+    # Keyboard users get the skip link first.
+    page.keyboard.press("Tab")
+    skip = page.locator("a.zj-skip")
+    assert skip.evaluate("e => e === document.activeElement") and skip.is_visible()
     # The menu is collapsed on a phone; the language switch stays visible.
     assert not page.locator("#nav").is_visible()
     assert page.locator("#lang-switch").is_visible()
@@ -25,6 +29,7 @@ def test_home_on_a_phone_tracks_rules_and_language(page):
     assert "规则2" in rules.inner_text()
     assert rules.locator("strong").inner_text() == "原创"
     assert "MP4，≤ 10 分钟，≤ 2 GB，≥ 720p" in page.locator("#form-summary").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     page.locator("#lang-switch").click()
     page.wait_for_url(f"**/c/{c.slug}/t2/")  # the switch keeps the page
