@@ -53,11 +53,13 @@ def scoped_log(user) -> QuerySet[AuditLog]:
 
 class AuditFilterForm(forms.Form):
     action = forms.CharField(label=pgettext_lazy("audit log", "Action"), required=False, max_length=64)
-    actor = forms.CharField(label=_("Who"), required=False, max_length=60,
+    actor = forms.CharField(label=pgettext_lazy("audit log", "Who"), required=False, max_length=60,
                             help_text=_("Name, user name or mobile number"))
-    object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    object_type = forms.CharField(label=pgettext_lazy("audit log", "Object type"), required=False, max_length=64)
+    date_from = forms.DateField(label=pgettext_lazy("audit log", "From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=pgettext_lazy("audit log", "To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

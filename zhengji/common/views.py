@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
+from zhengji.accounts.models import Role
 from zhengji.accounts.scopes import scopes_for
 
 from . import services
@@ -75,8 +76,8 @@ def manage(request):
         c.hub_url = _url([("campaigns:detail", [c.slug]), ("campaigns:campaign", [c.slug]),
                           ("campaigns:detail", [c.pk]), ("campaigns:campaign", [c.pk])], f"/manage/{c.slug}/")
         c.roles = [label for cond, label in (
-            (user.is_superuser or c.pk in s.campaign_admin, _("Campaign admin")),
-            (c.pk in s.moderator, _("Moderator"))) if cond]
+            (user.is_superuser or c.pk in s.campaign_admin, Role.CAMPAIGN_ADMIN.label),
+            (c.pk in s.moderator, Role.MODERATOR.label)) if cond]
     hosted, judged = [], []
     for t in tracks:
         if t.pk in s.host_tracks:
@@ -130,8 +131,12 @@ class _Echo:
 def _csv_rows(qs):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM: spreadsheet programs then read the Chinese text as UTF-8
-    yield writer.writerow([_("Time"), _("Who"), pgettext("audit log", "Action"), _("Object type"), _("Object ID"),
-                           _("Object"), _("Before"), _("After"), _("Reason"), _("IP address")])
+    yield writer.writerow([
+        pgettext("audit log", "Time"), pgettext("audit log", "Who"), pgettext("audit log", "Action"),
+        pgettext("audit log", "Object type"), pgettext("audit log", "Object ID"), pgettext("audit log", "Object"),
+        pgettext("audit log", "Before"), pgettext("audit log", "After"), pgettext("audit log", "Reason"),
+        _("IP address"),
+    ])
     for r in qs.iterator(chunk_size=500):
         changes = diff(r.before, r.after)
         yield writer.writerow([
