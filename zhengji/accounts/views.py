@@ -38,7 +38,7 @@ def _next_url(request, default: str) -> str:
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):
         return nxt
-    return resolve_url(default)
+    return resolve_url(default) if default else ""
 
 
 # --- login / logout ---------------------------------------------------------------------------
