@@ -73,7 +73,7 @@ def test_wrong_attempts_are_counted_and_lock_the_code(settings):
     services.send_code(PHONE, P.REGISTER)
     code = last_code(PHONE)
     wrong = "000000" if code != "000000" else "111111"
-    for i in range(settings.OTP_MAX_ATTEMPTS - 1):
+    for _i in range(settings.OTP_MAX_ATTEMPTS - 1):
         with pytest.raises(DomainError) as e:
             services.verify_code(PHONE, P.REGISTER, wrong)
         assert e.value.code == "code_wrong"

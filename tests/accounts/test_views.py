@@ -160,8 +160,9 @@ def test_password_reset_flow(client):
     u.refresh_from_db()
     assert u.check_password("Xin-mima-2026")
     # The code cannot be used twice.
-    r = client.post(reverse("accounts:password_reset"), {"phone": PHONE, "code": code, "new_password": "Other-pass-2027",
-                                                         "new_password2": "Other-pass-2027", "action": "reset"})
+    r = client.post(reverse("accounts:password_reset"), {"phone": PHONE, "code": code, "action": "reset",
+                                                         "new_password": "Other-pass-2027",
+                                                         "new_password2": "Other-pass-2027"})
     assert r.status_code == 200 and "无效" in r.content.decode()
 
 
