@@ -365,3 +365,37 @@ def test_join_invite_link(client, tree):
     assert r.status_code == 400 and zh("This invite code has been used up.") in r.content.decode()
     assert client.get(reverse("accounts:join_invite", args=["NOPE9999"])).status_code == 404
     assert client.put(url).status_code == 405
+
+
+# --- methods, next, language --------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,method", [
+    ("login", "put"), ("login_verify", "put"), ("register", "put"), ("password_reset", "delete"),
+    ("centre", "post"), ("join", "put"), ("join_search", "post"), ("profile", "get"), ("password_change", "get"),
+    ("token_create", "get"), ("two_factor_disable", "get"), ("two_factor", "delete"),
+])
+def test_wrong_method_is_405(client, name, method):
+    client.force_login(f.unit_admin(f.org("某工会")))
+    assert getattr(client, method)(reverse(f"accounts:{name}")).status_code == 405
+
+
+def test_register_from_invite_link_returns_there(client, tree):
+    invite = create_invite(f.unit_admin(tree["ya2"]), tree["ya2"])
+    link = reverse("accounts:join_invite", args=[invite.code])
+    r = client.get(link)
+    assert r.status_code == 302
+    login_page = client.get(r["Location"]).content.decode()
+    assert f"?next={link}".replace("/", "%2F") in login_page or f"next={link}" in login_page
+    client.post(reverse("accounts:register"), {"phone": PHONE, "action": "send_code"})
+    r = client.post(reverse("accounts:register") + f"?next={link}",
+                    {"phone": PHONE, "code": last_code(PHONE), "real_name": "张三", "password": PW,
+                     "password2": PW, "action": "register", "next": link})
+    assert r.status_code == 302 and r["Location"] == link
+    assert client.post(link).status_code == 302
+    assert Membership.objects.get(user__phone=PHONE).status == MembershipStatus.CONFIRMED
+
+
+def test_pages_in_english(client):
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("accounts:register")).content.decode()
+    assert "Send code" in body and "Mobile number" in body
