@@ -399,3 +399,14 @@ def test_pages_in_english(client):
     client.cookies["django_language"] = "en"
     body = client.get(reverse("accounts:register")).content.decode()
     assert "Send code" in body and "Mobile number" in body
+
+
+def test_django_admin_logs_in_through_our_login(client):
+    r = client.get("/django-admin/")
+    assert r.status_code == 302
+    r = client.get(r["Location"])
+    assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
+    assert "next=%2Fdjango-admin%2F" in r["Location"]
+    su = f.user(is_superuser=True, is_staff=True)
+    client.force_login(su)
+    assert client.get("/django-admin/accounts/user/").status_code == 200

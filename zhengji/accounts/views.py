@@ -47,7 +47,7 @@ def _next_url(request, default: str) -> str:
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_next_url(request, settings.LOGIN_REDIRECT_URL))
-    form = forms.LoginForm(request.POST or None)
+    form = forms.LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         from .auth import normalise_login
 
@@ -79,7 +79,7 @@ def login_verify(request):
     if user is None:
         request.session.pop(PENDING_2FA, None)
         return redirect("accounts:login")
-    form = forms.TokenForm(request.POST or None)
+    form = forms.TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             device = services.verify_totp_login(user, form.cleaned_data["token"])
@@ -112,7 +112,7 @@ def _send_code_action(request, form, purpose: str) -> None:
 def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:centre")
-    form = forms.RegisterForm(request.POST or None)
+    form = forms.RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "send_code":
             _send_code_action(request, form, services.Purpose.REGISTER)
@@ -137,7 +137,7 @@ def register(request):
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
-    form = forms.ResetForm(request.POST or None)
+    form = forms.ResetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "send_code":
             _send_code_action(request, form, services.Purpose.RESET)
@@ -260,7 +260,7 @@ def two_factor(request):
     user = request.user
     if not services.may_use_two_factor(user) and services.confirmed_totp(user) is None:
         return render(request, "accounts/two_factor.html", {"allowed": False}, status=403)
-    form = forms.TokenForm(request.POST or None) if request.POST.get("action") == "confirm" else forms.TokenForm()
+    form = forms.TokenForm(request.POST) if request.POST.get("action") == "confirm" else forms.TokenForm()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
