@@ -252,7 +252,7 @@ MAX_TOKENS = 20
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the token row and the key; the key is shown once and only its hash is kept."""
     name = (name or "").strip()
-    if not name or len(name) > 60:
+    if not name or len(name) > 60 or "\x00" in name:
         raise DomainError(_("Give the token a name (at most 60 characters)."), code="bad_name", field="name")
     User.objects.select_for_update().filter(pk=user.pk).first()  # serialise the count below
     if ApiToken.objects.filter(user=user, revoked=False).count() >= MAX_TOKENS:

@@ -325,7 +325,7 @@ SEARCH_LIMIT = 20
 
 
 def search_orgs(q: str) -> list[tuple[Organization, str]]:
-    q = (q or "").strip()[:60]
+    q = (q or "").replace("\x00", "").strip()[:60]  # PostgreSQL refuses NUL in strings
     if not q:
         return []
     from django.db.models import Q
@@ -387,7 +387,7 @@ def join_search(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def join_invite(request, code: str):
-    invite = Invite.objects.select_related("org").filter(code=code.strip().upper()).first()
+    invite = Invite.objects.select_related("org").filter(code=code.replace("\x00", "").strip().upper()).first()
     if invite is None:
         raise Http404
     error = ""
