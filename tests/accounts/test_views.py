@@ -290,8 +290,11 @@ def test_join_search_shows_paths_htmx(client, tree):
     r = client.get(reverse("accounts:join_search"), {"q": "义安区某"}, HTTP_HX_REQUEST="true")
     body = r.content.decode()
     assert r.status_code == 200 and "<html" not in body
-    assert "安徽省总工会 › 铜陵市总工会 › 义安区总工会 › 义安区某公司工会" in body
+    assert "<span class=\"org-label\">铜陵市总工会 › 义安区总工会 › 义安区某公司工会</span>" in body
     assert "郊区" not in body
+    # Near the top the root stays: a city shows its province.
+    body = client.get(reverse("accounts:join_search"), {"q": "铜陵"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "安徽省总工会 › 铜陵市总工会<" in body
 
 
 def test_join_search_without_js_renders_page(client, tree):

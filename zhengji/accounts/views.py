@@ -308,7 +308,8 @@ def two_factor_disable(request):
 # --- joining a union --------------------------------------------------------------------------
 
 def org_path_labels(orgs) -> dict[int, str]:
-    """{org.pk: "铜陵市总工会 › 义安区总工会 › …"} for the given organisations, in one query
+    """{org.pk: "铜陵市总工会 › 义安区总工会 › …"} (the root left out below the second level)
+    for the given organisations, in one query
     for all their ancestors (materialised paths: each ancestor's path is a prefix)."""
     orgs = list(orgs)
     step = Organization.steplen
@@ -317,6 +318,8 @@ def org_path_labels(orgs) -> dict[int, str]:
     out = {}
     for o in orgs:
         parts = [names[o.path[:i]] for i in range(step, len(o.path), step) if o.path[:i] in names]
+        if len(parts) >= 2:
+            parts = parts[1:]  # the root (the province) is the same for everyone: leave it out
         out[o.pk] = " › ".join(parts + [o.name])
     return out
 
