@@ -157,8 +157,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "phone"
-# Count failures per typed login (phone or username, normalised) whether the form or the API
-# called authenticate(); see zhengji/accounts/auth.py.
+# Count failures per typed login (phone or username, normalised), whether it arrives as the form's
+# `phone` or as authenticate()'s `username` (e.g. Django's admin); see zhengji/accounts/auth.py.
 AXES_USERNAME_CALLABLE = "zhengji.accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
