@@ -226,7 +226,8 @@ def image_info(path: str | os.PathLike) -> dict:
                 if width * height > limit:
                     raise ImageTooLarge(width * height, limit)
                 fmt = im.format or ""
-                orientation = im.getexif().get(0x0112, 1) if hasattr(im, "getexif") else 1
+                orientation = im.getexif().get(0x0112, 1)
+            with Image.open(path) as im:  # verify() must come straight after open()
                 im.verify()
     except ImageTooLarge:
         raise

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from zhengji.campaigns.schema import FileRule, parse_schema
 from zhengji.common.errors import DomainError
@@ -99,7 +99,7 @@ def _expected_label(rule: FileRule) -> str:
             labels.append(label)
     else:
         labels = [_kind_noun(k) for k in rule.kinds]
-    return _(", ").join(labels) if len(labels) > 1 else labels[0]
+    return pgettext("list separator", ", ").join(labels)
 
 
 def _actual_label(ft: FileType | None) -> str:
