@@ -52,6 +52,7 @@ def media_dir(tmp_path_factory) -> Path:
     s.make_video(d / "clip.webm", 2, 320, 240)
     s.make_video(d / "clip.mov", 2, 320, 240)
     s.make_video(d / "small.mp4", 1, 160, 120)
+    s.make_video(d / "portrait.mp4", 1, 240, 320)
     s.make_video(d / "long.mp4", 130, 320, 240, audio=False, rate=1)
     s.make_truncated_video(d / "truncated.mp4", 2, 320, 240)
     s.make_text_as(d / "fake.mp4")

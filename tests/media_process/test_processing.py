@@ -225,3 +225,19 @@ def test_reprocessing_replaces_old_renditions_never_the_original(ingest, media_d
     assert media.web.name != old and not default_storage.exists(old)
     assert media.original.name == original and default_storage.exists(original)
     assert len(rendition_files(media)) == 2
+
+
+def test_portrait_video_meets_landscape_minimum_and_stays_portrait(ingest, media_dir):
+    media = ingest(media_dir / "portrait.mp4", "video")  # slot minimum 320×240, compared either way up
+    assert (media.width, media.height) == (240, 320) and media.status == MediaStatus.READY
+    video = next(s for s in ffprobe(media.preview.path)["streams"] if s["codec_type"] == "video")
+    assert (video["width"], video["height"]) == (240, 320)
+
+
+def test_preview_is_scaled_down_to_the_limit(ingest, media_dir, settings):
+    settings.MEDIA_PREVIEW_MAX_HEIGHT = 120  # the 320×240 clip becomes 160×120
+    media = ingest(media_dir / "clip.mp4", "video")
+    video = next(s for s in ffprobe(media.preview.path)["streams"] if s["codec_type"] == "video")
+    assert (video["width"], video["height"]) == (160, 120)
+    with Image.open(media.thumbnail.path) as im:
+        assert im.size == (160, 120)  # never enlarged

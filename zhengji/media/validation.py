@@ -120,9 +120,16 @@ def rule_for(track, slot_key: str) -> FileRule:
     raise DomainError(_("This form has no file field “%(slot)s”.") % {"slot": slot_key}, code="no_such_slot")
 
 
+# Content types that a given allowed extension also admits: phones write MP4 files whose brand
+# says M4V or 3GP; they are the same ISO container and play the same.
+COMPATIBLE = {"mp4": {"m4v", "3gp"}, "m4v": {"mp4"}}
+
+
 def allowed_exts(rule: FileRule) -> set[str]:
+    """Canonical content types the rule admits (its extensions, or every type of its kinds)."""
     if rule.extensions:
-        return {canonical_ext(e) for e in rule.extensions}
+        exts = {canonical_ext(e) for e in rule.extensions}
+        return exts.union(*(COMPATIBLE.get(e, set()) for e in exts))
     return {ext for ext, (kind, _mime) in KNOWN.items() if kind in rule.kinds}
 
 
@@ -137,8 +144,7 @@ def check_size(size: int, rule: FileRule) -> None:
 
 def check_name(filename: str, rule: FileRule) -> None:
     ext = canonical_ext(Path(filename).suffix)
-    allowed = allowed_exts(rule)
-    if rule.extensions and ext not in allowed:
+    if rule.extensions and ext not in {canonical_ext(e) for e in rule.extensions}:
         shown = ", ".join(sorted({e.lower().lstrip(".") for e in rule.extensions}))
         raise MediaInvalid([_("Files of type .%(ext)s are not accepted here; allowed: %(allowed)s.")
                             % {"ext": ext or "?", "allowed": shown}])
