@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhengji.common import audit
-from zhengji.common.errors import DomainError, NotPermitted
+from zhengji.common.errors import DomainError, NotFound, NotPermitted
 
 from . import probe as probing
 from . import processing
@@ -56,11 +56,17 @@ def enqueue_processing(media: MediaFile) -> None:
     transaction.on_commit(_go)
 
 
+def _locked(pk: int) -> MediaFile | None:
+    """The row, locked for this transaction. No ordering and no joins: PostgreSQL refuses
+    FOR UPDATE on the nullable side of the outer join the default ordering (by entry) adds."""
+    return MediaFile.objects.select_for_update(of=("self",)).order_by().filter(pk=pk).first()
+
+
 # --- the task body --------------------------------------------------------------------------
 
 def _claim(media_id: int) -> MediaFile | None:
     with transaction.atomic():
-        media = MediaFile.objects.select_for_update().filter(pk=media_id).first()
+        media = _locked(media_id)
         if media is None or media.status == MediaStatus.READY:
             return None
         if media.status == MediaStatus.PROCESSING and not is_stale(media):
@@ -99,9 +105,10 @@ def _finish(media_id: int, attempt: int, saved: dict[str, str], extra_probe: dic
     storage = MediaFile._meta.get_field("original").storage
     try:
         with transaction.atomic():
-            media = MediaFile.objects.select_for_update().get(pk=media_id)
-            if media.status != MediaStatus.PROCESSING or media.attempts != attempt:
-                # Someone else took over (a retry after we were presumed dead): theirs wins.
+            media = _locked(media_id)
+            if media is None or media.status != MediaStatus.PROCESSING or media.attempts != attempt:
+                # Deleted meanwhile, or someone else took over (a retry after we were presumed
+                # dead): theirs wins.
                 _delete_names(storage, saved.values())
                 return False
             before = audit.snapshot(media, ["status", *RENDITION_FIELDS])
@@ -125,7 +132,7 @@ def _finish(media_id: int, attempt: int, saved: dict[str, str], extra_probe: dic
 
 def _fail(media_id: int, attempt: int, summary: str, detail: str) -> None:
     with transaction.atomic():
-        media = MediaFile.objects.select_for_update().filter(pk=media_id).first()
+        media = _locked(media_id)
         if media is None or media.status != MediaStatus.PROCESSING or media.attempts != attempt:
             return
         media.status = MediaStatus.FAILED
@@ -173,7 +180,9 @@ def retry_processing(actor, media: MediaFile) -> MediaFile:
     """Queue a failed (or stuck) media for processing again, from scratch. Owner or admins."""
     if not actor.has_perm("media.retry_processing", media):
         raise NotPermitted(_("You may not retry the processing of this file."))
-    media = MediaFile.objects.select_for_update().get(pk=media.pk)
+    media = _locked(media.pk)
+    if media is None:
+        raise NotFound(_("This file no longer exists."))
     if media.status == MediaStatus.READY:
         raise DomainError(_("This file has been processed already."), code="already_ready")
     if media.status == MediaStatus.PROCESSING and not is_stale(media):
