@@ -131,6 +131,8 @@ def test_failed_status_shows_reason_and_retry(client, world, ingest, media_dir, 
     assert media.status == MediaStatus.FAILED and media.attempts == 2  # still broken: failed again
     # Retrying a ready file is refused with a message (JSON and redirect forms).
     photo = ingest(media_dir / "photo.jpg", "photo")
+    html = client.post(url("retry", photo), HTTP_HX_REQUEST="true").content.decode()
+    assert "此文件已处理完成。" in html and 'role="alert"' in html
     r = client.post(url("retry", photo), HTTP_ACCEPT="application/json")
     assert r.status_code == 400 and r.json()["code"] == "already_ready"
     r = client.post(url("retry", photo))

@@ -170,7 +170,8 @@ def retry(request, pk: int):
         if request.htmx:
             media.refresh_from_db()
             ctx = {"media": media, "info": status_data(media, request.user), "message": exc.message}
-            return render(request, "media/_status.html", ctx, status=exc.status)
+            # 200: htmx swaps only successful responses, and the message belongs in the card.
+            return render(request, "media/_status.html", ctx)
         messages.error(request, exc.message)
         return redirect("media:status", pk=pk)
     media.refresh_from_db()
