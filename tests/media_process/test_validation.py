@@ -196,3 +196,38 @@ def test_upload_of_someone_else(world, make_upload, media_dir):
     up = make_upload(media_dir / "photo.jpg")
     with pytest.raises(NotPermitted):
         create_media_from_upload(up, track=world["track"], slot_key="photo", actor=world["other"])
+
+
+def test_zip_named_docx_refused(ingest, tmp_path):
+    import zipfile
+
+    fake = tmp_path / "report.docx"
+    with zipfile.ZipFile(fake, "w") as z:
+        z.writestr("readme.txt", "not a word document")
+    assert refused(ingest, fake, "doc") == "文件内容不是 PDF 文档、DOCX 文档（识别为 ZIP 文件）"
+
+
+def test_empty_file_refused(ingest, tmp_path):
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    assert refused(ingest, empty, "photo") == "文件是空的。"
+
+
+def test_too_large_upload_refused_before_reading(world, make_upload, media_dir, monkeypatch):
+    from zhengji.media import probe
+
+    def no_reading(*a, **kw):
+        raise AssertionError("the bytes must not be read")
+
+    monkeypatch.setattr(probe, "local_copy", no_reading)
+    up = make_upload(media_dir / "noise.png")
+    with pytest.raises(MediaInvalid, match="超过上限 1 MB"):
+        create_media_from_upload(up, track=world["track"], slot_key="small_file")
+
+
+def test_upload_whose_bytes_are_gone(world, make_upload, media_dir):
+    up = make_upload(media_dir / "photo.jpg")
+    default_storage.delete(up.storage_key)
+    with pytest.raises(DomainError) as exc:
+        create_media_from_upload(up, track=world["track"], slot_key="photo")
+    assert exc.value.code == "upload_missing"
