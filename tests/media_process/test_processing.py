@@ -4,6 +4,7 @@ crash safety (a task interrupted or run twice leaves a consistent state)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import subprocess
 
@@ -241,3 +242,19 @@ def test_preview_is_scaled_down_to_the_limit(ingest, media_dir, settings):
     assert (video["width"], video["height"]) == (160, 120)
     with Image.open(media.thumbnail.path) as im:
         assert im.size == (160, 120)  # never enlarged
+
+
+def test_lost_tasks_are_requeued(ingest, media_dir, world):
+    from django.core.management import call_command
+
+    media = ingest(media_dir / "photo.jpg", "photo", process=False)  # queued, but the task was lost
+    with pytest.raises(DomainError):  # just queued: not retryable yet
+        domain.retry_processing(world["owner"], media)
+    assert domain.requeue_stuck() == []
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=3)):
+        assert domain.can_retry(media)
+        out = io.StringIO()
+        call_command("media_requeue", stdout=out)
+    assert f"requeued 1 media: {media.pk}" in out.getvalue()
+    media.refresh_from_db()
+    assert media.status == MediaStatus.READY

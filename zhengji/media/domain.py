@@ -44,6 +44,17 @@ def is_stale(media: MediaFile, now: dt.datetime | None = None) -> bool:
     return media.status == MediaStatus.PROCESSING and media.updated < now - stale_after()
 
 
+def is_stuck(media: MediaFile, now: dt.datetime | None = None) -> bool:
+    """Queued or processing for longer than any real job: the task or its worker was lost."""
+    now = now or timezone.now()
+    return (media.status in (MediaStatus.PENDING, MediaStatus.PROCESSING)
+            and media.updated < now - stale_after())
+
+
+def can_retry(media: MediaFile) -> bool:
+    return media.status == MediaStatus.FAILED or is_stuck(media)
+
+
 def enqueue_processing(media: MediaFile) -> None:
     """Queue the processing task once the current transaction commits (a worker must see the row)."""
     pk = media.pk
@@ -173,6 +184,19 @@ def run_processing(media_id: int) -> str:
             return "failed"
 
 
+def requeue_stuck(now: dt.datetime | None = None) -> list[int]:
+    """Queue again every media whose task was lost (pending or processing for too long). Run
+    from `manage.py media_requeue` (e.g. hourly by cron or after restoring the task queue)."""
+    cutoff = (now or timezone.now()) - stale_after()
+    ids = list(MediaFile.objects.filter(status__in=[MediaStatus.PENDING, MediaStatus.PROCESSING],
+                                        updated__lt=cutoff).order_by().values_list("pk", flat=True))
+    from .tasks import process_media
+
+    for pk in ids:
+        process_media.enqueue(pk)
+    return ids
+
+
 # --- user actions ---------------------------------------------------------------------------
 
 @transaction.atomic
@@ -185,7 +209,7 @@ def retry_processing(actor, media: MediaFile) -> MediaFile:
         raise NotFound(_("This file no longer exists."))
     if media.status == MediaStatus.READY:
         raise DomainError(_("This file has been processed already."), code="already_ready")
-    if media.status == MediaStatus.PROCESSING and not is_stale(media):
+    if not can_retry(media):
         raise DomainError(_("This file is being processed now; please wait."), code="in_progress", status=409)
     before = audit.snapshot(media, ["status", "error", "attempts"])
     media.status = MediaStatus.PENDING

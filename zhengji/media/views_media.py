@@ -131,7 +131,7 @@ def status_data(media: MediaFile, user) -> dict:
         "kind": media.kind, "filename": media.filename, "size": media.size, "sha256": media.sha256,
         "width": media.width, "height": media.height, "duration": media.duration,
         "attempts": media.attempts, "error": summary, "urls": urls,
-        "can_retry": media.status == MediaStatus.FAILED or domain.is_stale(media),
+        "can_retry": domain.can_retry(media),
     }
     if user.is_superuser:
         data["error_detail"] = detail
