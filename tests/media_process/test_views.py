@@ -144,3 +144,34 @@ def test_superuser_sees_technical_details(client, world, ingest, media_dir):
     client.force_login(world["admin"])
     data = client.get(url("status", media), HTTP_ACCEPT="application/json").json()
     assert data["status"] == "failed" and data["error_detail"] and data["can_retry"]
+
+
+def test_head_request(client, world, video):
+    client.force_login(world["owner"])
+    r = client.head(url("rendition", video, which="preview"))
+    assert r.status_code == 200 and int(r["Content-Length"]) == video.preview.size
+
+
+def test_unit_admins_see_nothing_yet(client, world, photo):
+    """Only the owner and superusers for now; the entries app widens view (not originals)."""
+    from tests import factories as f
+
+    admin = f.unit_admin(world["unit"])
+    client.force_login(admin)
+    assert client.get(url("rendition", photo, which="thumb")).status_code == 404
+    assert client.get(url("original", photo)).status_code == 404
+
+
+def test_widening_view_permission_keeps_originals_private(client, world, photo):
+    import rules
+
+    from zhengji.media import rules as media_rules
+
+    everyone = rules.predicate(lambda user, media: user.is_authenticated)
+    rules.set_perm("media.view_media", media_rules.can_view_media | everyone)
+    try:
+        client.force_login(world["other"])
+        assert client.get(url("rendition", photo, which="thumb")).status_code == 200
+        assert client.get(url("original", photo)).status_code == 404
+    finally:
+        rules.set_perm("media.view_media", media_rules.can_view_media)

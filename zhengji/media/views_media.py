@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse, Strea
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from zhengji.common.errors import DomainError
 
@@ -33,18 +33,24 @@ def _media_for(request, pk: int, perm: str = "media.view_media") -> MediaFile:
     return media
 
 
-def _iter(fh, start: int, length: int):
-    try:
-        fh.seek(start)
-        left = length
-        while left > 0:
-            block = fh.read(min(CHUNK, left))
+class _RangeIter:
+    """The bytes start..start+length of an open file, in chunks; Django calls close() when the
+    response ends, even if the client went away before the first chunk."""
+
+    def __init__(self, fh, start: int, length: int):
+        self.fh, self.start, self.left = fh, start, length
+
+    def __iter__(self):
+        self.fh.seek(self.start)
+        while self.left > 0:
+            block = self.fh.read(min(CHUNK, self.left))
             if not block:
                 break
-            left -= len(block)
+            self.left -= len(block)
             yield block
-    finally:
-        fh.close()
+
+    def close(self) -> None:
+        self.fh.close()
 
 
 def serve_fieldfile(request, fieldfile, *, content_type: str = "", download_name: str = "",
@@ -73,7 +79,7 @@ def serve_fieldfile(request, fieldfile, *, content_type: str = "", download_name
             resp = HttpResponse(status=416)
             resp["Content-Range"] = f"bytes */{size}"
             return _headers(resp, as_attachment, download_name)
-        resp = StreamingHttpResponse(_iter(fh, start, end - start + 1), status=206, content_type=content_type)
+        resp = StreamingHttpResponse(_RangeIter(fh, start, end - start + 1), status=206, content_type=content_type)
         resp["Content-Range"] = f"bytes {start}-{end}/{size}"
         resp["Content-Length"] = str(end - start + 1)
     else:
@@ -92,7 +98,7 @@ def _headers(resp: HttpResponse, as_attachment: bool, download_name: str) -> Htt
 
 
 @login_required
-@require_GET
+@require_safe
 def rendition(request, pk: int, name: str):
     if name not in RENDITIONS:
         raise Http404
@@ -107,7 +113,7 @@ def rendition(request, pk: int, name: str):
 
 
 @login_required
-@require_GET
+@require_safe
 def original(request, pk: int):
     media = _media_for(request, pk, "media.download_original")
     return serve_fieldfile(request, media.original, content_type=media.content_type,
