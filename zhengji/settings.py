@@ -283,5 +283,17 @@ TWO_FACTOR_PENDING_SECONDS = 300
 
 
 # --- media settings (uploads, tus, processing) ---
+# Processing (media-process): limits and rendition sizes; see docs/media.md.
+MEDIA_MAX_IMAGE_PIXELS = int(os.environ.get("MEDIA_MAX_IMAGE_PIXELS", "150000000"))  # decompression bombs
+MEDIA_FFPROBE_TIMEOUT = int(os.environ.get("MEDIA_FFPROBE_TIMEOUT", "60"))
+MEDIA_FFMPEG_TIMEOUT = int(os.environ.get("MEDIA_FFMPEG_TIMEOUT", "3600"))
+MEDIA_FFMPEG_THREADS = int(os.environ.get("MEDIA_FFMPEG_THREADS", "0"))  # 0: ffmpeg decides
+MEDIA_PROCESSING_STALE_SECONDS = int(os.environ.get("MEDIA_PROCESSING_STALE_SECONDS", "7200"))
+MEDIA_WORK_DIR = os.environ.get("MEDIA_WORK_DIR") or None  # temp files; None: the system temp dir
+MEDIA_THUMB_PX = 320
+MEDIA_WEB_PX = 1600
+MEDIA_PREVIEW_MAX_HEIGHT = 720
+MEDIA_PREVIEW_CRF = 28
+MEDIA_PREVIEW_PRESET = os.environ.get("MEDIA_PREVIEW_PRESET", "veryfast")
 
 # (end media)
