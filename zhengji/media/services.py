@@ -101,7 +101,9 @@ def check_size(user, length: int, *, exclude: Upload | None = None) -> None:
 
 def _lock_user(user) -> None:
     # Serialise one user's creations so two parallel uploads cannot both pass the quota check.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    from django.contrib.auth import get_user_model
+
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
 # --- reading ----------------------------------------------------------------------------------
