@@ -25,8 +25,9 @@ def endpoint(live_server) -> str:
 
 
 def create(live_server, person, length: int, name: str = "a.mp4") -> requests.Response:
+    meta = f"filename {b64(name)},filetype {b64('video/mp4')}"
     return requests.post(endpoint(live_server), headers={
-        **person.headers, "Upload-Length": str(length), "Upload-Metadata": f"filename {b64(name)},filetype {b64('video/mp4')}"})
+        **person.headers, "Upload-Length": str(length), "Upload-Metadata": meta})
 
 
 def patch(url: str, person, offset: int, data: bytes, **headers) -> requests.Response:

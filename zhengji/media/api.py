@@ -88,12 +88,12 @@ def upload_config(request: HttpRequest):
             "s3_direct": settings.MEDIA_S3_DIRECT}
 
 
-@router.get("/uploads/{upload_id}", response=UploadOut, summary="One of my uploads")
+@router.get("/uploads/{uuid:upload_id}", response=UploadOut, summary="One of my uploads")
 def my_upload(request: HttpRequest, upload_id: UUID):
     return services.get_upload(request.user, upload_id)
 
 
-@router.delete("/uploads/{upload_id}", response={204: None}, summary="Abandon one of my uploads")
+@router.delete("/uploads/{uuid:upload_id}", response={204: None}, summary="Abandon one of my uploads")
 def delete_upload(request: HttpRequest, upload_id: UUID):
     services.terminate_upload(request.user, upload_id)
     return 204, None
@@ -153,25 +153,26 @@ def s3_create(request: HttpRequest, payload: MultipartIn):
     return {"uploadId": str(upload.id), "key": upload.storage_key}
 
 
-@router.get("/s3/multipart/{upload_id}/parts/{part}", response=SignedPartOut, summary="Presigned URL for a part")
+@router.get("/s3/multipart/{uuid:upload_id}/parts/{int:part}", response=SignedPartOut,
+            summary="Presigned URL for a part")
 def s3_sign_part(request: HttpRequest, upload_id: UUID, part: int):
     _require_s3()
     return {"url": services.sign_s3_part(request.user, upload_id, part)}
 
 
 # Uppy's companion shape: /s3/multipart/{uploadId}/{partNumber}?key=…
-@router.get("/s3/multipart/{upload_id}/{part}", response=SignedPartOut, include_in_schema=False)
+@router.get("/s3/multipart/{uuid:upload_id}/{int:part}", response=SignedPartOut, include_in_schema=False)
 def s3_sign_part_companion(request: HttpRequest, upload_id: UUID, part: int):
     return s3_sign_part(request, upload_id, part)
 
 
-@router.get("/s3/multipart/{upload_id}", response=list[PartOut], summary="Parts uploaded so far (resume)")
+@router.get("/s3/multipart/{uuid:upload_id}", response=list[PartOut], summary="Parts uploaded so far (resume)")
 def s3_list_parts(request: HttpRequest, upload_id: UUID):
     _require_s3()
     return services.list_s3_parts(request.user, upload_id)
 
 
-@router.post("/s3/multipart/{upload_id}/complete", response=CompleteOut, summary="Complete an S3 multipart upload")
+@router.post("/s3/multipart/{uuid:upload_id}/complete", response=CompleteOut, summary="Complete an S3 multipart upload")
 def s3_complete(request: HttpRequest, upload_id: UUID, payload: CompleteIn):
     _require_s3()
     upload = services.complete_s3_upload(request.user, upload_id, [p.dict() for p in payload.parts])
@@ -180,7 +181,7 @@ def s3_complete(request: HttpRequest, upload_id: UUID, payload: CompleteIn):
             "size": upload.length or 0}
 
 
-@router.delete("/s3/multipart/{upload_id}", response={204: None}, summary="Abort an S3 multipart upload")
+@router.delete("/s3/multipart/{uuid:upload_id}", response={204: None}, summary="Abort an S3 multipart upload")
 def s3_abort(request: HttpRequest, upload_id: UUID):
     _require_s3()
     services.abort_s3_upload(request.user, upload_id)
