@@ -1,0 +1,66 @@
+"""The Uppy uploader widget in chromium: resumable tus upload through the session (CSRF header),
+and an ingest error shown next to the file."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings as dj_settings
+from django.test import Client
+
+from tests import factories as f
+from tests.media_upload.conftest import sha256_file, write_random
+from zhengji.media import storage
+from zhengji.media.models import Upload, UploadStatus
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def login(page, user) -> None:
+    c = Client()
+    c.force_login(user)
+    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME,
+                               "value": c.cookies[dj_settings.SESSION_COOKIE_NAME].value, "url": page.base_url}])
+
+
+def test_upload_widget_uploads_in_chunks(page, settings, tmp_path):
+    settings.MEDIA_UPLOAD_CHUNK_BYTES = 1024 * 1024  # several PATCHes for one file
+    user = f.user(is_staff=True)
+    login(page, user)
+    path = tmp_path / "视频.mp4"
+    digest = write_random(path, 3 * 1024 * 1024 + 17)
+    patches = []
+    page.on("request", lambda r: patches.append(r.headers.get("x-csrftoken")) if r.method == "PATCH" else None)
+    console_errors = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.goto(page.base_url + "/files/upload-test/")
+    assert page.locator("h1").inner_text() == "上传测试"
+    widget = page.locator("[data-zj-uploader]")
+    widget.locator("input.uppy-Dashboard-input").first.set_input_files(str(path))
+    page.wait_for_selector("[data-zj-uploader][data-last-upload]", timeout=30000)
+    upload = Upload.objects.get(user=user)
+    assert widget.get_attribute("data-last-upload") == str(upload.id)
+    assert upload.status == UploadStatus.COMPLETE and upload.filename == "视频.mp4"
+    assert sha256_file(storage.local.path(upload.storage_key)) == digest
+    assert len(patches) == 4 and all(patches)  # 1 MB chunks, each with the CSRF header
+    assert "视频.mp4" in widget.locator(".zj-uploader-files").inner_text()
+    assert console_errors == []  # no CSP violations, no script errors
+
+
+def test_ingest_error_is_shown_next_to_the_file(page, tmp_path):
+    tree = f.tongling_tree()
+    track = f.track(f.campaign(tree["province"]), tree["city"], form_schema=[
+        {"key": "photos", "type": "file", "label": "照片",
+         "file": {"kinds": ["image"], "extensions": ["jpg"], "max_count": 2}}])
+    user = f.user(is_staff=True)
+    login(page, user)
+    path = tmp_path / "fake.jpg"
+    write_random(path, 2000)  # not a JPEG: ingest refuses it (or is not available yet)
+    page.goto(page.base_url + f"/files/upload-test/?track={track.pk}&slot=photos")
+    widget = page.locator("[data-zj-uploader]")
+    assert widget.get_attribute("data-extensions") == "jpg"
+    widget.locator("input.uppy-Dashboard-input").first.set_input_files(str(path))
+    error = widget.locator(".zj-uploader-errors li")
+    error.wait_for(timeout=30000)
+    assert error.inner_text().startswith("fake.jpg: ")
+    assert widget.locator("input[name=photos]").input_value() == ""
+    assert Upload.objects.get(user=user).status == UploadStatus.COMPLETE
