@@ -169,9 +169,9 @@ def test_quota_exceeded_at_creation_is_413_with_message(live_server, alice, sett
     r = create(live_server, alice, 1, "b.mp4")
     assert r.status_code == 413
     body = r.json()
-    assert body["code"] == "too_large" and "quota" in body["message"].lower() or "配额" in body["message"]
+    assert body["code"] == "too_large" and "存储空间已用完" in body["message"]  # Chinese by default
     r = requests.post(endpoint(live_server), headers={**alice.headers, "Upload-Length": "1", "Accept-Language": "en"})
-    assert r.status_code == 413
+    assert r.status_code == 413 and r.json()["message"].startswith("Your storage quota is used up")
 
 
 def test_quota_rechecked_at_patch(live_server, alice, settings):
