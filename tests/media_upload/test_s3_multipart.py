@@ -97,7 +97,7 @@ def test_multipart_upload_straight_to_s3(s3, alice, client, random_file):
         h.update(chunk)
     assert h.hexdigest() == digest
     assert storage.sha256_of(upload) == digest
-    assert default_storage.exists(storage.s3().storage_name(key))
+    assert default_storage.exists(key)  # storage_key is a default_storage name (what ingest opens)
     # Completing twice is harmless; the upload shows in my list as s3.
     assert api(client, "post", f"/s3/multipart/{upload_id}/complete", alice, {"parts": parts}).status_code == 200
     assert api(client, "get", f"/uploads/{upload_id}", alice).json()["backend"] == "s3"
@@ -147,3 +147,22 @@ def test_cleanup_aborts_expired_s3_uploads(s3, alice):
     assert services.cleanup_expired() == 1
     uploads = s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])
     assert s3_id not in [u["UploadId"] for u in uploads]
+
+
+def test_tus_upload_is_moved_to_object_storage_on_completion(s3, alice):
+    """tus (e.g. an API client) while the default storage is S3: the finished file goes to the
+    bucket, so ingest finds it with default_storage like any other complete upload."""
+    import io
+    import os
+
+    data = os.urandom(3 * MB + 3)
+    up = services.create_upload(alice.user, length=len(data), metadata={"filename": "v.mp4"})
+    local_path = storage.local.path(up.storage_key)
+    stream = io.BytesIO(data)
+    services.receive_chunk(alice.user, up.id, offset=0, read=stream.read, content_length=2 * MB)
+    assert local_path.stat().st_size == 2 * MB
+    done = services.receive_chunk(alice.user, up.id, offset=2 * MB, read=stream.read, content_length=MB + 3)
+    assert done.status == UploadStatus.COMPLETE and done.multipart["backend"] == "default"
+    assert not local_path.exists()
+    assert s3.head_object(Bucket=BUCKET, Key=done.storage_key)["ContentLength"] == len(data)
+    assert storage.sha256_of(done) == hashlib.sha256(data).hexdigest()

@@ -45,7 +45,8 @@ class UploadOut(Schema):
     length: int | None
     offset: int
     status: str
-    backend: str = Field(description="`local` (tus staging) or `s3` (direct multipart)")
+    backend: str = Field(description="`local` (tus staging on MEDIA_ROOT), `default` (tus, moved to object "
+                                     "storage on completion) or `s3` (direct multipart)")
     created: dt.datetime
     updated: dt.datetime
     expires_at: dt.datetime
@@ -53,7 +54,7 @@ class UploadOut(Schema):
 
     @staticmethod
     def resolve_backend(obj: Upload) -> str:
-        return "s3" if storage.is_s3(obj) else "local"
+        return obj.multipart.get("backend") or "local"
 
     @staticmethod
     def resolve_tus_url(obj: Upload) -> str | None:

@@ -235,11 +235,27 @@ def receive_chunk(user, upload_id, *, offset: int, read: Callable[[int], bytes],
         storage.local.truncate(upload.storage_key, upload.offset)
         _release(upload.pk, token)
         raise ChecksumMismatch(_("The data was damaged in transit (checksum mismatch); it will be sent again."))
-    return _commit(upload.pk, token, upload.offset, written)
+    promoted = None
+    if upload.offset + written == upload.length and not storage.default_is_local():
+        # Object storage: move the finished file there before declaring it complete, so a
+        # complete upload's storage_key is always a default_storage name (what ingest reads).
+        # If that fails, the last chunk is not counted and the client simply sends it again.
+        try:
+            promoted = storage.promote(upload.storage_key, upload.storage_key)
+        except Exception as exc:
+            log.exception("could not move upload %s to the default storage", upload.pk)
+            storage.local.truncate(upload.storage_key, upload.offset)
+            _release(upload.pk, token)
+            raise UploadError(_("The file could not be stored; please try again."), code="storage_error",
+                              status=503) from exc
+    done = _commit(upload.pk, token, upload.offset, written, promoted=promoted)
+    if promoted:
+        storage.local.delete(upload.storage_key)
+    return done
 
 
 @transaction.atomic
-def _commit(upload_id, token: str, old_offset: int, written: int) -> Upload:
+def _commit(upload_id, token: str, old_offset: int, written: int, promoted: str | None = None) -> Upload:
     upload = Upload.objects.select_for_update().get(pk=upload_id)
     if upload.writer != token or upload.offset != old_offset:
         # Our lease expired and someone else wrote meanwhile: our bytes are not counted.
@@ -251,6 +267,10 @@ def _commit(upload_id, token: str, old_offset: int, written: int) -> Upload:
     if upload.length is not None and upload.offset >= upload.length:
         upload.status = UploadStatus.COMPLETE
         fields.append("status")
+    if promoted:
+        upload.storage_key = promoted
+        upload.multipart = {**upload.multipart, "backend": "default"}
+        fields += ["storage_key", "multipart"]
     upload.save(update_fields=fields)
     if upload.status == UploadStatus.COMPLETE:
         audit.record("media.upload_completed", upload, actor=upload.user,
@@ -318,7 +338,7 @@ def create_s3_upload(user, *, filename: str, content_type: str = "", size: int |
     name = filename_from({"filename": filename})
     upload = Upload(user=user, filename=name, length=size, metadata=meta, expires_at=expiry_from())
     s3 = storage.s3()
-    upload.storage_key = s3.key_for(upload.id, name)
+    upload.storage_key = s3.name_for(upload.id, name)
     s3_id = s3.create(upload.storage_key, content_type)
     upload.multipart = {"backend": "s3", "s3_upload_id": s3_id, "content_type": content_type}
     upload.save(force_insert=True)
@@ -383,7 +403,7 @@ def complete_s3_upload(user, upload_id, parts: list[dict]) -> Upload:
                          after={"filename": upload.filename, "length": size, "s3": True})
     if exc_to_raise:
         # The browser declared a size that fit, then sent more: drop the object and the row.
-        s3.delete(upload.storage_key)
+        s3.storage.delete(upload.storage_key)
         Upload.objects.filter(pk=upload.pk).delete()
         check_size(user, size)  # raises the translated 413 message
     return upload

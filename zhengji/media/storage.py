@@ -110,7 +110,9 @@ class LocalStaging:
 
 
 class S3Direct:
-    """Multipart uploads straight into the default storage's bucket (django-storages S3Storage)."""
+    """Multipart uploads straight into the default storage's bucket (django-storages S3Storage).
+    Upload.storage_key is the *storage name* (as default_storage.open() takes it); the object key
+    adds the storage's `location` prefix, if any."""
 
     def __init__(self):
         from django.core.files.storage import default_storage
@@ -119,32 +121,29 @@ class S3Direct:
         self.client = default_storage.connection.meta.client
         self.bucket = default_storage.bucket_name
 
-    def key_for(self, upload_id, filename: str) -> str:
+    def name_for(self, upload_id, filename: str) -> str:
         ext = os.path.splitext(filename)[1].lower()[:10]
-        # Under the storage's location prefix, so default_storage.open(key) finds it.
-        location = getattr(self.storage, "location", "") or ""
-        name = f"{STAGING_DIR}/{upload_id}{ext}"
-        return f"{location.rstrip('/')}/{name}" if location else name
+        return f"{STAGING_DIR}/{upload_id}{ext}"
 
-    def storage_name(self, key: str) -> str:
-        location = (getattr(self.storage, "location", "") or "").rstrip("/")
-        return key[len(location) + 1:] if location and key.startswith(location + "/") else key
+    def key(self, name: str) -> str:
+        location = (getattr(self.storage, "location", "") or "").strip("/")
+        return f"{location}/{name}" if location else name
 
-    def create(self, key: str, content_type: str) -> str:
-        r = self.client.create_multipart_upload(Bucket=self.bucket, Key=key,
+    def create(self, name: str, content_type: str) -> str:
+        r = self.client.create_multipart_upload(Bucket=self.bucket, Key=self.key(name),
                                                 ContentType=content_type or "application/octet-stream")
         return r["UploadId"]
 
-    def sign_part(self, key: str, s3_upload_id: str, part: int, expires: int = 3600) -> str:
+    def sign_part(self, name: str, s3_upload_id: str, part: int, expires: int = 3600) -> str:
         return self.client.generate_presigned_url(
-            "upload_part", Params={"Bucket": self.bucket, "Key": key, "UploadId": s3_upload_id,
+            "upload_part", Params={"Bucket": self.bucket, "Key": self.key(name), "UploadId": s3_upload_id,
                                    "PartNumber": part}, ExpiresIn=expires)
 
-    def list_parts(self, key: str, s3_upload_id: str) -> list[dict]:
+    def list_parts(self, name: str, s3_upload_id: str) -> list[dict]:
         parts: list[dict] = []
         marker = 0
         while True:
-            r = self.client.list_parts(Bucket=self.bucket, Key=key, UploadId=s3_upload_id,
+            r = self.client.list_parts(Bucket=self.bucket, Key=self.key(name), UploadId=s3_upload_id,
                                        PartNumberMarker=marker)
             parts += [{"PartNumber": p["PartNumber"], "ETag": p["ETag"], "Size": p["Size"]}
                       for p in r.get("Parts", [])]
@@ -152,26 +151,20 @@ class S3Direct:
                 return parts
             marker = r["NextPartNumberMarker"]
 
-    def complete(self, key: str, s3_upload_id: str, parts: list[dict]) -> int:
+    def complete(self, name: str, s3_upload_id: str, parts: list[dict]) -> int:
         self.client.complete_multipart_upload(
-            Bucket=self.bucket, Key=key, UploadId=s3_upload_id,
+            Bucket=self.bucket, Key=self.key(name), UploadId=s3_upload_id,
             MultipartUpload={"Parts": sorted(parts, key=lambda p: p["PartNumber"])})
-        return self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
+        return self.client.head_object(Bucket=self.bucket, Key=self.key(name))["ContentLength"]
 
-    def abort(self, key: str, s3_upload_id: str) -> None:
+    def abort(self, name: str, s3_upload_id: str) -> None:
         try:
-            self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=s3_upload_id)
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key(name), UploadId=s3_upload_id)
         except self.client.exceptions.NoSuchUpload:
             pass
 
-    def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=key)
-
-    def open(self, key: str) -> IO[bytes]:
-        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
-
-    def location(self, key: str) -> str:
-        return self.storage.url(self.storage_name(key))
+    def location(self, name: str) -> str:
+        return self.storage.url(name)
 
 
 local = LocalStaging()
@@ -181,26 +174,53 @@ def s3() -> S3Direct:
     return S3Direct()
 
 
+def default_is_local() -> bool:
+    """Whether the default storage is the local MEDIA_ROOT, where tus staging files live."""
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    return isinstance(default_storage, FileSystemStorage) and \
+        Path(default_storage.location).resolve() == Path(settings.MEDIA_ROOT).resolve()
+
+
 def is_s3(upload) -> bool:
-    return bool(upload.multipart.get("s3_upload_id") or upload.multipart.get("backend") == "s3")
+    """Direct S3 multipart upload (as opposed to tus)."""
+    return upload.multipart.get("backend") == "s3"
+
+
+def in_default_storage(upload) -> bool:
+    return upload.multipart.get("backend") in ("s3", "default")
+
+
+def promote(key: str, name: str) -> str:
+    """Copy a finished local staging file into the default storage (S3) under `name`, streamed;
+    returns the stored name. Used when tus is used while the default storage is not local, so a
+    complete upload's storage_key is always a name in default_storage."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    with local.open(key) as fh:
+        return default_storage.save(name, File(fh, name=os.path.basename(name)))
 
 
 def open_upload(upload) -> IO[bytes]:
-    """A readable binary stream of a complete upload's bytes, wherever they are."""
-    if is_s3(upload):
-        return s3().open(upload.storage_key)
+    """A readable binary stream of a complete upload's bytes, wherever they are. For a complete
+    upload `storage_key` is also a name in default_storage (what ingest reads)."""
+    if in_default_storage(upload):
+        from django.core.files.storage import default_storage
+
+        return default_storage.open(upload.storage_key, "rb")
     return local.open(upload.storage_key)
 
 
 def delete_bytes(upload) -> None:
     if not upload.storage_key:
         return
-    if is_s3(upload):
-        s = s3()
-        if upload.status == "receiving" and upload.multipart.get("s3_upload_id"):
-            s.abort(upload.storage_key, upload.multipart["s3_upload_id"])
-        else:
-            s.delete(upload.storage_key)
+    if is_s3(upload) and upload.status == "receiving" and upload.multipart.get("s3_upload_id"):
+        s3().abort(upload.storage_key, upload.multipart["s3_upload_id"])
+    elif in_default_storage(upload):
+        from django.core.files.storage import default_storage
+
+        default_storage.delete(upload.storage_key)
     else:
         local.delete(upload.storage_key)
 
