@@ -68,3 +68,35 @@ def test_ingest_error_is_shown_next_to_the_file(page, tmp_path):
     assert error.inner_text().startswith("fake.jpg: ")
     assert widget.locator("input[name=photos]").input_value() == ""
     assert Upload.objects.get(user=user).status == UploadStatus.COMPLETE
+
+
+def test_ingested_file_id_goes_into_the_hidden_input(page, tmp_path):
+    """A real JPEG into an image slot: its MediaFile id lands in the hidden input named after the
+    slot. Before media-process's ingest module is merged, the translated 'cannot be processed'
+    message is shown instead (no skip: both outcomes are asserted)."""
+    import importlib.util
+
+    from PIL import Image
+
+    from zhengji.media.models import MediaFile
+
+    tree = f.tongling_tree()
+    track = f.track(f.campaign(tree["province"]), tree["city"], form_schema=[
+        {"key": "photos", "type": "file", "label": "照片",
+         "file": {"kinds": ["image"], "extensions": ["jpg"], "max_count": 2}}])
+    user = f.user(is_staff=True)
+    login(page, user)
+    path = tmp_path / "红色.jpg"
+    Image.new("RGB", (800, 600), "red").save(path, "JPEG")
+    page.goto(page.base_url + f"/files/upload-test/?track={track.pk}&slot=photos")
+    widget = page.locator("[data-zj-uploader]")
+    widget.locator("input.uppy-Dashboard-input").first.set_input_files(str(path))
+    if importlib.util.find_spec("zhengji.media.ingest") is None:
+        widget.locator(".zj-uploader-errors li").wait_for(timeout=30000)
+        assert "暂时无法处理文件" in widget.locator(".zj-uploader-errors").inner_text()
+        return
+    widget.locator(".zj-uploader-files li[data-media-id]").wait_for(timeout=30000)
+    media = MediaFile.objects.get(owner=user)
+    assert widget.locator("input[name=photos]").input_value() == str(media.pk)
+    assert media.filename == "红色.jpg" and media.kind == "image"
+    assert Upload.objects.get(user=user).status == UploadStatus.ATTACHED
