@@ -100,3 +100,34 @@ def test_ingested_file_id_goes_into_the_hidden_input(page, tmp_path):
     assert widget.locator("input[name=photos]").input_value() == str(media.pk)
     assert media.filename == "红色.jpg" and media.kind == "image"
     assert Upload.objects.get(user=user).status == UploadStatus.ATTACHED
+
+
+def test_widget_resumes_after_a_dropped_chunk(page, settings, tmp_path):
+    """The network drops one PATCH: Uppy retries, asks HEAD for the offset and finishes; the
+    stored bytes are exactly the file's."""
+    settings.MEDIA_UPLOAD_CHUNK_BYTES = 1024 * 1024
+    user = f.user(is_staff=True)
+    login(page, user)
+    path = tmp_path / "clip.mp4"
+    digest = write_random(path, 3 * 1024 * 1024 + 5)
+    seen = {"patch": 0, "head": 0}
+
+    def flaky(route):
+        method = route.request.method
+        if method == "HEAD":
+            seen["head"] += 1
+        if method == "PATCH":
+            seen["patch"] += 1
+            if seen["patch"] == 2:
+                route.abort("connectionreset")
+                return
+        route.continue_()
+
+    page.route("**/files/tus/*", flaky)
+    page.goto(page.base_url + "/files/upload-test/")
+    page.locator("[data-zj-uploader] input.uppy-Dashboard-input").first.set_input_files(str(path))
+    page.wait_for_selector("[data-zj-uploader][data-last-upload]", timeout=30000)
+    upload = Upload.objects.get(user=user)
+    assert upload.status == UploadStatus.COMPLETE
+    assert sha256_file(storage.local.path(upload.storage_key)) == digest
+    assert seen["patch"] >= 5 and seen["head"] >= 1  # 4 chunks + the retried one, after a HEAD
