@@ -238,3 +238,13 @@ def test_uploader_include_contract(alice, track_with_slot, rf):
     assert f'name="photos" data-zj-ids value="{m1.pk},{m2.pk}"' in html
     assert f'data-track="{track_with_slot.pk}"' in html
     assert 'data-extensions="jpg,png"' in html and 'data-max-count="3"' in html
+
+
+def test_lost_staging_file_is_gone_not_500(alice, client):
+    up = services.create_upload(alice.user, length=10)
+    storage.local.delete(up.storage_key)
+    r = client.generic("PATCH", reverse("media:tus_detail", args=[up.id]), b"x" * 10,
+                       content_type="application/offset+octet-stream", **TUS, HTTP_UPLOAD_OFFSET="0",
+                       HTTP_AUTHORIZATION=f"Bearer {alice.token}")
+    assert r.status_code == 410
+    assert Upload.objects.get(pk=up.pk).writer == ""

@@ -179,6 +179,8 @@ def create_upload(user, *, length: int, metadata: dict[str, str] | None = None) 
 @transaction.atomic
 def _claim(user, upload_id, offset: int) -> tuple[Upload, str]:
     upload = get_upload(user, upload_id, for_update=True)
+    if storage.is_s3(upload):  # its parts go to the bucket, not through tus
+        raise NotFound(_("Upload not found."))
     if upload.status != UploadStatus.RECEIVING:
         raise OffsetConflict(_("This upload is already complete."))
     if offset != upload.offset:
@@ -227,6 +229,9 @@ def receive_chunk(user, upload_id, *, offset: int, read: Callable[[int], bytes],
     except storage.WriteLocked as exc:
         _release(upload.pk, token)
         raise Locked(_("This upload is being written by another request; try again shortly.")) from exc
+    except FileNotFoundError as exc:  # staging file lost (disk cleaned): the upload cannot resume
+        _release(upload.pk, token)
+        raise UploadGone(_("This upload has expired; please upload the file again.")) from exc
     except BaseException:
         storage.local.truncate(upload.storage_key, upload.offset)
         _release(upload.pk, token)
