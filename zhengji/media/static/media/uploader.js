@@ -176,6 +176,10 @@
       var mid = btn.dataset.zjRemove;
       setIds(ids().filter(function (x) { return x !== mid; }));
       btn.closest('li').remove();
+      // Free the slot in Uppy too, so another file may be added in its place.
+      uppy.getFiles().forEach(function (file) {
+        if (file.zjMediaId === mid) uppy.removeFile(file.id);
+      });
     });
     el.zjUppy = uppy;
   }
