@@ -248,3 +248,19 @@ def test_lost_staging_file_is_gone_not_500(alice, client):
                        HTTP_AUTHORIZATION=f"Bearer {alice.token}")
     assert r.status_code == 410
     assert Upload.objects.get(pk=up.pk).writer == ""
+
+
+def test_uploads_are_private_even_to_unit_admins(alice, client):
+    """An upload is its uploader's alone: an admin of the uploader's own unit (or of another
+    unit) does not see it; staged bytes become visible to others only as an entry's file."""
+    from zhengji.accounts.models import Role, RoleAssignment
+
+    tree = f.tongling_tree()
+    RoleAssignment.objects.create(user=alice.user, role=Role.UNIT_ADMIN, org=tree["jiao"])
+    up = services.create_upload(alice.user, length=10)
+    for org in ("yian", "city"):
+        admin = f.unit_admin(tree[org])
+        client.force_login(admin)
+        assert client.head(reverse("media:tus_detail", args=[up.id]), **TUS).status_code == 404
+        assert client.get(f"/api/media/uploads/{up.id}").status_code == 404
+        assert client.get("/api/media/uploads").json() == []
