@@ -342,9 +342,8 @@ def test_individual_entry_has_one_author(world):
 
 
 def test_team_authors_in_order(world):
-    e = services.create_draft(world.worker, world.track, entrant_type="team",
-                              changes=Changes(authors=[{"name": "甲", "role": "导演"}, {"name": "乙", "unit_name": "某厂"},
-                                                       {"name": ""}]))
+    authors = [{"name": "甲", "role": "导演"}, {"name": "乙", "unit_name": "某厂"}, {"name": ""}]
+    e = services.create_draft(world.worker, world.track, entrant_type="team", changes=Changes(authors=authors))
     assert [(a.position, a.name, a.role) for a in e.authors.all()] == [(0, "甲", "导演"), (1, "乙", "")]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from zhengji.common import sms
 from zhengji.common.models import Notification
@@ -48,6 +49,6 @@ def test_no_mail_without_address_and_sms_to_contact_phone(world, django_capture_
 
 def test_nothing_sent_when_the_change_fails(world, django_capture_on_commit_callbacks):
     e = world.draft(title="")
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         services.submit(world.worker, e, pledge=True)
     assert sms.outbox == [] and mail.outbox == [] and not Notification.objects.exists()

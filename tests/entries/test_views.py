@@ -141,7 +141,7 @@ def test_edit_page_renders_schema_fields_and_uploader_fallback(client, world):
     for key in ("creator_note", "story", "intro", "minutes", "genre", "tags", "made_on", "link"):
         assert f'name="{key}"' in body
     m = e.media_files.get()
-    assert f'name="photos"' in body and f'value="{m.pk}"' in body
+    assert 'name="photos"' in body and f'value="{m.pk}"' in body
     assert "hx-post" in body and reverse("entries:autosave", args=[e.pk]) in body
 
 
