@@ -239,7 +239,7 @@ def _attach_files(entry: Entry, fields: list[FieldDef], files: dict[str, list[in
         if key not in slots:
             continue
         ids = parse_ids(raw_ids)
-        found = {m.pk: m for m in MediaFile.objects.select_for_update().filter(pk__in=ids)}
+        found = {m.pk: m for m in MediaFile.objects.select_for_update().filter(pk__in=ids).order_by()}
         take: list[MediaFile] = []
         for pk in ids:
             m = found.get(pk)
