@@ -423,3 +423,10 @@ def test_audit_records_from_and_to(world):
     log = AuditLog.objects.get(action="entry.submit", object_id=str(e.pk))
     assert log.before == {"status": "draft"} and log.after["status"] == "submitted"
     assert log.after["number"] == e.number and log.org_path == world.tree["ya1"].path
+
+
+def test_missing_pledge_is_reported_with_the_other_errors(world):
+    e = world.draft(title="")
+    with pytest.raises(ValidationError) as exc:
+        services.submit(world.worker, e, pledge=False)
+    assert {"pledge", "title"} <= set(errors_of(exc))

@@ -62,7 +62,7 @@ class EntryForm(forms.Form):
     entry_title = forms.CharField(label=_("Title"), required=False,
                                   widget=forms.TextInput(attrs={"class": "form-control", "maxlength": "200",
                                                                 "aria-required": "true"}))
-    entry_summary = forms.CharField(label=_("Summary"), required=False, strip=False,
+    entry_summary = forms.CharField(label=_("Summary of the work"), required=False, strip=False,
                                     widget=forms.Textarea(attrs={"class": "form-control", "rows": 4}))
     entry_phone = forms.CharField(label=_("Contact phone"), required=False,
                                   help_text=_("Shown masked to the organisers' reviewers."),

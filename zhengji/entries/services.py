@@ -389,13 +389,16 @@ def submit(actor, entry: Entry, *, pledge: bool) -> Entry:
         raise DomainError(_("This entry can no longer be submitted."), code="not_submittable", status=409)
     _check_collecting(entry.track)
     _check_deadline(entry.track, entry.unit)
-    if not pledge:
-        raise DomainError(_("Accept the originality pledge and licence grant to submit."), code="pledge_required",
-                          field="pledge")
     fields = track_fields(entry.track)
     errors = validate(entry, fields)
+    pledge_message = _("Accept the originality pledge and licence grant to submit.")
     if errors:
+        # Everything that is missing at once, the pledge included.
+        if not pledge:
+            errors["pledge"] = [pledge_message]
         raise ValidationError(errors)
+    if not pledge:
+        raise DomainError(pledge_message, code="pledge_required", field="pledge")
     before = entry.status
     entry.data, _e = clean_answers(fields, entry.data or {}, strict=True)
     if not entry.number:
