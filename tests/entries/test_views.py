@@ -237,6 +237,14 @@ def test_detail_for_owner_shows_timeline_and_full_phone(client, world):
     assert reverse("entries:receipt", args=[e.pk]) in body
 
 
+def test_detail_timeline_collapses_autosaves(client, world):
+    e = world.draft(title="x")
+    for i in range(5):
+        services.save_draft(world.worker, e, Changes(title=f"第{i}稿"))
+    r = login(client, world.worker).get(reverse("entries:detail", args=[e.pk]))
+    assert [h.action for h in r.context["history"]] == ["entry.create", "entry.save"]
+
+
 def test_detail_for_admin_of_subtree_masks_phone(client, world):
     e = world.submitted()
     r = login(client, world.yian_admin).get(reverse("entries:detail", args=[e.pk]))

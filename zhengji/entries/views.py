@@ -219,7 +219,7 @@ def detail(request, pk: int):
     is_owner = entry.submitter_id == request.user.pk
     context = {
         "entry": entry, "answers": answers, "authors": list(entry.authors.all()),
-        "history": list(services.history(entry)), "is_owner": is_owner,
+        "history": _timeline(services.history(entry)), "is_owner": is_owner,
         "can_edit": is_owner and services.can_edit_now(entry),
         "can_submit": is_owner and entry.status in services.DRAFTLIKE,
         "can_withdraw": is_owner and entry.status in services.WITHDRAWABLE,
@@ -227,6 +227,17 @@ def detail(request, pk: int):
         "orphan_media": [m for slot, ms in media.items() if slot not in {f.key for f in fields} for m in ms],
     }
     return render(request, "entries/detail.html", context)
+
+
+def _timeline(records) -> list:
+    """The audit records as a timeline; a run of draft autosaves shows as its latest one."""
+    out: list = []
+    for r in records:
+        if out and r.action == "entry.save" and out[-1].action == "entry.save":
+            out[-1] = r
+        else:
+            out.append(r)
+    return out
 
 
 @login_required
