@@ -42,6 +42,17 @@ STATUS_BADGES = {
 
 
 @register.filter
+def rich(value) -> str:
+    """Rich-text answers are sanitised on save; sanitise again on output in case the schema
+    changed a field's type after it was answered."""
+    from django.utils.safestring import mark_safe
+
+    from zhengji.entries.answers import sanitize_rich
+
+    return mark_safe(sanitize_rich(str(value or "")))  # noqa: S308 - nh3 output
+
+
+@register.filter
 def status_badge(status: str) -> str:
     return STATUS_BADGES.get(status, "secondary")
 
