@@ -313,3 +313,16 @@ def test_team_and_worker_helpers(world):
     u = worker(world.tree["ya2"])
     e = services.create_draft(u, world.track, entrant_type="team", changes=Changes(title="团队"))
     assert e.entrant_type == "team"
+
+
+def test_uploader_tag_uses_the_media_widget_when_present(client, world, settings, tmp_path):
+    widget = tmp_path / "media" / "_uploader.html"
+    widget.parent.mkdir(parents=True)
+    widget.write_text('<div class="real-widget" data-slot="{{ field.key }}" data-track="{{ track.pk }}">'
+                      '{% for m in existing %}{{ m.pk }}{% endfor %}</div>')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    e = world.complete_draft()
+    body = login(client, world.worker).get(reverse("entries:edit", args=[e.pk])).content.decode()
+    m = e.media_files.get()
+    assert f'<div class="real-widget" data-slot="photos" data-track="{world.track.pk}">{m.pk}</div>' in body
+    assert "uploader-fallback" not in body
