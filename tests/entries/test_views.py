@@ -123,6 +123,8 @@ def test_new_unit_entry_by_admin(client, world):
     assert Entry.objects.get().unit == world.tree["ya1"]
     r = client.post(url, {"title": "越界", "entrant_type": "unit", "unit": world.tree["jq1"].pk})
     assert r.status_code == 400 and Entry.objects.count() == 1
+    r = client.post(url, {"title": "乱填", "entrant_type": "unit", "unit": "abc"})
+    assert r.status_code == 400 and Entry.objects.count() == 1
 
 
 def test_new_unknown_track_404_and_wrong_method(client, world):

@@ -178,7 +178,7 @@ def parse_ids(value: Any) -> list[int]:
             n = int(str(item).strip())
         except ValueError:
             continue
-        if n > 0 and n not in ids:
+        if 0 < n < 2**63 and n not in ids:
             ids.append(n)
     return ids
 

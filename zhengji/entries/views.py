@@ -84,8 +84,9 @@ def new(request, track_id: int):
     if request.method == "POST":
         entrant_type = request.POST.get("entrant_type") or None
         unit = None
-        if entrant_type == EntrantType.UNIT:
-            unit = Organization.objects.filter(pk=request.POST.get("unit") or 0).first()
+        unit_id = request.POST.get("unit", "")
+        if entrant_type == EntrantType.UNIT and unit_id.isdigit():
+            unit = Organization.objects.filter(pk=int(unit_id)).first()
         try:
             entry = services.create_draft(request.user, track, entrant_type=entrant_type, unit=unit,
                                           changes=Changes(title=request.POST.get("title", "")))
