@@ -145,6 +145,7 @@ def test_edit_page_renders_schema_fields_and_uploader_fallback(client, world):
     m = e.media_files.get()
     assert 'name="photos"' in body and f'value="{m.pk}"' in body
     assert "hx-post" in body and reverse("entries:autosave", args=[e.pk]) in body
+    assert "3 至 10 字" in body and "最多 20 个字符" in body  # limits shown before submitting
 
 
 def test_edit_submit_flow(client, world):

@@ -100,6 +100,23 @@ def new(request, track_id: int):
     return render(request, "entries/new.html", context, status=400 if error else 200)
 
 
+def _limits_hint(f) -> str:
+    """The field's limits in words, so the entrant knows them before submitting."""
+    if f.type == "text" and f.max_length:
+        return _("At most %(n)d characters.") % {"n": f.max_length}
+    if f.type in ("longtext", "richtext") and (f.min_words or f.max_words):
+        if f.min_words and f.max_words:
+            return _("%(min)d to %(max)d characters or words.") % {"min": f.min_words, "max": f.max_words}
+        if f.max_words:
+            return _("At most %(max)d characters or words.") % {"max": f.max_words}
+        return _("At least %(min)d characters or words.") % {"min": f.min_words}
+    if f.type == "number" and (f.min_value is not None or f.max_value is not None):
+        lo = "" if f.min_value is None else f"{f.min_value:g}"
+        hi = "" if f.max_value is None else f"{f.max_value:g}"
+        return _("From %(min)s to %(max)s.") % {"min": lo or "…", "max": hi or "…"}
+    return ""
+
+
 def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | None = None) -> dict:
     media = _media_by_slot(entry)
     rows = []
@@ -112,7 +129,7 @@ def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | No
             rows.append({"def": f, "file": True, "media": files, "value": value,
                          "errors": form.slot_errors.get(f.key, [])})
         else:
-            rows.append({"def": f, "file": False, "bound": form[f.key]})
+            rows.append({"def": f, "file": False, "bound": form[f.key], "hint": _limits_hint(f)})
     if form.is_bound and "author_name" in form.data:
         authors = form.typed_authors()
     else:
