@@ -329,3 +329,24 @@ def test_uploader_tag_uses_the_media_widget_when_present(client, world, settings
     m = e.media_files.get()
     assert f'<div class="real-widget" data-slot="photos" data-track="{world.track.pk}">{m.pk}</div>' in body
     assert "uploader-fallback" not in body
+
+
+def test_unit_option_only_for_unit_admins(client, world):
+    world.track.entrant_types = ["individual", "unit"]
+    world.track.save()
+    url = reverse("entries:new", args=[world.track.pk])
+    assert 'value="unit"' not in login(client, world.worker).get(url).content.decode()
+    assert 'value="unit"' in login(client, world.yian_admin).get(url).content.decode()
+
+
+def test_unit_list_query_count_does_not_grow(client, world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, world.yian_admin)
+    _many(world, 4)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("entries:unit")).status_code == 200
+    _many(world, 26)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(reverse("entries:unit")).status_code == 200

@@ -94,7 +94,9 @@ def new(request, track_id: int):
             error = exc.message
         else:
             return redirect("entries:edit", pk=entry.pk)
-    context = {"track": track, "types": [(t, EntrantType(t).label) for t in types], "units": units,
+    # Offer a unit entry only to those who administer a unit.
+    shown = [t for t in types if t != EntrantType.UNIT or units] or types
+    context = {"track": track, "types": [(t, EntrantType(t).label) for t in shown], "units": units,
                "member_unit": member_unit, "error": error, "collecting": services.is_collecting(track),
                "typed_title": request.POST.get("title", "")}
     return render(request, "entries/new.html", context, status=400 if error else 200)
