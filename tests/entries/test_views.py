@@ -350,3 +350,15 @@ def test_unit_list_query_count_does_not_grow(client, world, django_assert_max_nu
     _many(world, 26)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse("entries:unit")).status_code == 200
+
+
+def test_pages_in_english(client, world):
+    from django.conf import settings as dj
+
+    e = world.complete_draft()
+    login(client, world.worker)
+    client.cookies[dj.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("entries:edit", args=[e.pk])).content.decode()
+    assert "Save draft" in body and "Originality pledge and licence grant" in body and "solemnly declare" in body
+    body = client.get(reverse("entries:mine")).content.decode()
+    assert "My entries" in body and "Track 4" in body
