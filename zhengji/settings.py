@@ -278,6 +278,10 @@ TWO_FACTOR_PENDING_SECONDS = 300
 
 
 # --- entries settings ---
+ENTRIES_MAX_AUTHORS = int(os.environ.get("ENTRIES_MAX_AUTHORS", "20"))
+ENTRIES_SUMMARY_MAX_WORDS = int(os.environ.get("ENTRIES_SUMMARY_MAX_WORDS", "1000"))
+# How often (seconds, at most) the entry form autosaves while the entrant types.
+ENTRIES_AUTOSAVE_SECONDS = int(os.environ.get("ENTRIES_AUTOSAVE_SECONDS", "5"))
 
 # (end entries)
 
