@@ -1,4 +1,8 @@
-"""Entry form schemas of the ten tracks, in the format of zhengji.campaigns.schema."""
+# ruff: noqa: E501  (Chinese text counts double in line width; these are data files)
+"""Entry form schemas of the ten tracks, in the format of zhengji.campaigns.schema.
+
+The entry's title and summary are fields of the Entry model itself, so the schemas hold only what
+is particular to a track (the keys "title" and "summary" are not used here)."""
 
 from __future__ import annotations
 
@@ -15,11 +19,6 @@ PLATFORMS = [
 
 def _choices(rows) -> list[dict]:
     return [{"value": v, "label": zh, "label_en": en} for v, zh, en in rows]
-
-
-def title(label="作品名称", label_en="Title", max_length=60) -> dict:
-    return {"key": "title", "type": "text", "label": label, "label_en": label_en, "required": True,
-            "max_length": max_length}
 
 
 def longtext(key, label, label_en, max_words, *, required=True, min_words=None, help="", help_en="") -> dict:
@@ -71,7 +70,6 @@ def _account_fields(official: bool) -> list[dict]:
 
 
 SONGS = [
-    title(),
     file("audio", "歌曲音频", "Song audio", kinds=["audio"], extensions=["mp3", "wav", "m4a"], max_size_mb=200,
          max_duration_s=360, max_count=1,
          help="MP3、WAV 或 M4A 格式，时长不超过 6 分钟。", help_en="MP3, WAV or M4A, at most 6 minutes."),
@@ -82,7 +80,6 @@ SONGS = [
 ]
 
 MICRO_DRAMAS = [
-    title(),
     _video(),
     longtext("synopsis", "剧情简介", "Synopsis", 500),
     file("poster", "海报", "Poster", required=False, kinds=["image"], extensions=["jpg", "jpeg", "png"],
@@ -92,7 +89,6 @@ MICRO_DRAMAS = [
 ]
 
 ANIMATION = [
-    title(),
     {"key": "technique", "type": "choice", "label": "表现形式", "label_en": "Technique", "required": True,
      "choices": _choices([("2d", "二维动画", "2D animation"), ("3d", "三维动画", "3D animation"),
                           ("motion", "动态漫画/动态图形", "Motion comic / motion graphics"),
@@ -102,7 +98,6 @@ ANIMATION = [
 ]
 
 PHOTOGRAPHY = [
-    title(),
     {"key": "form", "type": "choice", "label": "作品形式", "label_en": "Single or series", "required": True,
      "choices": _choices([("single", "单幅", "Single image"), ("series", "组照（不超过 6 幅）",
                                                                "Series (at most 6)")])},
@@ -117,7 +112,6 @@ PHOTOGRAPHY = [
 ]
 
 RECITATION = [
-    title("诵读篇目", "Piece read"),
     {"key": "source", "type": "text", "label": "出处（书名、作者）", "label_en": "Source (book, author)",
      "required": True, "max_length": 120},
     {"key": "form", "type": "choice", "label": "作品形式", "label_en": "Form", "required": True,
@@ -133,7 +127,6 @@ RECITATION = [
 INFLUENCERS = _account_fields(official=False)
 
 COMMENTARY = [
-    title("标题", "Headline", 80),
     {"key": "body", "type": "richtext", "label": "正文", "label_en": "Text", "required": False, "max_words": 3000,
      "help": "在此输入正文（不超过 3000 字），或上传 Word/PDF 文档。",
      "help_en": "Type the text here (at most 3000 characters/words) or upload a Word/PDF document."},
@@ -149,7 +142,6 @@ COMMENTARY = [
 UNION_ACCOUNTS = _account_fields(official=True)
 
 AI_CASES = [
-    title("案例名称", "Case name"),
     {"key": "category", "type": "choice", "label": "类别", "label_en": "Category", "required": True,
      "choices": _choices([("ai_service", "AI+服务", "AI + service"), ("ai_office", "AI+办公", "AI + office")])},
     longtext("background", "项目背景", "Background", 800),
@@ -161,7 +153,6 @@ AI_CASES = [
 ]
 
 PUBLIC_BENEFIT = [
-    title("项目名称", "Project name"),
     {"key": "category", "type": "choice", "label": "类别", "label_en": "Category", "required": True,
      "choices": _choices([("rights", "维权服务", "Rights protection"), ("skills", "技能提升", "Skills"),
                           ("care", "关爱帮扶", "Care and support"), ("benefits", "普惠福利", "Benefits"),
