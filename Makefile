@@ -51,15 +51,18 @@ demo: setup
 	$(PYTHON) manage.py load_demo
 
 ## Serve the demo campaign at http://127.0.0.1:8000 with the background task worker.
+## Ctrl-C stops both (the trap kills the process group).
 run: demo
 	@$(PYTHON) manage.py demo_accounts
+	@echo "Serving http://$(HOST):$(PORT)/ with a task worker (db_worker); Ctrl-C stops both."
 	@trap 'kill 0' EXIT INT TERM; \
-	$(PYTHON) manage.py db_worker --queue-name default & \
+	$(PYTHON) manage.py db_worker --queue-name default --no-reload & \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
 
 ## The whole suite on SQLite, then on PostgreSQL (with Redis) when they are reachable.
 test: setup-dev
 	$(BIN)/ruff check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 	@if $(PYTHON) scripts/reachable.py 127.0.0.1 5432; then \
 	  echo "== PostgreSQL pass =="; \
