@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from zhengji.accounts.models import Role, RoleAssignment, User
 from zhengji.accounts.scopes import scopes_for
@@ -32,22 +32,29 @@ def counts() -> dict[str, int]:
 
 @pytest.fixture
 def demo():
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", force=True, stdout=StringIO())
     return Campaign.objects.get(slug="good-netizen-2025")
 
 
 def test_load_demo_is_idempotent():
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", force=True, stdout=out)
     assert "created" in out.getvalue()
     first = counts()
     snapshot = list(Track.objects.order_by("pk").values())
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", force=True, stdout=out)
     assert "nothing changed" in out.getvalue()
     assert counts() == first
     assert list(Track.objects.order_by("pk").values()) == snapshot
     assert not load_demo().changed_anything
+
+
+def test_load_demo_refuses_production_without_force(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("load_demo", stdout=StringIO())
+    assert not Campaign.objects.exists()
 
 
 def test_load_demo_repairs_an_edited_definition(demo):
