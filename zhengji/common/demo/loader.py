@@ -73,10 +73,11 @@ def load_orgs(report: Report) -> dict[str, Organization]:
         org = Organization.objects.filter(code=code).first()
         if org is None:
             if parent_code is None:
-                org = Organization.add_root(code=code, **values)
+                org = Organization.objects.add_root({"code": code, **values})
             else:
                 # Re-read the parent: inserting ordered siblings may have moved paths in memory.
-                org = Organization.objects.get(code=parent_code).add_child(code=code, **values)
+                parent = Organization.objects.get(code=parent_code)
+                org = Organization.objects.add_child(parent, {"code": code, **values})
             _record(org, True, {})
             report.add("organisations", True)
         else:
