@@ -66,8 +66,8 @@ test: setup-dev
 	$(BIN)/pytest
 	@if $(PYTHON) scripts/reachable.py 127.0.0.1 5432; then \
 	  echo "== PostgreSQL pass =="; \
-	  extra=""; if $(PYTHON) scripts/reachable.py 127.0.0.1 6379; then echo "(with Redis)"; extra="REDIS_URL=$(REDIS_TEST_URL)"; fi; \
-	  env DATABASE_URL=$(PG_URL) $$extra $(BIN)/pytest -p no:cacheprovider; \
+	  extra=""; if $(PYTHON) scripts/reachable.py 127.0.0.1 6379; then echo "(with Redis)"; extra="REDIS_URL=$(REDIS_TEST_URL) EXPECT_CACHE=redis"; fi; \
+	  env DATABASE_URL=$(PG_URL) EXPECT_DB_VENDOR=postgresql $$extra $(BIN)/pytest -p no:cacheprovider; \
 	else echo "PostgreSQL not reachable: PostgreSQL pass skipped"; fi
 
 lint: setup-dev

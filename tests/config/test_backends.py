@@ -27,9 +27,14 @@ def test_reports_the_database_vendor(capsys):
     """The PostgreSQL pass of `make test` must really run on PostgreSQL."""
     url = os.environ.get("DATABASE_URL", "")
     expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    cache_backend = settings.CACHES["default"]["BACKEND"]
     with capsys.disabled():
-        sys.stdout.write(f"\n[database vendor: {connection.vendor}, cache: {settings.CACHES['default']['BACKEND']}]\n")
+        sys.stdout.write(f"\n[database vendor: {connection.vendor}, cache: {cache_backend}]\n")
     assert connection.vendor == expected
+    # `make test` says what its PostgreSQL pass must run on, so a lost variable cannot pass silently.
+    assert connection.vendor == os.environ.get("EXPECT_DB_VENDOR", connection.vendor)
+    if os.environ.get("EXPECT_CACHE") == "redis":
+        assert cache_backend == "django.core.cache.backends.redis.RedisCache"
 
 
 @pytest.mark.django_db

@@ -116,7 +116,7 @@ def test_debug_can_be_forced_on_and_off(env_for):
 
 
 @pytest.mark.parametrize("extra", [{}, {"REDIS_URL": "redis://127.0.0.1:6379/13",
-                                        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/zj_demo"}])
+                                        "DATABASE_URL": "postgresql://zj:pw@127.0.0.1:5432/zhengji"}])
 def test_production_settings_pass_check_deploy(env_for, tmp_path, extra):
     env = env_for(SECRET_KEY=PROD_SECRET, ALLOWED_HOSTS="zj.example.org",
                   CSRF_TRUSTED_ORIGINS="https://zj.example.org", STATIC_ROOT=str(tmp_path / "static"), **extra)
