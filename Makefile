@@ -51,20 +51,23 @@ demo: setup
 	$(PYTHON) manage.py load_demo
 
 ## Serve the demo campaign at http://127.0.0.1:8000 with the background task worker.
+## Ctrl-C stops both (the trap kills the process group).
 run: demo
 	@$(PYTHON) manage.py demo_accounts
+	@echo "Serving http://$(HOST):$(PORT)/ with a task worker (db_worker); Ctrl-C stops both."
 	@trap 'kill 0' EXIT INT TERM; \
-	$(PYTHON) manage.py db_worker --queue-name default & \
+	$(PYTHON) manage.py db_worker --queue-name default --no-reload & \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
 
 ## The whole suite on SQLite, then on PostgreSQL (with Redis) when they are reachable.
 test: setup-dev
 	$(BIN)/ruff check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 	@if $(PYTHON) scripts/reachable.py 127.0.0.1 5432; then \
 	  echo "== PostgreSQL pass =="; \
-	  extra=""; if $(PYTHON) scripts/reachable.py 127.0.0.1 6379; then echo "(with Redis)"; extra="REDIS_URL=$(REDIS_TEST_URL)"; fi; \
-	  env DATABASE_URL=$(PG_URL) $$extra $(BIN)/pytest -p no:cacheprovider; \
+	  extra=""; if $(PYTHON) scripts/reachable.py 127.0.0.1 6379; then echo "(with Redis)"; extra="REDIS_URL=$(REDIS_TEST_URL) EXPECT_CACHE=redis"; fi; \
+	  env DATABASE_URL=$(PG_URL) EXPECT_DB_VENDOR=postgresql $$extra $(BIN)/pytest -p no:cacheprovider; \
 	else echo "PostgreSQL not reachable: PostgreSQL pass skipped"; fi
 
 lint: setup-dev

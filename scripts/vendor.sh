@@ -9,3 +9,7 @@ cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/boo
 cp node_modules/htmx.org/dist/htmx.min.js "$dst/htmx/"
 cp node_modules/uppy/dist/uppy.min.js node_modules/uppy/dist/uppy.min.css "$dst/uppy/"
 cp node_modules/@uppy/locales/dist/zh_CN.min.js node_modules/@uppy/locales/dist/en_US.min.js "$dst/uppy/"
+# Drop source-map comments: the maps are not shipped, and the manifest storage of collectstatic
+# fails on a reference to a missing file.
+find "$dst" -type f \( -name '*.js' -o -name '*.css' \) -exec sed -i -E \
+  -e 's@^//# sourceMappingURL=.*$@@' -e 's@/\*# sourceMappingURL=[^*]*\*/@@g' {} +

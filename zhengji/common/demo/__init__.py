@@ -1,0 +1,7 @@
+"""Demo data: the 2025 "Good Netizen" campaign of the Anhui federation, its ten tracks, an
+organisation tree for Anhui with Tongling in detail, and one account per role.
+
+The definitions are plain Python data in the modules beside this one; `loader.load_demo()`
+writes them idempotently (keyed by codes, slugs and usernames), so `manage.py load_demo` may run
+on every start. Nothing here is specific to the code: it is data a federation would enter.
+"""
