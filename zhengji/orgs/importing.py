@@ -52,8 +52,8 @@ KIND_LABELS: dict[str, str] = {
     "市总直属工会": OrgKind.DIRECT, "直属工会": OrgKind.DIRECT,
     "基层工会": OrgKind.GRASSROOTS, "其他": OrgKind.OTHER, "其它": OrgKind.OTHER,
 }
+KIND_LABELS = {_k.translate(str.maketrans("（）", "()")): _v for _k, _v in KIND_LABELS.items()}
 KIND_LABELS.update({k.value: k.value for k in OrgKind})
-KIND_LABELS.update({str(k.label).lower(): k.value for k in OrgKind})
 KIND_DISPLAY = {  # the Chinese label written into the template
     OrgKind.PROVINCE: "省总工会", OrgKind.CITY: "市总工会", OrgKind.COUNTY: "县（区）总工会",
     OrgKind.INDUSTRY: "产业工会", OrgKind.DIRECT: "市总直属工会", OrgKind.GRASSROOTS: "基层工会",
@@ -63,9 +63,21 @@ TEXT_FIELDS = ("name", "short_name", "name_en", "contact_name", "contact_phone",
 _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "\u3000": " "})
 
 
+def _squash(value: str) -> str:
+    return re.sub(r"\s+", "", str(value).translate(_FULLWIDTH)).lower()
+
+
 def parse_kind(value: str) -> str | None:
-    key = re.sub(r"\s+", "", value.translate(_FULLWIDTH)).lower()
-    return KIND_LABELS.get(key)
+    """Chinese labels, the English keys, or the labels in English or the reader's language."""
+    key = _squash(value)
+    if key in KIND_LABELS:
+        return KIND_LABELS[key]
+    from django.utils import translation
+
+    labels = {_squash(k.label): k.value for k in OrgKind}
+    with translation.override("en"):
+        labels.update({_squash(k.label): k.value for k in OrgKind})
+    return labels.get(key)
 
 
 # --- reading files ---------------------------------------------------------------------------
