@@ -114,10 +114,12 @@ ZH = {
     "%(name)s now belongs to %(target)s.": "%(name)s已调整到%(target)s之下。",
     "%(n)d organisation(s) deactivated.": "已停用 %(n)d 个组织。", "%(name)s is active again.": "%(name)s已恢复。",
     "Membership confirmed.": "已确认会员。", "Request declined.": "已拒绝申请。",
-    "Invite code %(code)s created.": "已生成邀请码 %(code)s。", "Invite code %(code)s revoked.": "已撤销邀请码 %(code)s。",
+    "Invite code %(code)s created.": "已生成邀请码 %(code)s。",
+    "Invite code %(code)s revoked.": "已撤销邀请码 %(code)s。",
     "%(user)s is now an admin of %(org)s.": "%(user)s已成为%(org)s的管理员。",
     "The admin role was revoked.": "已撤销管理员职务。",
-    "Imported: %(c)d created, %(u)d updated, %(m)d moved.": "导入完成：新建 %(c)d 个，更新 %(u)d 个，调整隶属 %(m)d 个。",
+    "Imported: %(c)d created, %(u)d updated, %(m)d moved.":
+        "导入完成：新建 %(c)d 个，更新 %(u)d 个，调整隶属 %(m)d 个。",
 }
 
 
