@@ -74,7 +74,7 @@ ZH = {
     "You do not administer any organisation.": "您不是任何组织的管理员。",
     "The file has errors; nothing was imported.": "文件有错误，未导入任何内容。",
     "The tree changed while importing; please try again.": "导入期间组织树发生了变化，请重试。",
-    "Breadcrumb": "导航路径", "Organisations": "组织管理", "Show more": "显示更多", "Link": "链接",
+    "Loading…": "加载中……", "Breadcrumb": "导航路径", "Organisations": "组织管理", "Show more": "显示更多", "Link": "链接",
     "used %(n)s times": "已使用 %(n)s 次", "Revoke": "撤销", "No invite codes.": "暂无邀请码。",
     "Create an invite code": "生成邀请码", "Show the units under %(name)s": "展开%(name)s的下级单位",
     "%(n)s members": "会员 %(n)s 人", "%(n)s sub-units": "下级 %(n)s 个", "Deactivated": "已停用",
@@ -149,7 +149,10 @@ def main(po: Path) -> int:
         else:
             b = re.sub(r'msgstr (?:".*"\n?)+', f'msgstr "{esc(zh)}"\n', b + "\n").rstrip("\n")
         out.append(b)
-    po.write_text("\n\n".join(out).rstrip("\n") + "\n")
+    text = "\n\n".join(out).rstrip("\n") + "\n"
+    # Chinese has one plural form (nplurals=1): drop the empty second form makemessages writes.
+    text = text.replace('msgstr[1] ""\n', "").replace('"Language: \\n"', '"Language: zh_Hans\\n"')
+    po.write_text(text)
     for m in missing:
         print("MISSING:", m)
     return 1 if missing else 0
