@@ -74,10 +74,10 @@ def test_good_import_applies_all_rows(tree, yian_admin):
     ya1 = Organization.objects.get(code="AH-TL-YA-01")
     assert ya1.name == "义安区某公司工会（改名）" and ya1.member_count == 130 and ya1.kind == OrgKind.GRASSROOTS
     assert Organization.objects.get(code="AH-TL-YA").numchild == 4
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
     # The tree keeps working with treebeard's own operations afterwards.
     services.create_child(yian_admin, new, name="再加一个", code="YA-03-2")
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
     assert AuditLog.objects.filter(action="org.create").count() == 5
     assert AuditLog.objects.get(action="org.update").before == {"name": "义安区某公司工会", "member_count": 120}
     assert AuditLog.objects.filter(action="org.import").count() == 1
@@ -135,7 +135,7 @@ def test_import_can_move_existing_orgs_without_cycles(tree):
     services.apply_import(city_admin, parse(csv_bytes(rows)))
     hosp = Organization.objects.get(code="AH-TL-JQ-02")
     assert hosp.is_within(Organization.objects.get(code="YA-NEW")) and hosp.is_within(tree["yian"])
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
 
 
 def test_admin_cannot_reparent_own_org_by_import(tree, yian_admin):

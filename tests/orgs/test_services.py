@@ -52,7 +52,7 @@ def test_move_keeps_descendant_paths_consistent(tree, yian_admin):
     assert ya1.is_within(jiao) and a.is_within(ya1) and a1.is_within(a)
     assert a1.depth == 6 and a1.path.startswith(ya1.path)
     assert fresh(tree["yian"]).numchild == 1 and jiao.numchild == 3
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
     assert AuditLog.objects.filter(action="org.move", object_id=str(ya1.pk)).exists()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from zhengji.common.i18n import mask_phone
@@ -144,7 +144,7 @@ def create_org(request: HttpRequest, payload: OrgCreateIn):
     parent = get_org_or_404(request.user, payload.parent)
     fields = payload.dict(exclude={"parent"})
     child = services.create_child(request.user, parent, **fields)
-    return 201, _detail(request, child)
+    return Status(201, _detail(request, child))
 
 
 @router.patch("/{int:org_id}", response=OrgDetailOut)

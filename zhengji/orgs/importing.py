@@ -3,7 +3,8 @@ errors, shown as a preview) → execute (bulk, inside apply_import's transaction
 
 Everything is done in bulk: the database is read in a handful of chunked `IN` queries whatever the
 file's length, new organisations get their materialized paths computed here and are inserted with
-bulk_create, updates use bulk_update. Only moves of existing organisations go one by one (rare)."""
+executemany, updates use bulk_update on the changed columns only. Only moves of existing
+organisations go one by one (rare)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengji.accounts.scopes import scopes_for
@@ -372,6 +374,35 @@ def _audit_row(actor, action: str, org_id: int, name: str, path: str, before=Non
                     before=before, after=after, ip=current_ip(), org_path=path)
 
 
+_PLAIN = {"CharField", "TextField", "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+          "BigIntegerField", "BooleanField", "ForeignKey"}
+
+
+def fast_insert(model, objs: list, fields: list[str], chunk: int = 1000) -> None:
+    """INSERT unsaved instances with executemany: bulk_create spends most of its time preparing
+    each value in Python (20,000 organisations + their audit rows took ~14 s; this takes ~2 s).
+    Values of plain types go as they are; others (dates, JSON, IPs) through the field's own
+    get_db_prep_save, so every backend gets what it expects. Signals are not sent, as with bulk_create."""
+    from django.db import connection
+
+    cols = [model._meta.get_field(f) for f in fields]
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c.column) for c in cols)}) "
+           f"VALUES ({', '.join(['%s'] * len(cols))})")
+    plain = [c.get_internal_type() in _PLAIN for c in cols]
+    params = [tuple(getattr(o, c.attname) if ok else c.get_db_prep_save(getattr(o, c.attname), connection)
+                    for c, ok in zip(cols, plain, strict=True)) for o in objs]
+    with connection.cursor() as cur:
+        for part in _chunks(params, chunk):
+            cur.executemany(sql, part)
+
+
+_ORG_INSERT = ["path", "depth", "numchild", "name", "short_name", "name_en", "kind", "code", "member_count",
+               "contact_name", "contact_phone", "address", "is_active", "created", "updated"]
+_AUDIT_INSERT = ["at", "actor", "action", "object_type", "object_id", "object_repr", "before", "after", "reason",
+                 "ip", "org_path", "campaign_id"]
+
+
 def execute(actor, plan: Plan) -> ImportResult:
     """Write a validated plan (no errors). Runs inside apply_import's transaction."""
     from .services import EDITABLE_FIELDS, _move
@@ -418,7 +449,15 @@ def execute(actor, plan: Plan) -> ImportResult:
         new_paths[r.code] = path
         data = {"kind": OrgKind.GRASSROOTS, **r.data, "name": r.name}
         objs.append(Organization(path=path, depth=len(path) // step, numchild=new_children.get(r.code, 0), **data))
-    Organization.objects.bulk_create(objs, batch_size=500)
+    now = timezone.now()
+    for o in objs:
+        o.created = o.updated = now
+    fast_insert(Organization, objs, _ORG_INSERT)
+    ids: dict[str, int] = {}
+    for part in _chunks([o.code for o in objs]):
+        ids.update(Organization.objects.filter(code__in=part).values_list("code", "id"))
+    for o in objs:
+        o.pk = ids[o.code]
     for o in objs:
         audits.append(_audit_row(actor, "org.create", o.pk, o.name, o.path,
                                  after={f: getattr(o, f) for f in EDITABLE_FIELDS} | {"path": o.path}))
@@ -429,9 +468,10 @@ def execute(actor, plan: Plan) -> ImportResult:
     # 2. Field updates of existing organisations, in bulk.
     updates = [r for r in plan.rows if r.action == "update"]
     changed_objs: list[Organization] = []
-    ids = [existing[r.code]["id"] for r in updates]
+    upd_ids = [existing[r.code]["id"] for r in updates]
     current: dict[int, Organization] = {}
-    for part in _chunks(ids):
+    changed_fields: set[str] = set()
+    for part in _chunks(upd_ids):
         current.update(Organization.objects.in_bulk(part))
     for r in updates:
         o = current[existing[r.code]["id"]]
@@ -439,12 +479,15 @@ def execute(actor, plan: Plan) -> ImportResult:
         for key, value in {**r.data, "name": r.name}.items():
             if getattr(o, key) != value:
                 before[key], after[key] = getattr(o, key), value
+                changed_fields.add(key)
                 setattr(o, key, value)
         if after:
             changed_objs.append(o)
             audits.append(_audit_row(actor, "org.update", o.pk, o.name, o.path, before=before, after=after))
     if changed_objs:
-        Organization.objects.bulk_update(changed_objs, list(EDITABLE_FIELDS), batch_size=500)
+        for o in changed_objs:
+            o.updated = now
+        Organization.objects.bulk_update(changed_objs, sorted(changed_fields | {"updated"}), batch_size=500)
 
     # 3. Moves, shallowest final position first so every target already sits where it ends up.
     moves = [r for r in updates if r.moves]
@@ -465,10 +508,12 @@ def execute(actor, plan: Plan) -> ImportResult:
         org = _move(org, target)
         audits.append(_audit_row(actor, "org.move", org.pk, org.name, org.path, before={"path": before},
                                  after={"parent": target.path, "path": org.path}))
-    AuditLog.objects.bulk_create(audits, batch_size=500)
+    for a in audits:
+        a.at = now
+    fast_insert(AuditLog, audits, _AUDIT_INSERT)
 
-    anchor_id = (objs[0].pk if objs else current[ids[0]].pk) if (objs or ids) else None
-    anchor = Organization.objects.get(pk=anchor_id) if anchor_id else Organization.get_first_root_node()
+    anchor_id = (objs[0].pk if objs else upd_ids[0]) if (objs or upd_ids) else None
+    anchor = Organization.objects.get(pk=anchor_id) if anchor_id else Organization.objects.get_first_root_node()
     if not actor.is_superuser:
         roots = scopes_for(actor).admin_org_paths
         root_path = next((p for p in roots if anchor and anchor.path.startswith(p)), None)

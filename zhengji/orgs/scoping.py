@@ -34,7 +34,7 @@ def visible_orgs(user) -> QuerySet[Organization]:
 def admin_roots(user) -> QuerySet[Organization]:
     """The tops of the user's subtrees: the roots of the tree for superusers."""
     if user.is_superuser:
-        return Organization.get_root_nodes()
+        return Organization.objects.get_root_nodes()
     paths = scopes_for(user).admin_org_paths
     # Drop paths nested inside another administered path: the outer one already shows them.
     tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]

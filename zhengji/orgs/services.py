@@ -80,7 +80,7 @@ def create_child(actor, parent: Organization, **fields) -> Organization:
     parent = Organization.objects.get(pk=parent.pk)  # fresh path/numchild: siblings may have shifted
     try:
         with transaction.atomic():
-            child = parent.add_child(**data)
+            child = Organization.objects.add_child(parent, data)
     except IntegrityError:
         raise DomainError(_("The code %(code)s is already in use.") % {"code": data["code"]},
                           code="duplicate_code", field="code")
@@ -109,7 +109,7 @@ def _move(org: Organization, target: Organization) -> Organization:
     """The tree operation itself (no checks): the org and its whole subtree go under target."""
     org = Organization.objects.get(pk=org.pk)
     target = Organization.objects.get(pk=target.pk)
-    org.move(target, "sorted-child")
+    Organization.objects.move(org, target, "sorted-child")
     return Organization.objects.get(pk=org.pk)
 
 
@@ -153,7 +153,7 @@ def reactivate_org(actor, org: Organization) -> Organization:
     """Reactivate one organisation (not its descendants: some may have been closed on their own)."""
     org = Organization.objects.select_for_update().get(pk=org.pk)
     _check(actor, "orgs.deactivate_org", org, _("You may only reactivate organisations below your own."))
-    parent = org.get_parent()
+    parent = Organization.objects.get_parent(org)
     if parent is not None and not parent.is_active:
         raise DomainError(_("Reactivate the parent organisation first."), code="parent_inactive")
     if not org.is_active:

@@ -164,7 +164,7 @@ def move(request, pk: int):
                 messages.success(request, _("%(name)s now belongs to %(target)s.")
                                  % {"name": org.name, "target": target.name})
                 return redirect("orgs:detail", pk=org.pk)
-    parent = org.get_parent()
+    parent = Organization.objects.get_parent(org)
     return render(request, "orgs/move.html", {"form": form, "org": org, "parent": parent})
 
 
