@@ -29,3 +29,8 @@ def worker(db):
 def yian_client(client, yian_admin):
     client.force_login(yian_admin)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _import_dir(settings, tmp_path):
+    settings.ORGS_IMPORT_DIR = tmp_path / "orgs-import"

@@ -227,3 +227,19 @@ def test_template_download(yian_client):
     r = yian_client.get(url("import_template"))
     assert r.status_code == 200 and r.content[:2] == b"PK"
     assert "spreadsheetml" in r["Content-Type"]
+
+
+def test_upload_waits_in_the_private_dir_and_old_ones_are_pruned(yian_client, tree, settings):
+    import os
+    import time
+
+    r = yian_client.post(url("import"), {"file": upload([["YA-60", "x", "", "", "AH-TL-YA", "", "", ""]])})
+    token = r["Location"].rstrip("/").rsplit("/", 1)[1]
+    folder = settings.ORGS_IMPORT_DIR / str(yian_client.session["_auth_user_id"])
+    stored = folder / token
+    assert stored.exists() and not (settings.MEDIA_ROOT / "orgs-import").exists()
+    old = time.time() - 3 * 24 * 3600
+    os.utime(stored, (old, old))
+    yian_client.post(url("import"), {"file": upload([["YA-61", "y", "", "", "AH-TL-YA", "", "", ""]])})
+    assert not stored.exists()
+    assert len([p for p in folder.iterdir() if not p.name.endswith(".name")]) == 1  # only the new upload

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import OrgKind
@@ -40,6 +41,7 @@ class ImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
-        if f.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if f.size > settings.ORGS_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(n)d MB.")
+                                        % {"n": settings.ORGS_IMPORT_MAX_BYTES // (1024 * 1024)})
         return f

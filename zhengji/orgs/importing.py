@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,6 @@ from zhengji.common.models import AuditLog
 
 from .models import Organization, OrgKind
 
-MAX_ROWS = 50_000
 CHUNK = 900  # stays under every backend's parameter limit
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -114,9 +114,9 @@ def _rows_from_matrix(matrix) -> list[RawRow]:
                                   % {"cols": "、".join(missing)}, code="import_header", field="file")
             continue
         out.append(RawRow(line, {key: cells[i] if i < len(cells) else "" for i, key in header.items()}))
-        if len(out) > MAX_ROWS:
-            raise DomainError(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS}, code="import_too_long",
-                              field="file")
+        if len(out) > settings.ORGS_IMPORT_MAX_ROWS:
+            raise DomainError(_("The file has more than %(n)d rows.") % {"n": settings.ORGS_IMPORT_MAX_ROWS},
+                              code="import_too_long", field="file")
     if header is None:
         raise DomainError(_("The file is empty."), code="import_empty", field="file")
     return out

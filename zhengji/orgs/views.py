@@ -338,10 +338,8 @@ def import_preview(request, ref: str):
     if found is None:
         raise Http404
     name, original = found
-    from django.core.files.storage import default_storage
-
     try:
-        with default_storage.open(name) as fh:
+        with uploads.open_upload(name) as fh:
             raw = importing.read_file(name, fh)
     except DomainError as exc:
         messages.error(request, exc.message)

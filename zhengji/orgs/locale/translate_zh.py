@@ -14,7 +14,7 @@ ZH = {
     "Valid for days (empty: no expiry)": "有效天数（留空为长期有效）",
     "Spreadsheet (.xlsx or .csv)": "表格文件（.xlsx 或 .csv）",
     "Upload an .xlsx or .csv file.": "请上传 .xlsx 或 .csv 文件。",
-    "The file is larger than 20 MB.": "文件超过 20 MB。",
+    "The file is larger than %(n)d MB.": "文件超过 %(n)d MB。",
     "The first row must name the columns; missing: %(cols)s.": "第一行须为列名；缺少：%(cols)s。",
     "The file has more than %(n)d rows.": "文件超过 %(n)d 行。",
     "The file is empty.": "文件是空的。",
