@@ -133,6 +133,8 @@ def main(po: Path) -> int:
     missing = []
     out = [blocks[0].replace("#, fuzzy\n", "", 1)]
     for b in blocks[1:]:
+        if all(line.startswith("#") for line in b.strip().splitlines()) and "#~" in b:
+            continue  # obsolete entry
         b = b.replace("#, fuzzy\n", "").replace(", fuzzy", "")
         b = re.sub(r"^#\| .*\n?", "", b, flags=re.M)
         m = re.search(r'^msgid ((?:".*"\n)+)', b + "\n", re.M)
