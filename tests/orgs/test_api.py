@@ -102,3 +102,19 @@ def test_openapi_lists_the_endpoints(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {"/api/orgs", "/api/orgs/search", "/api/orgs/{org_id}", "/api/orgs/{org_id}/move",
             "/api/orgs/{org_id}/deactivate", "/api/orgs/{org_id}/members"} <= set(paths)
+
+
+def test_hostile_input_gives_4xx_not_500(yian_client, tree, client):
+    big = 2**70
+    assert yian_client.get(f"/api/orgs/{big}").status_code == 404
+    assert yian_client.get("/api/orgs", {"parent": big}).status_code in (404, 422)
+    assert post(yian_client, f"/api/orgs/{tree['ya1'].pk}/move", {"target": big}).status_code in (404, 422)
+    r = post(yian_client, "/api/orgs", {"parent": tree["ya1"].pk, "name": "a\x00b", "code": "NUL"})
+    assert r.status_code == 400
+    r = post(yian_client, "/api/orgs", {"parent": tree["ya1"].pk, "name": "大", "code": "BIG", "member_count": big})
+    assert r.status_code in (400, 422)
+    r = post(yian_client, "/api/orgs", {"parent": tree["ya1"].pk, "name": "x" * 300, "code": "LONG"})
+    assert r.status_code == 400 and r.json()["code"] == "too_long"
+    assert yian_client.get("/api/orgs", {"q": "a\x00"}).status_code == 200
+    assert client.get("/api/orgs/search", {"q": "\x00郊区"}).status_code == 200
+    assert yian_client.get("/orgs/", {"q": "\x00"}).status_code == 200

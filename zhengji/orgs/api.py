@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -13,7 +13,7 @@ from zhengji.common.i18n import mask_phone
 
 from . import services
 from .models import Organization, OrgKind
-from .scoping import admin_roots, get_org_or_404, path_names, visible_orgs
+from .scoping import admin_roots, clean_query, get_org_or_404, path_names, visible_orgs
 from .views import member_rows
 
 router = Router()
@@ -109,8 +109,8 @@ def _detail(request, org: Organization) -> dict:
 
 @router.get("/search", auth=None, response=list[PublicOrgOut], summary="Public search for the join-a-union picker")
 def search(request: HttpRequest, q: str = ""):
-    q = q.strip()[:50]
-    if len(q) < 1:
+    q = clean_query(q, 50)
+    if not q:
         return []
     orgs = list(Organization.objects.filter(is_active=True).filter(Q(name__icontains=q) | Q(short_name__icontains=q))
                 .only("id", "name", "path").order_by("depth", "path")[:20])
@@ -122,7 +122,7 @@ def search(request: HttpRequest, q: str = ""):
 @paginate(LimitOffsetPagination)
 def list_orgs(request: HttpRequest, parent: int | None = None, q: str = ""):
     _require_access(request)
-    q = q.strip()
+    q = clean_query(q)
     if q:
         return (visible_orgs(request.user)
                 .filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__icontains=q)).order_by("path"))
@@ -159,9 +159,7 @@ def patch_org(request: HttpRequest, org_id: int, payload: OrgPatchIn):
 def move_org(request: HttpRequest, org_id: int, payload: MoveIn):
     _require_access(request)
     org = get_org_or_404(request.user, org_id)
-    target = visible_orgs(request.user).filter(pk=payload.target).first()
-    if target is None:
-        raise Http404
+    target = get_org_or_404(request.user, payload.target)
     return _detail(request, services.move_org(request.user, org, target))
 
 

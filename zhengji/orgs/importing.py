@@ -96,7 +96,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 def _rows_from_matrix(matrix) -> list[RawRow]:
@@ -236,7 +236,7 @@ def _clean_row(raw: RawRow) -> PlanRow:
             row.data["kind"] = kind
     if v.get("member_count"):
         text = v["member_count"].replace(",", "").replace("，", "").strip()
-        if re.fullmatch(r"\d{1,9}(\.0+)?", text):
+        if re.fullmatch(r"\d{1,8}(\.0+)?", text):
             row.data["member_count"] = int(float(text))
         else:
             err(prefix + _("the member count “%(v)s” is not a whole number of 0 or more") % {"v": v["member_count"]})

@@ -45,11 +45,25 @@ def in_scope(user, org: Organization) -> bool:
     return user.is_superuser or scopes_for(user).administers_path(org.path)
 
 
+MAX_ID = 2**63 - 1
+
+
 def get_org_or_404(user, pk) -> Organization:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404
+    if not 0 < pk <= MAX_ID:  # out-of-range ids would overflow the database driver
+        raise Http404
     org = Organization.objects.filter(pk=pk).first()
     if org is None or not in_scope(user, org):
         raise Http404
     return org
+
+
+def clean_query(q: str | None, limit: int = 100) -> str:
+    """A search string safe for every backend (PostgreSQL refuses NUL characters)."""
+    return (q or "").replace("\x00", "").strip()[:limit]
 
 
 def path_names(orgs: list[Organization]) -> dict[int, list[str]]:

@@ -17,6 +17,7 @@ from .models import Organization, OrgKind
 
 EDITABLE_FIELDS = ("name", "short_name", "name_en", "kind", "code", "member_count", "contact_name",
                    "contact_phone", "address")
+MAX_MEMBERS = 100_000_000
 _MAX_LEN = {f: Organization._meta.get_field(f).max_length for f in EDITABLE_FIELDS if f not in ("member_count",)}
 
 
@@ -41,8 +42,14 @@ def _clean(fields: dict[str, Any], *, instance: Organization | None = None) -> d
             if value < 0:
                 raise DomainError(_("The member count cannot be negative."), code="bad_member_count",
                                   field="member_count")
+            if value > MAX_MEMBERS:
+                raise DomainError(_("The member count is too large."), code="bad_member_count",
+                                  field="member_count")
         else:
             value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+            if "\x00" in value:
+                raise DomainError(_("This value contains characters that are not allowed."), code="bad_chars",
+                                  field=key)
             if len(value) > _MAX_LEN[key]:
                 raise DomainError(_("This value is too long (at most %(n)d characters).") % {"n": _MAX_LEN[key]},
                                   code="too_long", field=key)

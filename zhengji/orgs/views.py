@@ -25,7 +25,7 @@ from zhengji.common.errors import DomainError
 from . import importing, membership, services, uploads
 from .forms import AppointForm, ImportForm, InviteForm, MoveForm, OrgForm
 from .models import Invite, Membership, MembershipStatus, Organization
-from .scoping import admin_roots, get_org_or_404, path_names, visible_orgs
+from .scoping import admin_roots, clean_query, get_org_or_404, path_names, visible_orgs
 from .stats import subtree_summary
 
 CHILDREN_PAGE = 100
@@ -61,7 +61,7 @@ def _children(org: Organization):
 @require_GET
 @org_admin_required
 def index(request):
-    q = request.GET.get("q", "").strip()
+    q = clean_query(request.GET.get("q"))
     results, names = None, {}
     if q:
         results = list(visible_orgs(request.user).filter(Q(name__icontains=q) | Q(short_name__icontains=q)

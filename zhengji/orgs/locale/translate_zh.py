@@ -57,6 +57,8 @@ ZH = {
     "Unknown field: %(f)s": "未知字段：%(f)s",
     "The member count must be a whole number.": "会员数必须是整数。",
     "The member count cannot be negative.": "会员数不能为负数。",
+    "The member count is too large.": "会员数过大。",
+    "This value contains characters that are not allowed.": "内容含有不允许的字符。",
     "This value is too long (at most %(n)d characters).": "内容过长（最多 %(n)d 个字符）。",
     "The name is required.": "请填写名称。", "The code is required.": "请填写编码。",
     "The code %(code)s is already in use.": "编码 %(code)s 已被使用。",
