@@ -19,6 +19,17 @@ from .views import member_rows
 router = Router()
 
 
+class Pages(LimitOffsetPagination):
+    """limit ≤ 500 and a bounded offset: a huge offset would overflow the database driver."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=10_000_000)
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=500, **kwargs)
+
+
 class OrgOut(Schema):
     id: int
     name: str
@@ -119,7 +130,7 @@ def search(request: HttpRequest, q: str = ""):
 
 
 @router.get("", response=list[OrgOut], summary="Administered roots, or the children of ?parent, or a ?q search")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_orgs(request: HttpRequest, parent: int | None = None, q: str = ""):
     _require_access(request)
     q = clean_query(q)
@@ -172,7 +183,7 @@ def deactivate_org(request: HttpRequest, org_id: int, payload: DeactivateIn | No
 
 
 @router.get("/{int:org_id}/members", response=list[MemberOut], summary="Members, pending requests first")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_members(request: HttpRequest, org_id: int):
     _require_access(request)
     org = get_org_or_404(request.user, org_id)
