@@ -2,6 +2,8 @@ import io
 
 import pytest
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import factories as f
 from tests.orgs.builders import csv_bytes, upload, xlsx_bytes
@@ -156,3 +158,20 @@ def test_template_is_a_readable_xlsx_with_the_columns():
 def test_upload_helper_roundtrip(tree, yian_admin):
     up = upload([["YA-20", "x", "", "", "AH-TL-YA", "", "", ""]])
     assert up.name == "orgs.csv"
+
+
+cells = st.one_of(st.just(""), st.text(max_size=50), st.sampled_from(["AH-TL-YA", "AH-TL-JQ", "AH-TL-YA-01", "R1",
+                                                                      "R2", "基层工会", "-1", "1e9", "12.0"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(st.lists(cells, min_size=8, max_size=8), max_size=12))
+def test_validate_any_rows_without_crashing(tree, yian_admin, rows):
+    raw = [importing.RawRow(i + 2, dict(zip(importing.COLUMNS, r, strict=False))) for i, r in enumerate(rows)]
+    plan = importing.validate(yian_admin, raw)
+    assert len(plan.rows) == len(rows)
+    if not plan.errors:
+        services.apply_import(yian_admin, raw)
+        assert Organization.objects.find_problems() == ([], [], [], [], [])
+    for r in plan.rows:
+        assert (r.action == "error") == bool(r.errors)

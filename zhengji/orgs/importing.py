@@ -207,7 +207,7 @@ def _load(codes: set[str] = frozenset(), paths: set[str] = frozenset()) -> list[
 
 
 def _clean_row(raw: RawRow) -> PlanRow:
-    v = raw.values
+    v = {k: str(val or "").replace("\x00", "").strip() for k, val in raw.values.items()}
     row = PlanRow(raw.line, v.get("code", ""), v.get("name", ""), v.get("parent_code", ""))
     err = row.errors.append
     prefix = _("Row %(line)d: ") % {"line": raw.line}
