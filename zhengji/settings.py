@@ -269,7 +269,13 @@ TWO_FACTOR_PENDING_SECONDS = 300
 
 
 # --- orgs settings ---
-
+# Import files wait here between preview and apply: a private directory, never under MEDIA_ROOT
+# (which DEBUG serves). With S3 configured they go to the (private) bucket instead, so any web
+# process can apply what another one previewed.
+ORGS_IMPORT_DIR = Path(os.environ.get("ORGS_IMPORT_DIR", VAR_DIR / "private" / "orgs-import"))
+ORGS_IMPORT_MAX_ROWS = int(os.environ.get("ORGS_IMPORT_MAX_ROWS", "50000"))
+ORGS_IMPORT_MAX_BYTES = int(os.environ.get("ORGS_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+ORGS_IMPORT_KEEP_HOURS = 24  # unapplied uploads older than this are removed on the next upload
 # (end orgs)
 
 

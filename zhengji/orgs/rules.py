@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rules
 
-from zhengji.accounts.rules import is_superuser
+from zhengji.accounts.rules import is_superuser, is_unit_admin
 from zhengji.accounts.scopes import scopes_for
 
 
@@ -33,3 +33,8 @@ rules.add_perm("orgs.deactivate_org", is_superuser | administers_strictly_above)
 rules.add_perm("orgs.manage_members", can_manage_org)
 rules.add_perm("orgs.appoint_admin", can_manage_org)
 rules.add_perm("orgs.import", can_manage_org)
+
+# Who may open the organisation management pages at all (workers may not).
+rules.add_perm("orgs.access", is_superuser | is_unit_admin)
+# Full phone numbers of members: only for those who administer the org's subtree.
+rules.add_perm("orgs.view_member_phones", can_manage_org)

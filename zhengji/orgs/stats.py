@@ -1,0 +1,29 @@
+"""Subtree statistics: simple aggregates over the materialized path (one indexed prefix scan)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+
+from .models import Organization, OrgKind
+
+
+def subtree(org: Organization, *, active_only: bool = True):
+    qs = Organization.objects.filter(path__startswith=org.path)
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def member_total(org: Organization, *, active_only: bool = True) -> int:
+    """Declared members of the whole subtree (the denominator of the participation rate)."""
+    return subtree(org, active_only=active_only).aggregate(n=Sum("member_count"))["n"] or 0
+
+
+def grassroots_count(org: Organization, *, active_only: bool = True) -> int:
+    """Grassroots unions in the subtree (the denominator of the coverage rate)."""
+    return subtree(org, active_only=active_only).filter(kind=OrgKind.GRASSROOTS).count()
+
+
+def subtree_summary(org: Organization, *, active_only: bool = True) -> dict[str, int]:
+    """Both figures and the number of organisations, in one query."""
+    row = subtree(org, active_only=active_only).aggregate(
+        orgs=Count("pk"), members=Sum("member_count"), grassroots=Count("pk", filter=Q(kind=OrgKind.GRASSROOTS)))
+    return {"orgs": row["orgs"] or 0, "members": row["members"] or 0, "grassroots": row["grassroots"] or 0}
