@@ -1,6 +1,6 @@
 """Benchmark the organisation tree at 20,000 organisations, on a throw-away SQLite database.
 
-    .venv/bin/python bench/orgs_tree.py [--orgs 20000]
+    .venv/bin/python bench/orgs_tree_bench.py [--orgs 20000]
 
 Builds province → 16 cities → 8 counties each → grassroots unions by importing one 20,000-row
 file (so the import preview and apply are timed too), then times subtree listing, counting,

@@ -26,5 +26,7 @@ class TokenAuth(HttpBearer):
 
 
 def auth_methods():
-    # Session auth (with CSRF for unsafe methods) for the browser, bearer tokens for scripts.
-    return [SessionAuth(), TokenAuth()]
+    # Bearer tokens for scripts, session auth (with CSRF for unsafe methods) for the browser.
+    # The token goes first: SessionAuth stops the chain when its CSRF check fails, which would
+    # refuse a token-authenticated POST that carries no CSRF token (and needs none).
+    return [TokenAuth(), SessionAuth()]

@@ -1,0 +1,47 @@
+"""API authentication: bearer tokens write without CSRF; sessions must send the CSRF token."""
+
+import pytest
+from django.test import Client
+
+from tests import factories as f
+from zhengji.accounts.models import ApiToken
+from zhengji.api.auth import hash_key
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(user, key="k" * 40):
+    ApiToken.objects.create(user=user, name="script", prefix=key[:8], key_hash=hash_key(key))
+    return key
+
+
+def test_bearer_token_can_post_without_csrf():
+    tree = f.tongling_tree()
+    admin = f.unit_admin(tree["yian"])
+    client = Client(enforce_csrf_checks=True)
+    r = client.post("/api/orgs", {"parent": tree["yian"].pk, "name": "新工会", "code": "AH-TL-YA-NEW",
+                                  "kind": "grassroots"}, content_type="application/json",
+                    headers={"Authorization": f"Bearer {_token(admin)}"})
+    assert r.status_code in (200, 201), r.content
+
+
+def test_session_post_without_csrf_is_refused_as_json():
+    tree = f.tongling_tree()
+    admin = f.unit_admin(tree["yian"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    r = client.post("/api/orgs", {"parent": tree["yian"].pk, "name": "新工会", "code": "AH-TL-YA-NEW2",
+                                  "kind": "grassroots"}, content_type="application/json")
+    assert r.status_code == 403
+    assert r.json()["code"]
+
+
+def test_revoked_or_unknown_token_is_401():
+    tree = f.tongling_tree()
+    admin = f.unit_admin(tree["yian"])
+    key = _token(admin)
+    ApiToken.objects.update(revoked=True)
+    r = Client().get("/api/me", headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+    r = Client().get("/api/me", headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401
