@@ -261,6 +261,8 @@ _ = _  # keep gettext_lazy importable for settings-level labels
 
 
 # --- campaigns settings ---
+CAMPAIGN_BANNER_MAX_MB = int(os.environ.get("CAMPAIGN_BANNER_MAX_MB", "5"))
+CAMPAIGN_BANNER_MAX_PIXELS = 40_000_000
 
 # (end campaigns)
 
