@@ -432,6 +432,31 @@ def update_announcement(actor, announcement: Announcement, **values) -> Announce
 
 
 @transaction.atomic
+def save_announcement(actor, campaign: Campaign, announcement: Announcement | None, *, mode: str,
+                      publish_at: dt.datetime | None = None, **values) -> Announcement:
+    """The announcement editor's one save: write, then keep as a draft ("draft"), publish ("now")
+    or schedule ("schedule" at publish_at), all or nothing."""
+    if announcement is None:
+        announcement = create_announcement(actor, campaign, **values)
+    else:
+        update_announcement(actor, announcement, **values)
+    current = announcement.publish_at
+    if mode == "now":
+        if not announcement.is_visible:  # already published ones keep their date
+            publish_announcement(actor, announcement)
+    elif mode == "schedule":
+        if publish_at is None:
+            raise _field_error("publish_at", _("Give the time to publish at."))
+        # The editor shows times to the minute: the same minute means "unchanged".
+        unchanged = current is not None and abs((_aware(publish_at) - current).total_seconds()) < 60
+        if not unchanged:
+            publish_announcement(actor, announcement, at=publish_at)
+    elif announcement.publish_at is not None:
+        unpublish_announcement(actor, announcement)
+    return announcement
+
+
+@transaction.atomic
 def publish_announcement(actor, announcement: Announcement, *, at: dt.datetime | None = None) -> Announcement:
     """Publish now (at None) or schedule for a later time."""
     _require(actor, "campaigns.manage_announcements", announcement.campaign)

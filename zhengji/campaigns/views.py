@@ -20,7 +20,7 @@ from zhengji.orgs.models import Organization
 
 from . import builder, services
 from .forms import AnnouncementForm, CampaignForm, GrantForm, LevelRulesForm, SchemaJSONForm, TrackForm
-from .models import Announcement, Campaign, LevelRule, Track
+from .models import Announcement, Campaign, LevelRule, Phase, Track
 from .schema import FILE_KINDS
 
 
@@ -60,9 +60,12 @@ def campaign_list(request):
         s = scopes_for(u)
         qs = qs.filter(Q(pk__in=s.campaign_admin) | Q(tracks__pk__in=s.host_tracks)).distinct()
     can_add = u.has_perm("campaigns.add_campaign")
-    if not qs.exists() and not can_add:
+    campaigns = list(qs)
+    if not campaigns and not can_add:
         raise PermissionDenied
-    return render(request, "campaigns/campaign_list.html", {"campaigns": qs, "can_add": can_add})
+    for c in campaigns:
+        c.phase_label = Phase(c.phase).label
+    return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "can_add": can_add})
 
 
 @login_required
@@ -293,19 +296,9 @@ def announcement_edit(request, slug, pk=None):
             initial.update(mode="schedule", publish_at=timezone.localtime(a.publish_at))
     form = AnnouncementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        mode = form.cleaned_data["mode"]
-        at = form.cleaned_data.get("publish_at")
         try:
-            if a is None:
-                a = services.create_announcement(request.user, c, **_announcement_values(form))
-            else:
-                services.update_announcement(request.user, a, **_announcement_values(form))
-            if mode == "now":
-                services.publish_announcement(request.user, a)
-            elif mode == "schedule" and at != a.publish_at:
-                services.publish_announcement(request.user, a, at=at)
-            elif mode == "draft" and a.publish_at:
-                services.unpublish_announcement(request.user, a)
+            services.save_announcement(request.user, c, a, mode=form.cleaned_data["mode"],
+                                       publish_at=form.cleaned_data.get("publish_at"), **_announcement_values(form))
         except DomainError as exc:
             _form_error(form, exc)
         else:
