@@ -224,6 +224,10 @@ def _campaign_out(c: Campaign, request: HttpRequest) -> dict:
     return data
 
 
+def _phases(c: Campaign) -> list[dict]:
+    return [p | {"label": str(p["label"])} for p in c.timeline()]
+
+
 def _track_summary(t: Track) -> dict:
     return {"number": t.number, "slug": t.slug, "name": t.name, "name_en": t.name_en, "work_kind": t.work_kind,
             "entrant_types": t.entrant_types, "is_open": t.is_open, "host_unit": _org(t.host_unit)}
@@ -232,7 +236,7 @@ def _track_summary(t: Track) -> dict:
 def _track_detail(t: Track) -> dict:
     rules = {r.org_kind: r for r in LevelRule.objects.filter(campaign_id=t.campaign_id, track__isnull=True)}
     rules.update({r.org_kind: r for r in LevelRule.objects.filter(track=t)})
-    deadlines = [{"org_kind": r.org_kind, "deadline": r.deadline, "quota": r.quota,
+    deadlines = [{"org_kind": r.org_kind, "deadline": timezone.localtime(r.deadline), "quota": r.quota,
                   "track_override": r.track_id is not None} for r in sorted(rules.values(), key=lambda r: r.deadline)]
     return _track_summary(t) | {
         "description": t.description, "description_en": t.description_en, "rules": t.rules,
@@ -292,7 +296,7 @@ def list_campaigns(request: HttpRequest):
 def get_campaign(request: HttpRequest, slug: str):
     c = _readable_campaign(request, slug)
     tracks = c.tracks.select_related("host_unit").order_by("number")
-    return _campaign_out(c, request) | {"phases": c.timeline(), "tracks": [_track_summary(t) for t in tracks]}
+    return _campaign_out(c, request) | {"phases": _phases(c), "tracks": [_track_summary(t) for t in tracks]}
 
 
 @router.get("/campaigns/{slug}/tracks", auth=None, response=list[TrackSummaryOut])
@@ -321,7 +325,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn):
     data = payload.model_dump()
     org = get_object_or_404(Organization, pk=data.pop("org_id"))
     c = services.create_campaign(request.user, org=org, **data)
-    return 201, _campaign_out(c, request) | {"phases": c.timeline(), "tracks": []}
+    return 201, _campaign_out(c, request) | {"phases": _phases(c), "tracks": []}
 
 
 @router.patch("/campaigns/{slug}", response=CampaignDetailOut)
@@ -335,7 +339,7 @@ def patch_campaign(request: HttpRequest, slug: str, payload: CampaignPatch):
     if published is not None:
         services.set_campaign_published(request.user, c, published)
     tracks = c.tracks.select_related("host_unit").order_by("number")
-    return _campaign_out(c, request) | {"phases": c.timeline(), "tracks": [_track_summary(t) for t in tracks]}
+    return _campaign_out(c, request) | {"phases": _phases(c), "tracks": [_track_summary(t) for t in tracks]}
 
 
 @router.post("/campaigns/{slug}/tracks", response={201: TrackDetailOut, 422: FormErrorsOut})
@@ -379,7 +383,8 @@ def put_level_rules(request: HttpRequest, slug: str, payload: LevelRulesIn):
     """Replace the campaign's per-level deadlines and quotas."""
     c = _campaign_for(request, slug, "campaigns.manage_level_rules")
     rows = services.set_level_rules(request.user, c, [r.model_dump() for r in payload.rules])
-    return [{"org_kind": r.org_kind, "deadline": r.deadline, "quota": r.quota, "track_override": False}
+    return [{"org_kind": r.org_kind, "deadline": timezone.localtime(r.deadline), "quota": r.quota,
+             "track_override": False}
             for r in rows]
 
 
@@ -389,7 +394,8 @@ def put_track_level_rules(request: HttpRequest, slug: str, track_slug: str, payl
     c = _campaign_for(request, slug, "campaigns.manage_level_rules")
     t = _track_of(c, track_slug)
     rows = services.set_level_rules(request.user, c, [r.model_dump() for r in payload.rules], track=t)
-    return [{"org_kind": r.org_kind, "deadline": r.deadline, "quota": r.quota, "track_override": True}
+    return [{"org_kind": r.org_kind, "deadline": timezone.localtime(r.deadline), "quota": r.quota,
+             "track_override": True}
             for r in rows]
 
 
