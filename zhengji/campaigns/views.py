@@ -55,7 +55,7 @@ def _ctx(request, campaign: Campaign, tab: str, **extra) -> dict:
 @login_required
 def campaign_list(request):
     u = request.user
-    qs = Campaign.objects.select_related("org").annotate(n_tracks=Count("tracks"))
+    qs = Campaign.objects.select_related("org").annotate(n_tracks=Count("tracks", distinct=True))
     if not u.is_superuser:
         s = scopes_for(u)
         qs = qs.filter(Q(pk__in=s.campaign_admin) | Q(tracks__pk__in=s.host_tracks)).distinct()
