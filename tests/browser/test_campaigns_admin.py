@@ -42,7 +42,9 @@ def test_admin_builds_track_with_file_field(page):
     page.get_by_label("类型", exact=True).select_option("file")
     page.get_by_label("名称", exact=True).fill("作品视频")
     page.get_by_label("必填").check()
-    page.locator("summary", has_text="限制").click()
+    # Choosing "file" opens the limits and shows only the file rules.
+    assert page.get_by_label("最大体积（MB）").is_visible()
+    assert not page.get_by_label("短文本：最多字符数").is_visible()
     page.get_by_label("视频", exact=True).check()
     page.get_by_label("扩展名（用逗号分隔）").fill("mp4, mov")
     page.get_by_label("最大体积（MB）").fill("abc")  # a mistake first: kept and explained
