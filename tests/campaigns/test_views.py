@@ -344,3 +344,20 @@ def test_editing_a_published_announcement_keeps_its_date(world, client):
     assert client.post(f"{M}/announcements/{a.pk}/", data).status_code == 302
     a.refresh_from_db()
     assert a.title == "新" and a.publish_at == when
+
+
+@pytest.mark.parametrize(("method", "url"), [
+    ("post", "/manage/campaigns/"), ("post", f"{M}/"), ("post", f"{M}/announcements/"), ("post", f"{M}/orgs/"),
+    ("put", f"{M}/edit/"), ("delete", f"{M}/tracks/songs/"), ("put", f"{M}/tracks/songs/form/"),
+    ("patch", f"{M}/levels/"), ("delete", f"{M}/people/"), ("put", "/manage/campaigns/new/"),
+])
+def test_wrong_method(world, client, method, url):
+    client.force_login(world.admin_a)
+    assert getattr(client, method)(url).status_code == 405
+
+
+def test_actions_report_domain_errors_instead_of_failing(world, client):
+    client.force_login(world.admin_a)
+    a = services.create_announcement(world.admin_a, world.a, title="x")
+    r = client.post(f"{M}/announcements/{a.pk}/action/", {"action": "explode"}, follow=True)
+    assert r.status_code == 200 and "alert-danger" in r.content.decode()

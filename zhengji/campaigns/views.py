@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.common.errors import DomainError
@@ -22,6 +22,8 @@ from . import builder, services
 from .forms import AnnouncementForm, CampaignForm, GrantForm, LevelRulesForm, SchemaJSONForm, TrackForm
 from .models import Announcement, Campaign, LevelRule, Phase, Track
 from .schema import FILE_KINDS
+
+form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 
 def _campaign(request, slug: str, perm: str = "campaigns.view_manage") -> Campaign:
@@ -53,6 +55,7 @@ def _ctx(request, campaign: Campaign, tab: str, **extra) -> dict:
 # --- campaigns --------------------------------------------------------------------------------
 
 @login_required
+@require_safe
 def campaign_list(request):
     u = request.user
     qs = Campaign.objects.select_related("org").annotate(n_tracks=Count("tracks", distinct=True))
@@ -69,6 +72,7 @@ def campaign_list(request):
 
 
 @login_required
+@form_methods
 def campaign_create(request):
     if not request.user.has_perm("campaigns.add_campaign"):
         raise PermissionDenied
@@ -86,6 +90,7 @@ def campaign_create(request):
 
 
 @login_required
+@require_safe
 def campaign_detail(request, slug):
     c = _campaign(request, slug)
     u = request.user
@@ -97,6 +102,7 @@ def campaign_detail(request, slug):
 
 
 @login_required
+@form_methods
 def campaign_edit(request, slug):
     c = _campaign(request, slug, "campaigns.change_campaign")
     form = CampaignForm(request.POST or None, request.FILES or None, instance=c, user=request.user)
@@ -119,12 +125,17 @@ def campaign_edit(request, slug):
 def campaign_publish(request, slug):
     c = _campaign(request, slug, "campaigns.publish_campaign")
     publish = request.POST.get("action") == "publish"
-    services.set_campaign_published(request.user, c, publish)
-    messages.success(request, _("The campaign is published.") if publish else _("The campaign is unpublished."))
+    try:
+        services.set_campaign_published(request.user, c, publish)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The campaign is published.") if publish else _("The campaign is unpublished."))
     return redirect("campaigns:detail", slug=c.slug)
 
 
 @login_required
+@require_safe
 def org_search(request, slug):
     """Options for the host-unit search box: organisations of the campaign's tree (at most 20)."""
     c = _campaign(request, slug)
@@ -140,6 +151,7 @@ def org_search(request, slug):
 # --- tracks -----------------------------------------------------------------------------------
 
 @login_required
+@form_methods
 def track_create(request, slug):
     c = _campaign(request, slug, "campaigns.add_track")
     form = TrackForm(request.POST or None, campaign=c, initial={"entrant_types": ["individual"]})
@@ -155,6 +167,7 @@ def track_create(request, slug):
 
 
 @login_required
+@form_methods
 def track_edit(request, slug, track_slug):
     c = _campaign(request, slug)
     t = _track(request, c, track_slug)
@@ -178,7 +191,10 @@ def track_edit(request, slug, track_slug):
 def track_move(request, slug, track_slug):
     c = _campaign(request, slug, "campaigns.add_track")
     t = _track(request, c, track_slug, "campaigns.configure_track")
-    services.move_track(request.user, t, -1 if request.POST.get("direction") == "up" else 1)
+    try:
+        services.move_track(request.user, t, -1 if request.POST.get("direction") == "up" else 1)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
     return redirect("campaigns:detail", slug=c.slug)
 
 
@@ -196,6 +212,7 @@ def _builder_context(request, c, t, rows, errors, **extra):
 
 
 @login_required
+@form_methods
 def form_builder(request, slug, track_slug):
     c = _campaign(request, slug)
     t = _track(request, c, track_slug)
@@ -219,6 +236,7 @@ def form_builder(request, slug, track_slug):
 
 
 @login_required
+@form_methods
 def form_json(request, slug, track_slug):
     c = _campaign(request, slug)
     t = _track(request, c, track_slug)
@@ -249,6 +267,7 @@ def form_json(request, slug, track_slug):
 # --- level rules ------------------------------------------------------------------------------
 
 @login_required
+@form_methods
 def level_rules(request, slug, track_slug=None):
     c = _campaign(request, slug, "campaigns.manage_level_rules")
     t = _track(request, c, track_slug, "campaigns.configure_track") if track_slug else None
@@ -274,6 +293,7 @@ def level_rules(request, slug, track_slug=None):
 # --- announcements ----------------------------------------------------------------------------
 
 @login_required
+@require_safe
 def announcement_list(request, slug):
     c = _campaign(request, slug, "campaigns.manage_announcements")
     items = list(c.announcements.select_related("author"))
@@ -286,6 +306,7 @@ def _announcement_values(form) -> dict:
 
 
 @login_required
+@form_methods
 def announcement_edit(request, slug, pk=None):
     c = _campaign(request, slug, "campaigns.manage_announcements")
     a = get_object_or_404(Announcement, campaign=c, pk=pk) if pk else None
@@ -325,14 +346,19 @@ def announcement_action(request, slug, pk):
     if action not in actions:
         messages.error(request, _("Unknown action."))
     else:
-        actions[action]()
-        messages.success(request, _("Done."))
+        try:
+            actions[action]()
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Done."))
     return redirect("campaigns:announcements", slug=c.slug)
 
 
 # --- people -----------------------------------------------------------------------------------
 
 @login_required
+@form_methods
 def people(request, slug):
     c = _campaign(request, slug, "campaigns.manage_roles")
     form = GrantForm(request.POST or None, campaign=c)
