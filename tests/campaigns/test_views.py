@@ -361,3 +361,40 @@ def test_actions_report_domain_errors_instead_of_failing(world, client):
     a = services.create_announcement(world.admin_a, world.a, title="x")
     r = client.post(f"{M}/announcements/{a.pk}/action/", {"action": "explode"}, follow=True)
     assert r.status_code == 200 and "alert-danger" in r.content.decode()
+
+
+def test_anonymous_list_and_create_go_to_login(world, client):
+    for url in ("/manage/campaigns/", "/manage/campaigns/new/"):
+        r = client.get(url)
+        assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    r = client.post("/manage/campaigns/new/", campaign_post(org=world.tree["city"].pk))
+    assert r.status_code == 302 and not Campaign.objects.filter(slug="new-c").exists()
+
+
+def test_banner_upload_on_settings_page(world, client):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    client.force_login(world.admin_a)
+    bad = SimpleUploadedFile("b.png", b"<script>not an image</script>", content_type="image/png")
+    r = client.post(f"{M}/edit/", campaign_post(slug="camp-a", name="保留的名字", banner=bad))
+    assert r.status_code == 200 and "保留的名字" in r.content.decode() and "invalid-feedback" in r.content.decode()
+    buf = io.BytesIO()
+    Image.new("RGB", (960, 240), "navy").save(buf, "JPEG")
+    good = SimpleUploadedFile("b.jpg", buf.getvalue(), content_type="image/jpeg")
+    assert client.post(f"{M}/edit/", campaign_post(slug="camp-a", banner=good)).status_code == 302
+    c = Campaign.objects.get(pk=world.a.pk)
+    assert c.banner and c.banner.name.endswith(".jpg")
+    assert client.post(f"{M}/edit/", campaign_post(slug="camp-a", clear_banner="on")).status_code == 302
+    assert not Campaign.objects.get(pk=world.a.pk).banner
+
+
+def test_pages_render_in_english(world, client):
+    client.force_login(world.admin_a)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(f"{M}/").content.decode()
+    assert "Songs" in body and "New track" in body
+    body = client.get(f"{M}/tracks/songs/form/").content.decode()
+    assert "Add a field" in body
