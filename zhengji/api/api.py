@@ -1,7 +1,7 @@
 """The JSON API: one NinjaAPI, one router per domain app (each app's api.py)."""
 
 from django.http import HttpRequest
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from zhengji.api.auth import auth_methods
 from zhengji.api.errors import install_error_handlers
@@ -12,6 +12,8 @@ api = NinjaAPI(
     description="Call-for-works campaigns: organisations, campaigns, tracks, announcements, entries.",
     auth=auth_methods(),
     urls_namespace="api",
+    # Swagger UI from ninja's bundled static files; no online validator badge (an outside request).
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 install_error_handlers(api)
 

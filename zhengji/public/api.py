@@ -1,3 +1,101 @@
-from ninja import Router
+"""Read-only public API (mounted at /api/public): what the public site shows, as JSON. No login;
+drafts are hidden except from their campaign admins. Content follows the request's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+
+from zhengji.campaigns.models import Campaign
+from zhengji.common.i18n import localized
+
+from . import presenters
+from .views import _can_preview, _visible_announcements
 
 router = Router()
+
+
+class CampaignBrief(Schema):
+    slug: str
+    name: str
+    year: int
+    organisation: str
+    phase: str
+    phase_label: str
+
+
+class Step(Schema):
+    key: str
+    label: str
+    start: dt.date
+    end: dt.date | None
+    state: str
+
+
+class TrackOut(Schema):
+    number: int
+    slug: str
+    name: str
+    host_unit: str
+    work_kind: str
+    work_kind_label: str
+    entrant_types: list[str]
+    who_may_enter: str
+    collection_deadline: dt.date
+    is_open: bool
+
+
+class AnnouncementOut(Schema):
+    id: int
+    title: str
+    publish_at: dt.datetime
+    pinned: bool
+
+
+class CampaignOut(CampaignBrief):
+    summary: str
+    is_published: bool
+    timeline: list[Step]
+    tracks: list[TrackOut]
+    announcements: list[AnnouncementOut]
+
+
+def _brief(c: Campaign, today: dt.date) -> dict:
+    phase = presenters.current_phase(c, today)
+    return {"slug": c.slug, "name": localized(c, "name"), "year": c.year, "organisation": localized(c.org, "name"),
+            "phase": phase, "phase_label": presenters.phase_label(phase)}
+
+
+@router.get("/campaigns", response=list[CampaignBrief], auth=None, summary="Published campaigns, newest first")
+def list_campaigns(request: HttpRequest):
+    today = timezone.localdate()
+    return [_brief(c, today) for c in Campaign.objects.filter(is_published=True).select_related("org")]
+
+
+@router.get("/campaigns/{slug}", response=CampaignOut, auth=None,
+            summary="A campaign with its timeline, tracks and visible announcements")
+def get_campaign(request: HttpRequest, slug: str):
+    c = get_object_or_404(Campaign.objects.select_related("org"), slug=slug)
+    if not c.is_published and not _can_preview(request.user, c):
+        raise Http404
+    today = timezone.localdate()
+    tracks = c.tracks.select_related("host_unit").order_by("number")
+    return {
+        **_brief(c, today),
+        "summary": localized(c, "summary"),
+        "is_published": c.is_published,
+        "timeline": [vars(s) for s in presenters.timeline(c, today)],
+        "tracks": [{
+            "number": t.number, "slug": t.slug, "name": localized(t, "name"),
+            "host_unit": localized(t.host_unit, "name"), "work_kind": t.work_kind,
+            "work_kind_label": str(t.get_work_kind_display()), "entrant_types": list(t.entrant_types or []),
+            "who_may_enter": presenters.entrant_words(t.entrant_types), "collection_deadline": c.collect_end,
+            "is_open": t.is_open,
+        } for t in tracks],
+        "announcements": [{"id": a.pk, "title": localized(a, "title"), "publish_at": a.publish_at,
+                           "pinned": a.pinned} for a in _visible_announcements(c)[:20]],
+    }

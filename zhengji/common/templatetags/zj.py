@@ -1,8 +1,13 @@
+import re
+
 from django import template
+from django.template.defaultfilters import linebreaks_filter
+from django.utils.safestring import mark_safe
 
 from zhengji.common.i18n import localized, mask_phone
 
 register = template.Library()
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
 @register.filter
@@ -14,3 +19,14 @@ def loc(obj, field):
 @register.filter
 def masked(phone):
     return mask_phone(phone)
+
+
+@register.filter
+def rich(text):
+    """Text that may be HTML (from an editor) or plain text: sanitised HTML, or paragraphs."""
+    text = str(text or "")
+    if not _TAG.search(text):
+        return linebreaks_filter(text, autoescape=True)
+    import nh3
+
+    return mark_safe(nh3.clean(text))  # noqa: S308 - sanitised just above
