@@ -23,7 +23,7 @@ def test_admin_builds_track_with_file_field(page):
     f.grant(admin, Role.CAMPAIGN_ADMIN, campaign=campaign)
     login(page, admin)
 
-    page.goto(page.base_url + "/manage/campaigns/camp-a/tracks/new/")
+    page.goto(page.base_url + "/manage/camp-a/tracks/new/")
     page.locator("#id_slug").fill("micro-video")
     page.locator("#id_name").fill("微视频")
     host = page.locator("#id_host_unit")
@@ -61,7 +61,7 @@ def test_admin_builds_track_with_file_field(page):
     assert track.form_schema == [{"key": "video", "type": "file", "label": "作品视频", "required": True,
                                   "file": {"kinds": ["video"], "extensions": ["mp4", "mov"], "max_size_mb": 500}}]
 
-    page.goto(page.base_url + "/manage/campaigns/camp-a/")
+    page.goto(page.base_url + "/manage/camp-a/")
     row = page.locator("#tracks tbody tr", has_text="微视频")
     assert row.is_visible()
     assert "义安区总工会" in row.inner_text()

@@ -120,7 +120,10 @@ def test_create_campaign_rejects_bad_dates_and_duplicate_slug(world):
         services.create_campaign(world.superuser, org=world.tree["city"], slug="camp-a", name="x", year=2026,
                                  **dates())
     assert exc.value.field == "slug"
-    assert not Campaign.objects.filter(slug="x").exists()
+    with pytest.raises(DomainError) as exc:
+        services.create_campaign(world.superuser, org=world.tree["city"], slug="new", name="x", year=2026, **dates())
+    assert exc.value.field == "slug"
+    assert not Campaign.objects.filter(slug__in=["x", "new"]).exists()
 
 
 def test_update_campaign_and_publish(world):

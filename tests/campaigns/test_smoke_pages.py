@@ -2,12 +2,12 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/manage/campaigns/", "/manage/campaigns/new/", "/manage/campaigns/camp-a/", "/manage/campaigns/camp-a/edit/",
-         "/manage/campaigns/camp-a/tracks/new/", "/manage/campaigns/camp-a/tracks/songs/",
-         "/manage/campaigns/camp-a/tracks/songs/form/", "/manage/campaigns/camp-a/tracks/songs/form/json/",
-         "/manage/campaigns/camp-a/tracks/songs/levels/", "/manage/campaigns/camp-a/levels/",
-         "/manage/campaigns/camp-a/announcements/", "/manage/campaigns/camp-a/announcements/new/",
-         "/manage/campaigns/camp-a/people/", "/manage/campaigns/camp-a/orgs/?q=义安"]
+PAGES = ["/manage/", "/manage/new/", "/manage/camp-a/", "/manage/camp-a/edit/",
+         "/manage/camp-a/tracks/new/", "/manage/camp-a/tracks/songs/",
+         "/manage/camp-a/tracks/songs/form/", "/manage/camp-a/tracks/songs/form/json/",
+         "/manage/camp-a/tracks/songs/levels/", "/manage/camp-a/levels/",
+         "/manage/camp-a/announcements/", "/manage/camp-a/announcements/new/",
+         "/manage/camp-a/people/", "/manage/camp-a/orgs/?q=义安"]
 
 
 @pytest.mark.parametrize("url", PAGES)

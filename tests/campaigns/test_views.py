@@ -12,7 +12,7 @@ from zhengji.campaigns import services
 from zhengji.campaigns.models import Announcement, Campaign, LevelRule, Track
 
 pytestmark = pytest.mark.django_db
-M = "/manage/campaigns/camp-a"
+M = "/manage/camp-a"
 
 # (url, who may open it besides campaign A's admin and superusers)
 GET_PAGES = [
@@ -60,21 +60,21 @@ def test_post_only_endpoints(world, client, url):
 
 def test_campaign_list_scoped(world, client):
     client.force_login(world.admin_a)
-    body = client.get("/manage/campaigns/").content.decode()
-    assert "camp-a" in body and "camp-b" not in body and "/manage/campaigns/new/" not in body
+    body = client.get("/manage/").content.decode()
+    assert "camp-a" in body and "camp-b" not in body and "/manage/new/" not in body
     client.force_login(world.host1)
-    assert "camp-a" in client.get("/manage/campaigns/").content.decode()
+    assert "camp-a" in client.get("/manage/").content.decode()
     client.force_login(world.superuser)
-    body = client.get("/manage/campaigns/").content.decode()
+    body = client.get("/manage/").content.decode()
     assert "camp-a" in body and "camp-b" in body
     client.force_login(world.worker)
-    assert client.get("/manage/campaigns/").status_code == 403
+    assert client.get("/manage/").status_code == 403
     client.force_login(world.yian_admin)  # may create, so sees the (empty) list
-    r = client.get("/manage/campaigns/")
-    assert r.status_code == 200 and "/manage/campaigns/new/" in r.content.decode()
-    assert client.get("/manage/campaigns/new/").status_code == 200
+    r = client.get("/manage/")
+    assert r.status_code == 200 and "/manage/new/" in r.content.decode()
+    assert client.get("/manage/new/").status_code == 200
     client.force_login(world.admin_a)
-    assert client.get("/manage/campaigns/new/").status_code == 403
+    assert client.get("/manage/new/").status_code == 403
 
 
 def campaign_post(**over):
@@ -88,12 +88,12 @@ def campaign_post(**over):
 
 def test_create_campaign_page(world, client):
     client.force_login(world.yian_admin)
-    r = client.post("/manage/campaigns/new/", campaign_post(org=world.tree["jiao"].pk))
+    r = client.post("/manage/new/", campaign_post(org=world.tree["jiao"].pk))
     assert r.status_code == 200 and not Campaign.objects.filter(slug="new-c").exists()
-    r = client.post("/manage/campaigns/new/", campaign_post(org=world.tree["ya1"].pk, review_start="2026-01-01"))
+    r = client.post("/manage/new/", campaign_post(org=world.tree["ya1"].pk, review_start="2026-01-01"))
     assert r.status_code == 200 and "新活动" in r.content.decode()  # typed values kept
     assert "invalid-feedback" in r.content.decode()
-    r = client.post("/manage/campaigns/new/", campaign_post(org=world.tree["ya1"].pk))
+    r = client.post("/manage/new/", campaign_post(org=world.tree["ya1"].pk))
     assert r.status_code == 302
     c = Campaign.objects.get(slug="new-c")
     assert RoleAssignment.objects.filter(user=world.yian_admin, campaign=c, role=Role.CAMPAIGN_ADMIN).exists()
@@ -347,9 +347,9 @@ def test_editing_a_published_announcement_keeps_its_date(world, client):
 
 
 @pytest.mark.parametrize(("method", "url"), [
-    ("post", "/manage/campaigns/"), ("post", f"{M}/"), ("post", f"{M}/announcements/"), ("post", f"{M}/orgs/"),
+    ("post", "/manage/"), ("post", f"{M}/"), ("post", f"{M}/announcements/"), ("post", f"{M}/orgs/"),
     ("put", f"{M}/edit/"), ("delete", f"{M}/tracks/songs/"), ("put", f"{M}/tracks/songs/form/"),
-    ("patch", f"{M}/levels/"), ("delete", f"{M}/people/"), ("put", "/manage/campaigns/new/"),
+    ("patch", f"{M}/levels/"), ("delete", f"{M}/people/"), ("put", "/manage/new/"),
 ])
 def test_wrong_method(world, client, method, url):
     client.force_login(world.admin_a)
@@ -364,10 +364,10 @@ def test_actions_report_domain_errors_instead_of_failing(world, client):
 
 
 def test_anonymous_list_and_create_go_to_login(world, client):
-    for url in ("/manage/campaigns/", "/manage/campaigns/new/"):
+    for url in ("/manage/", "/manage/new/"):
         r = client.get(url)
         assert r.status_code == 302 and "/accounts/login/" in r["Location"]
-    r = client.post("/manage/campaigns/new/", campaign_post(org=world.tree["city"].pk))
+    r = client.post("/manage/new/", campaign_post(org=world.tree["city"].pk))
     assert r.status_code == 302 and not Campaign.objects.filter(slug="new-c").exists()
 
 

@@ -41,6 +41,8 @@ TRACK_SETTING_FIELDS = ["number", "slug", "name", "name_en", "host_unit", "work_
 CAMPAIGN_ROLES = (Role.CAMPAIGN_ADMIN, Role.MODERATOR)
 TRACK_ROLES = (Role.HOST_STAFF, Role.JUDGE)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Campaign pages live at /manage/<slug>/, next to /manage/new/.
+RESERVED_SLUGS = {"new"}
 
 
 class SchemaInvalid(DomainError):
@@ -117,6 +119,8 @@ def _check_campaign_values(values: dict[str, Any], instance: Campaign | None) ->
     if not values.get("name"):
         raise _field_error("name", _("The name is required."))
     slug = values.get("slug") or ""
+    if slug in RESERVED_SLUGS:
+        raise _field_error("slug", _("This slug is reserved; choose another."))
     qs = Campaign.objects.filter(slug=slug)
     if instance is not None:
         qs = qs.exclude(pk=instance.pk)

@@ -1,4 +1,4 @@
-"""Campaign-admin pages under /manage/campaigns/. Thin: parse, call a service, show the result or
+"""Campaign-admin pages under /manage/. Thin: parse, call a service, show the result or
 the form again with what was typed and the error."""
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def track_edit(request, slug, track_slug):
             _form_error(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("campaigns:track_edit", slug=c.slug, track_slug=t.slug)
+            return redirect("campaigns:track", slug=c.slug, track_slug=t.slug)
     return render(request, "campaigns/track_form.html",
                   _ctx(request, c, "overview", form=form, track=t, content_only=content_only))
 
