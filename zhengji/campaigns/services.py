@@ -65,6 +65,15 @@ def _field_error(field: str, message: str) -> DomainError:
     return DomainError(message, code="invalid", field=field)
 
 
+def _save_unique(obj, field: str, message: str) -> None:
+    """Save; a unique constraint hit by a concurrent request becomes a field error, not a 500."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise _field_error(field, message)
+
+
 # --- campaigns --------------------------------------------------------------------------------
 
 def validate_phase_dates(values: dict[str, Any]) -> None:
@@ -141,7 +150,7 @@ def create_campaign(actor, *, org: Organization, banner=None, **values) -> Campa
     campaign = Campaign(org=org, created_by=actor, is_published=False, **values)
     if banner:
         campaign.banner = banner
-    campaign.save()
+    _save_unique(campaign, "slug", _("Another campaign already uses this slug."))
     audit.record("campaign.create", campaign, actor=actor, after=audit.snapshot(campaign))
     # Creating a campaign makes one its admin: let this actor's scopes say so for the grant check
     # (can_grant has no "creator" rule), then record the grant like any other.
@@ -167,7 +176,7 @@ def update_campaign(actor, campaign: Campaign, *, banner=None, clear_banner: boo
         campaign.banner = banner
     elif clear_banner:
         campaign.banner = ""
-    campaign.save()
+    _save_unique(campaign, "slug", _("Another campaign already uses this slug."))
     audit.record("campaign.update", campaign, actor=actor, before=before, after=audit.snapshot(campaign))
     return campaign
 
@@ -254,7 +263,8 @@ def create_track(actor, campaign: Campaign, **values) -> Track:
         values.setdefault(required, None if required == "host_unit" else "")
     values.setdefault("entrant_types", ["individual"])
     values = _check_track_values(campaign, values, None)
-    track = Track.objects.create(campaign=campaign, **values)
+    track = Track(campaign=campaign, **values)
+    _save_unique(track, "number", _("Another track of this campaign has this number or slug."))
     audit.record("track.create", track, actor=actor, after=audit.snapshot(track))
     return track
 
@@ -274,11 +284,7 @@ def update_track(actor, track: Track, **values) -> Track:
     values = _check_track_values(track.campaign, values, track)
     for k, v in values.items():
         setattr(track, k, v)
-    try:
-        with transaction.atomic():
-            track.save()
-    except IntegrityError:
-        raise DomainError(_("Another track of this campaign has this number or slug."), field="number")
+    _save_unique(track, "number", _("Another track of this campaign has this number or slug."))
     audit.record("track.update", track, actor=actor, before=before, after=audit.snapshot(track))
     return track
 
