@@ -292,7 +292,8 @@ def test_announcement_pages(world, client):
 def test_people_page(world, client):
     client.force_login(world.admin_a)
     body = client.get(f"{M}/people/").content.decode()
-    assert "139****0001" in body and "13900000001" not in body and "139****0003" in body
+    assert "139****0001" in body and "139****0003" in body and "活动管理员甲" in body
+    assert "13900000001" not in body and "13900000003" not in body  # not even inside a username
     r = client.post(f"{M}/people/", {"phone": "13812340000", "role": "moderator"})
     assert r.status_code == 200 and "13812340000" in r.content.decode()
     r = client.post(f"{M}/people/", {"phone": "13900000004", "role": "judge"})
