@@ -399,3 +399,13 @@ def test_pages_render_in_english(world, client):
     assert "Songs" in body and "New track" in body
     body = client.get(f"{M}/tracks/songs/form/").content.decode()
     assert "Add a field" in body
+
+
+def test_nothing_of_campaign_b_for_campaign_a_people(world, client):
+    for who in ("admin_a", "host1"):
+        client.force_login(getattr(world, who))
+        for url in ("/manage/camp-b/", "/manage/camp-b/edit/", "/manage/camp-b/tracks/songs/",
+                    "/manage/camp-b/tracks/songs/form/", "/manage/camp-b/people/", "/manage/camp-b/announcements/"):
+            assert client.get(url).status_code == 403, (who, url)
+        assert client.post("/manage/camp-b/publish/", {"action": "unpublish"}).status_code == 403
+    assert Campaign.objects.get(pk=world.b.pk).is_published
