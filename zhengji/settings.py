@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -156,8 +157,12 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "phone"
+# Count failures per typed login (phone or username, normalised), whether it arrives as the form's
+# `phone` or as authenticate()'s `username` (e.g. Django's admin); see zhengji/accounts/auth.py.
+AXES_USERNAME_CALLABLE = "zhengji.accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "zhengji.accounts.auth.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # One-time codes (SMS): single use, 10 minutes, rate limited.
@@ -251,6 +256,13 @@ LOGGING = {
 _ = _  # keep gettext_lazy importable for settings-level labels
 
 # --- accounts settings (sign-up, codes, 2FA) ---
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+OTP_TOTP_ISSUER = "Zhengji"
+# Per-address limits on sending codes (a union office behind one NAT may want these looser).
+OTP_IP_SEND_INTERVAL_SECONDS = int(os.environ.get("OTP_IP_SEND_INTERVAL_SECONDS", "60"))
+OTP_IP_MAX_PER_HOUR = int(os.environ.get("OTP_IP_MAX_PER_HOUR", "5"))
+# A password-checked login waits this long for the second factor.
+TWO_FACTOR_PENDING_SECONDS = 300
 
 # (end accounts)
 
@@ -273,5 +285,17 @@ CAMPAIGN_BANNER_MAX_PIXELS = 40_000_000
 
 
 # --- media settings (uploads, tus, processing) ---
+# Processing (media-process): limits and rendition sizes; see docs/media.md.
+MEDIA_MAX_IMAGE_PIXELS = int(os.environ.get("MEDIA_MAX_IMAGE_PIXELS", "150000000"))  # decompression bombs
+MEDIA_FFPROBE_TIMEOUT = int(os.environ.get("MEDIA_FFPROBE_TIMEOUT", "60"))
+MEDIA_FFMPEG_TIMEOUT = int(os.environ.get("MEDIA_FFMPEG_TIMEOUT", "3600"))
+MEDIA_FFMPEG_THREADS = int(os.environ.get("MEDIA_FFMPEG_THREADS", "0"))  # 0: ffmpeg decides
+MEDIA_PROCESSING_STALE_SECONDS = int(os.environ.get("MEDIA_PROCESSING_STALE_SECONDS", "7200"))
+MEDIA_WORK_DIR = os.environ.get("MEDIA_WORK_DIR") or None  # temp files; None: the system temp dir
+MEDIA_THUMB_PX = 320
+MEDIA_WEB_PX = 1600
+MEDIA_PREVIEW_MAX_HEIGHT = 720
+MEDIA_PREVIEW_CRF = 28
+MEDIA_PREVIEW_PRESET = os.environ.get("MEDIA_PREVIEW_PRESET", "veryfast")
 
 # (end media)

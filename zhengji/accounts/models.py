@@ -120,3 +120,15 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SendThrottle(models.Model):
+    """One row per rate-limit key ("phone:…", "ip:…"). Sending a code locks these rows
+    (SELECT … FOR UPDATE) before counting recent codes, so concurrent requests for the same
+    number or address queue up instead of both passing the check."""
+
+    key = models.CharField(max_length=80, unique=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -47,3 +47,35 @@ def can_grant(actor, role: str, *, org=None, track=None, campaign=None) -> bool:
             return True
         return role == Role.JUDGE and track.pk in s.host_tracks
     return False
+
+
+def can_see_phone(user, other_user) -> bool:
+    """Full phone numbers are for the owner, superusers, and unit admins whose subtree holds the
+    other user's membership organisation. Everyone else sees 138****1234."""
+    if user is None or other_user is None or not user.is_authenticated:
+        return False
+    if user.pk == other_user.pk or user.is_superuser:
+        return True
+    paths = scopes_for(user).admin_org_paths
+    if not paths:
+        return False
+    from zhengji.orgs.models import Membership
+
+    # Use a prefetched membership when the caller has one (lists), else one query.
+    try:
+        membership = other_user.membership
+    except Membership.DoesNotExist:
+        return False
+    org_path = membership.org.path if membership is not None else ""
+    return bool(org_path) and any(org_path.startswith(p) for p in paths)
+
+
+rules.add_perm("accounts.see_phone", rules.predicate(can_see_phone))
+
+
+def shown_phone(user, other_user) -> str:
+    """The phone of `other_user` as `user` may see it."""
+    from zhengji.common.i18n import mask_phone
+
+    phone = getattr(other_user, "phone", "") or ""
+    return phone if can_see_phone(user, other_user) else mask_phone(phone)

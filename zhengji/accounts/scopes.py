@@ -33,7 +33,8 @@ def scopes_for(user) -> Scopes:
     if cached is not None:
         return cached
     s = Scopes()
-    rows = user.roles.select_related("org").only("role", "org__path", "org_id", "campaign_id", "track_id")
+    # user_id is loaded too: the related manager reads it on every row (a query each if deferred).
+    rows = user.roles.select_related("org").only("role", "user_id", "org__path", "org_id", "campaign_id", "track_id")
     for r in rows:
         if r.role == Role.UNIT_ADMIN and r.org is not None:
             s.admin_org_paths.append(r.org.path)

@@ -1,0 +1,222 @@
+"""Generators of real media files for the tests, the demo loader and the benchmarks.
+
+Every function writes one file at `path` (a str or Path; parent folders are created) and returns
+the Path. Nothing here is committed as a binary: media are made on demand with Pillow, ffmpeg and
+espeak-ng, all present on the machine.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+FFMPEG = "ffmpeg"
+
+
+def _prep(path) -> Path:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *args], check=True, timeout=120,
+                   stdin=subprocess.DEVNULL)
+
+
+def _picture(width: int, height: int, text: str = "") -> Image.Image:
+    """A colourful, non-trivial picture (gradient and shapes) so encoders do real work."""
+    img = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    r, g, b = img.split()
+    flip = Image.Transpose
+    img = Image.merge("RGB", (r, g.transpose(flip.FLIP_LEFT_RIGHT), b.transpose(flip.FLIP_TOP_BOTTOM)))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((width // 4, height // 4, width * 3 // 4, height * 3 // 4), outline=(255, 255, 255),
+                 width=max(1, width // 80))
+    if text:
+        draw.text((10, 10), text, fill=(255, 255, 0))
+    return img
+
+
+def exif_with_gps(*, orientation: int | None = None) -> Image.Exif:
+    """EXIF with camera, date and GPS tags (a spot in Tongling), to test that renditions strip them."""
+    exif = Image.Exif()
+    exif[0x010F] = "ZhengjiCam"  # Make
+    exif[0x0110] = "Sample 1"  # Model
+    exif[0x0132] = "2025:07:01 10:00:00"  # DateTime
+    exif[0x013B] = "Sample Author"  # Artist
+    if orientation:
+        exif[0x0112] = orientation
+    gps = {
+        1: "N", 2: (30.0, 56.0, 42.0),  # GPSLatitudeRef, GPSLatitude
+        3: "E", 4: (117.0, 48.0, 36.0),  # GPSLongitudeRef, GPSLongitude
+    }
+    exif[0x8825] = gps  # GPSInfo IFD
+    return exif
+
+
+def make_jpeg(path, width: int = 640, height: int = 480, *, exif: bool = True, orientation: int | None = None,
+              quality: int = 85) -> Path:
+    p = _prep(path)
+    img = _picture(width, height, "JPEG")
+    kwargs = {"quality": quality}
+    if exif:
+        kwargs["exif"] = exif_with_gps(orientation=orientation).tobytes()
+    img.save(p, "JPEG", **kwargs)
+    return p
+
+
+def make_png(path, width: int = 640, height: int = 480) -> Path:
+    p = _prep(path)
+    _picture(width, height, "PNG").save(p, "PNG")
+    return p
+
+
+def make_heic(path, width: int = 640, height: int = 480, *, exif: bool = True) -> Path:
+    import pillow_heif
+
+    p = _prep(path)
+    img = _picture(width, height, "HEIC")
+    heif = pillow_heif.from_pillow(img)
+    kwargs = {"quality": 60}
+    if exif:
+        kwargs["exif"] = exif_with_gps().tobytes()
+    heif.save(p, **kwargs)
+    return p
+
+
+def make_video(path, duration: float = 2, width: int = 320, height: int = 240, *, fmt: str | None = None,
+               audio: bool = True, faststart: bool = False, rate: int = 15) -> Path:
+    """A test-pattern video with a sine tone. The container follows `fmt` or the suffix:
+    mp4/mov/m4v → H.264 + AAC, webm → VP8 + Opus, mkv → H.264 + AAC."""
+    p = _prep(path)
+    fmt = (fmt or p.suffix.lstrip(".") or "mp4").lower()
+    args = ["-f", "lavfi", "-i", f"testsrc=duration={duration}:size={width}x{height}:rate={rate}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={duration}:sample_rate=22050"]
+    if fmt == "webm":
+        args += ["-c:v", "libvpx", "-b:v", "200k", "-deadline", "realtime", "-cpu-used", "8"]
+        if audio:
+            args += ["-c:a", "libopus", "-b:a", "32k"]
+        args += ["-f", "webm"]
+    else:
+        args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+        if audio:
+            args += ["-c:a", "aac", "-b:a", "48k"]
+        if faststart:
+            args += ["-movflags", "+faststart"]
+        args += ["-f", {"mov": "mov", "mkv": "matroska", "m4v": "mp4"}.get(fmt, "mp4")]
+    if audio:
+        args += ["-shortest"]
+    _ffmpeg(*args, str(p))
+    return p
+
+
+def make_audio(path, duration: float = 2, *, fmt: str | None = None, speech: str | None = None,
+               frequency: int = 440) -> Path:
+    """A sine tone (or espeak-ng speech of `speech`, e.g. a recitation) as mp3, wav, m4a or ogg."""
+    p = _prep(path)
+    fmt = (fmt or p.suffix.lstrip(".") or "mp3").lower()
+    codec = {"mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3"],
+             "wav": ["-c:a", "pcm_s16le", "-f", "wav"],
+             "m4a": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],
+             "ogg": ["-c:a", "libopus", "-b:a", "32k", "-f", "ogg"]}[fmt]
+    with tempfile.TemporaryDirectory() as tmp:
+        if speech is not None and shutil.which("espeak-ng"):
+            wav = Path(tmp) / "speech.wav"
+            voice = "cmn" if any("\u4e00" <= ch <= "\u9fff" for ch in speech) else "en"
+            subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), speech], check=True, timeout=60,
+                           stdin=subprocess.DEVNULL, capture_output=True)
+            source = ["-i", str(wav)]
+        else:
+            source = ["-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={duration}:sample_rate=22050"]
+        _ffmpeg(*source, *codec, str(p))
+    return p
+
+
+def make_pdf(path, pages: int = 1, text: str = "Zhengji sample") -> Path:
+    """A minimal valid PDF (hand-written objects with a correct xref table)."""
+    p = _prep(path)
+    objects: list[bytes] = []
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode())
+    font_id = 3 + 2 * pages
+    for i in range(pages):
+        content = f"BT /F1 24 Tf 72 720 Td ({text} {i + 1}) Tj ET".encode()
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+                       f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    p.write_bytes(out.getvalue())
+    return p
+
+
+def make_docx(path, text: str = "征集 sample document") -> Path:
+    """A minimal valid Word document (the OOXML parts Word needs), built as a zip."""
+    p = _prep(path)
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="word/document.xml"/></Relationships>'),
+        "word/document.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f'<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>'),
+    }
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, xml in parts.items():
+            z.writestr(name, xml)
+    return p
+
+
+def make_text_as(path, text: str = "This is not a video at all.\n" * 20) -> Path:
+    """Plain text under whatever name `path` has (e.g. fake.mp4)."""
+    p = _prep(path)
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def make_png_as_jpg(path, width: int = 640, height: int = 480) -> Path:
+    """A real PNG named .jpg."""
+    p = _prep(path)
+    _picture(width, height, "PNG").save(p, "PNG")
+    return p
+
+
+def make_truncated_video(path, duration: float = 2, width: int = 320, height: int = 240, keep: float = 0.3) -> Path:
+    """An MP4 whose header (moov, first thanks to faststart) is intact but most of the media data
+    is cut off: it passes the magic-byte and ffprobe checks and fails when transcoded."""
+    p = _prep(path)
+    make_video(p, duration, width, height, faststart=True)
+    data = p.read_bytes()
+    mdat = data.find(b"mdat")
+    cut = mdat + max(64, int((len(data) - mdat) * keep))
+    p.write_bytes(data[:cut])
+    return p

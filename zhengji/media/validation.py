@@ -1,0 +1,246 @@
+"""Validation of a file against a slot's FileRule, by its content: the type comes from the magic
+bytes (not the name), durations and sizes from ffprobe and Pillow. Every failure is a translated
+message naming the limit and the actual value."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from zhengji.campaigns.schema import FileRule, parse_schema
+from zhengji.common.errors import DomainError
+
+from . import probe as probing
+from .probe import KNOWN, FileType, canonical_ext
+
+AV_CONTAINERS = {"mp4", "m4v", "mov", "webm", "mkv", "3gp", "m4a", "ogg"}
+
+
+class MediaInvalid(DomainError):
+    """The file breaks one or more rules of its slot; `messages` lists each broken rule."""
+
+    code = "media_invalid"
+    status = 400
+
+    def __init__(self, messages: list[str], field: str | None = None):
+        self.messages = [str(m) for m in messages]
+        super().__init__("；".join(self.messages) if _is_zh() else " ".join(self.messages), field=field)
+
+
+def _is_zh() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "zh-hans").lower().startswith("zh")
+
+
+@dataclass
+class Checked:
+    """What validation learned about a file."""
+
+    type: FileType
+    kind: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    probe: dict = field(default_factory=dict)
+
+
+# --- formatting for messages ----------------------------------------------------------------
+
+def format_duration(seconds: float) -> str:
+    """12分03秒 / 12 min 03 s; 1小时02分00秒; 45秒."""
+    total = int(round(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return _("%(h)d h %(m)02d min %(s)02d s") % {"h": h, "m": m, "s": s}
+    if m:
+        return _("%(m)d min %(s)02d s") % {"m": m, "s": s}
+    return _("%(s)d s") % {"s": s}
+
+
+def format_limit_duration(seconds: int) -> str:
+    """A limit as people write it: 10分钟, 30秒, 1分30秒."""
+    if seconds and seconds % 60 == 0:
+        return ngettext("%(n)d minute", "%(n)d minutes", seconds // 60) % {"n": seconds // 60}
+    return format_duration(seconds)
+
+
+def format_size(n: int) -> str:
+    if n >= 1024 ** 3:
+        return _("%(n).1f GB") % {"n": n / 1024 ** 3}
+    if n >= 1024 * 1024:
+        return _("%(n).1f MB") % {"n": n / 1024 / 1024}
+    return _("%(n).0f KB") % {"n": max(1, n / 1024)}
+
+
+def _fmt_mp(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
+
+
+def _kind_noun(kind: str) -> str:
+    return {"video": _("video"), "audio": _("audio"), "image": _("image"), "document": _("document")}.get(kind, kind)
+
+
+def _expected_label(rule: FileRule) -> str:
+    """E.g. "MP4 视频" or "JPEG 图片、PNG 图片" for the message about a wrong type."""
+    labels: list[str] = []
+    if rule.extensions:
+        for ext in dict.fromkeys(canonical_ext(e) for e in rule.extensions):
+            kind, mime = KNOWN.get(ext, ("other", ""))
+            label = FileType(ext, mime, kind).label
+            if ext == "jpg":
+                label = _("%(fmt)s image") % {"fmt": "JPEG"}
+            labels.append(label)
+    else:
+        labels = [_kind_noun(k) for k in rule.kinds]
+    return pgettext("list separator", ", ").join(labels)
+
+
+def _actual_label(ft: FileType | None) -> str:
+    if ft is None:
+        return _("unknown type")
+    if ft.ext == "jpg":
+        return _("%(fmt)s image") % {"fmt": "JPEG"}
+    return ft.label
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+def rule_for(track, slot_key: str) -> FileRule:
+    """The FileRule of a track's file field `slot_key`; DomainError when there is none."""
+    for f in parse_schema(track.form_schema):
+        if f.key == slot_key and f.type == "file" and f.file is not None:
+            return f.file
+    raise DomainError(_("This form has no file field “%(slot)s”.") % {"slot": slot_key}, code="no_such_slot")
+
+
+# Content types that a given allowed extension also admits: phones write MP4 files whose brand
+# says M4V or 3GP; they are the same ISO container and play the same.
+COMPATIBLE = {"mp4": {"m4v", "3gp"}, "m4v": {"mp4"}}
+
+
+def allowed_exts(rule: FileRule) -> set[str]:
+    """Canonical content types the rule admits (its extensions, or every type of its kinds)."""
+    if rule.extensions:
+        exts = {canonical_ext(e) for e in rule.extensions}
+        return exts.union(*(COMPATIBLE.get(e, set()) for e in exts))
+    return {ext for ext, (kind, _mime) in KNOWN.items() if kind in rule.kinds}
+
+
+def check_size(size: int, rule: FileRule) -> None:
+    """Cheap check before any byte is read (the upload length is known)."""
+    if rule.max_size_mb and size > rule.max_size_mb * 1024 * 1024:
+        raise MediaInvalid([_("The file is %(actual)s, over the limit of %(limit)s MB.")
+                            % {"actual": format_size(size), "limit": rule.max_size_mb}])
+    if size <= 0:
+        raise MediaInvalid([_("The file is empty.")])
+
+
+def check_name(filename: str, rule: FileRule) -> None:
+    ext = canonical_ext(Path(filename).suffix)
+    if rule.extensions and ext not in {canonical_ext(e) for e in rule.extensions}:
+        shown = ", ".join(sorted({e.lower().lstrip(".") for e in rule.extensions}))
+        raise MediaInvalid([_("Files of type .%(ext)s are not accepted here; allowed: %(allowed)s.")
+                            % {"ext": ext or "?", "allowed": shown}])
+
+
+def validate_path(path: str | os.PathLike, *, filename: str, rule: FileRule, size: int | None = None) -> Checked:
+    """Check a local file against `rule`; returns what was learned or raises MediaInvalid."""
+    size = os.path.getsize(path) if size is None else size
+    check_size(size, rule)
+    check_name(filename, rule)
+    ft = probing.sniff(path)
+    if ft is None or ft.ext not in allowed_exts(rule):
+        raise MediaInvalid([_("The file content is not %(expected)s (detected as %(actual)s).")
+                            % {"expected": _expected_label(rule), "actual": _actual_label(ft)}])
+    kind = ft.kind
+    checked = Checked(type=ft, kind=kind, size=size)
+    if kind in ("video", "audio"):
+        _check_av(path, ft, rule, checked)
+    elif kind == "image":
+        _check_image(path, rule, checked)
+    elif ft.ext == "pdf":
+        pages = probing.pdf_pages(path)
+        if pages:
+            checked.probe = {"pages": pages}
+    if checked.kind not in rule.kinds:
+        raise MediaInvalid([_("The file content is not %(expected)s (detected as %(actual)s).")
+                            % {"expected": _expected_label(rule), "actual": _kind_noun(checked.kind)}])
+    return checked
+
+
+def _check_av(path, ft: FileType, rule: FileRule, checked: Checked) -> None:
+    try:
+        info = probing.summarize(probing.ffprobe(path))
+    except probing.ProbeError as exc:
+        raise MediaInvalid([_("The %(what)s could not be read: it may be damaged or incomplete.")
+                            % {"what": _kind_noun(ft.kind)}]) from exc
+    # The container says little (an MP4 may hold only sound): the streams decide the kind.
+    if ft.ext in AV_CONTAINERS:
+        checked.kind = "video" if info["has_video"] else "audio" if info["has_audio"] else ft.kind
+    if checked.kind == "video" and not info["has_video"] or checked.kind == "audio" and not info["has_audio"]:
+        raise MediaInvalid([_("The %(what)s could not be read: it may be damaged or incomplete.")
+                            % {"what": _kind_noun(checked.kind)}])
+    checked.probe = info
+    checked.duration = info.get("duration")
+    what = _kind_noun(checked.kind)
+    errors: list[str] = []
+    if checked.duration is None or checked.duration <= 0:
+        errors.append(_("The length of the %(what)s could not be read.") % {"what": what})
+    else:
+        if rule.max_duration_s and checked.duration > rule.max_duration_s + 0.5:
+            errors.append(_("The %(what)s lasts %(actual)s, over the limit of %(limit)s.")
+                          % {"what": what, "actual": format_duration(checked.duration),
+                             "limit": format_limit_duration(rule.max_duration_s)})
+        if rule.min_duration_s and checked.duration < rule.min_duration_s - 0.5:
+            errors.append(_("The %(what)s lasts %(actual)s, under the minimum of %(limit)s.")
+                          % {"what": what, "actual": format_duration(checked.duration),
+                             "limit": format_limit_duration(rule.min_duration_s)})
+    if checked.kind == "video":
+        w, h = info.get("width") or 0, info.get("height") or 0
+        if info.get("rotation") in (90, 270):
+            w, h = h, w
+        checked.width, checked.height = w or None, h or None
+        errors += _resolution_errors(w, h, rule, what)
+    if errors:
+        raise MediaInvalid(errors)
+
+
+def _resolution_errors(w: int, h: int, rule: FileRule, what: str) -> list[str]:
+    errors: list[str] = []
+    if rule.min_width or rule.min_height:
+        # Compared without regard to orientation: a portrait 1080×1920 phone video meets a
+        # 1920×1080 minimum (the long side against the larger minimum, the short against the other).
+        need_long, need_short = sorted([rule.min_width or 0, rule.min_height or 0], reverse=True)
+        have_long, have_short = max(w, h), min(w, h)
+        if have_long < need_long or have_short < need_short:
+            errors.append(_("The %(what)s is %(w)d×%(h)d pixels, below the required %(mw)s×%(mh)s.")
+                          % {"what": what, "w": w, "h": h, "mw": rule.min_width or "–", "mh": rule.min_height or "–"})
+    if rule.min_megapixels:
+        mp = w * h / 1_000_000
+        if mp < rule.min_megapixels:
+            errors.append(_("The %(what)s has %(actual)s MP, below the required %(limit)s MP.")
+                          % {"what": what, "actual": _fmt_mp(mp), "limit": _fmt_mp(rule.min_megapixels)})
+    return errors
+
+
+def _check_image(path, rule: FileRule, checked: Checked) -> None:
+    what = _kind_noun("image")
+    try:
+        info = probing.image_info(path)
+    except probing.ImageTooLarge as exc:
+        raise MediaInvalid([_("The image is too large to process safely (more than %(limit)s MP).")
+                            % {"limit": _fmt_mp(exc.limit / 1_000_000)}]) from exc
+    except probing.ProbeError as exc:
+        raise MediaInvalid([_("The image could not be read: it may be damaged or incomplete.")]) from exc
+    checked.width, checked.height = info["width"], info["height"]
+    checked.probe = {"format": info["format"], "orientation": info["orientation"]}
+    errors = _resolution_errors(info["width"], info["height"], rule, what)
+    if errors:
+        raise MediaInvalid(errors)

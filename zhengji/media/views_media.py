@@ -1,0 +1,188 @@
+"""Serving a media's renditions and original (permission-checked, with HTTP Range for seeking in
+video and audio), its processing status (JSON or an htmx partial) and the retry action."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from zhengji.common.errors import DomainError
+
+from . import domain
+from .models import MediaFile, MediaStatus
+
+# URL name → model field. A video's poster is its `web` rendition.
+RENDITIONS = {"thumb": "thumbnail", "web": "web", "poster": "web", "preview": "preview"}
+CHUNK = 256 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _media_for(request, pk: int, perm: str = "media.view_media") -> MediaFile:
+    media = get_object_or_404(MediaFile.objects.select_related("owner"), pk=pk)
+    if not request.user.has_perm(perm, media):
+        raise Http404  # do not reveal that the file exists
+    return media
+
+
+class _RangeIter:
+    """The bytes start..start+length of an open file, in chunks; Django calls close() when the
+    response ends, even if the client went away before the first chunk."""
+
+    def __init__(self, fh, start: int, length: int):
+        self.fh, self.start, self.left = fh, start, length
+
+    def __iter__(self):
+        self.fh.seek(self.start)
+        while self.left > 0:
+            block = self.fh.read(min(CHUNK, self.left))
+            if not block:
+                break
+            self.left -= len(block)
+            yield block
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def serve_fieldfile(request, fieldfile, *, content_type: str = "", download_name: str = "",
+                    as_attachment: bool = False) -> HttpResponse:
+    """Stream a stored file. Honours one `Range: bytes=a-b` (206, or 416 when unsatisfiable);
+    several ranges are answered with the whole file (allowed by RFC 9110)."""
+    storage = fieldfile.storage
+    name = fieldfile.name
+    try:
+        size = storage.size(name)
+        fh = storage.open(name, "rb")
+    except (OSError, NotImplementedError) as exc:
+        raise Http404 from exc
+    content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+        else:  # suffix range: the last N bytes
+            start = max(0, size - int(last))
+            end = size - 1
+        if start >= size or end < start:
+            fh.close()
+            resp = HttpResponse(status=416)
+            resp["Content-Range"] = f"bytes */{size}"
+            return _headers(resp, as_attachment, download_name)
+        resp = StreamingHttpResponse(_RangeIter(fh, start, end - start + 1), status=206, content_type=content_type)
+        resp["Content-Range"] = f"bytes {start}-{end}/{size}"
+        resp["Content-Length"] = str(end - start + 1)
+    else:
+        resp = FileResponse(fh, content_type=content_type)
+        resp["Content-Length"] = str(size)
+    return _headers(resp, as_attachment, download_name)
+
+
+def _headers(resp: HttpResponse, as_attachment: bool, download_name: str) -> HttpResponse:
+    resp["Accept-Ranges"] = "bytes"
+    resp["Cache-Control"] = "private, max-age=3600"
+    resp["X-Content-Type-Options"] = "nosniff"
+    if as_attachment or download_name:
+        resp["Content-Disposition"] = content_disposition_header(as_attachment, download_name or "file")
+    return resp
+
+
+@login_required
+@require_safe
+def rendition(request, pk: int, name: str):
+    if name not in RENDITIONS:
+        raise Http404
+    media = _media_for(request, pk)
+    fieldfile = getattr(media, RENDITIONS[name])
+    if not fieldfile or media.status != MediaStatus.READY:
+        raise Http404
+    content_type = ""
+    if name == "preview":
+        content_type = "video/mp4" if media.kind == "video" else "audio/mp4"
+    return serve_fieldfile(request, fieldfile, content_type=content_type)
+
+
+@login_required
+@require_safe
+def original(request, pk: int):
+    media = _media_for(request, pk, "media.download_original")
+    return serve_fieldfile(request, media.original, content_type=media.content_type,
+                           download_name=media.filename or os.path.basename(media.original.name),
+                           as_attachment=True)
+
+
+def status_data(media: MediaFile, user) -> dict:
+    """The status as JSON (also used by the API router when the lead wires it)."""
+    summary, _sep, detail = (media.error or "").partition("\n\n")
+    urls = {}
+    if media.status == MediaStatus.READY:
+        names = ("thumb", "poster", "preview") if media.kind == "video" else ("thumb", "web", "preview")
+        for key in names:
+            if getattr(media, RENDITIONS[key]):
+                urls[key] = reverse("media:rendition", args=[media.pk, key])
+    if user.has_perm("media.download_original", media):
+        urls["original"] = reverse("media:original", args=[media.pk])
+    data = {
+        "id": media.pk, "status": media.status, "status_label": str(media.get_status_display()),
+        "kind": media.kind, "filename": media.filename, "size": media.size, "sha256": media.sha256,
+        "width": media.width, "height": media.height, "duration": media.duration,
+        "attempts": media.attempts, "error": summary, "urls": urls,
+        "can_retry": domain.can_retry(media),
+    }
+    if user.is_superuser:
+        data["error_detail"] = detail
+    return data
+
+
+def _wants_json(request) -> bool:
+    return request.GET.get("format") == "json" or "application/json" in request.headers.get("Accept", "")
+
+
+def _render_status(request, media: MediaFile, status: int = 200):
+    ctx = {"media": media, "info": status_data(media, request.user)}
+    if request.htmx:
+        return render(request, "media/_status.html", ctx, status=status)
+    return render(request, "media/status.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def status(request, pk: int):
+    media = _media_for(request, pk)
+    if _wants_json(request):
+        return JsonResponse(status_data(media, request.user))
+    return _render_status(request, media)
+
+
+@login_required
+@require_POST
+def retry(request, pk: int):
+    media = _media_for(request, pk)
+    try:
+        media = domain.retry_processing(request.user, media)
+    except DomainError as exc:
+        if _wants_json(request):
+            return JsonResponse({"code": exc.code, "message": str(exc.message)}, status=exc.status)
+        if request.htmx:
+            media.refresh_from_db()
+            ctx = {"media": media, "info": status_data(media, request.user), "message": exc.message}
+            # 200: htmx swaps only successful responses, and the message belongs in the card.
+            return render(request, "media/_status.html", ctx)
+        messages.error(request, exc.message)
+        return redirect("media:status", pk=pk)
+    media.refresh_from_db()
+    if _wants_json(request):
+        return JsonResponse(status_data(media, request.user))
+    if request.htmx:
+        return _render_status(request, media)
+    return redirect("media:status", pk=pk)
