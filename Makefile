@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/zhengji
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
-APT_PACKAGES := chromium ffmpeg espeak-ng gettext fonts-noto-cjk libchromaprint-tools
+APT_PACKAGES := chromium ffmpeg espeak-ng gettext fonts-noto-cjk libchromaprint-tools libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test setup setup-dev system-deps static messages demo lint bench clean

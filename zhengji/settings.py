@@ -280,6 +280,10 @@ CAMPAIGN_BANNER_MAX_PIXELS = 40_000_000
 
 
 # --- entries settings ---
+ENTRIES_MAX_AUTHORS = int(os.environ.get("ENTRIES_MAX_AUTHORS", "20"))
+ENTRIES_SUMMARY_MAX_WORDS = int(os.environ.get("ENTRIES_SUMMARY_MAX_WORDS", "1000"))
+# How often (seconds, at most) the entry form autosaves while the entrant types.
+ENTRIES_AUTOSAVE_SECONDS = int(os.environ.get("ENTRIES_AUTOSAVE_SECONDS", "5"))
 
 # (end entries)
 
@@ -297,5 +301,18 @@ MEDIA_WEB_PX = 1600
 MEDIA_PREVIEW_MAX_HEIGHT = 720
 MEDIA_PREVIEW_CRF = 28
 MEDIA_PREVIEW_PRESET = os.environ.get("MEDIA_PREVIEW_PRESET", "veryfast")
+
+# Uploads (tus / S3 multipart): see docs/uploads.md.
+MEDIA_USER_QUOTA_BYTES = int(os.environ.get("MEDIA_USER_QUOTA_BYTES", str(10 * 1024**3)))
+# Largest single upload: 2 GB (the biggest file rule) plus a margin for container overhead.
+MEDIA_UPLOAD_MAX_BYTES = int(os.environ.get("MEDIA_UPLOAD_MAX_BYTES", str(2 * 1024**3 + 64 * 1024**2)))
+MEDIA_UPLOAD_EXPIRY_HOURS = int(os.environ.get("MEDIA_UPLOAD_EXPIRY_HOURS", "24"))
+# Bytes read from the request per iteration while streaming a PATCH body to staging.
+MEDIA_UPLOAD_READ_BYTES = 1024 * 1024
+# Browser chunk size for tus PATCHes and S3 parts (S3 needs >= 5 MB except for the last part).
+MEDIA_UPLOAD_CHUNK_BYTES = int(os.environ.get("MEDIA_UPLOAD_CHUNK_BYTES", str(8 * 1024**2)))
+# Uploads go straight to object storage (S3 multipart, presigned parts) when the default storage
+# is S3; set to 0 to keep using tus + local staging even then.
+MEDIA_S3_DIRECT = env_bool("MEDIA_S3_DIRECT", STORAGES["default"]["BACKEND"].endswith("S3Storage"))
 
 # (end media)

@@ -1,3 +1,263 @@
-from ninja import Router
+"""Entries API (mounted at /api/entries): thin over entries.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from zhengji.accounts.scopes import scopes_for
+from zhengji.campaigns.models import Track
+from zhengji.common.errors import DomainError
+from zhengji.common.i18n import mask_phone
+from zhengji.media.models import MediaFile
+from zhengji.orgs.models import Organization
+
+from . import services
+from .models import Entry, EntryStatus
+from .services import Changes
 
 router = Router()
+
+
+class AuthorSchema(Schema):
+    name: str = Field("", max_length=60)
+    unit_name: str = Field("", max_length=200)
+    role: str = Field("", max_length=60)
+
+
+class MediaOut(Schema):
+    id: int
+    slot: str
+    filename: str
+    size: int
+    sha256: str
+    status: str
+
+
+class NamedRef(Schema):
+    id: int
+    name: str
+
+
+class EntryOut(Schema):
+    id: int
+    number: str | None
+    title: str
+    summary: str
+    status: str
+    status_label: str
+    entrant_type: str
+    track: NamedRef
+    campaign: NamedRef
+    unit: NamedRef
+    data: dict[str, Any]
+    authors: list[AuthorSchema]
+    contact_phone: str = Field(description="Full for the submitter, masked for everyone else.")
+    media: list[MediaOut]
+    created: dt.datetime
+    updated: dt.datetime
+    submitted_at: dt.datetime | None
+    pledge_version: str
+    pledged_at: dt.datetime | None
+    return_reason: str
+    deadline: dt.datetime
+
+
+class EntryListItem(Schema):
+    id: int
+    number: str | None
+    title: str
+    status: str
+    status_label: str
+    track: NamedRef
+    unit: NamedRef
+    updated: dt.datetime
+
+
+class EntryCreate(Schema):
+    track: int
+    entrant_type: Literal["individual", "team", "unit"] | None = None
+    unit: int | None = Field(None, description="For a unit entry: an organisation in your subtree.")
+    title: str = Field("", max_length=200)
+    summary: str = ""
+    contact_phone: str | None = None
+    data: dict[str, Any] | None = None
+    authors: list[AuthorSchema] | None = None
+    files: dict[str, list[int]] | None = Field(None, description="Slot key -> MediaFile ids, in order.")
+
+
+class EntryPatch(Schema):
+    title: str | None = Field(None, max_length=200)
+    summary: str | None = None
+    contact_phone: str | None = None
+    data: dict[str, Any] | None = None
+    authors: list[AuthorSchema] | None = None
+    files: dict[str, list[int]] | None = None
+
+
+class SubmitIn(Schema):
+    pledge: bool = Field(False, description="The entrant accepts the originality pledge and licence grant.")
+
+
+class WithdrawIn(Schema):
+    reason: str = ""
+
+
+class HistoryItem(Schema):
+    at: dt.datetime
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str
+    actor: str | None
+
+
+class StatusOut(Schema):
+    id: int
+    number: str | None
+    status: str
+    status_label: str
+    return_reason: str
+    history: list[HistoryItem]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+def _changes(payload: Schema) -> Changes:
+    d = payload.dict(exclude_unset=True)
+    if d.get("authors") is not None:
+        d["authors"] = [dict(a) for a in d["authors"]]
+    return Changes.from_dict(d)
+
+
+def _visible(request: HttpRequest, pk: int) -> Entry:
+    entry = get_object_or_404(Entry.objects.select_related("track__campaign", "unit", "submitter"), pk=pk)
+    if not request.user.has_perm("entries.view_entry", entry):
+        raise Http404
+    return entry
+
+
+def _out(request: HttpRequest, entry: Entry) -> dict:
+    owner = entry.submitter_id == request.user.pk
+    media = MediaFile.objects.filter(entry=entry).order_by("slot", "position", "id")
+    return {
+        "id": entry.pk, "number": entry.number, "title": entry.title, "summary": entry.summary,
+        "status": entry.status, "status_label": str(entry.get_status_display()), "entrant_type": entry.entrant_type,
+        "track": {"id": entry.track_id, "name": entry.track.name},
+        "campaign": {"id": entry.track.campaign_id, "name": entry.track.campaign.name},
+        "unit": {"id": entry.unit_id, "name": entry.unit.name}, "data": entry.data or {},
+        "authors": [{"name": a.name, "unit_name": a.unit_name, "role": a.role} for a in entry.authors.all()],
+        "contact_phone": entry.contact_phone if owner else mask_phone(entry.contact_phone),
+        "media": [{"id": m.pk, "slot": m.slot, "filename": m.filename, "size": m.size, "sha256": m.sha256,
+                   "status": m.status} for m in media],
+        "created": entry.created, "updated": entry.updated, "submitted_at": entry.submitted_at,
+        "pledge_version": entry.pledge_version, "pledged_at": entry.pledged_at,
+        "return_reason": entry.return_reason, "deadline": services.deadline_for_entry(entry),
+    }
+
+
+def _item(e: Entry) -> dict:
+    return {"id": e.pk, "number": e.number, "title": e.title, "status": e.status,
+            "status_label": str(e.get_status_display()), "track": {"id": e.track_id, "name": e.track.name},
+            "unit": {"id": e.unit_id, "name": e.unit.name}, "updated": e.updated}
+
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: dict}
+
+
+@router.get("", response={200: list[EntryListItem], 403: ErrorOut})
+def list_entries(request: HttpRequest, scope: Literal["mine", "unit"] = "mine"):
+    """Your entries; with scope=unit (unit admins) the submitted entries of your subtree."""
+    qs = Entry.objects.select_related("track", "unit").order_by("-updated", "-id")
+    if scope == "unit":
+        paths = scopes_for(request.user).admin_org_paths
+        if not paths:
+            raise PermissionDenied
+        q = Q()
+        for p in paths:
+            q |= Q(unit__path__startswith=p)
+        qs = qs.filter(q).exclude(status=EntryStatus.DRAFT)[:1000]
+    else:
+        qs = qs.filter(submitter=request.user)[:1000]
+    return [_item(e) for e in qs]
+
+
+@router.post("", response={201: EntryOut, **ERRORS})
+def create_entry(request: HttpRequest, payload: EntryCreate):
+    """Start a draft in a track that is collecting entries."""
+    track = get_object_or_404(Track, pk=payload.track)
+    unit = None
+    if payload.unit is not None:
+        unit = Organization.objects.filter(pk=payload.unit).first()
+        if unit is None:
+            raise DomainError(_("Unknown organisation."), code="invalid", field="unit")
+    entry = services.create_draft(request.user, track, entrant_type=payload.entrant_type, unit=unit,
+                                  changes=_changes(EntryPatch(**payload.dict(
+                                      include={"title", "summary", "contact_phone", "data", "authors", "files"},
+                                      exclude_unset=True))))
+    return 201, _out(request, _visible(request, entry.pk))
+
+
+@router.get("/{int:entry_id}", response={200: EntryOut, 404: ErrorOut})
+def get_entry(request: HttpRequest, entry_id: int):
+    return _out(request, _visible(request, entry_id))
+
+
+@router.patch("/{int:entry_id}", response={200: EntryOut, **ERRORS})
+def patch_entry(request: HttpRequest, entry_id: int, payload: EntryPatch):
+    """Save changes: a draft keeps anything; a submitted entry must stay valid (422 invalid)."""
+    entry = _visible(request, entry_id)
+    services.save_draft(request.user, entry, _changes(payload))
+    return _out(request, _visible(request, entry_id))
+
+
+@router.post("/{int:entry_id}/submit", response={200: EntryOut, **ERRORS})
+def submit_entry(request: HttpRequest, entry_id: int, payload: SubmitIn):
+    entry = _visible(request, entry_id)
+    services.submit(request.user, entry, pledge=payload.pledge)
+    return _out(request, _visible(request, entry_id))
+
+
+@router.post("/{int:entry_id}/withdraw", response={200: EntryOut, **ERRORS})
+def withdraw_entry(request: HttpRequest, entry_id: int, payload: WithdrawIn | None = None):
+    entry = _visible(request, entry_id)
+    services.withdraw(request.user, entry, reason=payload.reason if payload else "")
+    return _out(request, _visible(request, entry_id))
+
+
+@router.get("/{int:entry_id}/status", response={200: StatusOut, 404: ErrorOut})
+def entry_status(request: HttpRequest, entry_id: int):
+    """Where the entry stands: its status and its history, oldest first."""
+    entry = _visible(request, entry_id)
+    history = []
+    for h in services.history(entry):
+        history.append({"at": h.at, "action": h.action, "from_status": (h.before or {}).get("status"),
+                        "to_status": (h.after or {}).get("status"), "reason": h.reason,
+                        "actor": h.actor.display_name if h.actor else None})
+    return {"id": entry.pk, "number": entry.number, "status": entry.status,
+            "status_label": str(entry.get_status_display()), "return_reason": entry.return_reason,
+            "history": history}
+
+
+@router.get("/{int:entry_id}/receipt", response={200: None, 404: ErrorOut},
+            openapi_extra={"responses": {200: {"description": "The receipt as a PDF",
+                                               "content": {"application/pdf": {}}}}})
+def entry_receipt(request: HttpRequest, entry_id: int):
+    entry = _visible(request, entry_id)
+    if not entry.number:
+        raise Http404
+    from .receipt import render_receipt
+
+    response = HttpResponse(render_receipt(entry, request), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{entry.number}.pdf"'
+    return response

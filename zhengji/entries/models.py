@@ -48,6 +48,14 @@ class Entry(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # Defaults to the submitter's number; shown masked to everyone but the submitter.
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # The originality pledge and licence grant (see entries.pledge): which text, when, from where.
+    pledge_version = models.CharField(_("pledge version"), max_length=20, blank=True)
+    pledged_at = models.DateTimeField(_("pledged"), null=True, blank=True)
+    pledge_ip = models.GenericIPAddressField(_("pledge IP address"), null=True, blank=True)
+    # Why a level returned the entry for changes (set by return_entry, cleared on resubmit).
+    return_reason = models.TextField(_("reason for return"), blank=True)
 
     class Meta:
         ordering = ["-updated", "-id"]
@@ -56,3 +64,38 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return self.number or self.title
+
+    @property
+    def is_unit_entry(self) -> bool:
+        return self.entrant_type == EntrantType.UNIT
+
+
+class EntryAuthor(models.Model):
+    """One author of an entry, in credit order. The submitter is the responsible person."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="authors")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=60)
+    unit_name = models.CharField(_("unit"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["entry", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["entry", "position"], name="uniq_entry_author_position")]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrackCounter(models.Model):
+    """The last entry sequence number given in a track; locked with select_for_update while a
+    number is assigned, so two concurrent first submissions never get the same number."""
+
+    track = models.OneToOneField("campaigns.Track", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="entry_counter")
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.track_id}: {self.last}"

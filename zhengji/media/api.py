@@ -1,3 +1,191 @@
-from ninja import Router
+"""Media API: my uploads, upload settings, and S3 multipart signing (the shape of Uppy's
+@uppy/aws-s3 `companionEndpoint` mode, with `companionEndpoint = "/api/media"`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from zhengji.common.errors import NotFound
+
+from . import services, storage
+from .models import Upload
 
 router = Router()
+
+TUS_DOC = """
+**Resumable uploads (tus 1.0.0).** Files are uploaded with the [tus protocol](https://tus.io/protocols/resumable-upload)
+at `/files/tus/` (not under `/api`), extensions `creation`, `termination`, `checksum` (sha1, sha256, md5),
+`expiration`. Authenticate with the session (plus `X-CSRFToken`) or `Authorization: Bearer <token>`.
+
+1. `POST /files/tus/` with `Tus-Resumable: 1.0.0`, `Upload-Length: <bytes>` and
+   `Upload-Metadata: filename <base64>,filetype <base64>` → `201` with `Location` and `Upload-Expires`.
+2. `PATCH <Location>` with `Content-Type: application/offset+octet-stream`, `Upload-Offset: <n>`, optional
+   `Upload-Checksum: sha256 <base64 digest>` → `204` with the new `Upload-Offset`.
+   A checksum mismatch gives `460` and the chunk is discarded; a wrong offset `409`.
+3. After an interruption, `HEAD <Location>` gives `Upload-Offset`; continue with PATCH from there.
+4. `DELETE <Location>` abandons the upload. Unfinished uploads expire 24 h after their last chunk (`410`).
+5. A complete upload becomes a file of an entry with `POST /files/uploads/<id>/ingest` (`track`, `slot`).
+
+Limits: `Tus-Max-Size` per file (`OPTIONS /files/tus/`), a per-user storage quota (`413` with a message).
+With S3 storage, browsers may instead upload straight to the bucket with the `/api/media/s3/multipart`
+endpoints below.
+"""
+
+
+class UploadOut(Schema):
+    id: UUID
+    filename: str
+    length: int | None
+    offset: int
+    status: str
+    backend: str = Field(description="`local` (tus staging on MEDIA_ROOT), `default` (tus, moved to object "
+                                     "storage on completion) or `s3` (direct multipart)")
+    created: dt.datetime
+    updated: dt.datetime
+    expires_at: dt.datetime
+    tus_url: str | None = None
+
+    @staticmethod
+    def resolve_backend(obj: Upload) -> str:
+        return obj.multipart.get("backend") or "local"
+
+    @staticmethod
+    def resolve_tus_url(obj: Upload) -> str | None:
+        return None if storage.is_s3(obj) else reverse("media:tus_detail", args=[obj.id])
+
+
+class UploadConfigOut(Schema):
+    tus_endpoint: str
+    tus_version: str
+    tus_extensions: list[str]
+    checksum_algorithms: list[str]
+    max_size: int
+    chunk_size: int
+    quota: int
+    used: int
+    s3_direct: bool
+
+
+@router.get("/uploads", response=list[UploadOut], summary="My uploads", description=TUS_DOC)
+def my_uploads(request: HttpRequest):
+    return list(Upload.objects.filter(user=request.user).exclude(status="aborted").order_by("-created")[:200])
+
+
+@router.get("/uploads/config", response=UploadConfigOut, summary="Upload limits and endpoints")
+def upload_config(request: HttpRequest):
+    from .tus import EXTENSIONS, TUS_VERSION
+
+    return {"tus_endpoint": reverse("media:tus"), "tus_version": TUS_VERSION,
+            "tus_extensions": EXTENSIONS.split(","), "checksum_algorithms": list(services.CHECKSUM_ALGORITHMS),
+            "max_size": settings.MEDIA_UPLOAD_MAX_BYTES, "chunk_size": settings.MEDIA_UPLOAD_CHUNK_BYTES,
+            "quota": settings.MEDIA_USER_QUOTA_BYTES, "used": services.used_bytes(request.user),
+            "s3_direct": settings.MEDIA_S3_DIRECT}
+
+
+@router.get("/uploads/{uuid:upload_id}", response=UploadOut, summary="One of my uploads")
+def my_upload(request: HttpRequest, upload_id: UUID):
+    return services.get_upload(request.user, upload_id)
+
+
+@router.delete("/uploads/{uuid:upload_id}", response={204: None}, summary="Abandon one of my uploads")
+def delete_upload(request: HttpRequest, upload_id: UUID):
+    services.terminate_upload(request.user, upload_id)
+    return 204, None
+
+
+# --- S3 multipart (only when the default storage is S3) ----------------------------------------
+
+class MultipartIn(Schema):
+    filename: str = Field(max_length=255)
+    type: str = Field(default="", max_length=100)
+    metadata: dict = Field(default_factory=dict)
+    size: int | None = Field(default=None, ge=0, description="declared size, reserves quota")
+
+
+class MultipartOut(Schema):
+    uploadId: str  # noqa: N815 (Uppy's field names)
+    key: str
+
+
+class SignedPartOut(Schema):
+    url: str
+
+
+class PartIn(Schema):
+    PartNumber: int = Field(ge=1, le=10000)  # noqa: N815
+    ETag: str = Field(max_length=200)  # noqa: N815
+
+
+class PartOut(PartIn):
+    Size: int | None = None  # noqa: N815
+
+
+class CompleteIn(Schema):
+    parts: list[PartIn] = Field(min_length=1, max_length=10000)
+
+
+class CompleteOut(Schema):
+    location: str
+    key: str
+    id: UUID
+    size: int
+
+
+def _require_s3() -> None:
+    if not settings.MEDIA_S3_DIRECT:
+        raise NotFound(_("Direct uploads to object storage are not enabled on this server."))
+
+
+@router.post("/s3/multipart", response=MultipartOut, summary="Start an S3 multipart upload")
+def s3_create(request: HttpRequest, payload: MultipartIn):
+    _require_s3()
+    size = payload.size
+    if size is None and str(payload.metadata.get("size", "")).isdigit():
+        size = int(payload.metadata["size"])
+    upload = services.create_s3_upload(request.user, filename=payload.filename, content_type=payload.type,
+                                       size=size, metadata=payload.metadata)
+    return {"uploadId": str(upload.id), "key": upload.storage_key}
+
+
+@router.get("/s3/multipart/{uuid:upload_id}/parts/{int:part}", response=SignedPartOut,
+            summary="Presigned URL for a part")
+def s3_sign_part(request: HttpRequest, upload_id: UUID, part: int):
+    _require_s3()
+    return {"url": services.sign_s3_part(request.user, upload_id, part)}
+
+
+# Uppy's companion shape: /s3/multipart/{uploadId}/{partNumber}?key=…
+@router.get("/s3/multipart/{uuid:upload_id}/{int:part}", response=SignedPartOut, include_in_schema=False)
+def s3_sign_part_companion(request: HttpRequest, upload_id: UUID, part: int):
+    return s3_sign_part(request, upload_id, part)
+
+
+@router.get("/s3/multipart/{uuid:upload_id}", response=list[PartOut], summary="Parts uploaded so far (resume)")
+def s3_list_parts(request: HttpRequest, upload_id: UUID):
+    _require_s3()
+    return services.list_s3_parts(request.user, upload_id)
+
+
+@router.post("/s3/multipart/{uuid:upload_id}/complete", response=CompleteOut, summary="Complete an S3 multipart upload")
+def s3_complete(request: HttpRequest, upload_id: UUID, payload: CompleteIn):
+    _require_s3()
+    upload = services.complete_s3_upload(request.user, upload_id, [p.dict() for p in payload.parts])
+    s3 = storage.s3()
+    return {"location": s3.location(upload.storage_key), "key": upload.storage_key, "id": upload.id,
+            "size": upload.length or 0}
+
+
+@router.delete("/s3/multipart/{uuid:upload_id}", response={204: None}, summary="Abort an S3 multipart upload")
+def s3_abort(request: HttpRequest, upload_id: UUID):
+    _require_s3()
+    services.abort_s3_upload(request.user, upload_id)
+    return 204, None
+
+

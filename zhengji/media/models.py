@@ -32,6 +32,10 @@ class Upload(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(db_index=True)
+    # Write lease: one PATCH at a time may append (set in a short locked transaction, so a
+    # long body transfer does not hold a database lock).
+    writer = models.CharField(max_length=32, blank=True)
+    writer_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.offset}/{self.length})"

@@ -28,7 +28,7 @@ def entrant_words(types: list | None) -> str:
 
 def _join(parts: list[str]) -> str:
     # Chinese lists use a full-width comma; the separator is a translatable string.
-    return pgettext("list separator", ", ").join(p for p in parts if p)
+    return pgettext("clause separator", ", ").join(p for p in parts if p)
 
 
 # --- Timeline -----------------------------------------------------------------------------------

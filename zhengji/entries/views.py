@@ -1,0 +1,296 @@
+"""Entry pages. Thin: they read input, call the domain functions and render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhengji.accounts.scopes import scopes_for
+from zhengji.campaigns.models import Track
+from zhengji.common.errors import DomainError
+from zhengji.media.models import MediaFile
+from zhengji.orgs.models import Organization
+
+from . import services
+from .forms import EntryForm
+from .models import EntrantType, Entry, EntryStatus
+from .pledge import PLEDGE_VERSION, pledge_text
+from .services import Changes
+
+ENTRY_RELATED = ("track__campaign", "unit", "submitter")
+
+
+def get_visible_entry(request, pk: int) -> Entry:
+    """The entry if this user may see it; 404 otherwise (its existence is not revealed)."""
+    entry = get_object_or_404(Entry.objects.select_related(*ENTRY_RELATED), pk=pk)
+    if not request.user.has_perm("entries.view_entry", entry):
+        raise Http404
+    return entry
+
+
+def _media_by_slot(entry: Entry) -> dict[str, list[MediaFile]]:
+    by_slot: dict[str, list[MediaFile]] = {}
+    for m in MediaFile.objects.filter(entry=entry).order_by("slot", "position", "id"):
+        by_slot.setdefault(m.slot, []).append(m)
+    return by_slot
+
+
+@login_required
+@require_GET
+def mine(request):
+    entries = (Entry.objects.filter(submitter=request.user).select_related("track__campaign", "unit")
+               .order_by("-updated", "-id"))
+    return render(request, "entries/mine.html", {"entries": entries, "is_unit_admin": bool(
+        scopes_for(request.user).admin_org_paths)})
+
+
+@login_required
+@require_GET
+def unit_list(request):
+    """Entries of the admin's subtree (read only for now; drafts stay private to the entrant)."""
+    paths = scopes_for(request.user).admin_org_paths
+    if not paths:
+        raise PermissionDenied
+    q = Q()
+    for p in paths:
+        q |= Q(unit__path__startswith=p)
+    entries = (Entry.objects.filter(q).exclude(status=EntryStatus.DRAFT)
+               .select_related("track__campaign", "unit").order_by("-updated", "-id")[:500])
+    return render(request, "entries/unit_list.html", {"entries": entries})
+
+
+@login_required
+@require_GET
+def choose_track(request):
+    return render(request, "entries/choose_track.html", {"tracks": services.open_tracks()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request, track_id: int):
+    track = get_object_or_404(Track.objects.select_related("campaign"), pk=track_id)
+    types = services.entrant_types_for(track)
+    units = list(services.unit_choices(request.user)[:500]) if EntrantType.UNIT in types else []
+    member_unit = services.worker_unit(request.user)
+    error = None
+    if request.method == "POST":
+        entrant_type = request.POST.get("entrant_type") or None
+        unit = None
+        unit_id = request.POST.get("unit", "")
+        if entrant_type == EntrantType.UNIT and unit_id.isdigit():
+            unit = Organization.objects.filter(pk=int(unit_id)).first()
+        try:
+            entry = services.create_draft(request.user, track, entrant_type=entrant_type, unit=unit,
+                                          changes=Changes(title=request.POST.get("title", "")))
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return redirect("entries:edit", pk=entry.pk)
+    # Offer a unit entry only to those who administer a unit.
+    shown = [t for t in types if t != EntrantType.UNIT or units] or types
+    context = {"track": track, "types": [(t, EntrantType(t).label) for t in shown], "units": units,
+               "member_unit": member_unit, "error": error, "collecting": services.is_collecting(track),
+               "typed_title": request.POST.get("title", "")}
+    return render(request, "entries/new.html", context, status=400 if error else 200)
+
+
+def _limits_hint(f) -> str:
+    """The field's limits in words, so the entrant knows them before submitting."""
+    if f.type == "text" and f.max_length:
+        return _("At most %(n)d characters.") % {"n": f.max_length}
+    if f.type in ("longtext", "richtext") and (f.min_words or f.max_words):
+        if f.min_words and f.max_words:
+            return _("%(min)d to %(max)d characters or words.") % {"min": f.min_words, "max": f.max_words}
+        if f.max_words:
+            return _("At most %(max)d characters or words.") % {"max": f.max_words}
+        return _("At least %(min)d characters or words.") % {"min": f.min_words}
+    if f.type == "number" and (f.min_value is not None or f.max_value is not None):
+        lo = "" if f.min_value is None else f"{f.min_value:g}"
+        hi = "" if f.max_value is None else f"{f.max_value:g}"
+        return _("From %(min)s to %(max)s.") % {"min": lo or "…", "max": hi or "…"}
+    return ""
+
+
+def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | None = None) -> dict:
+    media = _media_by_slot(entry)
+    rows = []
+    for f in form.schema:
+        if f.type == "file":
+            files = media.get(f.key, [])
+            value = (typed_files or {}).get(f.key)
+            if value is None:
+                value = ",".join(str(m.pk) for m in files)
+            rows.append({"def": f, "file": True, "media": files, "value": value,
+                         "errors": form.slot_errors.get(f.key, [])})
+        else:
+            rows.append({"def": f, "file": False, "bound": form[f.key], "hint": _limits_hint(f)})
+    if form.is_bound and "author_name" in form.data:
+        authors = form.typed_authors()
+    else:
+        authors = [{"name": a.name, "unit_name": a.unit_name, "role": a.role} for a in entry.authors.all()]
+    blank = 2 if entry.entrant_type != EntrantType.INDIVIDUAL else (0 if authors else 1)
+    authors = authors + [{"name": "", "unit_name": "", "role": ""}] * blank
+    when = services.deadline_for_entry(entry)
+    return {"entry": entry, "form": form, "rows": rows, "authors": authors, "track": entry.track,
+            "deadline": services.format_deadline(when), "pledge_text": pledge_text(),
+            "pledge_version": PLEDGE_VERSION, "draftlike": entry.status in services.DRAFTLIKE,
+            "autosave_seconds": settings.ENTRIES_AUTOSAVE_SECONDS,
+            "pledge_checked": request.POST.get("entry_pledge") == "on"}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    entry = get_visible_entry(request, pk)
+    if not request.user.has_perm("entries.change_entry", entry):
+        raise PermissionDenied
+    try:
+        fields = services.track_fields(entry.track)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("entries:detail", pk=entry.pk)
+    if request.method == "GET":
+        if entry.status not in services.EDITABLE:
+            messages.info(request, _("This entry can no longer be changed."))
+            return redirect("entries:detail", pk=entry.pk)
+        form = EntryForm(entry=entry, fields=fields)
+        return render(request, "entries/edit.html", _edit_context(request, entry, form))
+    form = EntryForm(request.POST, entry=entry, fields=fields)
+    changes = form.changes()
+    action = request.POST.get("action", "save")
+    try:
+        entry = services.save_draft(request.user, entry, changes)
+        if action == "submit":
+            resubmitted = entry.status == EntryStatus.RETURNED
+            entry = services.submit(request.user, entry, pledge=request.POST.get("entry_pledge") == "on")
+            messages.success(request, (_("Resubmitted. Entry number: %(number)s") if resubmitted
+                                       else _("Submitted. Entry number: %(number)s")) % {"number": entry.number})
+            return redirect("entries:detail", pk=entry.pk)
+    except ValidationError as exc:
+        form.add_domain_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+    except DomainError as exc:
+        form.add_domain_errors({exc.field or "__all__": [str(exc.message)]})
+    else:
+        messages.success(request, _("Saved."))
+        return redirect("entries:edit", pk=entry.pk)
+    entry.refresh_from_db()
+    return render(request, "entries/edit.html", _edit_context(request, entry, form, changes.files), status=400)
+
+
+@login_required
+@require_POST
+def autosave(request, pk: int):
+    """htmx autosave of a draft while the entrant types; answers a small status line only, so
+    nothing on the page (and nothing typed) is replaced."""
+    entry = get_visible_entry(request, pk)
+    if not request.user.has_perm("entries.change_entry", entry):
+        raise PermissionDenied
+    ok, message = True, ""
+    if entry.status not in services.DRAFTLIKE:
+        ok, message = False, _("Submitted entries are saved with the Save button.")
+    else:
+        try:
+            fields = services.track_fields(entry.track)
+            form = EntryForm(request.POST, entry=entry, fields=fields)
+            services.save_draft(request.user, entry, form.changes())
+        except DomainError as exc:
+            ok, message = False, str(exc.message)
+        except ValidationError as exc:
+            ok, message = False, " ".join(exc.messages)
+    return render(request, "entries/_autosave_status.html",
+                  {"ok": ok, "message": message, "at": timezone.localtime()})
+
+
+@login_required
+@require_GET
+def author_row(request):
+    return render(request, "entries/_author_row.html", {"a": {"name": "", "unit_name": "", "role": ""}})
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    entry = get_visible_entry(request, pk)
+    fields = []
+    try:
+        fields = services.track_fields(entry.track)
+    except DomainError:
+        pass
+    media = _media_by_slot(entry)
+    answers = []
+    for f in fields:
+        if f.type == "file":
+            answers.append({"def": f, "file": True, "media": media.get(f.key, [])})
+        else:
+            value = (entry.data or {}).get(f.key, "")
+            if f.type in ("choice", "multichoice"):
+                labels = {c.value: c for c in f.choices}
+                values = value if isinstance(value, list) else ([value] if value else [])
+                value = [labels.get(v, v) for v in values]
+            answers.append({"def": f, "file": False, "value": value})
+    is_owner = entry.submitter_id == request.user.pk
+    context = {
+        "entry": entry, "answers": answers, "authors": list(entry.authors.all()),
+        "history": _timeline(services.history(entry)), "is_owner": is_owner,
+        "can_edit": is_owner and services.can_edit_now(entry),
+        "can_submit": is_owner and entry.status in services.DRAFTLIKE,
+        "can_withdraw": is_owner and entry.status in services.WITHDRAWABLE,
+        "deadline": services.format_deadline(services.deadline_for_entry(entry)),
+        "orphan_media": [m for slot, ms in media.items() if slot not in {f.key for f in fields} for m in ms],
+    }
+    return render(request, "entries/detail.html", context)
+
+
+def _timeline(records) -> list:
+    """The audit records as a timeline; a run of draft autosaves shows as its latest one."""
+    out: list = []
+    for r in records:
+        if out and r.action == "entry.save" and out[-1].action == "entry.save":
+            out[-1] = r
+        else:
+            out.append(r)
+    return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk: int):
+    entry = get_visible_entry(request, pk)
+    if not request.user.has_perm("entries.withdraw_entry", entry):
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm the withdrawal.")
+        else:
+            try:
+                services.withdraw(request.user, entry, reason=request.POST.get("reason", ""))
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("The entry was withdrawn."))
+                return redirect("entries:detail", pk=entry.pk)
+    return render(request, "entries/withdraw.html", {"entry": entry, "error": error},
+                  status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def receipt(request, pk: int):
+    entry = get_visible_entry(request, pk)
+    if not entry.number:
+        raise Http404
+    from .receipt import render_receipt
+
+    pdf = render_receipt(entry, request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{entry.number}.pdf"'
+    return response
