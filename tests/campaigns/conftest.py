@@ -11,6 +11,16 @@ from tests import factories as f
 from zhengji.accounts.models import Role
 
 
+@pytest.fixture(autouse=True)
+def _restore_language():
+    # A request in English leaves English active in this thread; later tests expect Chinese.
+    from django.utils import translation
+
+    before = translation.get_language()
+    yield
+    translation.activate(before)
+
+
 @pytest.fixture
 def world(db):
     tree = f.tongling_tree()
