@@ -280,6 +280,8 @@ ORGS_IMPORT_KEEP_HOURS = 24  # unapplied uploads older than this are removed on 
 
 
 # --- campaigns settings ---
+CAMPAIGN_BANNER_MAX_MB = int(os.environ.get("CAMPAIGN_BANNER_MAX_MB", "5"))
+CAMPAIGN_BANNER_MAX_PIXELS = 40_000_000
 
 # (end campaigns)
 

@@ -136,6 +136,13 @@ class LevelRule(models.Model):
                                         help_text=_("Empty: no limit."))
 
     class Meta:
+        # One rule per level for the campaign, and at most one override per level per track.
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "org_kind"], condition=models.Q(track__isnull=True),
+                                    name="uniq_levelrule_campaign_kind"),
+            models.UniqueConstraint(fields=["track", "org_kind"], condition=models.Q(track__isnull=False),
+                                    name="uniq_levelrule_track_kind"),
+        ]
         verbose_name = _("level deadline and quota")
         verbose_name_plural = _("level deadlines and quotas")
 

@@ -72,16 +72,61 @@ class FieldDef(BaseModel):
         return v
 
 
-def parse_schema(data: list | None) -> list[FieldDef]:
-    """Validate a stored or submitted schema; raises django ValidationError with translated,
-    per-field messages ("Field 3 (video): …")."""
+def _error_text(err: dict) -> str:
+    """A pydantic error in the reader's language (pydantic's own messages are English only)."""
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    messages = {
+        "missing": _("This is required."),
+        "string_too_short": _("Too short (at least %(min_length)s characters)."),
+        "string_too_long": _("Too long (at most %(max_length)s characters)."),
+        "too_short": _("Give at least %(min_length)s."),
+        "too_long": _("Give at most %(max_length)s."),
+        "greater_than": _("Must be greater than %(gt)s."),
+        "greater_than_equal": _("Must be at least %(ge)s."),
+        "less_than": _("Must be less than %(lt)s."),
+        "less_than_equal": _("Must be at most %(le)s."),
+        "int_parsing": _("Enter a whole number."),
+        "int_from_float": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."),
+        "float_type": _("Enter a number."),
+        "bool_parsing": _("Enter true or false."),
+        "bool_type": _("Enter true or false."),
+        "string_type": _("Enter text."),
+        "list_type": _("Must be a list."),
+        "model_type": _("Must be an object."),
+        "dict_type": _("Must be an object."),
+        "model_attributes_type": _("Must be an object."),
+        "literal_error": _("Choose one of: %(expected)s."),
+        "extra_forbidden": _("Unknown setting."),
+    }
+    if kind == "value_error" and err.get("loc") and err["loc"][-1] == "key":
+        return _("Use lower-case letters, digits and _, starting with a letter (at most 40).")
+    template = messages.get(kind)
+    if template is None:
+        return str(err.get("msg", ""))
+    try:
+        return template % {k: str(v) for k, v in ctx.items()}
+    except (KeyError, ValueError):
+        return str(err.get("msg", ""))
+
+
+def check_schema(data) -> tuple[list[FieldDef], list[tuple[int | None, str]]]:
+    """Validate without raising: the parsed fields and the errors as (field number from 1, or None
+    for the whole form; translated message). parse_schema is the raising form of this; the
+    builder uses this to show each error next to its field."""
     if data in (None, ""):
-        return []
+        return [], []
     if not isinstance(data, list):
-        raise ValidationError(_("The form must be a list of fields."))
+        return [], [(None, _("The form must be a list of fields."))]
     fields: list[FieldDef] = []
-    errors: list[str] = []
+    errors: list[tuple[int | None, str]] = []
     seen: set[str] = set()
+
+    def add(i: int, key: str, msg: str) -> None:
+        errors.append((i, _("Field %(n)s (%(key)s): %(msg)s") % {"n": i, "key": key, "msg": msg}))
+
     for i, raw in enumerate(data, start=1):
         try:
             f = FieldDef.model_validate(raw)
@@ -89,26 +134,55 @@ def parse_schema(data: list | None) -> list[FieldDef]:
             key = raw.get("key", "?") if isinstance(raw, dict) else "?"
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"])
-                errors.append(_("Field %(n)s (%(key)s): %(where)s: %(msg)s")
-                              % {"n": i, "key": key, "where": where, "msg": err["msg"]})
+                errors.append((i, _("Field %(n)s (%(key)s): %(where)s: %(msg)s")
+                               % {"n": i, "key": key, "where": where, "msg": _error_text(err)}))
             continue
         if f.key in seen:
-            errors.append(_("Field %(n)s: the key “%(key)s” is used twice.") % {"n": i, "key": f.key})
+            errors.append((i, _("Field %(n)s: the key “%(key)s” is used twice.") % {"n": i, "key": f.key}))
         seen.add(f.key)
-        if f.type in ("choice", "multichoice") and not f.choices:
-            errors.append(_("Field %(n)s (%(key)s): a choice field needs options.") % {"n": i, "key": f.key})
+        if f.type in ("choice", "multichoice"):
+            if not f.choices:
+                add(i, f.key, _("a choice field needs options."))
+            values = [c.value for c in f.choices]
+            if len(values) != len(set(values)):
+                add(i, f.key, _("two options have the same value."))
         if f.type == "file" and f.file is None:
-            errors.append(_("Field %(n)s (%(key)s): a file field needs file rules.") % {"n": i, "key": f.key})
-        if f.file is not None and f.file.min_count > f.file.max_count:
-            errors.append(_("Field %(n)s (%(key)s): the minimum number of files exceeds the maximum.")
-                          % {"n": i, "key": f.key})
+            add(i, f.key, _("a file field needs file rules."))
+        if f.file is not None:
+            r = f.file
+            if r.min_count > r.max_count:
+                add(i, f.key, _("the minimum number of files exceeds the maximum."))
+            if r.min_duration_s is not None and r.max_duration_s is not None and r.min_duration_s > r.max_duration_s:
+                add(i, f.key, _("the minimum duration exceeds the maximum."))
+            if any(not re.match(r"^[a-z0-9]{1,10}$", e) for e in r.extensions):
+                add(i, f.key, _("extensions are lower-case letters and digits, without the dot."))
         if f.min_words and f.max_words and f.min_words > f.max_words:
-            errors.append(_("Field %(n)s (%(key)s): the minimum length exceeds the maximum.")
-                          % {"n": i, "key": f.key})
+            add(i, f.key, _("the minimum length exceeds the maximum."))
+        if f.min_value is not None and f.max_value is not None and f.min_value > f.max_value:
+            add(i, f.key, _("the minimum value exceeds the maximum."))
         fields.append(f)
+    return fields, errors
+
+
+def parse_schema(data: list | None) -> list[FieldDef]:
+    """Validate a stored or submitted schema; raises django ValidationError with translated,
+    per-field messages ("Field 3 (video): …")."""
+    fields, errors = check_schema(data)
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError([msg for _n, msg in errors])
     return fields
+
+
+def dump_schema(fields: list[FieldDef]) -> list[dict]:
+    """The stored form of parsed fields: defaults left out, so the JSON stays short."""
+    out = []
+    for f in fields:
+        d = f.model_dump(exclude_defaults=True)
+        d.update(key=f.key, type=f.type, label=f.label)
+        if f.file is not None:
+            d["file"] = f.file.model_dump(exclude_defaults=True) | {"kinds": list(f.file.kinds)}
+        out.append(d)
+    return out
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

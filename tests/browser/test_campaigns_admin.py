@@ -1,0 +1,67 @@
+"""A campaign admin creates a track, builds its entry form with a file field, and sees it listed."""
+
+import pytest
+from django.test import Client
+
+from tests import factories as f
+from zhengji.accounts.models import Role
+from zhengji.campaigns.models import Track
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def login(page, user):
+    c = Client()
+    c.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": c.cookies["sessionid"].value, "url": page.base_url}])
+
+
+def test_admin_builds_track_with_file_field(page):
+    tree = f.tongling_tree()
+    campaign = f.campaign(tree["city"], slug="camp-a")
+    admin = f.user(phone="13900000001")
+    f.grant(admin, Role.CAMPAIGN_ADMIN, campaign=campaign)
+    login(page, admin)
+
+    page.goto(page.base_url + "/manage/camp-a/tracks/new/")
+    page.locator("#id_slug").fill("micro-video")
+    page.locator("#id_name").fill("微视频")
+    host = page.locator("#id_host_unit")
+    host.fill("义安")
+    # htmx fills the datalist from the organisation search.
+    page.locator("#host-unit-options option").first.wait_for(state="attached")
+    value = page.locator("#host-unit-options option").first.get_attribute("value")
+    assert value.startswith("AH-TL-YA")
+    host.fill(value)
+    page.locator("#id_work_kind").select_option("video")
+    page.get_by_role("button", name="保存").click()
+
+    page.wait_for_url("**/tracks/micro-video/form/")
+    page.get_by_role("button", name="添加字段").click()
+    page.get_by_label("标识", exact=True).fill("video")
+    page.get_by_label("类型", exact=True).select_option("file")
+    page.get_by_label("名称", exact=True).fill("作品视频")
+    page.get_by_label("必填").check()
+    # Choosing "file" opens the limits and shows only the file rules.
+    assert page.get_by_label("最大体积（MB）").is_visible()
+    assert not page.get_by_label("短文本：最多字符数").is_visible()
+    page.get_by_label("视频", exact=True).check()
+    page.get_by_label("扩展名（用逗号分隔）").fill("mp4, mov")
+    page.get_by_label("最大体积（MB）").fill("abc")  # a mistake first: kept and explained
+    page.get_by_role("button", name="保存报名表").click()
+    assert page.locator(".alert-danger").first.is_visible()
+    assert page.get_by_label("最大体积（MB）").input_value() == "abc"
+    assert page.get_by_label("名称", exact=True).input_value() == "作品视频"
+    page.get_by_label("最大体积（MB）").fill("500")
+    page.get_by_role("button", name="保存报名表").click()
+    assert page.get_by_text("报名表已保存。").is_visible()
+
+    track = Track.objects.get(campaign=campaign, slug="micro-video")
+    assert track.host_unit == tree["yian"]
+    assert track.form_schema == [{"key": "video", "type": "file", "label": "作品视频", "required": True,
+                                  "file": {"kinds": ["video"], "extensions": ["mp4", "mov"], "max_size_mb": 500}}]
+
+    page.goto(page.base_url + "/manage/camp-a/")
+    row = page.locator("#tracks tbody tr", has_text="微视频")
+    assert row.is_visible()
+    assert "义安区总工会" in row.inner_text()

@@ -1,0 +1,231 @@
+"""Forms of the campaign-admin pages. They only parse and show input; the rules live in
+services (which the views call) so the API and the pages agree."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from zhengji.accounts.models import Role
+from zhengji.orgs.models import Organization, OrgKind
+
+from . import services
+from .models import Campaign, Track, WorkKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# Levels that report upward (the top organisation receives, it does not report).
+REPORTING_LEVELS = [k for k in OrgKind if k not in (OrgKind.PROVINCE,)]
+
+
+class BootstrapMixin:
+    def _style(self):
+        for f in self.fields.values():
+            w = f.widget
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.CheckboxSelectMultiple):
+                continue
+            elif isinstance(w, forms.Select):
+                w.attrs.setdefault("class", "form-select")
+            else:
+                w.attrs.setdefault("class", "form-control")
+
+
+class CampaignForm(BootstrapMixin, forms.ModelForm):
+    banner = forms.FileField(label=_("banner"), required=False,
+                             help_text=_("JPEG, PNG or WebP, at most 5 MB."))
+    clear_banner = forms.BooleanField(label=_("Remove the banner"), required=False)
+
+    class Meta:
+        model = Campaign
+        fields = ["org", *services.CAMPAIGN_FIELDS]
+        widgets = dict.fromkeys(services.PHASE_DATE_FIELDS, DATE) | {
+            "summary": forms.Textarea(attrs={"rows": 3}), "summary_en": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["org"]
+        else:
+            del self.fields["clear_banner"]
+            qs = Organization.objects.filter(is_active=True).order_by("path")
+            if not user.is_superuser:
+                from django.db.models import Q
+
+                from zhengji.accounts.scopes import scopes_for
+
+                q = Q(pk__in=[])
+                for p in scopes_for(user).admin_org_paths:
+                    q |= Q(path__startswith=p)
+                qs = qs.filter(q)
+            self.fields["org"].queryset = qs
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        values = {f: data.get(f) for f in services.PHASE_DATE_FIELDS}
+        if all(v is not None for v in values.values()):
+            try:
+                services.validate_phase_dates(values)
+            except ValidationError as exc:
+                for field, msgs in exc.message_dict.items():
+                    self.add_error(field, msgs)
+        return data
+
+    def _post_clean(self):
+        # Saving goes through services, not ModelForm.save(); skip the model's own checks here
+        # (uniqueness is checked by the service, with a translated message).
+        pass
+
+    def service_values(self) -> dict:
+        return {f: self.cleaned_data[f] for f in services.CAMPAIGN_FIELDS}
+
+
+class HostUnitField(forms.CharField):
+    """The host unit, typed or picked from the search box as "CODE name"; the code decides."""
+
+    def __init__(self, *args, root: Organization | None = None, **kwargs):
+        self.root = root
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            value = Organization.objects.filter(pk=value).first()
+        if isinstance(value, Organization):
+            return f"{value.code} {value.name}"
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        code = (value or "").strip().split(" ")[0]
+        org = Organization.objects.filter(code=code).first() if code else None
+        if org is None:
+            raise ValidationError(_("Pick the host unit from the search results (its code comes first)."))
+        if self.root is not None and not org.is_within(self.root):
+            raise ValidationError(_("The host unit must belong to the campaign's organisation tree."))
+        return org
+
+
+class TrackForm(BootstrapMixin, forms.ModelForm):
+    entrant_types = forms.MultipleChoiceField(label=_("who may enter"), choices=list(services.ENTRANT_TYPES.items()),
+                                              widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Track
+        fields = ["number", "slug", "name", "name_en", "host_unit", "work_kind", "entrant_types", "is_open",
+                  "description", "description_en", "rules", "rules_en"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}),
+                   "description_en": forms.Textarea(attrs={"rows": 3}),
+                   "rules": forms.Textarea(attrs={"rows": 8}), "rules_en": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, campaign: Campaign, content_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host_unit"] = HostUnitField(
+            label=_("host unit"), root=campaign.org, initial=self.instance.host_unit_id if self.instance.pk else None,
+            help_text=_("Type part of the name or the code, then pick from the list."))
+        from django.urls import reverse
+
+        # The search box: htmx fills the datalist with matching organisations of the campaign's tree.
+        self.fields["host_unit"].widget.attrs.update({
+            "list": "host-unit-options", "autocomplete": "off",
+            "hx-get": reverse("campaigns:org_search", args=[campaign.slug]),
+            "hx-trigger": "input changed delay:300ms", "hx-target": "#host-unit-options", "hx-swap": "innerHTML"})
+        self.fields["work_kind"].choices = WorkKind.choices
+        self.fields["number"].required = False
+        if content_only:
+            for name in services.TRACK_SETTING_FIELDS:
+                self.fields.pop(name, None)
+        self._style()
+
+    def _post_clean(self):
+        pass
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        if "number" in data and data["number"] is None:
+            data.pop("number")
+        return data
+
+
+class LevelRulesForm(BootstrapMixin, forms.Form):
+    """One deadline and quota per reporting level."""
+
+    def __init__(self, *args, rules=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = {r.org_kind: r for r in (rules or [])}
+        for kind in REPORTING_LEVELS:
+            rule = current.get(kind)
+            self.fields[f"deadline_{kind}"] = forms.DateTimeField(
+                label=_("%(level)s: report by") % {"level": kind.label}, required=False, widget=DATETIME,
+                initial=rule.deadline if rule else None, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+            self.fields[f"quota_{kind}"] = forms.IntegerField(
+                label=_("%(level)s: quota per track") % {"level": kind.label}, required=False, min_value=0,
+                initial=rule.quota if rule else None, help_text=_("Empty: no limit."))
+        self._style()
+
+    def rows(self) -> list[dict]:
+        return [{"kind": k, "deadline": self[f"deadline_{k}"], "quota": self[f"quota_{k}"]} for k in REPORTING_LEVELS]
+
+    def clean(self):
+        data = super().clean()
+        for kind in REPORTING_LEVELS:
+            if data.get(f"quota_{kind}") is not None and data.get(f"deadline_{kind}") is None:
+                self.add_error(f"deadline_{kind}", _("A quota needs a deadline."))
+        return data
+
+    def service_rows(self) -> list[dict]:
+        d = self.cleaned_data
+        return [{"org_kind": k.value, "deadline": d[f"deadline_{k}"], "quota": d.get(f"quota_{k}")}
+                for k in REPORTING_LEVELS if d.get(f"deadline_{k}") is not None]
+
+
+class AnnouncementForm(BootstrapMixin, forms.Form):
+    MODES = [("draft", _("Keep as a draft")), ("now", _("Publish now")), ("schedule", _("Publish at a set time"))]
+    title = forms.CharField(label=_("title"), max_length=200)
+    title_en = forms.CharField(label=_("English title"), max_length=200, required=False)
+    body = forms.CharField(label=_("body"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text=_("HTML is allowed: paragraphs, headings, lists, links, tables, images."))
+    body_en = forms.CharField(label=_("English body"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    pinned = forms.BooleanField(label=_("pinned"), required=False)
+    mode = forms.ChoiceField(label=_("Publishing"), choices=MODES, initial="draft", widget=forms.RadioSelect)
+    publish_at = forms.DateTimeField(label=_("publish at"), required=False, widget=DATETIME,
+                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == "schedule" and not data.get("publish_at"):
+            self.add_error("publish_at", _("Give the time to publish at."))
+        return data
+
+
+class GrantForm(BootstrapMixin, forms.Form):
+    ROLES = [(Role.CAMPAIGN_ADMIN.value, Role.CAMPAIGN_ADMIN.label), (Role.MODERATOR.value, Role.MODERATOR.label),
+             (Role.HOST_STAFF.value, Role.HOST_STAFF.label), (Role.JUDGE.value, Role.JUDGE.label)]
+    phone = forms.CharField(label=_("mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    role = forms.ChoiceField(label=_("role"), choices=ROLES)
+    track = forms.ModelChoiceField(label=_("track"), queryset=Track.objects.none(), required=False,
+                                   help_text=_("For host-unit staff and judges."))
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = campaign.tracks.order_by("number")
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") in services.TRACK_ROLES and not data.get("track"):
+            self.add_error("track", _("Choose the track for this role."))
+        return data
+
+
+class SchemaJSONForm(forms.Form):
+    schema = forms.CharField(label=_("Entry form (JSON)"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 24, "class": "form-control font-monospace",
+                                                          "spellcheck": "false"}))
