@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -38,16 +38,6 @@ AUDIT_PAGE_SIZE = 50
 NOTIFICATIONS_PAGE_SIZE = 30
 
 
-def _url(candidates: list[tuple[str, list]], fallback: str) -> str:
-    """Other apps own these pages; link to the first named URL that exists, else a plain path."""
-    for name, args in candidates:
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return fallback
-
-
 # --- Staff hub ----------------------------------------------------------------------------------
 
 @login_required
@@ -71,21 +61,20 @@ def manage(request):
     track_ids = s.host_tracks | s.judge_tracks
     tracks = list(Track.objects.filter(pk__in=track_ids).select_related("campaign", "host_unit")) if track_ids else []
     for o in orgs:
-        o.hub_url = _url([("orgs:detail", [o.pk]), ("orgs:org", [o.pk])], f"/orgs/{o.pk}/")
+        o.hub_url = reverse("orgs:detail", args=[o.pk])
     for c in campaigns:
-        c.hub_url = _url([("campaigns:detail", [c.slug]), ("campaigns:campaign", [c.slug]),
-                          ("campaigns:detail", [c.pk]), ("campaigns:campaign", [c.pk])], f"/manage/{c.slug}/")
+        c.hub_url = reverse("campaigns:detail", args=[c.slug])
         c.roles = [label for cond, label in (
             (user.is_superuser or c.pk in s.campaign_admin, Role.CAMPAIGN_ADMIN.label),
             (c.pk in s.moderator, Role.MODERATOR.label)) if cond]
     hosted, judged = [], []
     for t in tracks:
         if t.pk in s.host_tracks:
-            t.hub_url = _url([("campaigns:track", [t.campaign.slug, t.slug]), ("campaigns:track", [t.pk])],
-                             f"/manage/{t.campaign.slug}/tracks/{t.slug}/")
+            t.hub_url = reverse("campaigns:track", args=[t.campaign.slug, t.slug])
             hosted.append(t)
         if t.pk in s.judge_tracks:
-            t.review_url = _url([("review:home", []), ("review:index", [])], "/review/")
+            # Judging pages come with the review work; until then the track is listed only.
+            t.review_url = None
             judged.append(t)
     return render(request, "common/manage.html", {
         "orgs": orgs, "campaigns": campaigns, "hosted": hosted, "judged": judged,
