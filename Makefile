@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/zhengji
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# Two workers for the two cores; `make test PYTEST_ARGS=` runs serially.
+PYTEST_ARGS ?= -n 2
 APT_PACKAGES := chromium ffmpeg espeak-ng gettext fonts-noto-cjk libchromaprint-tools libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -63,11 +65,11 @@ run: demo
 test: setup-dev
 	$(BIN)/ruff check .
 	$(PYTHON) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 	@if $(PYTHON) scripts/reachable.py 127.0.0.1 5432; then \
 	  echo "== PostgreSQL pass =="; \
 	  extra=""; if $(PYTHON) scripts/reachable.py 127.0.0.1 6379; then echo "(with Redis)"; extra="REDIS_URL=$(REDIS_TEST_URL) EXPECT_CACHE=redis"; fi; \
-	  env DATABASE_URL=$(PG_URL) EXPECT_DB_VENDOR=postgresql $$extra $(BIN)/pytest -p no:cacheprovider; \
+	  env DATABASE_URL=$(PG_URL) EXPECT_DB_VENDOR=postgresql $$extra $(BIN)/pytest $(PYTEST_ARGS) -p no:cacheprovider; \
 	else echo "PostgreSQL not reachable: PostgreSQL pass skipped"; fi
 
 lint: setup-dev

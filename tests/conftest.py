@@ -18,6 +18,13 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if settings.REDIS_URL and worker.startswith("gw"):
+        # Parallel workers each get their own Redis database: cache.clear() flushes a whole
+        # database, and sessions live in the cache when Redis is configured.
+        base = settings.REDIS_URL.rsplit("/", 1)[0]
+        cache = dict(settings.CACHES["default"], LOCATION=f"{base}/{14 - int(worker[2:])}")
+        settings.CACHES = {**settings.CACHES, "default": cache}
     from zhengji.common import sms
 
     sms.outbox.clear()

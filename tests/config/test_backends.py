@@ -56,7 +56,7 @@ def test_cache_is_redis_when_redis_url_is_set():
     cache.set(key, {"n": 1}, 30)
     assert cache.get(key) == {"n": 1}
     # The value is in Redis itself, not in process memory.
-    raw = redis.Redis.from_url(os.environ["REDIS_URL"])
+    raw = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
     assert raw.exists(cache.make_key(key)) == 1
     cache.delete(key)
     assert raw.exists(cache.make_key(key)) == 0
