@@ -53,8 +53,9 @@ def test_register_join_logout_login(page):
     assert m.org == tree["ya1"] and m.status == MembershipStatus.PENDING
 
     _open_menu(page)
-    page.locator("form[action='/accounts/logout/'] button").click()
-    page.wait_for_load_state()
+    # Wait for the logout POST's redirect to land before navigating on.
+    with page.expect_navigation():
+        page.locator("form[action='/accounts/logout/'] button").click()
     page.goto(page.base_url + "/accounts/centre/")
     assert "/accounts/login/" in page.url
 
