@@ -17,9 +17,9 @@ def org(name: str, kind: str = OrgKind.GRASSROOTS, parent: Organization | None =
     code = kw.pop("code", None) or f"T{next(_seq):06d}"
     fields = {"name": name, "kind": kind, "code": code, **kw}
     if parent is None:
-        return Organization.add_root(**fields)
+        return Organization.objects.add_root(fields)
     parent.refresh_from_db()
-    return parent.add_child(**fields)
+    return Organization.objects.add_child(parent, fields)
 
 
 def tongling_tree() -> dict[str, Organization]:
