@@ -46,7 +46,7 @@ def test_sample_entries_are_real_and_load_idempotently(django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         out = load("--live")
     assert f"{len(demo_entries.SAMPLE_ENTRIES)} sample entries" in out
-    assert timezone.now() > dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # the real clock is back
+    assert abs(timezone.now() - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)  # the real clock is back
     first = counts()
     assert "nothing changed" in load("--live")
     assert counts() == first
@@ -170,7 +170,8 @@ def test_public_pages_with_both_campaigns(client):
     assert "/c/good-netizen-2025/" in listing and f"/c/{LIVE_SLUG}/" in listing
     old = client.get("/c/good-netizen-2025/")
     assert old.status_code == 200
-    assert sum(t.name in old.content.decode() for t in Campaign.objects.get(slug="good-netizen-2025").tracks.all()) == 10
+    old_tracks = Campaign.objects.get(slug="good-netizen-2025").tracks.all()
+    assert sum(t.name in old.content.decode() for t in old_tracks) == 10
 
 
 def test_worker_sees_the_sample_entries_in_my_entries(client, settings):
