@@ -212,3 +212,37 @@ def test_make_run_loads_and_prints_as_configured(flag, live):
     load_line = next(x for x in lines if "manage.py load_demo" in x)
     table_line = next(x for x in lines if "manage.py demo_accounts" in x)
     assert ("--live" in load_line) == live and ("--live" in table_line) == live
+
+
+def test_demo_clock_moves_django_time_and_always_comes_back():
+    from zhengji.common.demo.clock import demo_clock
+
+    real_now = timezone.now
+    at = dt.datetime(2025, 7, 1, 8, 30, tzinfo=SH)
+    with pytest.raises(RuntimeError), demo_clock(at) as clock:
+        assert dt.timedelta(0) <= timezone.now() - at < dt.timedelta(seconds=5)
+        assert timezone.localdate() == dt.date(2025, 7, 1)
+        clock.set(at + dt.timedelta(days=1))
+        assert timezone.localdate() == dt.date(2025, 7, 2)
+        raise RuntimeError("loading failed")
+    assert timezone.now is real_now
+    with pytest.raises(ValueError):
+        demo_clock(dt.datetime(2025, 7, 1)).__enter__()
+    assert timezone.now is real_now
+
+
+def test_a_missing_tool_skips_only_the_entries_that_need_it(monkeypatch):
+    from zhengji.common.demo import loader
+    from zhengji.media import samples
+
+    monkeypatch.setattr(loader, "_sample_dir", None)  # generate afresh, not from this process's cache
+    monkeypatch.setattr(samples, "FFMPEG", "ffmpeg-not-installed")
+    report = load_demo()
+    made = set(Entry.objects.values_list("track__slug", flat=True))
+    # Video and speech need ffmpeg; the JPEGs, the PNG and the rich text do not.
+    assert made == {"photography", "commentary", "union-accounts"}
+    assert report.created["sample entries"] == 3 and report.created["media files"] == 4
+    assert not MediaFile.objects.filter(entry=None).exists()
+    # With the tool back, the next load adds the missing two and nothing else.
+    monkeypatch.setattr(samples, "FFMPEG", "ffmpeg")
+    assert load_demo().created == {"sample entries": 2, "media files": 2}
