@@ -294,14 +294,13 @@ def live_campaign(today: dt.date) -> dict:
         "is_published": True,
         "summary": (
             "这是 2025 年主题活动的演示副本：十个子项目、报名表、限额与 2025 年相同，各阶段日期按载入演示数据的当天顺延，"
-            f"征集期正在进行（{end_zh}截止），可以用演示账号试着提交作品、逐级审核报送。"
+            f"征集期正在进行（{end_zh}截止），可以用演示账号试着提交作品。"
             "2025 年的活动保留为历史记录，见“活动列表”。"
         ),
         "summary_en": (
             "A demo copy of the 2025 theme activity: the same ten sub-projects, entry forms and quotas, with the "
             f"phases moved to the day the demo data was loaded, so collection is open (until {end_en}) and the "
-            "demo accounts can submit, vet and report entries. The 2025 campaign stays as the record; see the "
-            "list of campaigns."
+            "demo accounts can submit entries. The 2025 campaign stays as the record; see the list of campaigns."
         ),
         **dates,
     }
@@ -312,10 +311,10 @@ def live_announcements(today: dt.date) -> list[tuple]:
     launch = dt.datetime.combine(dates["launch_date"], dt.time(9, 0))
     return [
         ("live", "演示活动说明", "About this demo campaign",
-         "<p>本活动是演示副本，征集期按今天顺延，可以用演示账号（密码见 README）登录后提交作品、体验逐级审核与报送。"
+         "<p>本活动是演示副本，征集期按今天顺延，可以用演示账号（密码见 README）登录后提交作品。"
          "演示数据会在每次启动时重新校准日期，请勿录入真实个人信息。</p>",
          "<p>This campaign is a demo copy whose collection period is moved to today: log in with a demo account "
-         "(the password is in the README) to submit entries and try vetting and reporting. The dates are "
+         "(the password is in the README) to submit entries. The dates are "
          "realigned each time the demo is loaded; do not enter real personal data.</p>",
          launch, True),
     ]
