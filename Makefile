@@ -10,6 +10,9 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/zhengji
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # Two workers for the two cores; `make test PYTEST_ARGS=` runs serially.
 PYTEST_ARGS ?= -n 2
+# DEMO_LIVE=1 (default): also load the live copy of the demo campaign, collecting today; 0: only 2025.
+DEMO_LIVE ?= 1
+DEMO_FLAGS := $(if $(filter 1 yes true,$(DEMO_LIVE)),--live)
 APT_PACKAGES := chromium ffmpeg espeak-ng gettext fonts-noto-cjk libchromaprint-tools libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -50,12 +53,12 @@ setup-dev: setup $(VENV)/.stamp-dev
 
 demo: setup
 	$(PYTHON) manage.py migrate --no-input
-	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py load_demo $(DEMO_FLAGS)
 
 ## Serve the demo campaign at http://127.0.0.1:8000 with the background task worker.
 ## Ctrl-C stops both (the trap kills the process group).
 run: demo
-	@$(PYTHON) manage.py demo_accounts
+	@$(PYTHON) manage.py demo_accounts $(DEMO_FLAGS)
 	@echo "Serving http://$(HOST):$(PORT)/ with a task worker (db_worker); Ctrl-C stops both."
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PYTHON) manage.py db_worker --queue-name default --no-reload & \

@@ -34,17 +34,19 @@ ACCOUNTS = [
 ]
 
 
-def scope_label(spec: str | None) -> str:
-    """A readable scope for the table, from the definitions (no database needed)."""
+def scope_label(spec: str | None, live: bool = False) -> str:
+    """A readable scope for the table, from the definitions (no database needed). With `live`,
+    campaign and track roles are held in the live copy too (load_demo --live)."""
     from . import campaign, orgs
 
     if spec is None:
         return "全平台 / whole platform"
+    also = " + 演示副本 / live copy" if live else ""
     if spec == "campaign":
-        return f"{campaign.CAMPAIGN['name']} ({campaign.CAMPAIGN['year']})"
+        return f"{campaign.CAMPAIGN['name']} ({campaign.CAMPAIGN['year']}){also}"
     kind, _sep, key = spec.partition(":")
     if kind == "track":
         t = next(t for t in campaign.TRACKS if t["slug"] == key)
-        return f"{t['name']} ({t['name_en']})"
+        return f"{t['name']} ({t['name_en']}){also}"
     name = next(r[2] for r in orgs.org_rows() if r[0] == key)
     return f"{name} ({key})"

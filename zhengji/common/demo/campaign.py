@@ -66,9 +66,9 @@ COMMON_RULES = [
 ]
 
 
-def _rules_html(collected: str, specifics: list[str], lang: str) -> str:
+def _rules_html(collected: str, specifics: list[str], lang: str, common_rules=None) -> str:
     heads = {"zh": ("征集内容", "作品要求"), "en": ("What is collected", "Requirements")}[lang]
-    common = [zh if lang == "zh" else en for zh, en in COMMON_RULES]
+    common = [zh if lang == "zh" else en for zh, en in (common_rules or COMMON_RULES)]
     items = "".join(f"<li>{s}</li>" for s in [*specifics, *common])
     return f"<h3>{heads[0]}</h3><p>{collected}</p><h3>{heads[1]}</h3><ul>{items}</ul>"
 
@@ -189,12 +189,14 @@ TRACKS = [
 ]
 
 
-def track_rows() -> list[dict]:
+def track_rows(common_rules=None) -> list[dict]:
+    """The ten tracks with their rules as HTML; `common_rules` replaces COMMON_RULES (the live
+    copy states its own deadlines)."""
     rows = []
     for t in TRACKS:
         zh, en = t["specifics"]
-        rows.append({**t, "rules": _rules_html(t["description"], zh, "zh"),
-                     "rules_en": _rules_html(t["description_en"], en, "en")})
+        rows.append({**t, "rules": _rules_html(t["description"], zh, "zh", common_rules),
+                     "rules_en": _rules_html(t["description_en"], en, "en", common_rules)})
     return rows
 
 
@@ -230,3 +232,89 @@ ANNOUNCEMENTS = [
      "10 per sub-project). Late reports are not accepted.</p>",
      dt.datetime(2025, 8, 25, 9, 0), False),
 ]
+
+
+# --- The live copy (`load_demo --live`) ------------------------------------------------------------
+# The same ten tracks, forms and quotas, with the phases moved so that collection is open on the
+# day the demo is loaded: a visitor can take part, while the 2025 campaign stays as the record.
+LIVE_SLUG = "good-netizen-live"
+
+
+def _zh_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _en_date(day: dt.date) -> str:
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def live_dates(today: dt.date) -> dict[str, dt.date]:
+    """Collection from 30 days ago to 60 days ahead; the other phases keep the 2025 spacing."""
+    d = dt.timedelta
+    collect_end = today + d(days=60)
+    review_start = collect_end + d(days=16)
+    review_end = review_start + d(days=60)
+    return {
+        "launch_date": today - d(days=42), "collect_start": today - d(days=30), "collect_end": collect_end,
+        "review_start": review_start, "review_end": review_end,
+        "publicity_start": review_end + d(days=1), "publicity_end": review_end + d(days=10),
+        "conclude_date": review_end + d(days=31),
+    }
+
+
+def live_level_rules(today: dt.date) -> list[tuple]:
+    """LEVEL_RULES with each deadline as far before the end of collection as in 2025."""
+    end = live_dates(today)["collect_end"]
+    return [(kind, end - (CAMPAIGN["collect_end"] - day), quota) for kind, day, quota in LEVEL_RULES]
+
+
+def live_common_rules(today: dt.date) -> list[tuple[str, str]]:
+    """COMMON_RULES with the deadline rule restated for the live dates."""
+    by_kind = {kind: day for kind, day, _q in live_level_rules(today)}
+    g, c, city = by_kind[OrgKind.GRASSROOTS], by_kind[OrgKind.COUNTY], by_kind[OrgKind.CITY]
+    zh = (f"基层工会于{_zh_date(g)}前向县（区）总工会、市总直属工会或产业工会报送；县（区）总工会、市总直属工会和"
+          f"产业工会于{_zh_date(c)}前向市总工会推荐，每个子项目不超过5件；市总工会于{_zh_date(city)}前向承办单位报送，"
+          "每个子项目不超过10件。")
+    en = (f"Grassroots unions report to their county/district federation, directly affiliated or industry union "
+          f"by {_en_date(g)}; those recommend to the city federation by {_en_date(c)} (at most 5 per "
+          f"sub-project); city federations report to the host unit by {_en_date(city)} (at most 10 per "
+          "sub-project).")
+    return [*COMMON_RULES[:-1], (zh, en)]
+
+
+def live_campaign(today: dt.date) -> dict:
+    dates = live_dates(today)
+    end_zh, end_en = _zh_date(dates["collect_end"]), _en_date(dates["collect_end"])
+    return {
+        "slug": LIVE_SLUG,
+        "org_code": CAMPAIGN["org_code"],
+        "name": f"{CAMPAIGN['name']}（演示）",
+        "name_en": f"{CAMPAIGN['name_en']} (demo)",
+        "year": today.year,
+        "is_published": True,
+        "summary": (
+            "这是 2025 年主题活动的演示副本：十个子项目、报名表、限额与 2025 年相同，各阶段日期按载入演示数据的当天顺延，"
+            f"征集期正在进行（{end_zh}截止），可以用演示账号试着提交作品。"
+            "2025 年的活动保留为历史记录，见“活动列表”。"
+        ),
+        "summary_en": (
+            "A demo copy of the 2025 theme activity: the same ten sub-projects, entry forms and quotas, with the "
+            f"phases moved to the day the demo data was loaded, so collection is open (until {end_en}) and the "
+            "demo accounts can submit entries. The 2025 campaign stays as the record; see the list of campaigns."
+        ),
+        **dates,
+    }
+
+
+def live_announcements(today: dt.date) -> list[tuple]:
+    dates = live_dates(today)
+    launch = dt.datetime.combine(dates["launch_date"], dt.time(9, 0))
+    return [
+        ("live", "演示活动说明", "About this demo campaign",
+         "<p>本活动是演示副本，征集期按今天顺延，可以用演示账号（密码见 README）登录后提交作品。"
+         "演示数据会在每次启动时重新校准日期，请勿录入真实个人信息。</p>",
+         "<p>This campaign is a demo copy whose collection period is moved to today: log in with a demo account "
+         "(the password is in the README) to submit entries. The dates are "
+         "realigned each time the demo is loaded; do not enter real personal data.</p>",
+         launch, True),
+    ]

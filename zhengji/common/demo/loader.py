@@ -4,9 +4,14 @@ created or updated when it differs, so a second run changes nothing and writes n
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -17,11 +22,14 @@ from zhengji.accounts.services import grant_role
 from zhengji.campaigns.models import Announcement, Campaign, LevelRule, Track
 from zhengji.campaigns.schema import parse_schema
 from zhengji.common import audit
+from zhengji.common.context import acting
 from zhengji.orgs.models import Membership, MembershipStatus, Organization
 
 from . import accounts as demo_accounts
 from . import campaign as demo_campaign
+from . import entries as demo_entries
 from . import orgs as demo_orgs
+from .clock import demo_clock
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -89,8 +97,10 @@ def load_orgs(report: Report) -> dict[str, Organization]:
     return {o.code: o for o in Organization.objects.filter(code__in=[r[0] for r in demo_orgs.org_rows()])}
 
 
-def load_campaign(report: Report, orgs: dict[str, Organization], actor=None) -> Campaign:
-    data = dict(demo_campaign.CAMPAIGN)
+def load_campaign(report: Report, orgs: dict[str, Organization], actor=None, *, data: dict | None = None,
+                  tracks: list[dict] | None = None, level_rules: list[tuple] | None = None) -> Campaign:
+    """The 2025 campaign by default; the live copy passes its own data, track rows and rules."""
+    data = dict(data or demo_campaign.CAMPAIGN)
     slug = data.pop("slug")
     data["org"] = orgs[data.pop("org_code")]
     campaign = Campaign.objects.filter(slug=slug).first()
@@ -105,7 +115,7 @@ def load_campaign(report: Report, orgs: dict[str, Organization], actor=None) -> 
             _record(campaign, False, changes, actor)
         report.add("campaigns", False, bool(changes))
 
-    for row in demo_campaign.track_rows():
+    for row in tracks or demo_campaign.track_rows():
         parse_schema(row["schema"])  # a broken definition fails loudly here, not in a form
         values = {
             "number": row["number"], "name": row["name"], "name_en": row["name_en"],
@@ -125,7 +135,7 @@ def load_campaign(report: Report, orgs: dict[str, Organization], actor=None) -> 
                 _record(track, False, changes, actor)
             report.add("tracks", False, bool(changes))
 
-    for kind, day, quota in demo_campaign.LEVEL_RULES:
+    for kind, day, quota in level_rules or demo_campaign.LEVEL_RULES:
         values = {"deadline": _end_of_day(day), "quota": quota}
         rule = LevelRule.objects.filter(campaign=campaign, track=None, org_kind=kind).first()
         if rule is None:
@@ -141,8 +151,18 @@ def load_campaign(report: Report, orgs: dict[str, Organization], actor=None) -> 
     return campaign
 
 
-def load_announcements(report: Report, campaign: Campaign, actor=None) -> None:
-    for _key, title, title_en, body, body_en, when, pinned in demo_campaign.ANNOUNCEMENTS:
+def load_live_campaign(report: Report, orgs: dict[str, Organization], actor=None,
+                       today: dt.date | None = None) -> Campaign:
+    """The live copy: the same tracks with the phases moved so that collection is open today.
+    Re-run on a later day, it moves the dates again (reported as updated)."""
+    today = today or timezone.localdate()
+    return load_campaign(report, orgs, actor, data=demo_campaign.live_campaign(today),
+                         tracks=demo_campaign.track_rows(demo_campaign.live_common_rules(today)),
+                         level_rules=demo_campaign.live_level_rules(today))
+
+
+def load_announcements(report: Report, campaign: Campaign, actor=None, rows: list[tuple] | None = None) -> None:
+    for _key, title, title_en, body, body_en, when, pinned in rows or demo_campaign.ANNOUNCEMENTS:
         values = {"title_en": title_en, "body": body, "body_en": body_en,
                   "publish_at": when.replace(tzinfo=SHANGHAI), "pinned": pinned}
         ann = Announcement.objects.filter(campaign=campaign, title=title).first()
@@ -188,17 +208,18 @@ def load_users(report: Report) -> dict[str, User]:
     return users
 
 
-def load_roles(report: Report, users: dict[str, User], campaign: Campaign, orgs: dict[str, Organization]) -> None:
+def load_roles(report: Report, users: dict[str, User], campaigns: list[Campaign],
+               orgs: dict[str, Organization]) -> None:
     """Roles through the domain function (audited, notified), granted by the demo superuser;
-    the workers' memberships confirmed."""
+    the workers' memberships confirmed. Campaign and track roles are held in every demo campaign
+    loaded (the 2025 one, and the live copy with --live)."""
     admin = users["admin"]
     for spec in demo_accounts.ACCOUNTS:
         user, role = users[spec["username"]], spec["role"]
-        scope = _scope(spec["scope"], campaign, orgs)
         if role == "superuser":
             continue
         if role == "worker":
-            org = scope["org"]
+            org = _scope(spec["scope"], campaigns[0], orgs)["org"]
             m = Membership.objects.filter(user=user).first()
             if m is None:
                 m = Membership.objects.create(user=user, org=org, status=MembershipStatus.CONFIRMED,
@@ -207,26 +228,118 @@ def load_roles(report: Report, users: dict[str, User], campaign: Campaign, orgs:
                              reason="demo data", org_path=org.path)
                 report.add("memberships", True)
             continue
-        exists = RoleAssignment.objects.filter(user=user, role=role, **scope).exists()
-        if not exists:
-            grant_role(admin, user, role, **scope)  # audited and notified by the domain function
-            report.add("roles", True)
+        per_campaign = spec["scope"] == "campaign" or spec["scope"].startswith("track:")
+        for campaign in campaigns if per_campaign else campaigns[:1]:
+            scope = _scope(spec["scope"], campaign, orgs)
+            if not RoleAssignment.objects.filter(user=user, role=role, **scope).exists():
+                grant_role(admin, user, role, **scope)  # audited and notified by the domain function
+                report.add("roles", True)
 
 
-def load_sample_entries(report: Report, campaign: Campaign) -> None:
-    """Hook for sample entries with media generated at load time (Pillow, ffmpeg, espeak-ng).
-    A no-op until the entries and media apps provide their domain functions."""
-    return None
+# --- sample entries -------------------------------------------------------------------------------
+
+_sample_dir: Path | None = None
+
+
+def _sample_file(kind: str, filename: str, params) -> Path:
+    """Generate a sample file once per process (tests load the demo many times) in a temporary
+    folder removed at exit. Imported lazily: only loading sample entries needs Pillow and ffmpeg."""
+    from zhengji.media import samples
+
+    global _sample_dir
+    if _sample_dir is None:
+        _sample_dir = Path(tempfile.mkdtemp(prefix="zj-demo-samples-"))
+        atexit.register(shutil.rmtree, _sample_dir, True)
+    path = _sample_dir / f"{kind}-{abs(hash((filename, str(params)))):x}{Path(filename).suffix}"
+    if path.exists():
+        return path
+    tmp = path.with_name("part-" + path.name)
+    if kind == "jpeg":
+        samples.make_jpeg(tmp, *params, quality=80)
+    elif kind == "png":
+        samples.make_png(tmp, *params)
+    elif kind == "video":
+        seconds, w, h = params
+        samples.make_video(tmp, seconds, w, h, fmt="mp4", faststart=True)
+    elif kind == "speech":
+        samples.make_audio(tmp, fmt="mp3", speech=params)
+    else:
+        raise ValueError(f"unknown sample generator {kind!r}")
+    tmp.rename(path)
+    return path
+
+
+def _load_sample_entry(report: Report, spec: dict, track: Track, user: User,
+                       orgs: dict[str, Organization]) -> None:
+    from zhengji.entries import services as entries
+    from zhengji.media.ingest import create_media_from_file
+
+    # Generate first, outside the clock and the savepoint: a missing tool skips this entry only.
+    try:
+        files = {slot: [(name, _sample_file(kind, name, params)) for kind, name, params in items]
+                 for slot, items in spec["files"].items()}
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("Sample entry %r skipped: its files could not be generated (%s)", spec["title"], exc)
+        return
+    when = spec["when"].replace(tzinfo=SHANGHAI)
+    unit = orgs[spec["unit"]] if spec.get("unit") else None
+    changes = entries.Changes(title=spec["title"], summary=spec["summary"], data=spec["data"],
+                              authors=spec.get("authors"))
+    # Back-dated into the 2025 collection period: see clock.py for why and how. The pledge IP is
+    # the loader's own machine.
+    with transaction.atomic(), acting(user, ip="127.0.0.1"), demo_clock(when - dt.timedelta(minutes=40)) as clock:
+        entry = entries.create_draft(user, track, entrant_type=spec["entrant_type"], unit=unit, changes=changes)
+        clock.set(when - dt.timedelta(minutes=15))
+        ids: dict[str, list[int]] = {}
+        for slot, items in files.items():
+            for name, path in items:
+                media = create_media_from_file(path, owner=user, track=track, slot_key=slot, filename=name)
+                ids.setdefault(slot, []).append(media.pk)
+                report.add("media files", True)
+        if ids:
+            entries.save_draft(user, entry, entries.Changes(files=ids))
+        clock.set(when)
+        entries.submit(user, entry, pledge=True)
+    report.add("sample entries", True)
+
+
+def load_sample_entries(report: Report, campaign: Campaign, users: dict[str, User] | None = None,
+                        orgs: dict[str, Organization] | None = None) -> None:
+    """Submitted entries of the 2025 campaign with real files, through the entries and media
+    domain functions (numbers, pledge records, audit, notifications, renditions queued on commit).
+    Idempotent: an entry is found again by track, submitter and title (in any status, so one the
+    demo user withdrew is not made again)."""
+    from zhengji.entries.models import Entry
+
+    users = users or {u.username: u for u in User.objects.filter(
+        username__in={s["username"] for s in demo_entries.SAMPLE_ENTRIES})}
+    orgs = orgs or {o.code: o for o in Organization.objects.filter(
+        code__in={s["unit"] for s in demo_entries.SAMPLE_ENTRIES if s.get("unit")})}
+    tracks = {t.slug: t for t in campaign.tracks.all()}
+    for spec in demo_entries.SAMPLE_ENTRIES:
+        track, user = tracks[spec["track"]], users[spec["username"]]
+        if Entry.objects.filter(track=track, submitter=user, title=spec["title"]).exists():
+            continue
+        _load_sample_entry(report, spec, track, user, orgs)
 
 
 @transaction.atomic
-def load_demo() -> Report:
+def load_demo(*, live: bool = False, samples: bool = True) -> Report:
+    """The 2025 campaign (with sample entries unless samples=False) and, with live=True, the live
+    copy whose collection is open today."""
     report = Report()
     orgs = load_orgs(report)
     users = load_users(report)
     admin = users["admin"]
     campaign = load_campaign(report, orgs, actor=admin)
-    load_roles(report, users, campaign, orgs)
+    campaigns = [campaign]
+    if live:
+        campaigns.append(load_live_campaign(report, orgs, actor=admin))
+    load_roles(report, users, campaigns, orgs)
     load_announcements(report, campaign, actor=admin)
-    load_sample_entries(report, campaign)
+    if live:
+        load_announcements(report, campaigns[1], actor=admin,
+                           rows=demo_campaign.live_announcements(timezone.localdate()))
+    if samples:
+        load_sample_entries(report, campaign, users, orgs)
     return report
