@@ -59,9 +59,10 @@ demo: setup
 ## Ctrl-C stops both (the trap kills the process group).
 run: demo
 	@$(PYTHON) manage.py demo_accounts $(DEMO_FLAGS)
-	@echo "Serving http://$(HOST):$(PORT)/ with a task worker (db_worker); Ctrl-C stops both."
+	@echo "Serving http://$(HOST):$(PORT)/ with a task worker (db_worker) and the scheduler; Ctrl-C stops all."
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PYTHON) manage.py db_worker --queue-name default --no-reload & \
+	$(PYTHON) manage.py scheduler & \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
 
 ## The whole suite on SQLite, then on PostgreSQL (with Redis) when they are reachable.
