@@ -45,3 +45,10 @@ def test_revoked_or_unknown_token_is_401():
     assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
     r = Client().get("/api/me", headers={"Authorization": "Bearer nope"})
     assert r.status_code == 401
+
+
+def test_unknown_api_path_and_wrong_method_answer_json(client):
+    r = client.get("/api/no-such-thing")
+    assert r.status_code == 404 and r.json() == {"code": "not_found", "message": "未找到。"}
+    r = client.generic("TRACE", "/api/health")
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed" and r["Allow"]

@@ -1,0 +1,36 @@
+"""Property-based checks of the whole API from its OpenAPI schema (schemathesis): no operation,
+fed values its schema allows or not, answers with a server error; every answer is JSON."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from tests import factories as f
+from zhengji.accounts.models import ApiToken
+from zhengji.api.auth import hash_key
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+KEY = "fuzz-" + "k" * 40
+
+
+@pytest.fixture
+def world(db):
+    tree = f.tongling_tree()
+    c = f.campaign(tree["province"], slug="fuzz")
+    f.track(c, tree["city"], number=1)
+    admin = f.unit_admin(tree["yian"])
+    ApiToken.objects.get_or_create(user=admin, name="fuzz", prefix=KEY[:8], key_hash=hash_key(KEY))
+    return tree
+
+
+@schema.include(method="GET").parametrize()
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+def test_get_operations_never_fail_with_a_server_error(case, world):
+    response = case.call(headers={"Authorization": f"Bearer {KEY}"})
+    assert response.status_code < 500, (case.path, response.text[:300])
+    if response.status_code != 204 and "receipt" not in case.path:
+        content_type = response.headers.get("content-type", [""])[0]
+        assert content_type.startswith("application/json"), (case.method, case.path, response.status_code)
