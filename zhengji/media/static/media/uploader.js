@@ -56,11 +56,21 @@
       li.textContent = (name ? name + ': ' : '') + message;
       errors.appendChild(li);
     }
-    function addItem(mediaId, name) {
+    function addItem(mediaId, name, thumb) {
       var li = document.createElement('li');
       li.className = 'd-flex align-items-center gap-2 py-1';
       li.dataset.mediaId = mediaId;
+      if (thumb) {
+        var img = document.createElement('img');
+        img.src = thumb;
+        img.alt = '';
+        img.width = 48;
+        img.height = 48;
+        img.className = 'rounded object-fit-cover';
+        li.appendChild(img);
+      }
       var span = document.createElement('span');
+      span.className = 'text-break';
       span.textContent = name;
       var btn = document.createElement('button');
       btn.type = 'button';
@@ -72,6 +82,20 @@
       li.appendChild(btn);
       list.appendChild(li);
     }
+
+    function slotCount() {
+      var files = uppy.getFiles();
+      var mine = files.map(function (f) { return f.zjMediaId; }).filter(Boolean);
+      return ids().filter(function (x) { return mine.indexOf(x) < 0; }).length + files.length;
+    }
+
+    // Uppy's own inputs (file pickers, meta editors) are inside the entry form: their events must
+    // not reach the form, whose autosave listens for change/input. Only the hidden ids input speaks.
+    ['change', 'input'].forEach(function (type) {
+      el.addEventListener(type, function (ev) {
+        if (ev.target !== hidden) ev.stopPropagation();
+      });
+    });
 
     var restrictions = {};
     if (d.extensions) restrictions.allowedFileTypes = d.extensions.split(',').map(function (e) { return '.' + e; });
@@ -85,8 +109,9 @@
       locale: (U.locales && U.locales[d.locale]) || undefined,
       meta: {slot: d.slot},
       onBeforeFileAdded: function (file) {
-        // Files already attached to the entry count towards the slot's maximum.
-        if (maxCount && ids().length + uppy.getFiles().length >= maxCount) {
+        // Files already attached to the entry count towards the slot's maximum; a file added in
+        // this session is counted once, not also by the id its ingest put in the hidden input.
+        if (maxCount && slotCount() >= maxCount) {
           uppy.info(d.msgTooMany || 'Too many files', 'error', 5000);
           return false;
         }
@@ -146,7 +171,7 @@
         if (res.ok && res.j.id) {
           setIds(ids().concat([String(res.j.id)]));
           uppy.setFileState(file.id, {zjMediaId: String(res.j.id)});
-          addItem(String(res.j.id), res.j.filename || file.name);
+          addItem(String(res.j.id), res.j.filename || file.name, res.j.thumbnail_url);
         } else {
           var msg = (res.j && res.j.message) || d.msgFailed || 'Upload failed';
           uppy.setFileState(file.id, {error: msg});
