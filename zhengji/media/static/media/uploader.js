@@ -206,6 +206,26 @@
         if (file.zjMediaId === mid) uppy.removeFile(file.id);
       });
     });
+    // Leaving the page (Save, Submit) while a file is still uploading or being checked would cut
+    // the upload off and send the form without it: hold the form back and say why.
+    var form = el.closest('form');
+    if (form) {
+      form.addEventListener('submit', function (ev) {
+        var busy = uppy.getFiles().some(function (f) { return !f.zjMediaId && !f.error; });
+        if (!busy) return;
+        ev.preventDefault();
+        var msg = d.msgBusy || 'Please wait until the files have finished uploading.';
+        uppy.info(msg, 'warning', 5000);
+        if (!errors.querySelector('[data-zj-busy]')) {
+          showError('', msg);
+          errors.lastChild.dataset.zjBusy = '1';
+        }
+      });
+    }
+    uppy.on('complete', function () {
+      var note = errors.querySelector('[data-zj-busy]');
+      if (note) note.remove();
+    });
     el.zjUppy = uppy;
   }
 
