@@ -347,3 +347,31 @@ def test_the_form_waits_for_uploads_in_progress(page, settings, tmp_path):
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_url(f"**/entries/{entry.pk}/edit/")
     assert entry.media_files.get().filename == photo.name
+
+
+def test_a_refused_file_frees_its_place(page, settings, tmp_path):
+    """The micro-drama slot takes one video. A file that is not a video is refused with the
+    reason; the entrant then adds the real clip in its place and submits."""
+    tree = f.tongling_tree()
+    track = f.track(campaign_now(tree["province"]), tree["city"], number=5, slug="drama", name="微短剧",
+                    work_kind=WorkKind.VIDEO, form_schema=VIDEO_SCHEMA)
+    person = worker(tree["jq1"], real_name="赵六")
+    fake = samples.make_text_as(tmp_path / "不是视频.mp4")
+    clip = samples.make_video(tmp_path / "真视频.mp4", 2, 320, 240)
+    traffic = Traffic(page)
+    log_in(page, person)
+    entry = start_entry(page, track, "第二次才对")
+    widget = page.locator("#uploader-video")
+    add_input = widget.locator("input.uppy-Dashboard-input").first
+    traffic.settle()
+    add_input.set_input_files(str(fake))
+    error = widget.locator(".zj-uploader-errors li")
+    error.wait_for(timeout=30000)
+    assert error.inner_text().startswith("不是视频.mp4: ") and "纯文本" in error.inner_text()
+    traffic.settle()
+    if not add_input.count():
+        widget.locator(".uppy-DashboardContent-addMore").click()
+    add_input.set_input_files(str(clip))
+    widget.locator(".zj-uploader-files li[data-media-id]").wait_for(timeout=30000)
+    assert widget.locator("input[name=video]").input_value() == str(MediaFile.objects.get(owner=person).pk)
+    assert submit(page, traffic, entry)

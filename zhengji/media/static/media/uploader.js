@@ -84,7 +84,8 @@
     }
 
     function slotCount() {
-      var files = uppy.getFiles();
+      // A file that failed (upload or ingest) holds no place: the entrant may add another instead.
+      var files = uppy.getFiles().filter(function (f) { return !f.error; });
       var mine = files.map(function (f) { return f.zjMediaId; }).filter(Boolean);
       return ids().filter(function (x) { return mine.indexOf(x) < 0; }).length + files.length;
     }
@@ -166,7 +167,9 @@
         headers: {'X-CSRFToken': csrf(el), 'Content-Type': 'application/json', 'Accept': 'application/json'},
         body: JSON.stringify({track: d.track, slot: d.slot})
       }).then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (j) { return {ok: r.ok, j: j}; });
+        return r.json().catch(function () { return {}; }).then(function (j) {
+          return {ok: r.ok, status: r.status, j: j};
+        });
       }).then(function (res) {
         if (res.ok && res.j.id) {
           setIds(ids().concat([String(res.j.id)]));
@@ -174,8 +177,14 @@
           addItem(String(res.j.id), res.j.filename || file.name, res.j.thumbnail_url);
         } else {
           var msg = (res.j && res.j.message) || d.msgFailed || 'Upload failed';
-          uppy.setFileState(file.id, {error: msg});
           showError(file.name, msg);
+          if (res.status >= 400 && res.status < 500 && res.status !== 409) {
+            // Refused for what the file is (type, size, length…): sending it again cannot help.
+            // Take it out of Uppy so its place is free for another file; the reason stays listed.
+            uppy.removeFile(file.id);
+          } else {
+            uppy.setFileState(file.id, {error: msg});
+          }
         }
       }).catch(function () {
         var msg = d.msgFailed || 'Upload failed';
