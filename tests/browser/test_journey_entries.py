@@ -219,7 +219,7 @@ def test_entry_submission_journey(page, settings, tmp_path, request):
 
     # --- 2. A micro-drama: the upload is cut off in the middle of a chunk and resumes. ----------
     drama_entry = start_entry(page, drama_track, "班组的一天")
-    seen = {"patch": 0, "head": 0, "cut": 0}
+    seen = {"patch": 0, "head": 0, "cut": 0, "offsets": []}
 
     def cut_one_chunk(route):
         request = route.request
@@ -227,6 +227,7 @@ def test_entry_submission_journey(page, settings, tmp_path, request):
             seen["head"] += 1
         if request.method == "PATCH":
             seen["patch"] += 1
+            seen["offsets"].append(int(request.headers["upload-offset"]))
             if seen["patch"] == 3:
                 # Half the chunk reaches the server, then the connection drops: the browser sees
                 # a network error, asks HEAD where to go on and sends the rest.
@@ -244,6 +245,8 @@ def test_entry_submission_journey(page, settings, tmp_path, request):
     widget.locator(".zj-uploader-files li[data-media-id]").wait_for(timeout=90000)
     page.unroute("**/files/tus/*")
     assert seen["cut"] and seen["head"] >= 1
+    # The half chunk the server got was kept: the browser went on from there, not from the chunk's start.
+    assert 2 * CHUNK + seen["cut"] in seen["offsets"]
     assert seen["patch"] >= clip_size // CHUNK + 1  # every chunk, plus the one sent again
     upload = Upload.objects.get(user=person, filename=clip.name)
     assert upload.status == UploadStatus.ATTACHED and upload.offset == clip_size
@@ -253,10 +256,9 @@ def test_entry_submission_journey(page, settings, tmp_path, request):
     drama_number = submit(page, traffic, drama_entry)
     assert drama_number != photo_number
 
-    # The entry page: the poster and the playable preview (the status card loads by htmx).
+    # The entry page: the poster and the playable preview.
     video.refresh_from_db()
     assert video.status == MediaStatus.READY
-    page.screenshot(path="/tmp/jt/detail2.png", full_page=True)
     player = page.locator(f"#entry-media-{video.pk} video")
     player.wait_for(timeout=15000)
     page.wait_for_function(f"document.querySelector('#entry-media-{video.pk} video').readyState >= 1 && "
