@@ -493,3 +493,18 @@ def test_detail_query_count_does_not_grow_with_files(client, world, django_asser
     services.save_draft(world.worker, e, Changes(files={"photos": [e.media_files.get().pk, *[m.pk for m in more]]}))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_unit_admin_sees_a_failed_file_without_a_retry_button(client, world):
+    from zhengji.media.models import MediaStatus
+
+    e = world.submitted()
+    m = e.media_files.get()
+    m.status, m.error = MediaStatus.FAILED, "文件似乎不完整或已损坏"
+    m.save()
+    body = login(client, world.yian_admin).get(reverse("entries:detail", args=[e.pk])).content.decode()
+    assert "文件似乎不完整或已损坏" in body and f"/files/m/{m.pk}/retry" not in body
+    assert client.get(f"/api/media/files/{m.pk}").json()["can_retry"] is False
+    assert client.post(f"/api/media/files/{m.pk}/retry").status_code == 403
+    login(client, world.worker)
+    assert client.get(f"/api/media/files/{m.pk}").json()["can_retry"] is True
