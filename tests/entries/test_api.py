@@ -164,3 +164,99 @@ def test_status_of_draft_is_draft(client, world):
     e = world.draft(title="x")
     r = call(client, "get", f"/api/entries/{e.pk}/status", user=world.worker)
     assert r.json()["status"] == EntryStatus.DRAFT and r.json()["history"][0]["action"] == "entry.create"
+
+
+# --- submit and withdraw without a body ------------------------------------------------------------
+
+def raw_post(client, url, body: bytes = b"", content_type: str | None = None):
+    """A POST exactly as a script sends it: maybe no body, maybe no Content-Type."""
+    kwargs = {"content_type": content_type} if content_type else {}
+    return client.generic("POST", url, body, **kwargs)
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json", "application/x-www-form-urlencoded"])
+def test_submit_without_body_asks_for_the_pledge(client, world, content_type):
+    e = world.complete_draft()
+    client.force_login(world.worker)
+    r = raw_post(client, f"/api/entries/{e.pk}/submit", content_type=content_type)
+    assert r.status_code == 400
+    assert r.json() == {"code": "pledge_required", "message": "请先同意原创承诺及授权声明，再提交作品。",
+                        "field": "pledge"}
+    assert Entry.objects.get(pk=e.pk).status == EntryStatus.DRAFT
+
+
+def test_submit_without_body_in_english(client, world):
+    e = world.complete_draft()
+    client.force_login(world.worker)
+    r = client.generic("POST", f"/api/entries/{e.pk}/submit", b"", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400 and r.json()["message"] == "Accept the originality pledge and licence grant to submit."
+
+
+def test_submit_with_form_fields_or_json_null(client, world):
+    e = world.complete_draft()
+    client.force_login(world.worker)
+    r = raw_post(client, f"/api/entries/{e.pk}/submit", b"null", "application/json")
+    assert r.status_code == 400 and r.json()["code"] == "pledge_required"
+    r = client.post(f"/api/entries/{e.pk}/submit", {"pledge": "true"})  # multipart, as an HTML form
+    assert r.status_code == 200 and r.json()["status"] == "submitted" and r.json()["number"]
+
+
+def test_submit_incomplete_without_body_lists_the_pledge_too(client, world):
+    e = world.draft(title="")
+    client.force_login(world.worker)
+    r = raw_post(client, f"/api/entries/{e.pk}/submit")
+    assert r.status_code == 422 and r.json()["code"] == "invalid"
+    assert {"title", "pledge", "photos"} <= set(r.json()["errors"])
+
+
+def test_bad_bodies_are_4xx_not_500(client, world):
+    e = world.complete_draft()
+    client.force_login(world.worker)
+    url = f"/api/entries/{e.pk}/submit"
+    r = raw_post(client, url, b"{not json", "application/json")
+    assert r.status_code == 400 and r.json()["code"] == "invalid_body" and r.json()["message"]
+    r = raw_post(client, url, b"[true]", "application/json")
+    assert r.status_code == 400 and r.json()["code"] == "invalid_body"
+    r = raw_post(client, url, b'{"pledge": "perhaps"}', "application/json")
+    assert r.status_code == 422 and r.json()["code"] == "invalid"
+    r = raw_post(client, f"/api/entries/{e.pk}/withdraw", b'{"reason": 5}', "application/json")
+    assert r.status_code == 422
+    assert Entry.objects.get(pk=e.pk).status == EntryStatus.DRAFT
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json", "application/x-www-form-urlencoded"])
+def test_withdraw_without_body(client, world, content_type):
+    e = world.submitted()
+    client.force_login(world.worker)
+    r = raw_post(client, f"/api/entries/{e.pk}/withdraw", content_type=content_type)
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+    r = call(client, "get", f"/api/entries/{e.pk}/status")
+    assert r.json()["history"][-1]["action"] == "entry.withdraw" and r.json()["history"][-1]["reason"] == ""
+
+
+def test_withdraw_reason_as_form_field(client, world):
+    e = world.submitted()
+    client.force_login(world.worker)
+    r = client.post(f"/api/entries/{e.pk}/withdraw", "reason=%E6%94%B9%E6%8A%95",
+                    content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 200
+    assert call(client, "get", f"/api/entries/{e.pk}/status").json()["history"][-1]["reason"] == "改投"
+
+
+def test_empty_body_still_needs_permission(client, world):
+    e = world.submitted()
+    for user, status in ((world.other_worker, 404), (world.yian_admin, 403)):
+        client.force_login(user)
+        assert raw_post(client, f"/api/entries/{e.pk}/withdraw").status_code == status
+        assert raw_post(client, f"/api/entries/{e.pk}/submit").status_code == status
+    client.logout()
+    assert raw_post(client, f"/api/entries/{e.pk}/withdraw").status_code == 401
+    assert Entry.objects.get(pk=e.pk).status == EntryStatus.SUBMITTED
+
+
+def test_openapi_documents_the_optional_bodies(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for action, field in (("submit", "pledge"), ("withdraw", "reason")):
+        body = paths[f"/api/entries/{{entry_id}}/{action}"]["post"]["requestBody"]
+        assert body["required"] is False
+        assert field in body["content"]["application/json"]["schema"]["properties"]

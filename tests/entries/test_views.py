@@ -362,3 +362,149 @@ def test_pages_in_english(client, world):
     assert "Save draft" in body and "Originality pledge and licence grant" in body and "solemnly declare" in body
     body = client.get(reverse("entries:mine")).content.decode()
     assert "My entries" in body and "Track 4" in body
+
+
+# --- files on the entry pages (the media app's widget, renditions and status) ----------------------
+
+def with_thumbnail(m):
+    """Give a ready media file thumbnail and web renditions (small real JPEGs)."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 24), (10, 120, 200)).save(buf, "JPEG")
+    m.thumbnail.save("thumb.jpg", ContentFile(buf.getvalue()), save=False)
+    m.web.save("web.jpg", ContentFile(buf.getvalue()), save=False)
+    m.save()
+    return m
+
+
+def test_refused_edit_keeps_the_new_upload_in_the_widget(client, world):
+    """A submitted entry's edit is all or nothing: when it is refused, a photo uploaded meanwhile
+    is not attached yet, but the re-rendered widget must still hold it, or it silently drops out
+    of the entry on the next save."""
+    e = world.submitted()
+    old = e.media_files.get()
+    new = media(world.worker, slot="photos", name="新照片.png")
+    login(client, world.worker)
+    url = reverse("entries:edit", args=[e.pk])
+    r = client.post(url, form_post(e, minutes="abc", photos=f"{old.pk},{new.pk}"))
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert f'name="photos" data-zj-ids value="{old.pk},{new.pk}"' in body
+    assert f'data-media-id="{new.pk}"' in body and "新照片.png" in body
+    assert list(e.media_files.all()) == [old]  # nothing changed yet
+    # Saved again, corrected: both are attached, in order.
+    r = client.post(url, form_post(e, photos=f"{old.pk},{new.pk}"))
+    assert r.status_code == 302
+    assert list(e.media_files.order_by("position").values_list("pk", flat=True)) == [old.pk, new.pk]
+
+
+def test_refused_edit_does_not_show_someone_elses_file(client, world):
+    e = world.submitted()
+    old = e.media_files.get()
+    theirs = media(world.other_worker, slot="photos", name="别人的.png")
+    r = login(client, world.worker).post(reverse("entries:edit", args=[e.pk]),
+                                         form_post(e, photos=f"{old.pk},{theirs.pk}"))
+    body = r.content.decode()
+    assert r.status_code == 400 and f"文件 {theirs.pk} 不能用于此处" in body
+    assert "别人的.png" not in body and f'data-zj-ids value="{old.pk}"' in body
+
+
+def test_removing_every_file_is_kept_after_a_refused_draft_submit(client, world):
+    e = world.complete_draft()
+    r = login(client, world.worker).post(reverse("entries:edit", args=[e.pk]),
+                                         form_post(e, photos="", action="submit", entry_pledge="on"))
+    body = r.content.decode()
+    assert r.status_code == 400 and 'name="photos" data-zj-ids value=""' in body
+    assert "至少上传 1 个文件" in body
+
+
+def test_edit_widget_thumbnails_come_from_the_rendition_view(client, world):
+    e = world.complete_draft()
+    m = with_thumbnail(e.media_files.get())
+    body = login(client, world.worker).get(reverse("entries:edit", args=[e.pk])).content.decode()
+    thumb = reverse("media:rendition", args=[m.pk, "thumb"])
+    assert f'<img src="{thumb}"' in body
+    assert m.thumbnail.url not in body  # /media/… is not served outside DEBUG (and must not be)
+    assert client.get(thumb).status_code == 200
+
+
+def test_detail_shows_renditions_and_live_status(client, world):
+    from zhengji.media.models import MediaStatus
+
+    e = world.complete_draft()
+    ready = with_thumbnail(e.media_files.get())
+    pending = media(world.worker, slot="photos", name="处理中.png", status=MediaStatus.PENDING)
+    services.save_draft(world.worker, e, Changes(files={"photos": [ready.pk, pending.pk]}))
+    body = login(client, world.worker).get(reverse("entries:detail", args=[e.pk])).content.decode()
+    assert f'id="entry-media-{ready.pk}"' in body
+    assert f'<img src="/files/m/{ready.pk}/thumb"' in body and f'href="/files/m/{ready.pk}/web"' in body
+    assert f'href="/files/m/{ready.pk}/original"' in body  # the owner may download the original
+    # The pending file: the status card, polling until it is ready.
+    assert f'id="media-status-{pending.pk}"' in body and f'hx-get="/files/m/{pending.pk}/status"' in body
+    assert 'hx-trigger="every 3s"' in body
+
+
+def test_detail_shows_a_failed_file_with_reason_and_retry(client, world):
+    from zhengji.media.models import MediaStatus
+
+    e = world.complete_draft()
+    m = e.media_files.get()
+    m.status, m.error = MediaStatus.FAILED, "视频时长 2.0 秒，但只能解码 0.3 秒\n\nffmpeg said no"
+    m.save()
+    body = login(client, world.worker).get(reverse("entries:detail", args=[e.pk])).content.decode()
+    assert "只能解码 0.3 秒" in body and "ffmpeg said no" not in body
+    assert f'hx-post="/files/m/{m.pk}/retry"' in body
+
+
+def test_unit_admin_sees_the_renditions_not_the_original(client, world):
+    e = world.submitted()
+    m = with_thumbnail(e.media_files.get())
+    thumb = reverse("media:rendition", args=[m.pk, "thumb"])
+    original = reverse("media:original", args=[m.pk])
+    body = login(client, world.yian_admin).get(reverse("entries:detail", args=[e.pk])).content.decode()
+    assert f'<img src="{thumb}"' in body and original not in body
+    assert client.get(thumb).status_code == 200
+    assert client.get(original).status_code == 404
+    assert client.get(f"/api/media/files/{m.pk}").json()["urls"]["original"] is None
+    for who in (world.jiao_admin, world.other_worker):  # another unit's admin, another worker
+        login(client, who)
+        assert client.get(thumb).status_code == 404
+        assert client.get(f"/api/media/files/{m.pk}").status_code == 404
+
+
+def test_unit_admin_sees_nothing_of_a_free_file(client, world):
+    m = with_thumbnail(media(world.worker, slot="photos"))  # uploaded, not attached to an entry yet
+    login(client, world.ya1_admin)
+    assert client.get(reverse("media:rendition", args=[m.pk, "thumb"])).status_code == 404
+
+
+def test_detail_query_count_does_not_grow_with_files(client, world, django_assert_max_num_queries):
+    e = world.complete_draft()
+    login(client, world.worker)
+    url = reverse("entries:detail", args=[e.pk])
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    more = [media(world.worker, slot="photos", name=f"{i}.png") for i in range(1)]
+    services.save_draft(world.worker, e, Changes(files={"photos": [e.media_files.get().pk, *[m.pk for m in more]]}))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+def test_unit_admin_sees_a_failed_file_without_a_retry_button(client, world):
+    from zhengji.media.models import MediaStatus
+
+    e = world.submitted()
+    m = e.media_files.get()
+    m.status, m.error = MediaStatus.FAILED, "文件似乎不完整或已损坏"
+    m.save()
+    body = login(client, world.yian_admin).get(reverse("entries:detail", args=[e.pk])).content.decode()
+    assert "文件似乎不完整或已损坏" in body and f"/files/m/{m.pk}/retry" not in body
+    assert client.get(f"/api/media/files/{m.pk}").json()["can_retry"] is False
+    assert client.post(f"/api/media/files/{m.pk}/retry").status_code == 403
+    login(client, world.worker)
+    assert client.get(f"/api/media/files/{m.pk}").json()["can_retry"] is True

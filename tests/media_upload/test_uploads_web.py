@@ -264,3 +264,45 @@ def test_uploads_are_private_even_to_unit_admins(alice, client):
         assert client.head(reverse("media:tus_detail", args=[up.id]), **TUS).status_code == 404
         assert client.get(f"/api/media/uploads/{up.id}").status_code == 404
         assert client.get("/api/media/uploads").json() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ingest_gives_the_thumbnail_through_the_rendition_view(alice, client, track_with_slot):
+    """With processing already done when ingest answers (immediate task backend, on commit), the
+    thumbnail URL is the permission-checked view's, never a MEDIA_URL path."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 300), "blue").save(buf, "JPEG")
+    data = buf.getvalue()
+    up = services.create_upload(alice.user, length=len(data), metadata={"filename": "blue.jpg"})
+    services.receive_chunk(alice.user, up.id, offset=0, read=io.BytesIO(data).read, content_length=len(data))
+    client.force_login(alice.user)
+    body = ingest(client, up, track=track_with_slot.pk, slot="photos").json()
+    assert body["status"] == "ready"
+    assert body["thumbnail_url"] == reverse("media:rendition", args=[body["id"], "thumb"])
+    r = client.get(body["thumbnail_url"])
+    assert r.status_code == 200 and b"".join(r.streaming_content)[:2] == b"\xff\xd8"
+
+
+def test_uploader_keeps_the_typed_ids_and_serves_thumbnails_privately(alice, track_with_slot, rf):
+    """`value` (the ids as typed in a refused form) wins over the stored files; thumbnails of the
+    listed files come from the rendition view."""
+    from django.core.files.base import ContentFile
+    from django.template.loader import render_to_string
+
+    from zhengji.campaigns.schema import parse_schema
+    from zhengji.media.models import MediaFile, MediaStatus
+
+    field = parse_schema(track_with_slot.form_schema)[0]
+    m1 = MediaFile.objects.create(owner=alice.user, filename="a.jpg", original="originals/a.jpg", size=1,
+                                  status=MediaStatus.READY)
+    m1.thumbnail.save("t.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
+    m2 = MediaFile.objects.create(owner=alice.user, filename="b.jpg", original="originals/b.jpg", size=1)
+    request = rf.get("/")
+    request.user = alice.user
+    html = render_to_string("media/_uploader.html", {"field": field, "track": track_with_slot,
+                                                    "existing": [m1, m2], "value": f"{m2.pk}"}, request=request)
+    assert f'name="photos" data-zj-ids value="{m2.pk}"' in html
+    assert f'<img src="/files/m/{m1.pk}/thumb"' in html and m1.thumbnail.url not in html
+    assert "等待处理" in html or "待处理" in html  # m2 is not processed yet: said so next to it

@@ -17,6 +17,7 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
 from zhengji.common.errors import DomainError
 from zhengji.media.models import MediaFile
+from zhengji.media.views_media import status_data
 from zhengji.orgs.models import Organization
 
 from . import services
@@ -119,15 +120,26 @@ def _limits_hint(f) -> str:
     return ""
 
 
+def _typed_media(entry: Entry, typed_files: dict) -> dict[str, list[MediaFile]]:
+    """The files of each slot as the entrant left them in a form that was refused: ids uploaded
+    before the refusal are not attached yet (a submitted entry's edit is all or nothing), but the
+    widget must still show them, or the uploads would silently drop out of the entry. Only the
+    submitter's own files that are free or this entry's are shown (as the domain would take)."""
+    wanted = {key: services.parse_ids(value) for key, value in typed_files.items()}
+    all_ids = {pk for ids in wanted.values() for pk in ids}
+    found = {m.pk: m for m in MediaFile.objects.filter(pk__in=all_ids, owner_id=entry.submitter_id)
+             .filter(Q(entry__isnull=True) | Q(entry=entry))}
+    return {key: [found[pk] for pk in ids if pk in found] for key, ids in wanted.items()}
+
+
 def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | None = None) -> dict:
     media = _media_by_slot(entry)
+    typed = _typed_media(entry, typed_files) if typed_files else {}
     rows = []
     for f in form.schema:
         if f.type == "file":
-            files = media.get(f.key, [])
-            value = (typed_files or {}).get(f.key)
-            if value is None:
-                value = ",".join(str(m.pk) for m in files)
+            files = typed.get(f.key, media.get(f.key, []))
+            value = ",".join(str(m.pk) for m in files)
             rows.append({"def": f, "file": True, "media": files, "value": value,
                          "errors": form.slot_errors.get(f.key, [])})
         else:
@@ -228,7 +240,9 @@ def detail(request, pk: int):
     answers = []
     for f in fields:
         if f.type == "file":
-            answers.append({"def": f, "file": True, "media": media.get(f.key, [])})
+            # Each file with its processing status and rendition URLs (the media app's status JSON).
+            items = [{"media": m, "info": status_data(m, request.user)} for m in media.get(f.key, [])]
+            answers.append({"def": f, "file": True, "media": items})
         else:
             value = (entry.data or {}).get(f.key, "")
             if f.type in ("choice", "multichoice"):

@@ -1,5 +1,6 @@
-"""Media API: my uploads, upload settings, and S3 multipart signing (the shape of Uppy's
-@uppy/aws-s3 `companionEndpoint` mode, with `companionEndpoint = "/api/media"`)."""
+"""Media API: my uploads, upload settings, S3 multipart signing (the shape of Uppy's
+@uppy/aws-s3 `companionEndpoint` mode, with `companionEndpoint = "/api/media"`), and a file's
+processing status and retry."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import datetime as dt
 from uuid import UUID
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from zhengji.common.errors import NotFound
 
-from . import services, storage
-from .models import Upload
+from . import domain, services, storage
+from .models import MediaFile, Upload
+from .views_media import status_data
 
 router = Router()
 
@@ -189,3 +192,64 @@ def s3_abort(request: HttpRequest, upload_id: UUID):
     return 204, None
 
 
+
+
+# --- a media file's processing status and retry ------------------------------------------------
+
+class MediaUrlsOut(Schema):
+    thumb: str | None = Field(None, description="thumbnail JPEG (≤ 320 px), once ready")
+    web: str | None = Field(None, description="images: web-size JPEG (≤ 1600 px)")
+    poster: str | None = Field(None, description="videos: poster frame JPEG")
+    preview: str | None = Field(None, description="videos: H.264 MP4; audio: AAC M4A (HTTP Range supported)")
+    original: str | None = Field(None, description="the original, for its owner (and superusers) only")
+
+
+class MediaStatusOut(Schema):
+    id: int
+    status: str = Field(description="pending, processing, ready or failed")
+    status_label: str
+    kind: str = Field(description="image, video, audio or document")
+    filename: str
+    size: int
+    sha256: str
+    width: int | None
+    height: int | None
+    duration: float | None = Field(description="seconds (audio and video)")
+    attempts: int
+    error: str = Field(description="why processing failed, in the site language (empty otherwise)")
+    can_retry: bool
+    urls: MediaUrlsOut
+    error_detail: str | None = Field(None, description="ffmpeg's output (superusers only)")
+
+
+class MediaErrorOut(Schema):
+    code: str
+    message: str
+
+
+def _visible_media(request: HttpRequest, media_id: int) -> MediaFile:
+    """The file if this user may see it; 404 otherwise (its existence is not revealed)."""
+    media = get_object_or_404(MediaFile.objects.select_related("owner"), pk=media_id)
+    if not request.user.has_perm("media.view_media", media):
+        raise Http404
+    return media
+
+
+@router.get("/files/{int:media_id}", response={200: MediaStatusOut, 404: MediaErrorOut},
+            summary="A file's processing status and rendition URLs")
+def media_status(request: HttpRequest, media_id: int):
+    """The same JSON as `GET /files/m/{id}/status?format=json`: poll it while `status` is pending or
+    processing; when `failed`, `error` says why and `can_retry` whether a retry is possible."""
+    return status_data(_visible_media(request, media_id), request.user)
+
+
+@router.post("/files/{int:media_id}/retry", response={200: MediaStatusOut, 400: MediaErrorOut,
+                                                        403: MediaErrorOut, 404: MediaErrorOut,
+                                                        409: MediaErrorOut},
+             summary="Process a failed (or stuck) file again")
+def media_retry(request: HttpRequest, media_id: int):
+    """Queue the processing again from scratch. `400 already_ready` when the file is processed,
+    `409 in_progress` while it is queued or being processed."""
+    media = domain.retry_processing(request.user, _visible_media(request, media_id))
+    media.refresh_from_db()
+    return status_data(media, request.user)

@@ -92,14 +92,18 @@ def make_heic(path, width: int = 640, height: int = 480, *, exif: bool = True) -
 
 
 def make_video(path, duration: float = 2, width: int = 320, height: int = 240, *, fmt: str | None = None,
-               audio: bool = True, faststart: bool = False, rate: int = 15) -> Path:
+               audio: bool = True, faststart: bool = False, rate: int = 15, noise: int = 0) -> Path:
     """A test-pattern video with a sine tone. The container follows `fmt` or the suffix:
-    mp4/mov/m4v → H.264 + AAC, webm → VP8 + Opus, mkv → H.264 + AAC."""
+    mp4/mov/m4v → H.264 + AAC, webm → VP8 + Opus, mkv → H.264 + AAC. `noise` (0–100) adds
+    temporal noise, which the encoder cannot compress: a few seconds make a file of several MB,
+    for upload tests that need many chunks without a long clip."""
     p = _prep(path)
     fmt = (fmt or p.suffix.lstrip(".") or "mp4").lower()
     args = ["-f", "lavfi", "-i", f"testsrc=duration={duration}:size={width}x{height}:rate={rate}"]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={duration}:sample_rate=22050"]
+    if noise:
+        args += ["-vf", f"noise=alls={int(noise)}:allf=t"]
     if fmt == "webm":
         args += ["-c:v", "libvpx", "-b:v", "200k", "-deadline", "realtime", "-cpu-used", "8"]
         if audio:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -18,6 +19,7 @@ from zhengji.campaigns.schema import FieldDef, FileRule, parse_schema
 from zhengji.common.errors import DomainError
 
 from . import services
+from .models import MediaStatus
 from .tus import _authenticate
 
 
@@ -63,7 +65,11 @@ def ingest(request: HttpRequest, upload_id) -> HttpResponse:
         return _json_error(exc.status, exc.code, exc.message)
     except (PermissionDenied, Http404):
         return _json_error(404, "not_found", _("Upload not found."))
-    thumb = media.thumbnail.url if getattr(media, "thumbnail", None) else None
+    # Processing may already be done (an immediate task backend); renditions are served only by
+    # the permission-checked view, never from MEDIA_URL.
+    media.refresh_from_db()
+    thumb = (reverse("media:rendition", args=[media.pk, "thumb"])
+             if media.status == MediaStatus.READY and media.thumbnail else None)
     return JsonResponse({"id": media.pk, "filename": media.filename, "size": media.size, "kind": media.kind,
                          "status": media.status, "thumbnail_url": thumb}, status=201)
 

@@ -137,7 +137,8 @@ def status_data(media: MediaFile, user) -> dict:
         "kind": media.kind, "filename": media.filename, "size": media.size, "sha256": media.sha256,
         "width": media.width, "height": media.height, "duration": media.duration,
         "attempts": media.attempts, "error": summary, "urls": urls,
-        "can_retry": domain.can_retry(media),
+        # Whether this user could retry now (viewers such as unit admins may not).
+        "can_retry": domain.can_retry(media) and user.has_perm("media.retry_processing", media),
     }
     if user.is_superuser:
         data["error_detail"] = detail

@@ -56,11 +56,21 @@
       li.textContent = (name ? name + ': ' : '') + message;
       errors.appendChild(li);
     }
-    function addItem(mediaId, name) {
+    function addItem(mediaId, name, thumb) {
       var li = document.createElement('li');
       li.className = 'd-flex align-items-center gap-2 py-1';
       li.dataset.mediaId = mediaId;
+      if (thumb) {
+        var img = document.createElement('img');
+        img.src = thumb;
+        img.alt = '';
+        img.width = 48;
+        img.height = 48;
+        img.className = 'rounded object-fit-cover';
+        li.appendChild(img);
+      }
       var span = document.createElement('span');
+      span.className = 'text-break';
       span.textContent = name;
       var btn = document.createElement('button');
       btn.type = 'button';
@@ -72,6 +82,21 @@
       li.appendChild(btn);
       list.appendChild(li);
     }
+
+    function slotCount() {
+      // A file that failed (upload or ingest) holds no place: the entrant may add another instead.
+      var files = uppy.getFiles().filter(function (f) { return !f.error; });
+      var mine = files.map(function (f) { return f.zjMediaId; }).filter(Boolean);
+      return ids().filter(function (x) { return mine.indexOf(x) < 0; }).length + files.length;
+    }
+
+    // Uppy's own inputs (file pickers, meta editors) are inside the entry form: their events must
+    // not reach the form, whose autosave listens for change/input. Only the hidden ids input speaks.
+    ['change', 'input'].forEach(function (type) {
+      el.addEventListener(type, function (ev) {
+        if (ev.target !== hidden) ev.stopPropagation();
+      });
+    });
 
     var restrictions = {};
     if (d.extensions) restrictions.allowedFileTypes = d.extensions.split(',').map(function (e) { return '.' + e; });
@@ -85,8 +110,9 @@
       locale: (U.locales && U.locales[d.locale]) || undefined,
       meta: {slot: d.slot},
       onBeforeFileAdded: function (file) {
-        // Files already attached to the entry count towards the slot's maximum.
-        if (maxCount && ids().length + uppy.getFiles().length >= maxCount) {
+        // Files already attached to the entry count towards the slot's maximum; a file added in
+        // this session is counted once, not also by the id its ingest put in the hidden input.
+        if (maxCount && slotCount() >= maxCount) {
           uppy.info(d.msgTooMany || 'Too many files', 'error', 5000);
           return false;
         }
@@ -141,16 +167,24 @@
         headers: {'X-CSRFToken': csrf(el), 'Content-Type': 'application/json', 'Accept': 'application/json'},
         body: JSON.stringify({track: d.track, slot: d.slot})
       }).then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (j) { return {ok: r.ok, j: j}; });
+        return r.json().catch(function () { return {}; }).then(function (j) {
+          return {ok: r.ok, status: r.status, j: j};
+        });
       }).then(function (res) {
         if (res.ok && res.j.id) {
           setIds(ids().concat([String(res.j.id)]));
           uppy.setFileState(file.id, {zjMediaId: String(res.j.id)});
-          addItem(String(res.j.id), res.j.filename || file.name);
+          addItem(String(res.j.id), res.j.filename || file.name, res.j.thumbnail_url);
         } else {
           var msg = (res.j && res.j.message) || d.msgFailed || 'Upload failed';
-          uppy.setFileState(file.id, {error: msg});
           showError(file.name, msg);
+          if (res.status >= 400 && res.status < 500 && res.status !== 409) {
+            // Refused for what the file is (type, size, length…): sending it again cannot help.
+            // Take it out of Uppy so its place is free for another file; the reason stays listed.
+            uppy.removeFile(file.id);
+          } else {
+            uppy.setFileState(file.id, {error: msg});
+          }
         }
       }).catch(function () {
         var msg = d.msgFailed || 'Upload failed';
@@ -180,6 +214,26 @@
       uppy.getFiles().forEach(function (file) {
         if (file.zjMediaId === mid) uppy.removeFile(file.id);
       });
+    });
+    // Leaving the page (Save, Submit) while a file is still uploading or being checked would cut
+    // the upload off and send the form without it: hold the form back and say why.
+    var form = el.closest('form');
+    if (form) {
+      form.addEventListener('submit', function (ev) {
+        var busy = uppy.getFiles().some(function (f) { return !f.zjMediaId && !f.error; });
+        if (!busy) return;
+        ev.preventDefault();
+        var msg = d.msgBusy || 'Please wait until the files have finished uploading.';
+        uppy.info(msg, 'warning', 5000);
+        if (!errors.querySelector('[data-zj-busy]')) {
+          showError('', msg);
+          errors.lastChild.dataset.zjBusy = '1';
+        }
+      });
+    }
+    uppy.on('complete', function () {
+      var note = errors.querySelector('[data-zj-busy]');
+      if (note) note.remove();
     });
     el.zjUppy = uppy;
   }
