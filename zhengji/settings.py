@@ -117,6 +117,9 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests use a file too (not shared-cache memory), so the live server's threads wait on
+            # locks the way the embedded server does instead of failing with "table is locked".
+            "TEST": {"NAME": str(VAR_DIR / "test-zhengji.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -18,12 +18,20 @@ KEY = "fuzz-" + "k" * 40
 
 @pytest.fixture
 def world(db):
+    # Like Django's test client: calling the WSGI app must not close the test's connection.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     tree = f.tongling_tree()
     c = f.campaign(tree["province"], slug="fuzz")
     f.track(c, tree["city"], number=1)
     admin = f.unit_admin(tree["yian"])
     ApiToken.objects.get_or_create(user=admin, name="fuzz", prefix=KEY[:8], key_hash=hash_key(KEY))
-    return tree
+    yield tree
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.include(method="GET").parametrize()
