@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from .models import Role
 
 
@@ -16,6 +18,14 @@ class Scopes:
     moderator: set[int] = field(default_factory=set)
     host_tracks: set[int] = field(default_factory=set)
     judge_tracks: set[int] = field(default_factory=set)
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        """A Q matching the organisations in the administered subtrees (`prefix` is the lookup
+        path to the organisation, e.g. "unit__"); it matches nothing without a unit-admin role."""
+        q = Q(pk__in=[])
+        for p in self.admin_org_paths:
+            q |= Q(**{f"{prefix}path__startswith": p})
+        return q
 
     def administers_path(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.admin_org_paths)

@@ -52,14 +52,9 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
             del self.fields["clear_banner"]
             qs = Organization.objects.filter(is_active=True).order_by("path")
             if not user.is_superuser:
-                from django.db.models import Q
-
                 from zhengji.accounts.scopes import scopes_for
 
-                q = Q(pk__in=[])
-                for p in scopes_for(user).admin_org_paths:
-                    q |= Q(path__startswith=p)
-                qs = qs.filter(q)
+                qs = qs.filter(scopes_for(user).subtree_q())
             self.fields["org"].queryset = qs
         self._style()
 

@@ -7,7 +7,6 @@ import json
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -183,13 +182,10 @@ def list_entries(request: HttpRequest, scope: Literal["mine", "unit"] = "mine"):
     """Your entries; with scope=unit (unit admins) the submitted entries of your subtree."""
     qs = Entry.objects.select_related("track", "unit").order_by("-updated", "-id")
     if scope == "unit":
-        paths = scopes_for(request.user).admin_org_paths
-        if not paths:
+        scopes = scopes_for(request.user)
+        if not scopes.admin_org_paths:
             raise PermissionDenied
-        q = Q()
-        for p in paths:
-            q |= Q(unit__path__startswith=p)
-        qs = qs.filter(q).exclude(status=EntryStatus.DRAFT)[:1000]
+        qs = qs.filter(scopes.subtree_q("unit__")).exclude(status=EntryStatus.DRAFT)[:1000]
     else:
         qs = qs.filter(submitter=request.user)[:1000]
     return [_item(e) for e in qs]

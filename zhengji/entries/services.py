@@ -127,13 +127,7 @@ def worker_unit(user) -> Organization | None:
 
 def unit_choices(user):
     """Organisations a unit admin may enter in the name of: their subtrees."""
-    paths = scopes_for(user).admin_org_paths
-    if not paths:
-        return Organization.objects.none()
-    q = Q()
-    for p in paths:
-        q |= Q(path__startswith=p)
-    return Organization.objects.filter(q, is_active=True).order_by("path")
+    return Organization.objects.filter(scopes_for(user).subtree_q(), is_active=True).order_by("path")
 
 
 def entrant_types_for(track: Track) -> list[str]:

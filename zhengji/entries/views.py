@@ -57,13 +57,10 @@ def mine(request):
 @require_GET
 def unit_list(request):
     """Entries of the admin's subtree (read only for now; drafts stay private to the entrant)."""
-    paths = scopes_for(request.user).admin_org_paths
-    if not paths:
+    scopes = scopes_for(request.user)
+    if not scopes.admin_org_paths:
         raise PermissionDenied
-    q = Q()
-    for p in paths:
-        q |= Q(unit__path__startswith=p)
-    entries = (Entry.objects.filter(q).exclude(status=EntryStatus.DRAFT)
+    entries = (Entry.objects.filter(scopes.subtree_q("unit__")).exclude(status=EntryStatus.DRAFT)
                .select_related("track__campaign", "unit").order_by("-updated", "-id")[:500])
     return render(request, "entries/unit_list.html", {"entries": entries})
 

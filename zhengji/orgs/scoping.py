@@ -16,13 +16,7 @@ def scope_q(user, prefix: str = "") -> Q | None:
     path to the organisation (e.g. "org__")."""
     if user.is_superuser:
         return None
-    paths = scopes_for(user).admin_org_paths
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
-    for p in paths:
-        q |= Q(**{f"{prefix}path__startswith": p})
-    return q
+    return scopes_for(user).subtree_q(prefix)
 
 
 def visible_orgs(user) -> QuerySet[Organization]:
