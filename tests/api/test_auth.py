@@ -52,3 +52,12 @@ def test_unknown_api_path_and_wrong_method_answer_json(client):
     assert r.status_code == 404 and r.json() == {"code": "not_found", "message": "未找到。"}
     r = client.generic("TRACE", "/api/health")
     assert r.status_code == 405 and r.json()["code"] == "method_not_allowed" and r["Allow"]
+
+
+def test_audit_api_takes_far_off_dates_without_error(client):
+    admin = f.user(is_superuser=True)
+    client.force_login(admin)
+    r = client.get("/api/audit", {"date_from": "0001-01-01", "date_to": "9999-12-31"})
+    assert r.status_code == 200 and r.json()["count"] >= 0
+    r = client.get("/hub/audit/", {"date_from": "0001-01-01", "date_to": "9999-12-31"})
+    assert r.status_code == 200

@@ -35,7 +35,8 @@ def world(db):
 
 
 @schema.include(method="GET").parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: the same examples every run, so CI is repeatable; raise max_examples to explore.
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_get_operations_never_fail_with_a_server_error(case, world):
     response = case.call(headers={"Authorization": f"Bearer {KEY}"})
     assert response.status_code < 500, (case.path, response.text[:300])

@@ -86,11 +86,17 @@ def apply_filters(qs: QuerySet[AuditLog], *, action: str = "", actor: str = "", 
         if term.isdigit():
             who |= Q(actor_id=int(term))
         qs = qs.filter(who)
+    # Clamp far-off dates: 0001-01-01 in Asia/Shanghai is before year 1 in UTC, and the day after
+    # 9999-12-31 does not exist; no record is that old or that new anyway.
     if date_from:
-        qs = qs.filter(at__gte=_day_start(date_from))
+        qs = qs.filter(at__gte=_day_start(max(date_from, _EARLIEST)))
     if date_to:
-        qs = qs.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
+        qs = qs.filter(at__lt=_day_start(min(date_to, _LATEST) + dt.timedelta(days=1)))
     return qs
+
+
+_EARLIEST = dt.date(1970, 1, 1)
+_LATEST = dt.date(9000, 12, 31)
 
 
 def filtered_log(user, filters: dict[str, Any]) -> QuerySet[AuditLog]:
