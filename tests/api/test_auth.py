@@ -61,3 +61,9 @@ def test_audit_api_takes_far_off_dates_without_error(client):
     assert r.status_code == 200 and r.json()["count"] >= 0
     r = client.get("/hub/audit/", {"date_from": "0001-01-01", "date_to": "9999-12-31"})
     assert r.status_code == 200
+
+
+def test_audit_api_refuses_a_page_past_any_offset_as_422(client):
+    client.force_login(f.user(is_superuser=True))
+    r = client.get("/api/audit", {"page": 184467440737095518})
+    assert r.status_code == 422 and r.json()["code"] == "invalid"

@@ -23,7 +23,7 @@ class AuditFilters(Schema):
     object_type: str = ""
     date_from: dt.date | None = Field(None, description="First day (Asia/Shanghai), inclusive")
     date_to: dt.date | None = Field(None, description="Last day (Asia/Shanghai), inclusive")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
