@@ -72,6 +72,6 @@ def test_audit_api_refuses_a_page_past_any_offset_as_422(client):
 def test_nul_characters_are_refused_before_any_operation(client):
     client.force_login(f.user(is_superuser=True))
     r = client.get("/api/audit", {"actor": "\x00"})
-    assert r.status_code == 422 and r.json()["code"] == "invalid"
+    assert r.status_code == 400 and r.json()["code"] == "invalid"
     r = client.post("/api/me/tokens", '{"name": "a\\u0000b"}', content_type="application/json")
-    assert r.status_code == 422
+    assert r.status_code == 400

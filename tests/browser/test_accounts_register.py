@@ -21,6 +21,8 @@ def _open_menu(page):
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
+        # Let Bootstrap's collapse animation finish: a click mid-transition can miss its target.
+        page.locator("#nav.show:not(.collapsing)").wait_for()
 
 
 def test_register_join_logout_login(page):

@@ -24,6 +24,7 @@ def test_new_worker_journey(page):
     # Register with phone and code.
     page.goto(page.base_url + "/")
     page.locator(".navbar-toggler").click()
+    page.locator("#nav.show:not(.collapsing)").wait_for()  # the collapse animation is over
     page.locator("#nav").get_by_role("link", name="注册").click()
     page.get_by_label("手机号").fill(PHONE)
     page.get_by_role("button", name="发送验证码").click()

@@ -47,5 +47,6 @@ def test_home_on_a_phone_tracks_rules_and_language(page):
 
     # The collapsed menu opens with the toggler.
     page.locator(".navbar-toggler").click()
+    page.locator("#nav.show:not(.collapsing)").wait_for()  # the collapse animation is over
     page.locator("#nav").get_by_role("link", name="主题活动").click()
     page.wait_for_url("**/campaigns/")

@@ -32,7 +32,7 @@ def test_create_and_patch_never_500(yian_client, tree, body):
 @given(q=st.text(max_size=60), limit=st.integers(-5, 2**66), offset=st.integers(-5, 2**66))
 def test_lists_never_500(yian_client, tree, q, limit, offset):
     r = yian_client.get("/api/orgs", {"q": q, "limit": limit, "offset": offset})
-    assert r.status_code in (200, 422)
+    assert r.status_code in (200, 400, 422)
     r = yian_client.get(f"/api/orgs/{tree['ya1'].pk}/members", {"limit": limit, "offset": offset})
-    assert r.status_code in (200, 422)
-    assert yian_client.get("/api/orgs/search", {"q": q}).status_code == 200
+    assert r.status_code in (200, 400, 422)
+    assert yian_client.get("/api/orgs/search", {"q": q}).status_code == (400 if "\x00" in q else 200)

@@ -24,7 +24,7 @@ class ApiJsonErrorsMiddleware:
             # forms do, rather than in each schema.
             body = json.dumps({"code": "invalid", "message": str(_("Text may not contain NUL characters."))},
                               ensure_ascii=False)
-            return HttpResponse(body, status=422, content_type="application/json")
+            return HttpResponse(body, status=400, content_type="application/json")
         response = self.get_response(request)
         if (request.path.startswith("/api/") and response.status_code in _MESSAGES
                 and not response.get("Content-Type", "").startswith("application/json")):
