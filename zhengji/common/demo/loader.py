@@ -71,6 +71,25 @@ def _record(obj, created: bool, changes: dict, actor=None) -> None:
                      after={k: str(n) for k, (_o, n) in changes.items()}, reason="demo data")
 
 
+def _upsert(report: Report, label: str, model, lookup: dict, values: dict, actor=None, *,
+            create=None, create_extra: dict | None = None):
+    """Find the row by `lookup`; create it with `values` (through `create` when given), or set the
+    values that differ. Audited and counted in the report either way."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        fields = {**lookup, **values, **(create_extra or {})}
+        obj = create(fields) if create else model.objects.create(**fields)
+        _record(obj, True, {}, actor)
+        report.add(label, True)
+        return obj
+    changes = _sync(obj, values)
+    if changes:
+        obj.save()
+        _record(obj, False, changes, actor)
+    report.add(label, False, bool(changes))
+    return obj
+
+
 def _end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=SHANGHAI)
 
@@ -78,22 +97,13 @@ def _end_of_day(day: dt.date) -> dt.datetime:
 def load_orgs(report: Report) -> dict[str, Organization]:
     for code, parent_code, name, name_en, kind, members, short in demo_orgs.org_rows():
         values = {"name": name, "name_en": name_en, "kind": kind, "member_count": members, "short_name": short}
-        org = Organization.objects.filter(code=code).first()
-        if org is None:
-            if parent_code is None:
-                org = Organization.objects.add_root({"code": code, **values})
-            else:
-                # Re-read the parent: inserting ordered siblings may have moved paths in memory.
-                parent = Organization.objects.get(code=parent_code)
-                org = Organization.objects.add_child(parent, {"code": code, **values})
-            _record(org, True, {})
-            report.add("organisations", True)
+        if parent_code is None:
+            create = Organization.objects.add_root
         else:
-            changes = _sync(org, values)
-            if changes:
-                org.save()
-                _record(org, False, changes)
-            report.add("organisations", False, bool(changes))
+            # Re-read the parent: inserting ordered siblings may have moved paths in memory.
+            def create(fields, parent_code=parent_code):
+                return Organization.objects.add_child(Organization.objects.get(code=parent_code), fields)
+        _upsert(report, "organisations", Organization, {"code": code}, values, create=create)
     return {o.code: o for o in Organization.objects.filter(code__in=[r[0] for r in demo_orgs.org_rows()])}
 
 
@@ -103,17 +113,8 @@ def load_campaign(report: Report, orgs: dict[str, Organization], actor=None, *, 
     data = dict(data or demo_campaign.CAMPAIGN)
     slug = data.pop("slug")
     data["org"] = orgs[data.pop("org_code")]
-    campaign = Campaign.objects.filter(slug=slug).first()
-    if campaign is None:
-        campaign = Campaign.objects.create(slug=slug, created_by=actor, **data)
-        _record(campaign, True, {}, actor)
-        report.add("campaigns", True)
-    else:
-        changes = _sync(campaign, data)
-        if changes:
-            campaign.save()
-            _record(campaign, False, changes, actor)
-        report.add("campaigns", False, bool(changes))
+    campaign = _upsert(report, "campaigns", Campaign, {"slug": slug}, data, actor,
+                       create_extra={"created_by": actor})
 
     for row in tracks or demo_campaign.track_rows():
         parse_schema(row["schema"])  # a broken definition fails loudly here, not in a form
@@ -123,31 +124,12 @@ def load_campaign(report: Report, orgs: dict[str, Organization], actor=None, *, 
             "host_unit": orgs[row["host"]], "rules": row["rules"], "rules_en": row["rules_en"],
             "work_kind": row["kind"], "entrant_types": row["entrants"], "form_schema": row["schema"],
         }
-        track = Track.objects.filter(campaign=campaign, slug=row["slug"]).first()
-        if track is None:
-            track = Track.objects.create(campaign=campaign, slug=row["slug"], **values)
-            _record(track, True, {}, actor)
-            report.add("tracks", True)
-        else:
-            changes = _sync(track, values)
-            if changes:
-                track.save()
-                _record(track, False, changes, actor)
-            report.add("tracks", False, bool(changes))
+        _upsert(report, "tracks", Track, {"campaign": campaign, "slug": row["slug"]}, values, actor)
 
     for kind, day, quota in level_rules or demo_campaign.LEVEL_RULES:
         values = {"deadline": _end_of_day(day), "quota": quota}
-        rule = LevelRule.objects.filter(campaign=campaign, track=None, org_kind=kind).first()
-        if rule is None:
-            rule = LevelRule.objects.create(campaign=campaign, track=None, org_kind=kind, **values)
-            _record(rule, True, {}, actor)
-            report.add("level rules", True)
-        else:
-            changes = _sync(rule, values)
-            if changes:
-                rule.save()
-                _record(rule, False, changes, actor)
-            report.add("level rules", False, bool(changes))
+        _upsert(report, "level rules", LevelRule, {"campaign": campaign, "track": None, "org_kind": kind},
+                values, actor)
     return campaign
 
 
@@ -165,17 +147,8 @@ def load_announcements(report: Report, campaign: Campaign, actor=None, rows: lis
     for _key, title, title_en, body, body_en, when, pinned in rows or demo_campaign.ANNOUNCEMENTS:
         values = {"title_en": title_en, "body": body, "body_en": body_en,
                   "publish_at": when.replace(tzinfo=SHANGHAI), "pinned": pinned}
-        ann = Announcement.objects.filter(campaign=campaign, title=title).first()
-        if ann is None:
-            ann = Announcement.objects.create(campaign=campaign, title=title, author=actor, **values)
-            _record(ann, True, {}, actor)
-            report.add("announcements", True)
-        else:
-            changes = _sync(ann, values)
-            if changes:
-                ann.save()
-                _record(ann, False, changes, actor)
-            report.add("announcements", False, bool(changes))
+        _upsert(report, "announcements", Announcement, {"campaign": campaign, "title": title}, values, actor,
+                create_extra={"author": actor})
 
 
 def _scope(spec: str | None, campaign: Campaign, orgs: dict[str, Organization]) -> dict:
