@@ -252,7 +252,7 @@ def test_token_create_shows_key_once_and_revoke(client):
     import re
 
     key = re.search(r'id="new-key">([^<]+)<', body).group(1)
-    from zhengji.api.auth import hash_key
+    from zhengji.accounts.tokens import hash_key
 
     assert hash_key(key) == token.key_hash
     assert key not in client.get(reverse("accounts:centre")).content.decode()  # shown once

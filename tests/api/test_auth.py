@@ -5,7 +5,7 @@ from django.test import Client
 
 from tests import factories as f
 from zhengji.accounts.models import ApiToken
-from zhengji.api.auth import hash_key
+from zhengji.accounts.tokens import hash_key
 
 pytestmark = pytest.mark.django_db
 

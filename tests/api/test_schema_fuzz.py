@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 
 from tests import factories as f
 from zhengji.accounts.models import ApiToken
-from zhengji.api.auth import hash_key
+from zhengji.accounts.tokens import hash_key
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 KEY = "fuzz-" + "k" * 40

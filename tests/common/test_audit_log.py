@@ -219,7 +219,7 @@ def test_api_pagination(client, world):
 
 def test_api_with_bearer_token_is_scoped(client, world):
     from zhengji.accounts.models import ApiToken
-    from zhengji.api.auth import hash_key
+    from zhengji.accounts.tokens import hash_key
 
     tree, c, c2, actor = world
     admin = f.user()

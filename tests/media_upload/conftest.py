@@ -15,7 +15,7 @@ from tests import factories as f
 
 def make_token(user) -> str:
     from zhengji.accounts.models import ApiToken
-    from zhengji.api.auth import hash_key
+    from zhengji.accounts.tokens import hash_key
 
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, name="test", prefix=key[:8], key_hash=hash_key(key))

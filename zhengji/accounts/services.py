@@ -20,7 +20,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengji.api.auth import hash_key
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.common.notify import notify
@@ -29,6 +28,7 @@ from zhengji.common.sms import send_sms
 from .models import ROLE_SCOPE, ApiToken, PhoneCode, Role, RoleAssignment, SendThrottle, User, phone_validator
 from .rules import can_grant, is_staff_of_anything
 from .scopes import forget_scopes
+from .tokens import hash_key
 
 Purpose = PhoneCode.Purpose
 

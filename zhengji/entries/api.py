@@ -18,10 +18,9 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
 from zhengji.common.errors import DomainError
 from zhengji.common.i18n import mask_phone
-from zhengji.media.models import MediaFile
 from zhengji.orgs.models import Organization
 
-from . import services
+from . import files, services
 from .models import Entry, EntryStatus
 from .services import Changes
 
@@ -151,7 +150,7 @@ def _visible(request: HttpRequest, pk: int) -> Entry:
 
 def _out(request: HttpRequest, entry: Entry) -> dict:
     owner = entry.submitter_id == request.user.pk
-    media = MediaFile.objects.filter(entry=entry).order_by("slot", "position", "id")
+    media = files.files_of(entry)
     return {
         "id": entry.pk, "number": entry.number, "title": entry.title, "summary": entry.summary,
         "status": entry.status, "status_label": str(entry.get_status_display()), "entrant_type": entry.entrant_type,

@@ -7,8 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from zhengji.media.models import MediaFile
-
+from .files import files_of
 from .models import Entry
 from .pledge import pledge_text
 from .services import format_local
@@ -24,7 +23,7 @@ def render_receipt(entry: Entry, request=None) -> bytes:
 
     link = entry_link(entry, request)
     qr = segno.make(link, error="m").svg_data_uri(scale=3, border=2)
-    files = list(MediaFile.objects.filter(entry=entry).order_by("slot", "position", "id")
+    files = list(files_of(entry)
                  .only("filename", "size", "sha256", "slot"))
     html = render_to_string("entries/receipt.html", {
         "entry": entry, "authors": list(entry.authors.all()), "files": files, "qr": qr, "link": link,

@@ -27,11 +27,11 @@ from zhengji.campaigns.schema import FieldDef, count_words, parse_schema
 from zhengji.common import audit
 from zhengji.common.context import current_ip
 from zhengji.common.errors import DeadlinePassed, DomainError, NotPermitted
-from zhengji.media.models import MediaFile, MediaStatus
 from zhengji.orgs.models import Membership, MembershipStatus, Organization
 
-from . import notifications
+from . import files, notifications
 from .answers import clean_answers
+from .files import parse_ids  # noqa: F401  (re-exported for views and the API)
 from .models import EntrantType, Entry, EntryAuthor, EntryStatus, TrackCounter
 from .pledge import PLEDGE_VERSION
 
@@ -163,20 +163,6 @@ class Changes:
                       if k in d and d[k] is not None})
 
 
-def parse_ids(value: Any) -> list[int]:
-    """The uploader's hidden input: comma-separated MediaFile ids (or a list from the API)."""
-    items = value if isinstance(value, list) else str(value or "").split(",")
-    ids: list[int] = []
-    for item in items:
-        try:
-            n = int(str(item).strip())
-        except ValueError:
-            continue
-        if 0 < n < 2**63 and n not in ids:
-            ids.append(n)
-    return ids
-
-
 def _apply(entry: Entry, fields: list[FieldDef], ch: Changes, *, strict: bool) -> tuple[list[str], dict]:
     """Write the changes on the locked entry; return (changed names, per-field media errors)."""
     changed: list[str] = []
@@ -217,42 +203,10 @@ def _apply(entry: Entry, fields: list[FieldDef], ch: Changes, *, strict: bool) -
             EntryAuthor.objects.bulk_create([EntryAuthor(entry=entry, position=i, name=n, unit_name=u, role=r)
                                              for i, (n, u, r) in enumerate(rows)])
             changed.append("authors")
-    media_errors = _attach_files(entry, fields, ch.files, strict=strict)
+    media_errors = files.attach(entry, fields, ch.files, strict=strict)
     if ch.files:
         changed.append("files")
     return changed, media_errors
-
-
-def _attach_files(entry: Entry, fields: list[FieldDef], files: dict[str, list[int]], *, strict: bool) -> dict:
-    """Attach the slot's MediaFiles (the list is the slot's whole content, in order); detach the
-    ones no longer listed. Only the submitter's own files that are free or already this entry's,
-    uploaded for this slot, are taken; with strict=True anything else is an error."""
-    errors: dict[str, list[str]] = {}
-    slots = {f.key: f for f in fields if f.type == "file"}
-    for key, raw_ids in (files or {}).items():
-        if key not in slots:
-            continue
-        ids = parse_ids(raw_ids)
-        found = {m.pk: m for m in MediaFile.objects.select_for_update().filter(pk__in=ids).order_by()}
-        take: list[MediaFile] = []
-        for pk in ids:
-            m = found.get(pk)
-            ok = (m is not None and m.owner_id == entry.submitter_id
-                  and (m.entry_id is None or m.entry_id == entry.pk) and (not m.slot or m.slot == key))
-            if not ok:
-                if strict:
-                    errors.setdefault(key, []).append(_("File %(id)s cannot be used here.") % {"id": pk})
-                continue
-            if strict and m.status == MediaStatus.FAILED:
-                errors.setdefault(key, []).append(_("“%(name)s” could not be processed; remove it and upload "
-                                                    "again.") % {"name": m.filename})
-            take.append(m)
-        MediaFile.objects.filter(entry=entry, slot=key).exclude(pk__in=[m.pk for m in take]).update(
-            entry=None, position=0)
-        for pos, m in enumerate(take):
-            if m.entry_id != entry.pk or m.slot != key or m.position != pos:
-                MediaFile.objects.filter(pk=m.pk).update(entry=entry, slot=key, position=pos)
-    return errors
 
 
 def validate(entry: Entry, fields: list[FieldDef]) -> dict[str, list[str]]:
@@ -277,20 +231,8 @@ def validate(entry: Entry, fields: list[FieldDef]) -> dict[str, list[str]]:
         errors["authors"] = [_("At most %(n)d authors.") % {"n": _setting("ENTRIES_MAX_AUTHORS", 20)}]
     _data, answer_errors = clean_answers(fields, entry.data or {}, strict=True)
     errors.update(answer_errors)
-    media = list(MediaFile.objects.filter(entry=entry).only("id", "slot", "status", "filename"))
-    for f in fields:
-        if f.type != "file" or f.file is None:
-            continue
-        mine = [m for m in media if m.slot == f.key]
-        least = max(f.file.min_count, 1 if f.required else 0)
-        if len(mine) < least:
-            errors[f.key] = [_("Upload at least %(n)d file(s).") % {"n": least}]
-        elif len(mine) > f.file.max_count:
-            errors[f.key] = [_("Upload at most %(n)d file(s).") % {"n": f.file.max_count}]
-        failed = [m.filename for m in mine if m.status == MediaStatus.FAILED]
-        if failed:
-            errors.setdefault(f.key, []).append(_("“%(name)s” could not be processed; remove it and upload again.")
-                                                % {"name": failed[0]})
+    for key, messages in files.slot_errors(entry, fields).items():
+        errors.setdefault(key, []).extend(messages)
     return errors
 
 

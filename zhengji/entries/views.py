@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from zhengji.media.models import MediaFile
 from zhengji.media.views_media import status_data
 from zhengji.orgs.models import Organization
 
+from . import files as entry_files
 from . import services
 from .forms import EntryForm
 from .models import EntrantType, Entry, EntryStatus
@@ -35,13 +35,6 @@ def get_visible_entry(request, pk: int) -> Entry:
     if not request.user.has_perm("entries.view_entry", entry):
         raise Http404
     return entry
-
-
-def _media_by_slot(entry: Entry) -> dict[str, list[MediaFile]]:
-    by_slot: dict[str, list[MediaFile]] = {}
-    for m in MediaFile.objects.filter(entry=entry).order_by("slot", "position", "id"):
-        by_slot.setdefault(m.slot, []).append(m)
-    return by_slot
 
 
 @login_required
@@ -124,13 +117,12 @@ def _typed_media(entry: Entry, typed_files: dict) -> dict[str, list[MediaFile]]:
     submitter's own files that are free or this entry's are shown (as the domain would take)."""
     wanted = {key: services.parse_ids(value) for key, value in typed_files.items()}
     all_ids = {pk for ids in wanted.values() for pk in ids}
-    found = {m.pk: m for m in MediaFile.objects.filter(pk__in=all_ids, owner_id=entry.submitter_id)
-             .filter(Q(entry__isnull=True) | Q(entry=entry))}
+    found = entry_files.attachable(entry, list(all_ids))
     return {key: [found[pk] for pk in ids if pk in found] for key, ids in wanted.items()}
 
 
 def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | None = None) -> dict:
-    media = _media_by_slot(entry)
+    media = entry_files.files_by_slot(entry)
     typed = _typed_media(entry, typed_files) if typed_files else {}
     rows = []
     for f in form.schema:
@@ -233,7 +225,7 @@ def detail(request, pk: int):
         fields = services.track_fields(entry.track)
     except DomainError:
         pass
-    media = _media_by_slot(entry)
+    media = entry_files.files_by_slot(entry)
     answers = []
     for f in fields:
         if f.type == "file":

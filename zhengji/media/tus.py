@@ -25,7 +25,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from zhengji.api.auth import TokenAuth
+from zhengji.accounts.tokens import TokenAuth
 from zhengji.common.errors import DomainError
 
 from . import services
