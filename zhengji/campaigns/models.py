@@ -12,6 +12,8 @@ class Phase(models.TextChoices):
     DRAFT = "draft", _("Draft")
     LAUNCHED = "launched", _("Launched")
     COLLECTING = "collecting", _("Collecting")
+    # Between the end of collection and the start of review, when the two are not adjacent.
+    CLOSED = "closed", _("Collection closed")
     REVIEWING = "reviewing", _("Reviewing")
     PUBLICITY = "publicity", _("Publicity")
     CONCLUDED = "concluded", _("Concluded")
@@ -52,14 +54,21 @@ class Campaign(models.Model):
         return self.name
 
     def phase_on(self, day: dt.date) -> str:
+        """The phase on a day (Asia/Shanghai). The one definition; `campaigns.policy` uses it."""
         if not self.is_published:
             return Phase.DRAFT
+        return self.dated_phase_on(day)
+
+    def dated_phase_on(self, day: dt.date) -> str:
+        """The phase the dates give, published or not (a draft's preview places itself by them)."""
         if day >= self.conclude_date:
             return Phase.CONCLUDED
         if day >= self.publicity_start:
             return Phase.PUBLICITY
         if day >= self.review_start:
             return Phase.REVIEWING
+        if day > self.collect_end:
+            return Phase.CLOSED
         if day >= self.collect_start:
             return Phase.COLLECTING
         return Phase.LAUNCHED
@@ -78,6 +87,14 @@ class Campaign(models.Model):
             (Phase.CONCLUDED, self.conclude_date, None),
         ]
         return [{"key": k, "label": k.label, "start": s, "end": e} for k, s, e in bounds]
+
+
+class EntrantType(models.TextChoices):
+    """Who may enter a track (a track lists the kinds it accepts; an entry has one)."""
+
+    INDIVIDUAL = "individual", _("Individual")
+    TEAM = "team", _("Team")
+    UNIT = "unit", _("Unit")
 
 
 class WorkKind(models.TextChoices):
@@ -175,3 +192,31 @@ class Announcement(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.publish_at is not None and self.publish_at <= timezone.now()
+
+
+class DeadlineExtension(models.Model):
+    """A later report deadline granted to one organisation (and its entrants) by the level above
+    or a campaign admin, for the whole campaign (track empty) or one track."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="extensions")
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.CASCADE, related_name="extensions")
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="deadline_extensions",
+                            verbose_name=_("organisation"))
+    until = models.DateTimeField(_("extended until"))
+    reason = models.TextField(_("reason"), blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "org"], condition=models.Q(track__isnull=True),
+                                    name="uniq_extension_campaign_org"),
+            models.UniqueConstraint(fields=["track", "org"], condition=models.Q(track__isnull=False),
+                                    name="uniq_extension_track_org"),
+        ]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+    def __str__(self) -> str:
+        return f"{self.org_id} → {self.until:%Y-%m-%d %H:%M}"
