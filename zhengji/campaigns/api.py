@@ -16,7 +16,8 @@ from zhengji.common.errors import NotPermitted
 from zhengji.orgs.models import Organization
 
 from . import services
-from .models import Announcement, Campaign, LevelRule, Track
+from .models import Announcement, Campaign, Track
+from .policy import policy_for
 
 router = Router()
 
@@ -219,7 +220,7 @@ def _org(o: Organization) -> dict:
 
 def _campaign_out(c: Campaign, request: HttpRequest) -> dict:
     data = {f: getattr(c, f) for f in services.CAMPAIGN_FIELDS}
-    data.update(is_published=c.is_published, org=_org(c.org), current_phase=c.phase,
+    data.update(is_published=c.is_published, org=_org(c.org), current_phase=policy_for(c).phase,
                 banner_url=request.build_absolute_uri(c.banner.url) if c.banner else None)
     return data
 
@@ -234,10 +235,8 @@ def _track_summary(t: Track) -> dict:
 
 
 def _track_detail(t: Track) -> dict:
-    rules = {r.org_kind: r for r in LevelRule.objects.filter(campaign_id=t.campaign_id, track__isnull=True)}
-    rules.update({r.org_kind: r for r in LevelRule.objects.filter(track=t)})
     deadlines = [{"org_kind": r.org_kind, "deadline": timezone.localtime(r.deadline), "quota": r.quota,
-                  "track_override": r.track_id is not None} for r in sorted(rules.values(), key=lambda r: r.deadline)]
+                  "track_override": r.track_override} for r in policy_for(t.campaign).level_rules(t)]
     return _track_summary(t) | {
         "description": t.description, "description_en": t.description_en, "rules": t.rules,
         "rules_en": t.rules_en, "form_schema": t.form_schema, "deadlines": deadlines}
