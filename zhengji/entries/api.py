@@ -187,8 +187,8 @@ def entry_status(request: HttpRequest, entry_id: int):
     entry = _visible(request, entry_id)
     history = projections.timeline(entry, audience_of(request.user, entry), request.user)
     return {"id": entry.pk, "number": entry.number, "status": entry.status,
-            "status_label": str(entry.get_status_display()), "return_reason": projections.return_reason(entry),
-            "history": history}
+            "status_label": str(entry.get_status_display()),
+            "return_reason": projections.return_reason(entry, request.user), "history": history}
 
 
 @router.get("/{int:entry_id}/receipt", response={200: None, 404: ErrorOut},

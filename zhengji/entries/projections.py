@@ -19,6 +19,7 @@ import datetime as dt
 import os
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, Field
 
@@ -55,13 +56,15 @@ class MediaOut(BaseModel):
 
 
 class BlindFile(BaseModel):
-    """A file as a judge sees it: a neutral name instead of the uploader's file name."""
+    """A file as a judge sees it: a neutral name instead of the uploader's file name, and its
+    renditions (served without metadata); never the original."""
 
     id: int
     slot: str
     name: str = Field(description="A neutral name (entry, slot and position); never the uploaded file name.")
     kind: str
     status: str
+    renditions: dict[str, str] = Field(default_factory=dict, description="thumb / web / poster / preview URLs.")
 
 
 class TimelineItem(BaseModel):
@@ -149,11 +152,20 @@ def _fields(entry: Entry) -> list[FieldDef]:
         return []
 
 
-def return_reason(entry: Entry) -> str:
+def return_reason(entry: Entry, viewer: Any = None) -> str:
+    """While the entry is returned: why. The entrant always learns it; staff only when the level
+    that returned it lies within their subtree."""
     if entry.status != EntryStatus.RETURNED:
         return ""
-    d = entry.decisions.filter(decision=LevelDecision.RETURNED).order_by("-at", "-id").first()
-    return d.reason if d else ""
+    d = (entry.decisions.select_related("level").filter(decision=LevelDecision.RETURNED)
+         .order_by("-at", "-id").first())
+    if d is None:
+        return ""
+    staff = (viewer is not None and viewer.is_authenticated and viewer.pk != entry.submitter_id
+             and not viewer.is_superuser)
+    if staff and not scopes_for(viewer).administers_path(d.level.path):
+        return ""
+    return d.reason
 
 
 def list_item(entry: Entry) -> EntryListItem:
@@ -179,7 +191,7 @@ def detail(entry: Entry, viewer: Any, cls: type[EntryDetail] = EntryDetail) -> E
         contact_phone=entry.contact_phone if owner else mask_phone(entry.contact_phone),
         media=_media_out(list(entry_files.files_of(entry))),
         created=entry.created, updated=entry.updated, submitted_at=entry.submitted_at,
-        pledge_version=entry.pledge_version, pledged_at=entry.pledged_at, return_reason=return_reason(entry),
+        pledge_version=entry.pledge_version, pledged_at=entry.pledged_at, return_reason=return_reason(entry, viewer),
         deadline=policy_for(entry.track.campaign).deadline(entry.track, entry.unit))
 
 
@@ -195,6 +207,26 @@ def blind_file_name(entry: Entry, media: MediaFile, index: int) -> str:
     return f"{code}-{media.slot}-{index}{ext}"
 
 
+RENDITION_FIELDS = {"thumb": "thumbnail", "web": "web", "poster": "web", "preview": "preview"}
+
+
+def rendition_urls(media: MediaFile) -> dict[str, str]:
+    if media.status != "ready":
+        return {}
+    names = ("thumb", "poster", "preview") if media.kind == "video" else ("thumb", "web", "preview")
+    return {n: reverse("media:rendition", args=[media.pk, n]) for n in names if getattr(media, RENDITION_FIELDS[n])}
+
+
+def blind_fields(entry: Entry) -> list[tuple[FieldDef, Any]]:
+    """The form answers a judge may see, with their definitions, in form order."""
+    out = []
+    for f in _fields(entry):
+        if f.identifying or f.type == "file":
+            continue
+        out.append((f, (entry.data or {}).get(f.key, "")))
+    return out
+
+
 def blind(entry: Entry) -> BlindEntry:
     """The entry without anything that says who made it."""
     fields = _fields(entry)
@@ -206,7 +238,7 @@ def blind(entry: Entry) -> BlindEntry:
     for m in entry_files.files_of(entry):
         counts[m.slot] = counts.get(m.slot, 0) + 1
         files.append(BlindFile(id=m.pk, slot=m.slot, name=blind_file_name(entry, m, counts[m.slot]), kind=m.kind,
-                               status=m.status))
+                               status=m.status, renditions=rendition_urls(m)))
     return BlindEntry(id=entry.pk, number=entry.number, title=entry.title, summary=entry.summary,
                       track=_ref(entry.track), entrant_type=entry.entrant_type, data=data, files=files)
 

@@ -244,8 +244,7 @@ def detail(request, pk: int):
         "entry": entry, "answers": answers, "authors": list(entry.authors.all()),
         "history": projections.timeline(entry, audience, user), "is_owner": is_owner,
         "decisions": projections.decisions(entry, user) if user.has_perm("entries.view_history", entry) else [],
-        "return_reason": projections.return_reason(entry) if is_owner or user.has_perm("entries.view_history", entry)
-        else "",
+        "return_reason": projections.return_reason(entry, user),
         "can_edit": can_change and services.can_edit_now(entry),
         "can_submit": user.has_perm("entries.submit_entry", entry),
         "can_withdraw": user.has_perm("entries.withdraw_entry", entry),
@@ -292,3 +291,13 @@ def receipt(request, pk: int):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{entry.number}.pdf"'
     return response
+
+
+@login_required
+@require_GET
+def blind(request, pk: int):
+    """The entry as a judge sees it: the blind projection only (no author, phone, unit or file
+    name). Judges reach only entries of their track under review, never their own subtree's."""
+    entry = entry_for(request.user, pk, view=View.JUDGE)
+    view = projections.blind(entry)
+    return render(request, "entries/blind.html", {"view": view, "answers": projections.blind_fields(entry)})

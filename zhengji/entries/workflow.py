@@ -76,9 +76,10 @@ def check_allowed(actor: Any, entry: Entry, t: Transition) -> None:
     or they may not take it at all."""
     if actor is None or not actor.is_authenticated:
         raise NotPermitted(_("Please log in."))
-    if actor.has_perm(t.permission, entry):
-        return
-    if not t.allows(entry.status):
+    if t.allows(entry.status):
+        if actor.has_perm(t.permission, entry):
+            return
+    else:
         probe = copy.copy(entry)
         probe.status = sorted(t.sources)[0]
         if actor.has_perm(t.permission, probe):

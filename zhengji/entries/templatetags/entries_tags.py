@@ -92,3 +92,11 @@ def status_label(value) -> str:
         return str(EntryStatus(value).label)
     except ValueError:
         return str(value or "")
+
+
+@register.filter
+def join_if_list(value) -> str:
+    """A multichoice answer (a list) as 、-joined text; anything else as it is."""
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return value
