@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from zhengji.accounts.models import Role, RoleAssignment, User
 from zhengji.accounts.scopes import scopes_for
@@ -95,8 +97,6 @@ def validate_phase_dates(values: dict[str, Any]) -> None:
 
 def validate_banner(upload) -> None:
     """A banner is a JPEG, PNG or WebP image within the size limit that Pillow can read."""
-    from PIL import Image, UnidentifiedImageError
-
     limit_mb = getattr(settings, "CAMPAIGN_BANNER_MAX_MB", 5)
     if upload.size > limit_mb * 1024 * 1024:
         raise _field_error("banner", _("The banner is larger than %(mb)s MB.") % {"mb": limit_mb})
@@ -528,8 +528,6 @@ def delete_announcement(actor, announcement: Announcement) -> None:
 
 def campaign_role_holders(campaign: Campaign):
     """Everyone holding a campaign-scoped or track-scoped role in this campaign (one query)."""
-    from django.db.models import Q
-
     return (RoleAssignment.objects
             .filter(Q(campaign=campaign, role__in=CAMPAIGN_ROLES) | Q(track__campaign=campaign, role__in=TRACK_ROLES))
             .select_related("user", "track")

@@ -22,6 +22,7 @@ from . import projections, services
 from .models import Entry
 from .projections import BlindEntry, EntryDetail, EntryListItem, TimelineItem
 from .queries import View, audience_of, entries_for, entry_for
+from .receipt import render_receipt
 from .services import Changes
 
 router = Router()
@@ -198,8 +199,6 @@ def entry_receipt(request: HttpRequest, entry_id: int):
     entry = _visible(request, entry_id)
     if not entry.number:
         raise Http404
-    from .receipt import render_receipt
-
     response = HttpResponse(render_receipt(entry, request), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{entry.number}.pdf"'
     return response

@@ -19,7 +19,7 @@ def entry_link(entry: Entry, request=None) -> str:
 
 
 def render_receipt(entry: Entry, request=None) -> bytes:
-    from weasyprint import HTML  # imported here: loading pango is only worth it for a receipt
+    from weasyprint import HTML  # noqa: PLC0415 (loading pango costs ~1 s: only worth it for a receipt)
 
     link = entry_link(entry, request)
     qr = segno.make(link, error="m").svg_data_uri(scale=3, border=2)

@@ -25,6 +25,7 @@ from .forms import EntryForm
 from .models import EntrantType, Entry, EntryStatus
 from .pledge import PLEDGE_VERSION, pledge_text
 from .queries import View, audience_of, entries_for, entry_for
+from .receipt import render_receipt
 from .services import Changes
 
 ENTRY_RELATED = ("track__campaign", "unit", "submitter")
@@ -285,8 +286,6 @@ def receipt(request, pk: int):
     entry = get_visible_entry(request, pk)
     if not entry.number:
         raise Http404
-    from .receipt import render_receipt
-
     pdf = render_receipt(entry, request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{entry.number}.pdf"'
