@@ -286,3 +286,25 @@ def test_a_unit_admin_never_sees_decisions_or_audit_of_another_subtree(client, w
     assert client.get(reverse("entries:detail", args=[e.pk])).status_code == 404
     assert client.get("/api/audit").json()["results"] == [] or all(
         r["object_id"] != str(e.pk) for r in client.get("/api/audit").json()["results"])
+
+
+def test_extensions_through_the_api(client, world):
+    url = f"/api/campaigns/{world.campaign.slug}/extensions"
+    until = (timezone.now() + dt.timedelta(days=3)).astimezone(SH).replace(microsecond=0)
+    body = {"org": world.tree["ya1"].pk, "until": until.isoformat(), "track": world.track.slug, "reason": "停电"}
+    for who, status in ((world.ya1_admin, 403), (world.jiao_admin, 403), (world.worker, 403)):
+        client.force_login(who)
+        assert _json(client, "post", url, body).status_code == status
+    client.force_login(world.yian_admin)
+    assert _json(client, "post", url, {**body, "reason": ""}).status_code == 400
+    assert _json(client, "post", url, {**body, "org": 999999}).status_code == 404
+    r = _json(client, "post", url, body)
+    assert r.status_code == 201 and r.json()["org_name"] == world.tree["ya1"].name
+    assert [e["id"] for e in client.get(url).json()] == [r.json()["id"]]
+    client.force_login(world.jiao_admin)
+    assert client.get(url).json() == []
+    assert client.delete(f"{url}/{r.json()['id']}").status_code == 403
+    client.force_login(world.yian_admin)
+    assert client.delete(f"{url}/{r.json()['id']}").status_code == 204
+    client.logout()
+    assert _json(client, "post", url, body).status_code == 401
