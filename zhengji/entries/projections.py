@@ -40,6 +40,10 @@ class NamedRef(BaseModel):
     name: str
 
 
+class TrackRef(NamedRef):
+    number: int
+
+
 class AuthorOut(BaseModel):
     name: str = Field("", max_length=60)
     unit_name: str = Field("", max_length=200)
@@ -95,7 +99,8 @@ class EntryDetail(BaseModel):
     status: str
     status_label: str
     entrant_type: str
-    track: NamedRef
+    entrant_type_label: str
+    track: TrackRef
     campaign: NamedRef
     unit: NamedRef
     data: dict[str, Any]
@@ -185,7 +190,9 @@ def detail(entry: Entry, viewer: Any, cls: type[EntryDetail] = EntryDetail) -> E
     return cls(
         id=entry.pk, number=entry.number, title=entry.title, summary=entry.summary, status=entry.status,
         status_label=str(entry.get_status_display()), entrant_type=entry.entrant_type,
-        track=_ref(entry.track), campaign=_ref(entry.track.campaign), unit=_ref(entry.unit),
+        entrant_type_label=str(entry.get_entrant_type_display()),
+        track=TrackRef(id=entry.track_id, name=entry.track.name, number=entry.track.number),
+        campaign=_ref(entry.track.campaign), unit=_ref(entry.unit),
         data=entry.data or {},
         authors=[AuthorOut(name=a.name, unit_name=a.unit_name, role=a.role) for a in entry.authors.all()],
         contact_phone=entry.contact_phone if owner else mask_phone(entry.contact_phone),
