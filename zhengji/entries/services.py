@@ -38,10 +38,6 @@ from .models import Entry, EntryAuthor, EntryStatus, TrackCounter
 from .pledge import PLEDGE_VERSION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Kept for callers that ask by name; the table in `transitions` is the truth.
-EDITABLE = transitions.EDITABLE
-DRAFTLIKE = transitions.DRAFTLIKE
-WITHDRAWABLE = transitions.WITHDRAWABLE
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -78,7 +74,7 @@ def format_deadline(when: dt.datetime) -> str:
 
 
 def can_edit_now(entry: Entry, at: dt.datetime | None = None) -> bool:
-    return entry.status in EDITABLE and policy_of(entry, at).accepts_entries(entry.track, entry.unit)
+    return entry.status in transitions.EDITABLE and policy_of(entry, at).accepts_entries(entry.track, entry.unit)
 
 
 # --- who enters for which unit ------------------------------------------------------------------

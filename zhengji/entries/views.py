@@ -139,7 +139,9 @@ def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | No
     return {"entry": entry, "form": form, "rows": rows, "authors": authors, "track": entry.track,
             "deadline": services.format_deadline(when), "return_reason": projections.return_reason(entry),
             "pledge_text": pledge_text(),
-            "pledge_version": PLEDGE_VERSION, "draftlike": entry.status in services.DRAFTLIKE,
+            "pledge_version": PLEDGE_VERSION,
+            "draftlike": request.user.has_perm("entries.submit_entry", entry),
+            "resubmission": transitions.get("resubmit").allows(entry.status),
             "autosave_seconds": settings.ENTRIES_AUTOSAVE_SECONDS,
             "pledge_checked": request.POST.get("entry_pledge") == "on"}
 
