@@ -145,7 +145,10 @@ class CampaignPolicy:
         found = self._extensions[org.pk]
         specific = [e for e in found if e.track_id == track.pk]
         general = [e for e in found if e.track_id is None]
-        return (specific or general or [None])[0]
+        for found_one in (specific, general):
+            if found_one:
+                return found_one[0]
+        return None
 
     def level_deadline(self, track: Track, org_kind: str) -> dt.datetime:
         """The level's report deadline in the track: its rule, else the end of collection."""

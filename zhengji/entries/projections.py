@@ -303,9 +303,9 @@ def timeline(entry: Entry, audience: str, viewer: Any) -> list[TimelineItem]:
 def decisions(entry: Entry, viewer: Any) -> list[dict[str, Any]]:
     """The level decisions on the entry that this staff reader may see: those of levels within
     their subtree (all for a superuser)."""
-    qs = entry.decisions.select_related("level", "actor").order_by("at", "id")
+    rows = list(entry.decisions.select_related("level", "actor").order_by("at", "id"))
     if not viewer.is_superuser:
         paths = scopes_for(viewer).admin_org_paths
-        qs = [d for d in qs if any(d.level.path.startswith(p) for p in paths)]
+        rows = [d for d in rows if any(d.level.path.startswith(p) for p in paths)]
     return [{"level": d.level.name, "decision": d.decision, "label": str(LevelDecision(d.decision).label),
-             "reason": d.reason, "at": d.at, "actor": d.actor.display_name if d.actor else None} for d in qs]
+             "reason": d.reason, "at": d.at, "actor": d.actor.display_name if d.actor else None} for d in rows]

@@ -79,16 +79,17 @@ def can_edit_now(entry: Entry, at: dt.datetime | None = None) -> bool:
 
 # --- who enters for which unit ------------------------------------------------------------------
 
-def worker_unit(user) -> Organization | None:
+def worker_unit(user: Any) -> Organization | None:
     """The worker's confirmed grassroots union, if any."""
     m = (Membership.objects.select_related("org")
          .filter(user=user, status=MembershipStatus.CONFIRMED, org__is_active=True).first())
     return m.org if m else None
 
 
-def unit_choices(user):
+def unit_choices(user: Any) -> QuerySet[Organization]:
     """Organisations a unit admin may enter in the name of: their subtrees."""
-    return Organization.objects.filter(scopes_for(user).subtree_q(), is_active=True).order_by("path")
+    units: QuerySet[Organization] = Organization.objects.filter(scopes_for(user).subtree_q(), is_active=True)
+    return units.order_by("path")
 
 
 def entrant_types_for(track: Track) -> list[str]:
@@ -109,17 +110,17 @@ class Changes:
     title: str | None = None
     summary: str | None = None
     contact_phone: str | None = None
-    data: dict | None = None  # raw answers by schema key (only the keys present are changed)
-    authors: list[dict] | None = None  # [{"name", "unit_name", "role"}] in credit order
+    data: dict[str, Any] | None = None  # raw answers by schema key (only the keys present are changed)
+    authors: list[dict[str, Any]] | None = None  # [{"name", "unit_name", "role"}] in credit order
     files: dict[str, list[int]] = field(default_factory=dict)  # slot key -> MediaFile ids in order
 
     @classmethod
-    def from_dict(cls, d: dict) -> Changes:
+    def from_dict(cls, d: dict[str, Any]) -> Changes:
         return cls(**{k: d[k] for k in ("title", "summary", "contact_phone", "data", "authors", "files")
                       if k in d and d[k] is not None})
 
 
-def _apply(entry: Entry, fields: list[FieldDef], ch: Changes, *, strict: bool) -> tuple[list[str], dict]:
+def _apply(entry: Entry, fields: list[FieldDef], ch: Changes, *, strict: bool) -> tuple[list[str], dict[str, list[str]]]:
     """Write the changes on the locked entry; return (changed names, per-field media errors)."""
     changed: list[str] = []
     if ch.title is not None:
@@ -328,7 +329,8 @@ def deciding_level(actor: Any, entry: Entry) -> Organization:
     paths = [p for p in scopes_for(actor).admin_org_paths if entry.unit.path.startswith(p)]
     if not paths:
         return entry.unit
-    return Organization.objects.get(path=max(paths, key=len))
+    level: Organization = Organization.objects.get(path=max(paths, key=len))
+    return level
 
 
 def return_entry(actor: Any, entry: Entry, reason: str, *, level: Organization | None = None,
