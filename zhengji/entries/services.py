@@ -120,7 +120,8 @@ class Changes:
                       if k in d and d[k] is not None})
 
 
-def _apply(entry: Entry, fields: list[FieldDef], ch: Changes, *, strict: bool) -> tuple[list[str], dict[str, list[str]]]:
+def _apply(entry: Entry, fields: list[FieldDef], ch: Changes, *,
+           strict: bool) -> tuple[list[str], dict[str, list[str]]]:
     """Write the changes on the locked entry; return (changed names, per-field media errors)."""
     changed: list[str] = []
     if ch.title is not None:
