@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zhengji.review",
     "zhengji.public",
     "zhengji.api",
+    "zhengji.demo",
 ]
 
 MIDDLEWARE = [
