@@ -1,20 +1,17 @@
+"""Template context every page needs from common: the site name, DEBUG, the unread count.
+Context owned by an app above lives in that app (accounts.context_processors.staff)."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
-from django.utils.functional import SimpleLazyObject
+from django.http import HttpRequest
 
 
-def _is_staff(user) -> bool:
-    from zhengji.accounts.scopes import scopes_for
-
-    return bool(user.is_superuser or scopes_for(user).is_staff_of_anything)
-
-
-def site(request):
+def site(request: HttpRequest) -> dict[str, Any]:
     unread = 0
-    is_staff = False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         unread = user.notifications.filter(read_at__isnull=True).count()
-        # Lazy: the scopes query runs only when a template asks (the nav does, once; it is cached).
-        is_staff = SimpleLazyObject(lambda: _is_staff(user))
-    return {"SITE_NAME_ZH": "征集", "DEBUG": settings.DEBUG, "unread_notifications": unread,
-            "zj_is_staff": is_staff}
+    return {"SITE_NAME_ZH": "征集", "DEBUG": settings.DEBUG, "unread_notifications": unread}

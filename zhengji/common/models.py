@@ -5,6 +5,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AuditAudience(models.TextChoices):
+    STAFF = "staff", _("Staff of the scope")
+    ENTRANT = "entrant", _("Also the entrant")
+
+
 class AuditLog(models.Model):
     """One row per state change, written by every domain function through common.audit.record."""
 
@@ -21,9 +26,12 @@ class AuditLog(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    # Scope keys let staff browse the log for what they administer without joins.
+    # Scope keys (common.audit.AuditScope) let staff browse the log for what they administer
+    # without joins; `audience` says whether the entrant/owner of the object may read it too.
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     campaign_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    audience = models.CharField(_("audience"), max_length=8, choices=AuditAudience.choices,
+                                default=AuditAudience.STAFF)
 
     class Meta:
         ordering = ["-at", "-id"]

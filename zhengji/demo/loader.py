@@ -202,7 +202,7 @@ def load_roles(report: Report, users: dict[str, User], campaigns: list[Campaign]
                 m = Membership.objects.create(user=user, org=org, status=MembershipStatus.CONFIRMED,
                                               confirmed_at=timezone.now(), confirmed_by=admin)
                 audit.record("membership.confirm", m, actor=admin, after={"org": org.pk, "status": m.status},
-                             reason="demo data", org_path=org.path)
+                             reason="demo data", scope=audit.AuditScope(org_path=org.path))
                 report.add("memberships", True)
             continue
         per_campaign = spec["scope"] == "campaign" or spec["scope"].startswith("track:")
