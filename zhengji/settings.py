@@ -99,7 +99,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhengji.common.context_processors.site",
-                "zhengji.accounts.context_processors.staff",
             ],
         },
     }
