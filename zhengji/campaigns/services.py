@@ -368,8 +368,7 @@ def set_level_rules(actor, campaign: Campaign, rows: list[dict], *, track: Track
     LevelRule.objects.bulk_create(clean)
     audit.record("levelrules.set", track or campaign, actor=actor, before={"rules": before},
                  after={"rules": [{"org_kind": r.org_kind, "deadline": r.deadline.isoformat(), "quota": r.quota}
-                                  for r in clean]},
-                 campaign_id=campaign.pk)
+                                  for r in clean]})
     return list(LevelRule.objects.filter(campaign=campaign, track=track))
 
 
