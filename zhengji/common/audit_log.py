@@ -61,8 +61,8 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=pgettext_lazy("audit log", "To"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         a, b = data.get("date_from"), data.get("date_to")
         if a and b and a > b:
             self.add_error("date_to", _("The end date is before the start date."))
@@ -99,7 +99,7 @@ _EARLIEST = dt.date(1970, 1, 1)
 _LATEST = dt.date(9000, 12, 31)
 
 
-def filtered_log(user, filters: dict[str, Any]) -> QuerySet[AuditLog]:
+def filtered_log(user: Any, filters: dict[str, Any]) -> QuerySet[AuditLog]:
     qs = apply_filters(
         scoped_log(user),
         action=filters.get("action") or "", actor=filters.get("actor") or "",
