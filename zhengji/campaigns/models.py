@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhengji.common.audit import AuditScope
+
 
 class Phase(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -52,6 +54,9 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(org_path=self.org.path, campaign_id=self.pk)
 
     def phase_on(self, day: dt.date) -> str:
         """The phase on a day (Asia/Shanghai). The one definition; `campaigns.policy` uses it."""
@@ -140,6 +145,10 @@ class Track(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope(self) -> AuditScope:
+        # The host unit's admins read the records of the tracks it hosts.
+        return AuditScope(org_path=self.host_unit.path, campaign_id=self.campaign_id)
+
 
 class LevelRule(models.Model):
     """Deadline and quota for one level of the hierarchy reporting upward, for a campaign (track
@@ -166,6 +175,9 @@ class LevelRule(models.Model):
     def __str__(self) -> str:
         return f"{self.org_kind} {self.deadline:%Y-%m-%d}"
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(campaign_id=self.campaign_id)
+
 
 class Announcement(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="announcements")
@@ -188,6 +200,9 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(campaign_id=self.campaign_id)
 
     @property
     def is_visible(self) -> bool:
@@ -220,3 +235,6 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} → {self.until:%Y-%m-%d %H:%M}"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(org_path=self.org.path, campaign_id=self.campaign_id)

@@ -356,8 +356,7 @@ def set_level_rules(actor, campaign: Campaign, rows: list[dict], *, track: Track
     LevelRule.objects.bulk_create(clean)
     audit.record("levelrules.set", track or campaign, actor=actor, before={"rules": before},
                  after={"rules": [{"org_kind": r.org_kind, "deadline": r.deadline.isoformat(), "quota": r.quota}
-                                  for r in clean]},
-                 campaign_id=campaign.pk)
+                                  for r in clean]})
     return list(LevelRule.objects.filter(campaign=campaign, track=track))
 
 
@@ -397,7 +396,7 @@ def grant_extension(actor: Any, campaign: Campaign, org: Organization, until: dt
     ext.save()
     audit.record("deadline.extend", ext, actor=actor, before=before,
                  after={"until": until.isoformat(), "org": org.pk, "track": track.pk if track else None},
-                 reason=reason, org_path=org.path, campaign_id=campaign.pk)
+                 reason=reason)
     return ext
 
 
@@ -406,7 +405,7 @@ def revoke_extension(actor: Any, extension: DeadlineExtension) -> None:
     if not can_grant_extension(actor, extension.campaign, extension.org):
         raise NotPermitted(_("Only the level above or a campaign admin can extend this unit's deadline."))
     audit.record("deadline.unextend", extension, actor=actor, before={"until": extension.until.isoformat()},
-                 after=None, org_path=extension.org.path, campaign_id=extension.campaign_id)
+                 after=None)
     extension.delete()
 
 

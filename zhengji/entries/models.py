@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengji.campaigns.models import EntrantType
+from zhengji.common.audit import AuditScope
 
 __all__ = ["EntrantType", "Entry", "EntryAuthor", "EntryDecision", "EntryEvent", "EntryStatus", "LevelDecision",
            "TrackCounter"]
@@ -63,6 +64,12 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return self.number or self.title
+
+    def audit_scope(self) -> AuditScope:
+        """The entry's unit subtree and its track's campaign; the entrant may read its records
+        (a review action on the entry passes its own staff-only scope)."""
+        return AuditScope(org_path=self.unit.path if self.unit_id is not None else "",
+                          campaign_id=self.track.campaign_id, audience="entrant")
 
     @property
     def is_unit_entry(self) -> bool:

@@ -110,7 +110,7 @@ def apply(actor: Any, entry: Entry | int, name: str, *, reason: str = "", level:
         if t.decision is not None and level is not None:
             EntryDecision.objects.create(entry=locked, level=level, decision=t.decision, reason=reason,
                                          actor=actor, at=when, event=event)
-        _audit(actor, locked, t, before, reason=reason, level=level, details=details)
+        _audit(actor, locked, t, before, reason=reason, level=level, details=details, at=when)
         for notifier in _notifiers.get(t.name, []):
             notifier(locked, event)
         transaction.on_commit(lambda: entry_transitioned.send(sender=t, entry=locked, event=event), robust=True)
@@ -124,7 +124,7 @@ def record_creation(actor: Any, entry: Entry, *, at: dt.datetime | None = None) 
     audit.record("entry.create", entry, actor=actor, before=None,
                  after={"status": entry.status, "track": entry.track_id, "unit": entry.unit_id,
                         "entrant_type": entry.entrant_type},
-                 **_scope(entry, None))
+                 at=at, **_scope(entry, None))
     return event
 
 
@@ -142,16 +142,17 @@ def _record_event(actor: Any, entry: Entry, t: Transition, before: str, *, reaso
                                      entrant_visible=t.entrant_visible)
 
 
-def _scope(entry: Entry, level: Organization | None) -> dict[str, Any]:
+def _scope(entry: Entry, level: Organization | None, *, entrant_visible: bool = True) -> dict[str, Any]:
     """A level's decision belongs to that level's subtree; everything else to the entry's unit."""
     org = level if level is not None else entry.unit
-    return {"org_path": org.path, "campaign_id": entry.track.campaign_id}
+    audience = audit.ENTRANT if entrant_visible else audit.STAFF
+    return {"scope": audit.AuditScope(org_path=org.path, campaign_id=entry.track.campaign_id, audience=audience)}
 
 
 def _audit(actor: Any, entry: Entry, t: Transition, before: str, *, reason: str, level: Organization | None,
-           details: dict[str, Any]) -> None:
+           details: dict[str, Any], at: dt.datetime) -> None:
     after: dict[str, Any] = {"status": entry.status, **details}
     if level is not None:
         after["level"] = level.pk
     audit.record(t.audit_action, entry, actor=actor, before={"status": before}, after=after, reason=reason,
-                 **_scope(entry, level))
+                 at=at, **_scope(entry, level, entrant_visible=t.entrant_visible))
