@@ -17,11 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengji.common.context import client_ip
 from zhengji.common.errors import DomainError
-from zhengji.orgs import membership as membership_services
-from zhengji.orgs.models import Invite, Membership, Organization
 
 from . import forms, services
-from .models import ApiToken, User
+from .models import ApiToken, User, attach_scopes
+from .profile import membership_of
 
 PENDING_2FA = "zj_pending_2fa"
 NEW_TOKEN = "zj_new_api_token"
@@ -131,7 +130,7 @@ def register(request):
                     login(request, user, backend=MODEL_BACKEND)
                     messages.success(request, _("Welcome! Now choose your grassroots union."))
                     nxt = _next_url(request, "")
-                    return redirect(nxt or reverse("accounts:join"))
+                    return redirect(nxt or reverse("join:index"))
     return render(request, "accounts/register.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -162,12 +161,9 @@ def password_reset(request):
 
 def _centre_context(request, **extra) -> dict:
     user = request.user
-    membership = Membership.objects.select_related("org").filter(user=user).first()
-    roles = list(user.roles.select_related("org", "track", "track__campaign", "campaign").order_by("role", "pk"))
     ctx = {
-        "membership": membership,
-        "membership_path": org_path_labels([membership.org])[membership.org.pk] if membership else "",
-        "roles": roles,
+        "membership": membership_of(user),
+        "roles": attach_scopes(user.roles.order_by("role", "pk")),
         "may_2fa": services.may_use_two_factor(user),
         "totp": services.confirmed_totp(user),
         "tokens": list(ApiToken.objects.filter(user=user).order_by("revoked", "-created")),
@@ -303,112 +299,3 @@ def two_factor_disable(request):
     return render(request, "accounts/two_factor.html",
                   {"allowed": True, "totp": services.confirmed_totp(request.user), "disable_form": form,
                    "form": forms.TokenForm()}, status=400)
-
-
-# --- joining a union --------------------------------------------------------------------------
-
-def org_path_labels(orgs) -> dict[int, str]:
-    """{org.pk: "铜陵市总工会 › 义安区总工会 › …"} (the root left out below the second level)
-    for the given organisations, in one query
-    for all their ancestors (materialised paths: each ancestor's path is a prefix)."""
-    orgs = list(orgs)
-    step = Organization.steplen
-    prefixes = {o.path[:i] for o in orgs for i in range(step, len(o.path), step)}
-    names = dict(Organization.objects.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
-    out = {}
-    for o in orgs:
-        parts = [names[o.path[:i]] for i in range(step, len(o.path), step) if o.path[:i] in names]
-        if len(parts) >= 2:
-            parts = parts[1:]  # the root (the province) is the same for everyone: leave it out
-        out[o.pk] = " › ".join(parts + [o.name])
-    return out
-
-
-SEARCH_LIMIT = 20
-
-
-def search_orgs(q: str) -> list[tuple[Organization, str]]:
-    q = (q or "").replace("\x00", "").strip()[:60]  # PostgreSQL refuses NUL in strings
-    if not q:
-        return []
-    from django.db.models import Q
-
-    found = list(Organization.objects.filter(is_active=True)
-                 .filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(name_en__icontains=q))
-                 .order_by("path")[:SEARCH_LIMIT])
-    labels = org_path_labels(found)
-    return [(o, labels[o.pk]) for o in found]
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def join(request):
-    invite_form = forms.InviteForm()
-    status = 200
-    if request.method == "POST":
-        try:
-            if "code" in request.POST:
-                invite_form = forms.InviteForm(request.POST)
-                if invite_form.is_valid():
-                    m = membership_services.join_by_invite(request.user, invite_form.cleaned_data["code"])
-                    messages.success(request, _("You joined %(org)s.") % {"org": m.org.name})
-                    return redirect("accounts:centre")
-                status = 400
-            else:
-                org = Organization.objects.filter(pk=_int(request.POST.get("org")), is_active=True).first()
-                if org is None:
-                    messages.error(request, _("Choose an organisation from the list."))
-                    status = 400
-                else:
-                    membership_services.join_org(request.user, org)
-                    messages.success(request, _("Your request to join %(org)s was sent. Its administrator will "
-                                                "confirm it.") % {"org": org.name})
-                    return redirect("accounts:centre")
-        except DomainError as exc:
-            if "code" in request.POST:
-                _form_error(invite_form, exc)
-            else:
-                messages.error(request, str(exc.message))
-            status = 400
-    q = request.GET.get("q", "")
-    membership = Membership.objects.select_related("org").filter(user=request.user).first()
-    return render(request, "accounts/join.html",
-                  {"q": q, "results": search_orgs(q), "invite_form": invite_form, "membership": membership},
-                  status=status)
-
-
-@login_required
-@require_GET
-def join_search(request):
-    q = request.GET.get("q", "")
-    template = "accounts/_org_results.html" if request.htmx else "accounts/join.html"
-    membership = Membership.objects.select_related("org").filter(user=request.user).first()
-    return render(request, template, {"q": q, "results": search_orgs(q), "invite_form": forms.InviteForm(),
-                                      "membership": membership})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def join_invite(request, code: str):
-    invite = Invite.objects.select_related("org").filter(code=code.replace("\x00", "").strip().upper()).first()
-    if invite is None:
-        raise Http404
-    error = ""
-    if request.method == "POST":
-        try:
-            m = membership_services.join_by_invite(request.user, invite.code)
-        except DomainError as exc:
-            error = str(exc.message)
-        else:
-            messages.success(request, _("You joined %(org)s.") % {"org": m.org.name})
-            return redirect("accounts:centre")
-    label = org_path_labels([invite.org])[invite.org.pk]
-    return render(request, "accounts/join_invite.html", {"invite": invite, "org_label": label, "error": error},
-                  status=400 if error else 200)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from zhengji.accounts.models import Role
+from zhengji.accounts import roles
 from zhengji.accounts.scopes import scopes_for
 
 from . import services
@@ -65,8 +65,8 @@ def manage(request):
     for c in campaigns:
         c.hub_url = reverse("campaigns:detail", args=[c.slug])
         c.roles = [label for cond, label in (
-            (user.is_superuser or c.pk in s.campaign_admin, Role.CAMPAIGN_ADMIN.label),
-            (c.pk in s.moderator, Role.MODERATOR.label)) if cond]
+            (user.is_superuser or c.pk in s.campaign_admin, roles.label("campaign_admin")),
+            (c.pk in s.moderator, roles.label("moderator"))) if cond]
     hosted, judged = [], []
     for t in tracks:
         if t.pk in s.host_tracks:
