@@ -114,7 +114,7 @@ def load_scopes(user_id: int) -> Scopes:
 def scopes_for(user: AbstractBaseUser | AnonymousUser | None) -> Scopes:
     if user is None or not user.is_authenticated:
         return Scopes()
-    cached = cast(Any, user).__dict__.get("_zj_scopes")
+    cached = getattr(user, "_zj_scopes", None)  # getattr: request.user is a lazy wrapper
     if cached is not None:
         return cast(Scopes, cached)
     s = load_scopes(cast(int, user.pk))
@@ -124,4 +124,5 @@ def scopes_for(user: AbstractBaseUser | AnonymousUser | None) -> Scopes:
 
 def forget_scopes(user: AbstractBaseUser | AnonymousUser) -> None:
     """Call after granting or revoking a role of this user object."""
-    cast(Any, user).__dict__.pop("_zj_scopes", None)
+    if hasattr(user, "_zj_scopes"):
+        delattr(user, "_zj_scopes")
