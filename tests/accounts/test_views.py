@@ -8,10 +8,10 @@ from django.urls import reverse
 from tests import factories as f
 from zhengji.accounts import services
 from zhengji.accounts.models import ApiToken, PhoneCode, User
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.common import sms
 from zhengji.orgs.membership import create_invite
 from zhengji.orgs.models import Membership, MembershipStatus
-from zhengji.campaigns.roles import CampaignRole
 from zhengji.orgs.roles import OrgRole
 
 from .helpers import last_code

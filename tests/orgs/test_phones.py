@@ -7,9 +7,9 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from tests import factories as f
-from zhengji.orgs.rules import can_see_phone, shown_phone
 from zhengji.common.i18n import mask_phone
 from zhengji.orgs.models import Membership
+from zhengji.orgs.rules import can_see_phone, shown_phone
 
 pytestmark = pytest.mark.django_db
 

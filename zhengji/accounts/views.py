@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import time
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, update_session_auth_hash
@@ -14,11 +16,14 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengji.common.context import client_ip
 from zhengji.common.errors import DomainError
 
 from . import forms, services
+from .auth import normalise_login
 from .models import ApiToken, User, attach_scopes
 from .profile import membership_of
 
@@ -48,8 +53,6 @@ def login_view(request):
         return redirect(_next_url(request, settings.LOGIN_REDIRECT_URL))
     form = forms.LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        from .auth import normalise_login
-
         login_name = normalise_login(form.cleaned_data["phone"])
         user = authenticate(request, username=login_name, password=form.cleaned_data["password"])
         if user is None:
@@ -85,8 +88,6 @@ def login_verify(request):
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            from django_otp import login as otp_login
-
             request.session.pop(PENDING_2FA, None)
             login(request, user, backend=pending["backend"])
             otp_login(request, device)
@@ -251,8 +252,6 @@ def token_revoke(request, pk: int):
 def two_factor(request):
     """Status; POST action=start makes a new key and shows its QR code; action=confirm checks
     the first code from the app and switches two-factor login on."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     user = request.user
     if not services.may_use_two_factor(user) and services.confirmed_totp(user) is None:
         return render(request, "accounts/two_factor.html", {"allowed": False}, status=403)
@@ -275,10 +274,6 @@ def two_factor(request):
     ctx = {"allowed": True, "totp": services.confirmed_totp(user), "pending": pending, "form": form,
            "disable_form": forms.PasswordConfirmForm()}
     if pending is not None:
-        import base64
-
-        import segno
-
         ctx["qr_svg"] = segno.make(pending.config_url, error="m").svg_inline(scale=5, title=_("QR code"))
         ctx["secret"] = base64.b32encode(pending.bin_key).decode()
     return render(request, "accounts/two_factor.html", ctx, status=400 if form.errors else 200)

@@ -13,6 +13,7 @@ from zhengji.accounts.services import grant_role, revoke_role
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 
+from . import importing
 from .models import Organization, OrgKind
 from .roles import OrgRole
 
@@ -196,8 +197,6 @@ def revoke_admin(actor, org: Organization, assignment: RoleAssignment) -> None:
 def apply_import(actor, rows, *, filename: str = ""):
     """Apply a parsed import file all-or-nothing; it is validated again here, inside the transaction.
     Raises DomainError when any row has an error (nothing is changed)."""
-    from . import importing
-
     if not (actor.is_superuser or actor.has_perm("orgs.access")):
         raise NotPermitted(_("You do not administer any organisation."))
     plan = importing.validate(actor, rows)

@@ -25,7 +25,7 @@ from . import importing, membership, services, uploads
 from .forms import AppointForm, ImportForm, InviteForm, MoveForm, OrgForm
 from .models import Invite, Membership, MembershipStatus, Organization
 from .roles import admin_assignments
-from .scoping import admin_roots, clean_query, get_org_or_404, path_names, visible_orgs
+from .scoping import admin_roots, clean_query, get_org_or_404, in_scope, path_names, visible_orgs
 from .stats import subtree_summary
 
 CHILDREN_PAGE = 100
@@ -86,8 +86,6 @@ def _breadcrumb(user, org: Organization) -> list[tuple[str, int | None]]:
     step = Organization.steplen
     prefixes = [org.path[:i] for i in range(step, len(org.path), step)]
     found = {o.path: o for o in Organization.objects.filter(path__in=prefixes).only("id", "path", "name")}
-    from .scoping import in_scope
-
     return [(found[p].name, found[p].pk if in_scope(user, found[p]) else None) for p in prefixes if p in found]
 
 
