@@ -62,7 +62,7 @@ def _code_hash(phone: str, purpose: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), msg, hashlib.sha256).hexdigest()
 
 
-def _check_password(password: str, user=None, field: str = "password") -> None:
+def _check_password(password: str, user: User | None = None, field: str = "password") -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -173,6 +173,7 @@ def verify_code(phone: str, purpose: str, code: str) -> PhoneCode:
             audit.record("code.verify", pc, after={"purpose": purpose})
     if error:
         raise error
+    assert pc is not None  # _check_code returns a code or an error
     return pc
 
 
@@ -204,12 +205,13 @@ def register(phone: str, code: str, password: str, real_name: str) -> User:
                           code="phone_taken", field="phone") from None
     if error:
         raise error
+    assert user is not None  # _check_code returned a code, so the user was created
     return user
 
 
 def reset_password(phone: str, code: str, new_password: str) -> User:
     phone = check_phone(phone)
-    user = User.objects.filter(phone=phone, is_active=True).first()
+    user: User | None = User.objects.filter(phone=phone, is_active=True).first()
     if user is not None:
         _check_password(new_password, user, field="new_password")
     with transaction.atomic():
@@ -285,12 +287,12 @@ def may_use_two_factor(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or is_staff_of_anything(user)))
 
 
-def confirmed_totp(user: User):
+def confirmed_totp(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 @transaction.atomic
-def start_totp(user: User):
+def start_totp(user: User) -> TOTPDevice:
     """An unconfirmed device (new key) for the QR code; confirmed by `confirm_totp`."""
     if not may_use_two_factor(user):
         raise NotPermitted(_("Two-factor login is for staff accounts."))
@@ -302,7 +304,7 @@ def start_totp(user: User):
     return device
 
 
-def confirm_totp(user: User, token: str):
+def confirm_totp(user: User, token: str) -> TOTPDevice:
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
         if device is None:
@@ -330,7 +332,7 @@ def disable_totp(user: User, password: str) -> None:
     TOTPDevice.objects.filter(user=user).delete()
 
 
-def verify_totp_login(user: User, token: str):
+def verify_totp_login(user: User, token: str) -> TOTPDevice:
     """The second step of a staff login. Returns the device or raises; wrong tokens are
     throttled by django-otp (the delay doubles after each failure)."""
     with transaction.atomic():
