@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from zhengji.accounts.models import Role, RoleAssignment, User
+from django.db.models import Model
+
+from zhengji.accounts.models import RoleAssignment, User
 from zhengji.campaigns.models import Campaign, Track, WorkKind
 from zhengji.orgs.models import Organization, OrgKind
+from zhengji.orgs.roles import OrgRole
 
 _seq = itertools.count(1)
 DEFAULT_PASSWORD = "Zj-test-pass-2025"
@@ -44,13 +47,16 @@ def user(phone: str | None = None, password: str = DEFAULT_PASSWORD, **kw) -> Us
     return u
 
 
-def grant(u: User, role: str, *, org=None, track=None, campaign=None) -> RoleAssignment:
-    return RoleAssignment.objects.create(user=u, role=role, org=org, track=track, campaign=campaign)
+def grant(u: User, role: str, scope: Model | None = None, *, org=None, track=None, campaign=None) -> RoleAssignment:
+    """A role assignment written directly (no permission check, no audit): the scope is the one
+    object given, positionally or as org=/track=/campaign=."""
+    (obj,) = [o for o in (scope, org, track, campaign) if o is not None]
+    return RoleAssignment.objects.create(user=u, role=str(role), scope_type=obj._meta.label_lower, scope_id=obj.pk)
 
 
 def unit_admin(of: Organization, **kw) -> User:
     u = user(**kw)
-    grant(u, Role.UNIT_ADMIN, org=of)
+    grant(u, OrgRole.UNIT_ADMIN, org=of)
     return u
 
 

@@ -6,6 +6,7 @@ from zhengji.api.api import api
 
 urlpatterns = [
     path("", include("zhengji.public.urls")),
+    path("accounts/join/", include("zhengji.orgs.join_urls")),  # joining a union: orgs' pages, old paths
     path("accounts/", include("zhengji.accounts.urls")),
     path("orgs/", include("zhengji.orgs.urls")),
     path("manage/", include("zhengji.campaigns.urls")),

@@ -7,8 +7,10 @@ from django.test import Client
 
 from tests import factories as f
 from zhengji.accounts import services
-from zhengji.accounts.models import ApiToken, Role
+from zhengji.accounts.models import ApiToken
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.orgs.models import Membership, MembershipStatus
+from zhengji.orgs.roles import OrgRole
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +26,9 @@ def test_me_anonymous_is_401_json(client):
 def test_me_profile_membership_roles(client, tree):
     u = f.user(phone="13812345678", real_name="张三")
     Membership.objects.create(user=u, org=tree["ya1"], status=MembershipStatus.PENDING)
-    f.grant(u, Role.UNIT_ADMIN, org=tree["yian"])
+    f.grant(u, OrgRole.UNIT_ADMIN, org=tree["yian"])
     c = f.campaign(tree["province"])
-    f.grant(u, Role.MODERATOR, campaign=c)
+    f.grant(u, CampaignRole.MODERATOR, campaign=c)
     client.force_login(u)
     data = client.get("/api/me").json()
     assert data["phone"] == "13812345678"  # own number, unmasked

@@ -12,8 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories as f
 from zhengji.accounts import services
-from zhengji.accounts.models import Role
 from zhengji.common.errors import DomainError, NotPermitted
+from zhengji.orgs.roles import OrgRole
 
 from .helpers import totp_now
 
@@ -24,7 +24,7 @@ PW = "Guanli-2025!"
 @pytest.fixture
 def staff(tree):
     u = f.user(phone="13611112222", password=PW)
-    f.grant(u, Role.UNIT_ADMIN, org=tree["yian"])
+    f.grant(u, OrgRole.UNIT_ADMIN, org=tree["yian"])
     return u
 
 

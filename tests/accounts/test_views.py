@@ -7,10 +7,12 @@ from django.urls import reverse
 
 from tests import factories as f
 from zhengji.accounts import services
-from zhengji.accounts.models import ApiToken, PhoneCode, Role, User
+from zhengji.accounts.models import ApiToken, PhoneCode, User
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.common import sms
 from zhengji.orgs.membership import create_invite
 from zhengji.orgs.models import Membership, MembershipStatus
+from zhengji.orgs.roles import OrgRole
 
 from .helpers import last_code
 
@@ -44,7 +46,7 @@ def test_register_flow(client):
     code = last_code(PHONE)
     r = client.post(reverse("accounts:register"), {"phone": PHONE, "code": code, "real_name": "张三",
                                                    "password": PW, "password2": PW, "action": "register"})
-    assert r.status_code == 302 and r["Location"] == reverse("accounts:join")
+    assert r.status_code == 302 and r["Location"] == reverse("join:index")
     u = User.objects.get(phone=PHONE)
     assert u.real_name == "张三" and u.phone_verified
     assert client.get(reverse("accounts:centre")).status_code == 200
@@ -197,10 +199,10 @@ def test_profile_update(client):
 
 
 @pytest.mark.parametrize("name", ["centre", "password_change", "profile", "token_create", "two_factor",
-                                  "two_factor_disable", "join", "join_search"])
+                                  "two_factor_disable", "join:index", "join:search"])
 def test_anonymous_redirected_to_login(client, name):
-    url = reverse(f"accounts:{name}")
-    r = client.get(url) if name in ("centre", "two_factor", "join", "join_search") else client.post(url)
+    url = reverse(name if ":" in name else f"accounts:{name}")
+    r = client.get(url) if name in ("centre", "two_factor", "join:index", "join:search") else client.post(url)
     assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
 
 
@@ -209,7 +211,7 @@ def test_anonymous_redirected_to_login(client, name):
 def test_centre_shows_profile_membership_roles(client, tree):
     u = f.user(phone=PHONE, real_name="王五")
     Membership.objects.create(user=u, org=tree["ya1"], status=MembershipStatus.CONFIRMED)
-    f.grant(u, Role.UNIT_ADMIN, org=tree["ya1"])
+    f.grant(u, OrgRole.UNIT_ADMIN, org=tree["ya1"])
     client.force_login(u)
     body = client.get(reverse("accounts:centre")).content.decode()
     assert "王五" in body
@@ -230,12 +232,15 @@ def test_centre_query_count_does_not_grow(client, tree, django_assert_max_num_qu
     client.force_login(u)
     for i in range(2):
         services.create_token(u, f"t{i}")
+    f.grant(u, OrgRole.UNIT_ADMIN, org=tree["province"])  # one role of each kind: a query per kind, not per row
+    f.grant(u, CampaignRole.MODERATOR, campaign=f.campaign(tree["city"]))
     with django_assert_max_num_queries(14) as ctx:
         client.get(reverse("accounts:centre"))
     few = len(ctx.captured_queries)
-    for i in range(10):
+    for i, org in enumerate(["city", "yian", "jiao", "ya1", "ya2", "jq1", "jq2"]):
         services.create_token(u, f"more{i}")
-        f.grant(u, Role.UNIT_ADMIN, org=tree["ya1"] if i % 2 else tree["jq1"])
+        f.grant(u, OrgRole.UNIT_ADMIN, org=tree[org])
+        f.grant(u, CampaignRole.MODERATOR, campaign=f.campaign(tree["city"]))
     with django_assert_max_num_queries(few) as ctx:
         client.get(reverse("accounts:centre"))
 
@@ -287,19 +292,19 @@ def test_cannot_revoke_other_users_token(client):
 
 def test_join_search_shows_paths_htmx(client, tree):
     client.force_login(f.user())
-    r = client.get(reverse("accounts:join_search"), {"q": "义安区某"}, HTTP_HX_REQUEST="true")
+    r = client.get(reverse("join:search"), {"q": "义安区某"}, HTTP_HX_REQUEST="true")
     body = r.content.decode()
     assert r.status_code == 200 and "<html" not in body
     assert "<span class=\"org-label\">铜陵市总工会 › 义安区总工会 › 义安区某公司工会</span>" in body
     assert "郊区" not in body
     # Near the top the root stays: a city shows its province.
-    body = client.get(reverse("accounts:join_search"), {"q": "铜陵"}, HTTP_HX_REQUEST="true").content.decode()
+    body = client.get(reverse("join:search"), {"q": "铜陵"}, HTTP_HX_REQUEST="true").content.decode()
     assert "安徽省总工会 › 铜陵市总工会<" in body
 
 
 def test_join_search_without_js_renders_page(client, tree):
     client.force_login(f.user())
-    r = client.get(reverse("accounts:join"), {"q": "郊区某厂"})
+    r = client.get(reverse("join:index"), {"q": "郊区某厂"})
     assert r.status_code == 200 and "<html" in r.content.decode() and "郊区某厂工会" in r.content.decode()
 
 
@@ -307,7 +312,7 @@ def test_join_search_hides_inactive(client, tree):
     tree["ya2"].is_active = False
     tree["ya2"].save()
     client.force_login(f.user())
-    body = client.get(reverse("accounts:join_search"), {"q": "义安区某"}, HTTP_HX_REQUEST="true").content.decode()
+    body = client.get(reverse("join:search"), {"q": "义安区某"}, HTTP_HX_REQUEST="true").content.decode()
     assert "某公司" in body and "某学校" not in body
 
 
@@ -316,14 +321,14 @@ def test_join_search_query_count_constant(client, tree, django_assert_max_num_qu
     for i in range(12):
         f.org(f"义安区新单位{i}工会", parent=tree["yian"])
     with django_assert_max_num_queries(6):
-        r = client.get(reverse("accounts:join_search"), {"q": "义安区"}, HTTP_HX_REQUEST="true")
+        r = client.get(reverse("join:search"), {"q": "义安区"}, HTTP_HX_REQUEST="true")
     assert r.content.decode().count("name=\"org\"") == 15
 
 
 def test_join_picker_creates_pending_membership(client, tree):
     u = f.user()
     client.force_login(u)
-    r = client.post(reverse("accounts:join"), {"org": tree["ya1"].pk})
+    r = client.post(reverse("join:index"), {"org": tree["ya1"].pk})
     assert r.status_code == 302
     m = Membership.objects.get(user=u)
     assert m.org == tree["ya1"] and m.status == MembershipStatus.PENDING
@@ -332,10 +337,10 @@ def test_join_picker_creates_pending_membership(client, tree):
 
 def test_join_bad_org(client, tree):
     client.force_login(f.user())
-    assert client.post(reverse("accounts:join"), {"org": "x"}).status_code == 400
+    assert client.post(reverse("join:index"), {"org": "x"}).status_code == 400
     tree["ya2"].is_active = False
     tree["ya2"].save()
-    assert client.post(reverse("accounts:join"), {"org": tree["ya2"].pk}).status_code == 400
+    assert client.post(reverse("join:index"), {"org": tree["ya2"].pk}).status_code == 400
 
 
 def test_join_by_invite_code(client, tree):
@@ -343,9 +348,9 @@ def test_join_by_invite_code(client, tree):
     invite = create_invite(admin, tree["ya1"])
     u = f.user()
     client.force_login(u)
-    r = client.post(reverse("accounts:join"), {"code": "WRONG123"})
+    r = client.post(reverse("join:index"), {"code": "WRONG123"})
     assert r.status_code == 400 and zh("This invite code is not valid.") in r.content.decode()
-    r = client.post(reverse("accounts:join"), {"code": invite.code.lower()})
+    r = client.post(reverse("join:index"), {"code": invite.code.lower()})
     assert r.status_code == 302
     assert Membership.objects.get(user=u).status == MembershipStatus.CONFIRMED
 
@@ -353,7 +358,7 @@ def test_join_by_invite_code(client, tree):
 def test_join_invite_link(client, tree):
     admin = f.unit_admin(tree["jq1"])
     invite = create_invite(admin, tree["jq1"], max_uses=1)
-    url = reverse("accounts:join_invite", args=[invite.code])
+    url = reverse("join:invite", args=[invite.code])
     r = client.get(url)
     assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
     u = f.user()
@@ -366,7 +371,7 @@ def test_join_invite_link(client, tree):
     client.force_login(f.user())
     r = client.post(url)
     assert r.status_code == 400 and zh("This invite code has been used up.") in r.content.decode()
-    assert client.get(reverse("accounts:join_invite", args=["NOPE9999"])).status_code == 404
+    assert client.get(reverse("join:invite", args=["NOPE9999"])).status_code == 404
     assert client.put(url).status_code == 405
 
 
@@ -374,17 +379,17 @@ def test_join_invite_link(client, tree):
 
 @pytest.mark.parametrize("name,method", [
     ("login", "put"), ("login_verify", "put"), ("register", "put"), ("password_reset", "delete"),
-    ("centre", "post"), ("join", "put"), ("join_search", "post"), ("profile", "get"), ("password_change", "get"),
+    ("centre", "post"), ("join:index", "put"), ("join:search", "post"), ("profile", "get"), ("password_change", "get"),
     ("token_create", "get"), ("two_factor_disable", "get"), ("two_factor", "delete"),
 ])
 def test_wrong_method_is_405(client, name, method):
     client.force_login(f.unit_admin(f.org("某工会")))
-    assert getattr(client, method)(reverse(f"accounts:{name}")).status_code == 405
+    assert getattr(client, method)(reverse(name if ":" in name else f"accounts:{name}")).status_code == 405
 
 
 def test_register_from_invite_link_returns_there(client, tree):
     invite = create_invite(f.unit_admin(tree["ya2"]), tree["ya2"])
-    link = reverse("accounts:join_invite", args=[invite.code])
+    link = reverse("join:invite", args=[invite.code])
     r = client.get(link)
     assert r.status_code == 302
     login_page = client.get(r["Location"]).content.decode()

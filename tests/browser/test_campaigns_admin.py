@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 
 from tests import factories as f
-from zhengji.accounts.models import Role
 from zhengji.campaigns.models import Track
+from zhengji.campaigns.roles import CampaignRole
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -20,7 +20,7 @@ def test_admin_builds_track_with_file_field(page):
     tree = f.tongling_tree()
     campaign = f.campaign(tree["city"], slug="camp-a")
     admin = f.user(phone="13900000001")
-    f.grant(admin, Role.CAMPAIGN_ADMIN, campaign=campaign)
+    f.grant(admin, CampaignRole.CAMPAIGN_ADMIN, campaign=campaign)
     login(page, admin)
 
     page.goto(page.base_url + "/manage/camp-a/tracks/new/")

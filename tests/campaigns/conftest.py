@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests import factories as f
-from zhengji.accounts.models import Role
+from zhengji.campaigns.roles import CampaignRole
 
 
 @pytest.fixture(autouse=True)
@@ -30,11 +30,11 @@ def world(db):
     t2 = f.track(a, tree["jiao"], 2, slug="videos", name="微视频", name_en="Micro videos")
     tb = f.track(b, tree["yian"], 1, slug="songs", name="B 歌曲")
     admin_a = f.user(phone="13900000001", real_name="活动管理员甲")
-    f.grant(admin_a, Role.CAMPAIGN_ADMIN, campaign=a)
+    f.grant(admin_a, CampaignRole.CAMPAIGN_ADMIN, campaign=a)
     admin_b = f.user(phone="13900000002")
-    f.grant(admin_b, Role.CAMPAIGN_ADMIN, campaign=b)
+    f.grant(admin_b, CampaignRole.CAMPAIGN_ADMIN, campaign=b)
     host1 = f.user(phone="13900000003")
-    f.grant(host1, Role.HOST_STAFF, track=t1)
+    f.grant(host1, CampaignRole.HOST_STAFF, track=t1)
     worker = f.user(phone="13900000004")
     yian_admin = f.unit_admin(tree["yian"], phone="13900000005")
     jiao_admin = f.unit_admin(tree["jiao"], phone="13900000006")

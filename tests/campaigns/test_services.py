@@ -13,13 +13,15 @@ from PIL import Image
 
 from tests import factories as f
 from tests.campaigns.conftest import FILE_FIELD
-from zhengji.accounts.models import Role, RoleAssignment
+from zhengji.accounts.models import RoleAssignment
 from zhengji.campaigns import services
 from zhengji.campaigns.models import Campaign, Phase
 from zhengji.campaigns.policy import policy_for
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.common.models import AuditLog
 from zhengji.orgs.models import OrgKind
+from zhengji.orgs.roles import OrgRole
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -110,7 +112,7 @@ def test_superuser_creates_campaign_and_becomes_its_admin(world):
     c = services.create_campaign(world.superuser, org=world.tree["city"], slug="new-one", name="新活动", year=2026,
                                  **dates())
     assert not c.is_published and c.created_by == world.superuser
-    assert RoleAssignment.objects.filter(user=world.superuser, role=Role.CAMPAIGN_ADMIN, campaign=c).exists()
+    assert RoleAssignment.objects.in_scope(c).filter(user=world.superuser, role=CampaignRole.CAMPAIGN_ADMIN).exists()
     assert AuditLog.objects.filter(action="campaign.create", object_id=str(c.pk)).exists()
     assert AuditLog.objects.filter(action="role.grant").exists()
 
@@ -118,7 +120,7 @@ def test_superuser_creates_campaign_and_becomes_its_admin(world):
 def test_unit_admin_creates_campaign_in_own_subtree_only(world):
     c = services.create_campaign(world.yian_admin, org=world.tree["ya1"], slug="ya", name="义安活动", year=2026,
                                  **dates())
-    assert RoleAssignment.objects.filter(user=world.yian_admin, role=Role.CAMPAIGN_ADMIN, campaign=c).exists()
+    assert RoleAssignment.objects.in_scope(c).filter(user=world.yian_admin, role=CampaignRole.CAMPAIGN_ADMIN).exists()
     with pytest.raises(NotPermitted):
         services.create_campaign(world.yian_admin, org=world.tree["jiao"], slug="jq", name="x", year=2026, **dates())
     with pytest.raises(NotPermitted):
@@ -320,31 +322,33 @@ def test_announcement_lifecycle(world):
 # --- people -----------------------------------------------------------------------------------
 
 def test_grant_and_revoke_campaign_roles(world):
-    ra = services.grant_campaign_role(world.admin_a, world.a, phone="13900000004", role=Role.MODERATOR)
-    assert ra.campaign == world.a
-    ra2 = services.grant_campaign_role(world.admin_a, world.a, phone="139 0000 0004", role=Role.JUDGE,
+    ra = services.grant_campaign_role(world.admin_a, world.a, phone="13900000004", role=CampaignRole.MODERATOR)
+    assert ra.scope == world.a
+    ra2 = services.grant_campaign_role(world.admin_a, world.a, phone="139 0000 0004", role=CampaignRole.JUDGE,
                                        track=world.t2)
-    assert ra2.track == world.t2
+    assert ra2.scope == world.t2
     with pytest.raises(DomainError) as exc:
-        services.grant_campaign_role(world.admin_a, world.a, phone="13812345678", role=Role.MODERATOR)
+        services.grant_campaign_role(world.admin_a, world.a, phone="13812345678", role=CampaignRole.MODERATOR)
     assert exc.value.field == "phone"
     with pytest.raises(DomainError):
-        services.grant_campaign_role(world.admin_a, world.a, phone="13900000004", role=Role.JUDGE, track=world.tb)
+        services.grant_campaign_role(world.admin_a, world.a, phone="13900000004", role=CampaignRole.JUDGE,
+                                     track=world.tb)
     with pytest.raises(DomainError):
-        services.grant_campaign_role(world.admin_a, world.a, phone="13900000004", role=Role.UNIT_ADMIN)
+        services.grant_campaign_role(world.admin_a, world.a, phone="13900000004", role=OrgRole.UNIT_ADMIN)
     with pytest.raises(NotPermitted):
-        services.grant_campaign_role(world.admin_b, world.a, phone="13900000004", role=Role.MODERATOR)
+        services.grant_campaign_role(world.admin_b, world.a, phone="13900000004", role=CampaignRole.MODERATOR)
     with pytest.raises(NotPermitted):
-        services.grant_campaign_role(world.host1, world.a, phone="13900000004", role=Role.JUDGE, track=world.t1)
-    holders = list(services.campaign_role_holders(world.a))
-    assert {h.role for h in holders} == {Role.CAMPAIGN_ADMIN, Role.MODERATOR, Role.HOST_STAFF, Role.JUDGE}
-    assert all(h.campaign_id == world.a.pk or h.track.campaign_id == world.a.pk for h in holders)
+        services.grant_campaign_role(world.host1, world.a, phone="13900000004", role=CampaignRole.JUDGE,
+                                     track=world.t1)
+    holders = services.holders_with_scopes(world.a)
+    assert {h.role for h in holders} == set(CampaignRole)
+    assert all(h.scope == world.a or h.track.campaign_id == world.a.pk for h in holders)
     services.revoke_campaign_role(world.admin_a, world.a, ra.pk)
     assert not RoleAssignment.objects.filter(pk=ra.pk).exists()
-    other = RoleAssignment.objects.get(campaign=world.b)
+    other = RoleAssignment.objects.get(scope_type="campaigns.campaign", scope_id=world.b.pk)
     with pytest.raises(NotFound):
         services.revoke_campaign_role(world.admin_a, world.a, other.pk)
-    own = RoleAssignment.objects.get(user=world.admin_a, campaign=world.a)
+    own = RoleAssignment.objects.get(user=world.admin_a, scope_type="campaigns.campaign", scope_id=world.a.pk)
     with pytest.raises(DomainError) as exc:
         services.revoke_campaign_role(world.admin_a, world.a, own.pk)
     assert exc.value.code == "last_admin"

@@ -7,10 +7,11 @@ import pytest
 
 from tests import factories as f
 from tests.campaigns.conftest import FILE_FIELD
-from zhengji.accounts.models import Role, RoleAssignment
+from zhengji.accounts.models import RoleAssignment
 from zhengji.campaigns import services
 from zhengji.campaigns.models import Announcement, Campaign, LevelRule, Track
 from zhengji.campaigns.policy import policy_for
+from zhengji.campaigns.roles import CampaignRole
 
 pytestmark = pytest.mark.django_db
 M = "/manage/camp-a"
@@ -107,7 +108,7 @@ def test_create_campaign_page(world, client):
     r = client.post("/manage/new/", campaign_post(org=world.tree["ya1"].pk))
     assert r.status_code == 302
     c = Campaign.objects.get(slug="new-c")
-    assert RoleAssignment.objects.filter(user=world.yian_admin, campaign=c, role=Role.CAMPAIGN_ADMIN).exists()
+    assert RoleAssignment.objects.in_scope(c).filter(user=world.yian_admin, role=CampaignRole.CAMPAIGN_ADMIN).exists()
 
 
 def test_edit_campaign_page(world, client):
@@ -311,12 +312,12 @@ def test_people_page(world, client):
     assert r.status_code == 200  # track missing
     r = client.post(f"{M}/people/", {"phone": "13900000004", "role": "judge", "track": world.t2.pk})
     assert r.status_code == 302
-    ra = RoleAssignment.objects.get(user=world.worker, role=Role.JUDGE, track=world.t2)
+    ra = RoleAssignment.objects.in_scope(world.t2).get(user=world.worker, role=CampaignRole.JUDGE)
     r = client.post(f"{M}/people/", {"phone": "13900000004", "role": "judge", "track": world.tb.pk})
     assert r.status_code == 200  # not a track of this campaign
     client.post(f"{M}/people/{ra.pk}/revoke/")
     assert not RoleAssignment.objects.filter(pk=ra.pk).exists()
-    own = RoleAssignment.objects.get(user=world.admin_a, campaign=world.a)
+    own = RoleAssignment.objects.in_scope(world.a).get(user=world.admin_a)
     r = client.post(f"{M}/people/{own.pk}/revoke/", follow=True)
     assert RoleAssignment.objects.filter(pk=own.pk).exists() and "alert-danger" in r.content.decode()
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from tests import factories as f
-from zhengji.accounts.models import Role
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.common.audit import record
 from zhengji.common.audit_log import diff
 from zhengji.common.models import AuditLog
@@ -48,7 +48,7 @@ def test_workers_and_host_staff_are_refused(client, world):
     assert client.get("/hub/audit/").status_code == 403
     assert client.get("/hub/audit/export.csv").status_code == 403
     host = f.user()
-    f.grant(host, Role.HOST_STAFF, track=f.track(c, tree["city"]))
+    f.grant(host, CampaignRole.HOST_STAFF, track=f.track(c, tree["city"]))
     client.force_login(host)
     assert client.get("/hub/audit/").status_code == 403
 
@@ -69,7 +69,7 @@ def test_unit_admin_sees_only_own_subtree(client, world):
 def test_campaign_admin_sees_own_campaign(client, world):
     tree, c, c2, actor = world
     admin = f.user()
-    f.grant(admin, Role.CAMPAIGN_ADMIN, campaign=c)
+    f.grant(admin, CampaignRole.CAMPAIGN_ADMIN, campaign=c)
     client.force_login(admin)
     page = html(client.get("/hub/audit/"))
     assert "活动甲" in page and "活动乙" not in page and "义安新名" not in page
@@ -223,7 +223,7 @@ def test_api_with_bearer_token_is_scoped(client, world):
 
     tree, c, c2, actor = world
     admin = f.user()
-    f.grant(admin, Role.CAMPAIGN_ADMIN, campaign=c2)
+    f.grant(admin, CampaignRole.CAMPAIGN_ADMIN, campaign=c2)
     ApiToken.objects.create(user=admin, name="t", prefix="abc", key_hash=hash_key("secret-key"))
     data = client.get("/api/audit", HTTP_AUTHORIZATION="Bearer secret-key").json()
     assert [r["object_repr"] for r in data["results"]] == ["活动乙"]

@@ -1,7 +1,7 @@
 import pytest
 
 from tests import factories as f
-from zhengji.accounts.models import Role
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.common import services
 from zhengji.common.errors import NotFound
 from zhengji.common.models import Notification
@@ -49,21 +49,21 @@ def test_hub_shows_what_each_role_administers(client, world):
     assert "审计日志" in page
 
     admin = f.user()
-    f.grant(admin, Role.CAMPAIGN_ADMIN, campaign=c)
+    f.grant(admin, CampaignRole.CAMPAIGN_ADMIN, campaign=c)
     client.force_login(admin)
     page = html(client.get("/hub/"))
     assert "二〇二五活动" in page and f'href="/manage/{c.slug}/"' in page
     assert "义安区总工会" not in page
 
     host = f.user()
-    f.grant(host, Role.HOST_STAFF, track=t)
+    f.grant(host, CampaignRole.HOST_STAFF, track=t)
     client.force_login(host)
     page = html(client.get("/hub/"))
     assert "歌曲" in page and "您承办的子项目" in page
     assert "查看审计日志" not in page  # host staff have no audit scope
 
     judge = f.user()
-    f.grant(judge, Role.JUDGE, track=t)
+    f.grant(judge, CampaignRole.JUDGE, track=t)
     client.force_login(judge)
     page = html(client.get("/hub/"))
     assert "您评审的子项目" in page and 'href="/review/"' not in page  # judging pages come later

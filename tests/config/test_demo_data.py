@@ -15,7 +15,8 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from django.test import override_settings
 
-from zhengji.accounts.models import Role, RoleAssignment, User
+from zhengji.accounts import roles as role_registry
+from zhengji.accounts.models import RoleAssignment, User
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Campaign, LevelRule, Track
 from zhengji.campaigns.schema import parse_schema
@@ -149,7 +150,7 @@ def test_announcements_published_one_pinned(demo):
 
 def test_one_account_per_role_with_scopes(demo):
     roles = {r.role for r in RoleAssignment.objects.all()}
-    assert roles == set(Role.values)
+    assert roles == set(role_registry.names())
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     assert scopes_for(User.objects.get(username="campaign_admin")).campaign_admin == {demo.pk}

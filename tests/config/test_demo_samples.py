@@ -14,8 +14,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from zhengji.accounts.models import Role, RoleAssignment, User
+from zhengji.accounts.models import RoleAssignment, User
 from zhengji.campaigns.models import Campaign, LevelRule, Phase, Track
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.common.models import AuditLog, Notification
 from zhengji.demo import entries as demo_entries
 from zhengji.demo import loader
@@ -135,9 +136,10 @@ def test_live_copy_collects_today_and_a_worker_can_submit():
     # Its rules state its own deadlines, not those of 2025.
     assert f"{live.collect_end.month}月{live.collect_end.day}日" in tracks[0].rules and "9月15日" not in tracks[0].rules
     # Campaign and track roles cover the live copy too.
-    assert RoleAssignment.objects.filter(user__username="campaign_admin", role=Role.CAMPAIGN_ADMIN,
-                                         campaign=live).exists()
-    assert RoleAssignment.objects.filter(user__username="judge_photo", track__campaign=live).exists()
+    assert RoleAssignment.objects.in_scope(live).filter(user__username="campaign_admin",
+                                                        role=CampaignRole.CAMPAIGN_ADMIN).exists()
+    assert RoleAssignment.objects.filter(user__username="judge_photo", scope_type="campaigns.track",
+                                         scope_id__in=live.tracks.values("pk")).exists()
 
     # What a person trying the demo does: a worker enters the live campaign.
     worker = User.objects.get(username="worker_jiaoqu")
@@ -196,9 +198,9 @@ def test_accounts_table_matches_the_roles_loaded():
     for spec in ACCOUNTS:
         line = next(x for x in table.splitlines() if f"| {spec['username']} " in x)
         assert DEMO_PASSWORD in line and spec["phone"] in line
-        in_live = RoleAssignment.objects.filter(user__username=spec["username"]).filter(
-            campaign=live).exists() or RoleAssignment.objects.filter(
-            user__username=spec["username"], track__campaign=live).exists()
+        in_live = RoleAssignment.objects.in_scope(live).filter(user__username=spec["username"]).exists() or (
+            RoleAssignment.objects.filter(user__username=spec["username"], scope_type="campaigns.track",
+                                          scope_id__in=live.tracks.values("pk")).exists())
         assert ("live copy" in line) == in_live, line
     assert f"/c/{LIVE_SLUG}/" in table
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 from PIL import Image
 
 from tests import factories as f
-from zhengji.accounts.models import Role
 from zhengji.entries import services
 from zhengji.entries.services import Changes
 from zhengji.media.models import MediaFile, MediaStatus
@@ -100,4 +99,4 @@ class World:
         return services.submit(user or self.worker, e, pledge=True)
 
 
-__all__ = ["Role", "World", "media", "worker", "campaign_now", "SCHEMA", "GOOD_DATA"]
+__all__ = ["World", "media", "worker", "campaign_now", "SCHEMA", "GOOD_DATA"]

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
-from zhengji.accounts.models import Role
 from zhengji.campaigns import services as campaign_services
 from zhengji.campaigns.models import LevelRule
 from zhengji.campaigns.policy import policy_for
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.common.errors import DeadlinePassed, DomainError, NotPermitted
 from zhengji.common.models import AuditLog
 from zhengji.entries import services, transitions, workflow
@@ -212,7 +212,7 @@ def _blind_world(world):
     e = services.submit(author, e, pledge=True)
     Entry.objects.filter(pk=e.pk).update(status=EntryStatus.ELIGIBLE)
     judge = f.user(real_name="评委甲")
-    f.grant(judge, Role.JUDGE, track=world.track)
+    f.grant(judge, CampaignRole.JUDGE, track=world.track)
     return e, judge, m
 
 
@@ -248,11 +248,11 @@ def test_the_blind_projection_leaks_nothing_through_any_surface(client, world):
 def test_judges_never_get_entries_of_their_own_subtree(client, world):
     e, _judge, _m = _blind_world(world)
     insider = f.unit_admin(world.tree["yian"])
-    f.grant(insider, Role.JUDGE, track=world.track)
+    f.grant(insider, CampaignRole.JUDGE, track=world.track)
     client.force_login(insider)
     assert client.get(f"/api/entries/{e.pk}/blind").status_code == 404
     outsider = f.user()
-    f.grant(outsider, Role.JUDGE, track=world.unit_track)  # another track
+    f.grant(outsider, CampaignRole.JUDGE, track=world.unit_track)  # another track
     client.force_login(outsider)
     assert client.get(f"/api/entries/{e.pk}/blind").status_code == 404
 

@@ -16,6 +16,7 @@ from tests import factories as f
 from zhengji.media import services, storage
 from zhengji.media.models import Upload, UploadStatus
 from zhengji.media.upload_tasks import cleanup_uploads
+from zhengji.orgs.roles import OrgRole
 
 from .conftest import b64
 
@@ -253,10 +254,9 @@ def test_lost_staging_file_is_gone_not_500(alice, client):
 def test_uploads_are_private_even_to_unit_admins(alice, client):
     """An upload is its uploader's alone: an admin of the uploader's own unit (or of another
     unit) does not see it; staged bytes become visible to others only as an entry's file."""
-    from zhengji.accounts.models import Role, RoleAssignment
 
     tree = f.tongling_tree()
-    RoleAssignment.objects.create(user=alice.user, role=Role.UNIT_ADMIN, org=tree["jiao"])
+    f.grant(alice.user, OrgRole.UNIT_ADMIN, org=tree["jiao"])
     up = services.create_upload(alice.user, length=10)
     for org in ("yian", "city"):
         admin = f.unit_admin(tree[org])

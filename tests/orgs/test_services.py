@@ -2,11 +2,12 @@ import pytest
 from django.utils import translation
 
 from tests import factories as f
-from zhengji.accounts.models import Role, RoleAssignment
+from zhengji.accounts.models import RoleAssignment
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.common.models import AuditLog
 from zhengji.orgs import services, stats
 from zhengji.orgs.models import Organization, OrgKind
+from zhengji.orgs.roles import OrgRole
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,7 @@ def test_deactivate_cascades_and_reactivate_needs_active_parent(tree, yian_admin
 def test_appoint_and_revoke_admin_by_phone(tree, yian_admin):
     other = f.user(phone="13800000001")
     ra = services.appoint_admin(yian_admin, tree["ya2"], "13800000001")
-    assert ra.user == other and ra.role == Role.UNIT_ADMIN and ra.org == tree["ya2"]
+    assert ra.user == other and ra.role == OrgRole.UNIT_ADMIN and ra.scope == tree["ya2"]
     with pytest.raises(DomainError):
         services.appoint_admin(yian_admin, tree["ya2"], "13800009999")
     with pytest.raises(NotPermitted):

@@ -3,8 +3,9 @@ from django.urls import reverse
 
 from tests import factories as f
 from tests.orgs.builders import upload
-from zhengji.accounts.models import Role, RoleAssignment
+from zhengji.accounts.models import RoleAssignment
 from zhengji.orgs.models import Invite, Membership, MembershipStatus, Organization
+from zhengji.orgs.roles import OrgRole
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def test_isolation_yian_admin_vs_jiao_objects(yian_client, tree, worker):
     jq1, jiao = tree["jq1"], tree["jiao"]
     m = Membership.objects.create(user=worker, org=jq1)
     inv = Invite.objects.create(org=jq1, code="JIAOCODE")
-    ra = RoleAssignment.objects.create(user=f.user(), role=Role.UNIT_ADMIN, org=jq1)
+    ra = f.grant(f.user(), OrgRole.UNIT_ADMIN, org=jq1)
     gets = [url("detail", jq1.pk), url("children", jiao.pk), url("edit", jq1.pk), url("move", jq1.pk),
             url("members", jq1.pk), url("add_child", jiao.pk)]
     for u in gets:
@@ -167,8 +168,8 @@ def test_invites_create_show_link_and_revoke(yian_client, tree):
 def test_appoint_and_revoke_admin_pages(yian_client, tree):
     other = f.user(phone="13600000001")
     yian_client.post(url("admin_appoint", tree["ya2"].pk), {"phone": "13600000001"})
-    ra = RoleAssignment.objects.get(user=other, role=Role.UNIT_ADMIN)
-    assert ra.org == tree["ya2"]
+    ra = RoleAssignment.objects.get(user=other, role=OrgRole.UNIT_ADMIN)
+    assert ra.scope == tree["ya2"]
     r = yian_client.post(url("admin_appoint", tree["ya2"].pk), {"phone": "13600000009"}, follow=True)
     assert "没有用该手机号注册的用户" in r.content.decode()
     yian_client.post(url("admin_revoke", tree["ya2"].pk, ra.pk))

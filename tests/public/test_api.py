@@ -1,7 +1,7 @@
 import pytest
 
 from tests import factories as f
-from zhengji.accounts.models import Role
+from zhengji.campaigns.roles import CampaignRole
 
 from .builders import announcement, campaign_with_tracks
 
@@ -37,7 +37,7 @@ def test_public_api_draft_is_404_except_for_its_admin(client):
     client.force_login(f.user())
     assert client.get(f"/api/public/campaigns/{c.slug}").status_code == 404
     admin = f.user()
-    f.grant(admin, Role.CAMPAIGN_ADMIN, campaign=c)
+    f.grant(admin, CampaignRole.CAMPAIGN_ADMIN, campaign=c)
     client.force_login(admin)
     assert client.get(f"/api/public/campaigns/{c.slug}").json()["is_published"] is False
 

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
-from zhengji.accounts.models import Role
 from zhengji.campaigns.models import LevelRule
+from zhengji.campaigns.roles import CampaignRole
 
 from .builders import announcement, campaign_with_tracks
 
@@ -63,7 +63,7 @@ def test_draft_campaign_is_404_to_public_and_previewed_by_its_admins(client):
     province_admin = f.unit_admin(tree["province"])  # a unit admin is not a campaign admin
     other_campaign = f.campaign(tree["province"])
     other_admin = f.user()
-    f.grant(other_admin, Role.CAMPAIGN_ADMIN, campaign=other_campaign)
+    f.grant(other_admin, CampaignRole.CAMPAIGN_ADMIN, campaign=other_campaign)
     urls = [f"/c/{c.slug}/", f"/c/{c.slug}/t1/", f"/c/{c.slug}/news/"]
     for u in urls:
         assert client.get(u).status_code == 404
@@ -72,7 +72,7 @@ def test_draft_campaign_is_404_to_public_and_previewed_by_its_admins(client):
         for u in urls:
             assert client.get(u).status_code == 404, (who, u)
     admin = f.user()
-    f.grant(admin, Role.CAMPAIGN_ADMIN, campaign=c)
+    f.grant(admin, CampaignRole.CAMPAIGN_ADMIN, campaign=c)
     client.force_login(admin)
     for u in urls:
         r = client.get(u)
@@ -142,7 +142,7 @@ def test_scheduled_announcement_previewed_by_campaign_admin(client):
     tree, c = campaign_with_tracks(1)
     future = announcement(c, "明日公告", days_ago=-1)
     admin = f.user()
-    f.grant(admin, Role.CAMPAIGN_ADMIN, campaign=c)
+    f.grant(admin, CampaignRole.CAMPAIGN_ADMIN, campaign=c)
     client.force_login(admin)
     r = client.get(f"/c/{c.slug}/news/{future.pk}/")
     assert r.status_code == 200

@@ -7,10 +7,8 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from zhengji.orgs.models import Membership
-
-from . import services
-from .models import ROLE_SCOPE, ApiToken, Role
+from . import profile, roles, services
+from .models import ApiToken, attach_scopes
 
 router = Router()
 
@@ -27,7 +25,7 @@ class RoleOut(Schema):
     id: int
     role: str
     role_label: str
-    scope_type: str  # org | track | campaign
+    scope_type: str  # the scope kind's short name: org | track | campaign | …
     scope_id: int | None
     scope_name: str
 
@@ -73,23 +71,22 @@ def _token_out(t: ApiToken) -> dict:
 
 @router.get("", response={200: MeOut, 401: ErrorOut}, summary="My profile, membership and roles")
 def me(request: HttpRequest):
-    from .views import org_path_labels
-
     user = request.user
-    m = Membership.objects.select_related("org").filter(user=user).first()
+    m = profile.membership_of(user)
     membership = None
     if m is not None:
-        membership = {"org_id": m.org_id, "org_name": m.org.name, "org_path": org_path_labels([m.org])[m.org_id],
-                      "status": m.status, "status_label": str(m.get_status_display())}
-    roles = []
-    for r in user.roles.select_related("org", "track", "campaign").order_by("role", "pk"):
-        kind = ROLE_SCOPE[Role(r.role)]
+        membership = {"org_id": m.org_id, "org_name": m.org_name, "org_path": m.org_path, "status": m.status,
+                      "status_label": m.status_label}
+    out = []
+    for r in attach_scopes(user.roles.order_by("role", "pk")):
         scope = r.scope
-        roles.append({"id": r.pk, "role": r.role, "role_label": str(r.get_role_display()), "scope_type": kind,
-                      "scope_id": getattr(scope, "pk", None), "scope_name": str(scope) if scope else ""})
+        kind = roles.get(r.role) if roles.is_registered(r.role) else None
+        out.append({"id": r.pk, "role": r.role, "role_label": r.role_label,
+                    "scope_type": kind.scope_key if kind else r.scope_type,
+                    "scope_id": getattr(scope, "pk", None), "scope_name": str(scope) if scope else ""})
     return {"id": user.pk, "username": user.username, "real_name": user.real_name, "phone": user.phone,
             "phone_verified": user.phone_verified, "is_superuser": user.is_superuser,
-            "two_factor": services.confirmed_totp(user) is not None, "membership": membership, "roles": roles}
+            "two_factor": services.confirmed_totp(user) is not None, "membership": membership, "roles": out}
 
 
 @router.get("/tokens", response={200: list[TokenOut], 401: ErrorOut}, summary="My API tokens")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.shortcuts import render
+
+from zhengji.common.i18n import mask_phone
+
 
 def normalise_login(value: str | None) -> str:
     return (value or "").strip().replace(" ", "")
@@ -20,11 +25,6 @@ def axes_username(request, credentials: dict | None = None) -> str | None:
 
 def lockout_response(request, original_response=None, credentials=None):
     """django-axes' lockout page: our translated template, 429, the wait in minutes."""
-    from django.conf import settings
-    from django.shortcuts import render
-
-    from zhengji.common.i18n import mask_phone
-
     cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
     minutes = int(float(cooloff) * 60) if isinstance(cooloff, (int, float)) else None
     login_name = axes_username(request, credentials) or ""

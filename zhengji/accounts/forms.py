@@ -78,11 +78,6 @@ class ApiTokenForm(forms.Form):
                            widget=forms.TextInput(attrs=_attrs(placeholder=_("e.g. statistics script"))))
 
 
-class InviteForm(forms.Form):
-    code = forms.CharField(label=_("Invite code"), max_length=16,
-                           widget=forms.TextInput(attrs=_attrs(autocapitalize="characters")))
-
-
 class ProfileForm(forms.Form):
     real_name = forms.CharField(label=_("Real name"), max_length=60,
                                 widget=forms.TextInput(attrs=_attrs(autocomplete="name")))

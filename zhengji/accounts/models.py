@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhengji.common.audit import AuditScope
 from zhengji.common.i18n import mask_phone
+
+from . import roles
 
 phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter a valid mainland mobile number (11 digits)."))
 
@@ -44,58 +48,113 @@ class User(AbstractUser):
         return self.real_name or self.masked_phone or self.username
 
 
-class Role(models.TextChoices):
-    UNIT_ADMIN = "unit_admin", _("Unit admin")
-    HOST_STAFF = "host_staff", _("Host-unit staff")
-    JUDGE = "judge", _("Judge")
-    CAMPAIGN_ADMIN = "campaign_admin", _("Campaign admin")
-    MODERATOR = "moderator", _("Moderator")
-
-
-# Which scope each role needs: an organisation subtree, a track, or a campaign.
-ROLE_SCOPE = {
-    Role.UNIT_ADMIN: "org",
-    Role.HOST_STAFF: "track",
-    Role.JUDGE: "track",
-    Role.CAMPAIGN_ADMIN: "campaign",
-    Role.MODERATOR: "campaign",
-}
+class RoleAssignmentQuerySet(models.QuerySet):
+    def in_scope(self, obj: models.Model) -> RoleAssignmentQuerySet:
+        """The assignments scoped to this one object."""
+        return self.filter(scope_type=obj._meta.label_lower, scope_id=obj.pk)
 
 
 class RoleAssignment(models.Model):
-    """A scoped role. "Worker" is not stored: every registered user is one."""
+    """A scoped role. "Worker" is not stored: every registered user is one.
+
+    The role is one of the kinds registered in `accounts.roles` by the app that owns its scope;
+    the scope is any model row (its label and primary key), so `accounts` needs no foreign key
+    into the apps above it. Deleting a scope object deletes its assignments (see `roles.py`)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    org = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.CASCADE,
-                            related_name="role_assignments", verbose_name=_("organisation"))
-    track = models.ForeignKey("campaigns.Track", null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="role_assignments", verbose_name=_("track"))
-    campaign = models.ForeignKey("campaigns.Campaign", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="role_assignments", verbose_name=_("campaign"))
+    role = models.CharField(_("role"), max_length=40, validators=[roles.validate_role])
+    scope_type = models.CharField(_("scope type"), max_length=100)  # model label: "orgs.organization"
+    scope_id = models.PositiveBigIntegerField(_("scope"))
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = RoleAssignmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "scope_type", "scope_id"], name="accounts_role_unique"),
+        ]
+        indexes = [models.Index(fields=["scope_type", "scope_id"], name="accounts_role_scope_idx")]
 
     def __str__(self) -> str:
-        scope = self.org or self.track or self.campaign
-        return f"{self.get_role_display()} · {scope}"
-
-    def audit_scope(self) -> AuditScope:
-        """The scope the role is held in: the organisation subtree, or the campaign (of the track)."""
-        if self.campaign_id is not None:
-            campaign_id: int | None = self.campaign_id
-        else:
-            campaign_id = self.track.campaign_id if self.track_id is not None else None
-        return AuditScope(org_path=self.org.path if self.org_id is not None else "", campaign_id=campaign_id)
+        return f"{self.role_label} · {self.scope_display}"
 
     @property
-    def scope(self):
-        return self.org or self.track or self.campaign
+    def role_label(self) -> str:
+        return roles.label(self.role)
+
+    def get_role_display(self) -> str:  # the name templates and admin used with static choices
+        return self.role_label
+
+    @property
+    def scope(self) -> models.Model | None:
+        """The scope object (loaded on first use; `attach_scopes` loads many in bulk)."""
+        if not hasattr(self, "_scope_cache"):
+            self._scope_cache = None
+            try:
+                model = apps.get_model(self.scope_type)
+            except (LookupError, ValueError):
+                return None
+            manager = model._default_manager
+            if roles.is_registered(self.role) and roles.get(self.role).related:
+                manager = manager.select_related(*roles.get(self.role).related)
+            self._scope_cache = manager.filter(pk=self.scope_id).first()
+        return self._scope_cache
+
+    @scope.setter
+    def scope(self, obj: models.Model | None) -> None:
+        self._scope_cache = obj
+        if obj is not None:
+            self.scope_type = obj._meta.label_lower
+            self.scope_id = obj.pk
+
+    @property
+    def scope_display(self) -> str:
+        obj = self.scope
+        if obj is None:
+            return ""
+        if roles.is_registered(self.role):
+            return roles.get(self.role).describe(obj)
+        return str(obj)
+
+    def clean(self) -> None:
+        super().clean()
+        if roles.is_registered(self.role) and self.scope_type != roles.get(self.role).scope_model:
+            raise ValidationError({"scope_type": _("This role needs a scope of another kind.")})
+
+    def audit_scope(self) -> AuditScope:
+        """The scope the role is held in, as its registered kind says (subtree, campaign)."""
+        obj = self.scope
+        if obj is None or not roles.is_registered(self.role):
+            return AuditScope()
+        found = dict(roles.get(self.role).audit_scope(obj))
+        return AuditScope(org_path=str(found.get("org_path") or ""), campaign_id=found.get("campaign_id"))
+
+
+def attach_scopes(assignments) -> list[RoleAssignment]:
+    """Load the scope objects of many assignments in one query per scope type."""
+    assignments = list(assignments)
+    by_type: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+    for ra in assignments:
+        related = roles.get(ra.role).related if roles.is_registered(ra.role) else ()
+        by_type.setdefault((ra.scope_type, related), set()).add(ra.scope_id)
+    loaded: dict[tuple[str, int], models.Model] = {}
+    for (label, related), ids in by_type.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        qs = model._default_manager.filter(pk__in=ids)
+        if related:
+            qs = qs.select_related(*related)
+        for obj in qs:
+            loaded[(label, obj.pk)] = obj
+    for ra in assignments:
+        ra._scope_cache = loaded.get((ra.scope_type, ra.scope_id))
+    return assignments
 
 
 class PhoneCode(models.Model):

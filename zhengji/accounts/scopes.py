@@ -1,23 +1,83 @@
-"""What a user administers, computed once per user object (one query) and reused by every
-permission predicate in the request. Predicates live in each app's rules.py and use these."""
+"""What a user administers, computed once per user object and reused by every permission predicate
+in the request. Predicates live in each app's rules.py and use these.
+
+The roles themselves are registered by the apps that own their scopes (`accounts.roles`); this
+module reads them generically: one query for the user's assignments, then one query per held kind
+that needs more than ids (e.g. the organisation paths of unit admins)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q
 
-from .models import Role
+from . import roles
+from .models import RoleAssignment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+# The role names behind the fixed attribute API below (registered by orgs and campaigns).
+UNIT_ADMIN = "unit_admin"
+CAMPAIGN_ADMIN = "campaign_admin"
+MODERATOR = "moderator"
+HOST_STAFF = "host_staff"
+JUDGE = "judge"
 
 
 @dataclass
 class Scopes:
-    admin_org_paths: list[str] = field(default_factory=list)  # unit admin subtrees
-    admin_org_ids: list[int] = field(default_factory=list)
-    campaign_admin: set[int] = field(default_factory=set)
-    moderator: set[int] = field(default_factory=set)
-    host_tracks: set[int] = field(default_factory=set)
-    judge_tracks: set[int] = field(default_factory=set)
+    """The scope ids a user holds per role name, and what each kind's loader made of them."""
+
+    _ids: dict[str, set[int]] = field(default_factory=dict)
+    _data: dict[str, object] = field(default_factory=dict)
+
+    def ids(self, role: str) -> set[int]:
+        """The scope ids held for this role (the set itself: adding to it updates these scopes)."""
+        return self._ids.setdefault(str(role), set())
+
+    def data(self, role: str) -> object:
+        """What the role kind's loader returned for the held ids (None without a loader or role)."""
+        return self._data.get(str(role))
+
+    def holds(self, role: str) -> bool:
+        return bool(self._ids.get(str(role)))
+
+    @property
+    def roles(self) -> set[str]:
+        return {r for r, ids in self._ids.items() if ids}
+
+    # --- the attribute API every rules.py uses ------------------------------------------------
+
+    @property
+    def admin_org_paths(self) -> list[str]:
+        """Unit admin subtrees (materialised paths)."""
+        paths = self.data(UNIT_ADMIN)
+        if paths is None:
+            paths = self._data[UNIT_ADMIN] = []
+        return cast(list[str], paths)
+
+    @property
+    def admin_org_ids(self) -> list[int]:
+        return sorted(self.ids(UNIT_ADMIN))
+
+    @property
+    def campaign_admin(self) -> set[int]:
+        return self.ids(CAMPAIGN_ADMIN)
+
+    @property
+    def moderator(self) -> set[int]:
+        return self.ids(MODERATOR)
+
+    @property
+    def host_tracks(self) -> set[int]:
+        return self.ids(HOST_STAFF)
+
+    @property
+    def judge_tracks(self) -> set[int]:
+        return self.ids(JUDGE)
 
     def subtree_q(self, prefix: str = "") -> Q:
         """A Q matching the organisations in the administered subtrees (`prefix` is the lookup
@@ -32,36 +92,37 @@ class Scopes:
 
     @property
     def is_staff_of_anything(self) -> bool:
-        return bool(self.admin_org_paths or self.campaign_admin or self.moderator or self.host_tracks
-                    or self.judge_tracks)
+        """Holds any registered role at all."""
+        return any(ids and roles.is_registered(r) for r, ids in self._ids.items())
 
 
-def scopes_for(user) -> Scopes:
-    if user is None or not user.is_authenticated:
-        return Scopes()
-    cached = getattr(user, "_zj_scopes", None)
-    if cached is not None:
-        return cached
+def load_scopes(user_id: int) -> Scopes:
+    """Compute the scopes of one user: one query, plus one per held kind with a loader."""
     s = Scopes()
-    # user_id is loaded too: the related manager reads it on every row (a query each if deferred).
-    rows = user.roles.select_related("org").only("role", "user_id", "org__path", "org_id", "campaign_id", "track_id")
-    for r in rows:
-        if r.role == Role.UNIT_ADMIN and r.org is not None:
-            s.admin_org_paths.append(r.org.path)
-            s.admin_org_ids.append(r.org_id)
-        elif r.role == Role.CAMPAIGN_ADMIN and r.campaign_id:
-            s.campaign_admin.add(r.campaign_id)
-        elif r.role == Role.MODERATOR and r.campaign_id:
-            s.moderator.add(r.campaign_id)
-        elif r.role == Role.HOST_STAFF and r.track_id:
-            s.host_tracks.add(r.track_id)
-        elif r.role == Role.JUDGE and r.track_id:
-            s.judge_tracks.add(r.track_id)
-    user._zj_scopes = s
+    rows = RoleAssignment.objects.filter(user_id=user_id).values_list("role", "scope_type", "scope_id")
+    for role, scope_type, scope_id in rows:
+        if not roles.is_registered(role) or roles.get(role).scope_model != scope_type:
+            continue  # a role whose app is gone, or a row of the wrong kind: grants nothing
+        s.ids(role).add(scope_id)
+    for role in sorted(s.roles):
+        kind = roles.get(role)
+        if kind.load is not None:
+            s._data[role] = kind.load(frozenset(s.ids(role)))
     return s
 
 
-def forget_scopes(user) -> None:
+def scopes_for(user: AbstractBaseUser | AnonymousUser | None) -> Scopes:
+    if user is None or not user.is_authenticated:
+        return Scopes()
+    cached = getattr(user, "_zj_scopes", None)  # getattr: request.user is a lazy wrapper
+    if cached is not None:
+        return cast(Scopes, cached)
+    s = load_scopes(cast(int, user.pk))
+    cast(Any, user)._zj_scopes = s
+    return s
+
+
+def forget_scopes(user: AbstractBaseUser | AnonymousUser) -> None:
     """Call after granting or revoking a role of this user object."""
     if hasattr(user, "_zj_scopes"):
-        del user._zj_scopes
+        delattr(user, "_zj_scopes")

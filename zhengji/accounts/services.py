@@ -12,20 +12,24 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.common.notify import notify
 from zhengji.common.sms import send_sms
 
-from .models import ROLE_SCOPE, ApiToken, PhoneCode, Role, RoleAssignment, SendThrottle, User, phone_validator
+from . import roles
+from .models import ApiToken, PhoneCode, RoleAssignment, SendThrottle, User, phone_validator
 from .rules import can_grant, is_staff_of_anything
 from .scopes import forget_scopes
 from .tokens import hash_key
@@ -58,7 +62,7 @@ def _code_hash(phone: str, purpose: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), msg, hashlib.sha256).hexdigest()
 
 
-def _check_password(password: str, user=None, field: str = "password") -> None:
+def _check_password(password: str, user: User | None = None, field: str = "password") -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -169,6 +173,7 @@ def verify_code(phone: str, purpose: str, code: str) -> PhoneCode:
             audit.record("code.verify", pc, after={"purpose": purpose})
     if error:
         raise error
+    assert pc is not None  # _check_code returns a code or an error
     return pc
 
 
@@ -200,12 +205,13 @@ def register(phone: str, code: str, password: str, real_name: str) -> User:
                           code="phone_taken", field="phone") from None
     if error:
         raise error
+    assert user is not None  # _check_code returned a code, so the user was created
     return user
 
 
 def reset_password(phone: str, code: str, new_password: str) -> User:
     phone = check_phone(phone)
-    user = User.objects.filter(phone=phone, is_active=True).first()
+    user: User | None = User.objects.filter(phone=phone, is_active=True).first()
     if user is not None:
         _check_password(new_password, user, field="new_password")
     with transaction.atomic():
@@ -281,17 +287,13 @@ def may_use_two_factor(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or is_staff_of_anything(user)))
 
 
-def confirmed_totp(user: User):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+def confirmed_totp(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 @transaction.atomic
-def start_totp(user: User):
+def start_totp(user: User) -> TOTPDevice:
     """An unconfirmed device (new key) for the QR code; confirmed by `confirm_totp`."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     if not may_use_two_factor(user):
         raise NotPermitted(_("Two-factor login is for staff accounts."))
     if confirmed_totp(user) is not None:
@@ -302,9 +304,7 @@ def start_totp(user: User):
     return device
 
 
-def confirm_totp(user: User, token: str):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+def confirm_totp(user: User, token: str) -> TOTPDevice:
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
         if device is None:
@@ -322,8 +322,6 @@ def confirm_totp(user: User, token: str):
 
 @transaction.atomic
 def disable_totp(user: User, password: str) -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     if not user.check_password(password or ""):
         raise DomainError(_("Your password is wrong."), code="wrong_password", field="password")
     devices = list(TOTPDevice.objects.filter(user=user))
@@ -334,7 +332,7 @@ def disable_totp(user: User, password: str) -> None:
     TOTPDevice.objects.filter(user=user).delete()
 
 
-def verify_totp_login(user: User, token: str):
+def verify_totp_login(user: User, token: str) -> TOTPDevice:
     """The second step of a staff login. Returns the device or raises; wrong tokens are
     throttled by django-otp (the delay doubles after each failure)."""
     with transaction.atomic():
@@ -353,42 +351,53 @@ def verify_totp_login(user: User, token: str):
 
 # --- roles --------------------------------------------------------------------------------------
 
-def _scope_kwargs(role: str, org, track, campaign) -> dict:
-    need = ROLE_SCOPE[Role(role)]
-    scope = {"org": org, "track": track, "campaign": campaign}
-    if scope[need] is None or any(v is not None for k, v in scope.items() if k != need):
-        raise DomainError(_("This role needs exactly one scope: %(scope)s.") % {"scope": need}, code="bad_scope")
-    return {need: scope[need]}
+def _one_scope(role: str, scope: Model | None, org: Model | None, track: Model | None,
+               campaign: Model | None) -> tuple[roles.RoleKind, Model]:
+    """The role kind and its one scope object; `org=`/`track=`/`campaign=` are accepted for the
+    call sites that name the scope by keyword."""
+    if not roles.is_registered(role):
+        raise DomainError(_("Unknown role."), code="bad_role", field="role")
+    kind = roles.get(role)
+    given = [obj for obj in (scope, org, track, campaign) if obj is not None]
+    if len(given) != 1 or given[0]._meta.label_lower != kind.scope_model:
+        raise DomainError(_("This role needs exactly one scope: %(scope)s.") % {"scope": kind.scope_name()},
+                          code="bad_scope")
+    return kind, given[0]
+
+
+def _audit_scope(kind: roles.RoleKind, scope: Model) -> dict[str, Any]:
+    found = dict(kind.audit_scope(scope))
+    return {"scope": audit.AuditScope(org_path=str(found.get("org_path") or ""),
+                                      campaign_id=found.get("campaign_id"))}
 
 
 @transaction.atomic
-def grant_role(actor, user, role: str, *, org=None, track=None, campaign=None) -> RoleAssignment:
-    kwargs = _scope_kwargs(role, org, track, campaign)
-    if not can_grant(actor, role, org=org, track=track, campaign=campaign):
+def grant_role(actor: User | None, user: User, role: str, scope: Model | None = None, *, org: Model | None = None,
+               track: Model | None = None, campaign: Model | None = None) -> RoleAssignment:
+    """Give `user` the registered `role` in `scope` (idempotent: an existing grant is returned)."""
+    kind, obj = _one_scope(role, scope, org, track, campaign)
+    if not can_grant(actor, role, obj):
         raise NotPermitted(_("You may not grant this role in this scope."))
-    ra, created = RoleAssignment.objects.get_or_create(user=user, role=role, **kwargs,
-                                                       defaults={"granted_by": actor})
+    ra, created = RoleAssignment.objects.get_or_create(
+        user=user, role=str(role), scope_type=kind.scope_model, scope_id=obj.pk, defaults={"granted_by": actor})
+    ra.scope = obj
     if created:
-        audit.record("role.grant", ra, actor=actor, after={"user": user.pk, "role": role},
-                     scope=audit.AuditScope(org_path=org.path if org else "", campaign_id=(
-                         campaign.pk if campaign else (track.campaign_id if track else None))))
+        audit.record("role.grant", ra, actor=actor, after={"user": user.pk, "role": str(role)},
+                     **_audit_scope(kind, obj))
         notify(user, _("You were given the role %(role)s for %(scope)s.")
-               % {"role": Role(role).label, "scope": ra.scope})
+               % {"role": roles.label(role), "scope": kind.describe(obj)})
         forget_scopes(user)
     return ra
 
 
 @transaction.atomic
-def revoke_role(actor, assignment: RoleAssignment) -> None:
-    if not can_grant(actor, assignment.role, org=assignment.org, track=assignment.track,
-                     campaign=assignment.campaign):
+def revoke_role(actor: User | None, assignment: RoleAssignment) -> None:
+    obj = assignment.scope
+    if obj is None or not can_grant(actor, assignment.role, obj):
         raise NotPermitted(_("You may not revoke this role."))
     audit.record("role.revoke", assignment, actor=actor,
                  before={"user": assignment.user_id, "role": assignment.role},
-                 scope=audit.AuditScope(
-                     org_path=assignment.org.path if assignment.org else "",
-                     campaign_id=assignment.campaign_id or (
-                         assignment.track.campaign_id if assignment.track else None)))
+                 **_audit_scope(roles.get(assignment.role), obj))
     user = assignment.user
     assignment.delete()
     forget_scopes(user)

@@ -17,7 +17,4 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
-    path("join/", views.join, name="join"),
-    path("join/search/", views.join_search, name="join_search"),
-    path("join/<str:code>/", views.join_invite, name="join_invite"),
 ]

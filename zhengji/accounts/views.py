@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import time
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, update_session_auth_hash
@@ -14,14 +16,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengji.common.context import client_ip
 from zhengji.common.errors import DomainError
-from zhengji.orgs import membership as membership_services
-from zhengji.orgs.models import Invite, Membership, Organization
 
 from . import forms, services
-from .models import ApiToken, User
+from .auth import normalise_login
+from .models import ApiToken, User, attach_scopes
+from .profile import membership_of
 
 PENDING_2FA = "zj_pending_2fa"
 NEW_TOKEN = "zj_new_api_token"
@@ -49,8 +53,6 @@ def login_view(request):
         return redirect(_next_url(request, settings.LOGIN_REDIRECT_URL))
     form = forms.LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        from .auth import normalise_login
-
         login_name = normalise_login(form.cleaned_data["phone"])
         user = authenticate(request, username=login_name, password=form.cleaned_data["password"])
         if user is None:
@@ -86,8 +88,6 @@ def login_verify(request):
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            from django_otp import login as otp_login
-
             request.session.pop(PENDING_2FA, None)
             login(request, user, backend=pending["backend"])
             otp_login(request, device)
@@ -131,7 +131,7 @@ def register(request):
                     login(request, user, backend=MODEL_BACKEND)
                     messages.success(request, _("Welcome! Now choose your grassroots union."))
                     nxt = _next_url(request, "")
-                    return redirect(nxt or reverse("accounts:join"))
+                    return redirect(nxt or reverse("join:index"))
     return render(request, "accounts/register.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -162,12 +162,9 @@ def password_reset(request):
 
 def _centre_context(request, **extra) -> dict:
     user = request.user
-    membership = Membership.objects.select_related("org").filter(user=user).first()
-    roles = list(user.roles.select_related("org", "track", "track__campaign", "campaign").order_by("role", "pk"))
     ctx = {
-        "membership": membership,
-        "membership_path": org_path_labels([membership.org])[membership.org.pk] if membership else "",
-        "roles": roles,
+        "membership": membership_of(user),
+        "roles": attach_scopes(user.roles.order_by("role", "pk")),
         "may_2fa": services.may_use_two_factor(user),
         "totp": services.confirmed_totp(user),
         "tokens": list(ApiToken.objects.filter(user=user).order_by("revoked", "-created")),
@@ -255,8 +252,6 @@ def token_revoke(request, pk: int):
 def two_factor(request):
     """Status; POST action=start makes a new key and shows its QR code; action=confirm checks
     the first code from the app and switches two-factor login on."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     user = request.user
     if not services.may_use_two_factor(user) and services.confirmed_totp(user) is None:
         return render(request, "accounts/two_factor.html", {"allowed": False}, status=403)
@@ -279,10 +274,6 @@ def two_factor(request):
     ctx = {"allowed": True, "totp": services.confirmed_totp(user), "pending": pending, "form": form,
            "disable_form": forms.PasswordConfirmForm()}
     if pending is not None:
-        import base64
-
-        import segno
-
         ctx["qr_svg"] = segno.make(pending.config_url, error="m").svg_inline(scale=5, title=_("QR code"))
         ctx["secret"] = base64.b32encode(pending.bin_key).decode()
     return render(request, "accounts/two_factor.html", ctx, status=400 if form.errors else 200)
@@ -303,112 +294,3 @@ def two_factor_disable(request):
     return render(request, "accounts/two_factor.html",
                   {"allowed": True, "totp": services.confirmed_totp(request.user), "disable_form": form,
                    "form": forms.TokenForm()}, status=400)
-
-
-# --- joining a union --------------------------------------------------------------------------
-
-def org_path_labels(orgs) -> dict[int, str]:
-    """{org.pk: "铜陵市总工会 › 义安区总工会 › …"} (the root left out below the second level)
-    for the given organisations, in one query
-    for all their ancestors (materialised paths: each ancestor's path is a prefix)."""
-    orgs = list(orgs)
-    step = Organization.steplen
-    prefixes = {o.path[:i] for o in orgs for i in range(step, len(o.path), step)}
-    names = dict(Organization.objects.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
-    out = {}
-    for o in orgs:
-        parts = [names[o.path[:i]] for i in range(step, len(o.path), step) if o.path[:i] in names]
-        if len(parts) >= 2:
-            parts = parts[1:]  # the root (the province) is the same for everyone: leave it out
-        out[o.pk] = " › ".join(parts + [o.name])
-    return out
-
-
-SEARCH_LIMIT = 20
-
-
-def search_orgs(q: str) -> list[tuple[Organization, str]]:
-    q = (q or "").replace("\x00", "").strip()[:60]  # PostgreSQL refuses NUL in strings
-    if not q:
-        return []
-    from django.db.models import Q
-
-    found = list(Organization.objects.filter(is_active=True)
-                 .filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(name_en__icontains=q))
-                 .order_by("path")[:SEARCH_LIMIT])
-    labels = org_path_labels(found)
-    return [(o, labels[o.pk]) for o in found]
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def join(request):
-    invite_form = forms.InviteForm()
-    status = 200
-    if request.method == "POST":
-        try:
-            if "code" in request.POST:
-                invite_form = forms.InviteForm(request.POST)
-                if invite_form.is_valid():
-                    m = membership_services.join_by_invite(request.user, invite_form.cleaned_data["code"])
-                    messages.success(request, _("You joined %(org)s.") % {"org": m.org.name})
-                    return redirect("accounts:centre")
-                status = 400
-            else:
-                org = Organization.objects.filter(pk=_int(request.POST.get("org")), is_active=True).first()
-                if org is None:
-                    messages.error(request, _("Choose an organisation from the list."))
-                    status = 400
-                else:
-                    membership_services.join_org(request.user, org)
-                    messages.success(request, _("Your request to join %(org)s was sent. Its administrator will "
-                                                "confirm it.") % {"org": org.name})
-                    return redirect("accounts:centre")
-        except DomainError as exc:
-            if "code" in request.POST:
-                _form_error(invite_form, exc)
-            else:
-                messages.error(request, str(exc.message))
-            status = 400
-    q = request.GET.get("q", "")
-    membership = Membership.objects.select_related("org").filter(user=request.user).first()
-    return render(request, "accounts/join.html",
-                  {"q": q, "results": search_orgs(q), "invite_form": invite_form, "membership": membership},
-                  status=status)
-
-
-@login_required
-@require_GET
-def join_search(request):
-    q = request.GET.get("q", "")
-    template = "accounts/_org_results.html" if request.htmx else "accounts/join.html"
-    membership = Membership.objects.select_related("org").filter(user=request.user).first()
-    return render(request, template, {"q": q, "results": search_orgs(q), "invite_form": forms.InviteForm(),
-                                      "membership": membership})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def join_invite(request, code: str):
-    invite = Invite.objects.select_related("org").filter(code=code.replace("\x00", "").strip().upper()).first()
-    if invite is None:
-        raise Http404
-    error = ""
-    if request.method == "POST":
-        try:
-            m = membership_services.join_by_invite(request.user, invite.code)
-        except DomainError as exc:
-            error = str(exc.message)
-        else:
-            messages.success(request, _("You joined %(org)s.") % {"org": m.org.name})
-            return redirect("accounts:centre")
-    label = org_path_labels([invite.org])[invite.org.pk]
-    return render(request, "accounts/join_invite.html", {"invite": invite, "org_label": label, "error": error},
-                  status=400 if error else 200)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -3,17 +3,20 @@ services (which the views call) so the API and the pages agree."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhengji.accounts.models import Role
+from zhengji.accounts import roles
 from zhengji.accounts.scopes import scopes_for
 from zhengji.orgs.models import Organization, OrgKind
 
 from . import services
 from .models import Campaign, Track, WorkKind
+from .roles import CAMPAIGN_ROLES, TRACK_ROLES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -198,11 +201,9 @@ class AnnouncementForm(BootstrapMixin, forms.Form):
 
 
 class GrantForm(BootstrapMixin, forms.Form):
-    ROLES = [(Role.CAMPAIGN_ADMIN.value, Role.CAMPAIGN_ADMIN.label), (Role.MODERATOR.value, Role.MODERATOR.label),
-             (Role.HOST_STAFF.value, Role.HOST_STAFF.label), (Role.JUDGE.value, Role.JUDGE.label)]
     phone = forms.CharField(label=_("mobile number"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    role = forms.ChoiceField(label=_("role"), choices=ROLES)
+    role = forms.ChoiceField(label=_("role"), choices=partial(roles.choices, [*CAMPAIGN_ROLES, *TRACK_ROLES]))
     track = forms.ModelChoiceField(label=_("track"), queryset=Track.objects.none(), required=False,
                                    help_text=_("For host-unit staff and judges."))
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhengji.accounts.models import Role
+from zhengji.accounts import roles
 from zhengji.accounts.scopes import scopes_for
 from zhengji.common.i18n import localized
 from zhengji.common.registry import Panel, PanelItem
@@ -39,11 +39,11 @@ def hub_panels(user: Any) -> list[Panel]:
     if campaigns:
         items = []
         for c in campaigns:
-            roles = [str(label) for cond, label in (
-                (user.is_superuser or c.pk in s.campaign_admin, Role.CAMPAIGN_ADMIN.label),
-                (c.pk in s.moderator, Role.MODERATOR.label)) if cond]
+            held = [str(label) for cond, label in (
+                (user.is_superuser or c.pk in s.campaign_admin, roles.label("campaign_admin")),
+                (c.pk in s.moderator, roles.label("moderator"))) if cond]
             items.append(PanelItem(localized(c, "name"), reverse("campaigns:detail", args=[c.slug]),
-                                   _campaign_note(c, roles)))
+                                   _campaign_note(c, held)))
         panels.append(Panel("campaigns", _("Campaigns you administer"), icon="bi-megaphone", items=tuple(items)))
     hosted = tuple(PanelItem(localized(t, "name"), reverse("campaigns:track", args=[t.campaign.slug, t.slug]),
                              localized(t.campaign, "name")) for t in tracks if t.pk in s.host_tracks)

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from zhengji.accounts.models import Role, RoleAssignment, User
+from zhengji.accounts.models import RoleAssignment, User, attach_scopes
 from zhengji.accounts.scopes import scopes_for
 from zhengji.accounts.services import grant_role, revoke_role
 from zhengji.common import audit
@@ -27,6 +27,7 @@ from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.orgs.models import Organization, OrgKind
 
 from .models import Announcement, Campaign, DeadlineExtension, EntrantType, LevelRule, Track, WorkKind
+from .roles import CAMPAIGN_ROLES, TRACK_ROLES, CampaignRole
 from .sanitize import clean_html
 from .schema import FieldDef, check_schema, dump_schema
 
@@ -38,8 +39,6 @@ ENTRANT_TYPES = {t.value: t.label for t in EntrantType}
 # What host-unit staff may change on their own track; everything else is the campaign admin's.
 TRACK_CONTENT_FIELDS = ["description", "description_en", "rules", "rules_en"]
 TRACK_SETTING_FIELDS = ["number", "slug", "name", "name_en", "host_unit", "work_kind", "entrant_types", "is_open"]
-CAMPAIGN_ROLES = (Role.CAMPAIGN_ADMIN, Role.MODERATOR)
-TRACK_ROLES = (Role.HOST_STAFF, Role.JUDGE)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Campaign pages live at /manage/<slug>/, next to /manage/new/.
 RESERVED_SLUGS = {"new"}
@@ -153,7 +152,7 @@ def create_campaign(actor, *, org: Organization, banner=None, **values) -> Campa
     # Creating a campaign makes one its admin: let this actor's scopes say so for the grant check
     # (can_grant has no "creator" rule), then record the grant like any other.
     scopes_for(actor).campaign_admin.add(campaign.pk)
-    grant_role(actor, actor, Role.CAMPAIGN_ADMIN, campaign=campaign)
+    grant_role(actor, actor, CampaignRole.CAMPAIGN_ADMIN, campaign)
     return campaign
 
 
@@ -525,12 +524,24 @@ def delete_announcement(actor, announcement: Announcement) -> None:
 
 # --- people (campaign-scoped roles) ----------------------------------------------------------
 
-def campaign_role_holders(campaign: Campaign):
-    """Everyone holding a campaign-scoped or track-scoped role in this campaign (one query)."""
+def campaign_role_holders(campaign: Campaign) -> QuerySet[RoleAssignment]:
+    """Everyone holding a campaign-scoped or track-scoped role in this campaign (one query),
+    ordered by role, then track number. `holders_with_scopes` adds the tracks for display."""
+    track_number = Subquery(Track.objects.filter(pk=OuterRef("scope_id")).values("number")[:1])
     return (RoleAssignment.objects
-            .filter(Q(campaign=campaign, role__in=CAMPAIGN_ROLES) | Q(track__campaign=campaign, role__in=TRACK_ROLES))
-            .select_related("user", "track")
-            .order_by("role", "track__number", "id"))
+            .filter(Q(scope_type="campaigns.campaign", scope_id=campaign.pk, role__in=CAMPAIGN_ROLES)
+                    | Q(scope_type="campaigns.track", scope_id__in=campaign.tracks.values("pk"), role__in=TRACK_ROLES))
+            .annotate(track_number=Case(When(scope_type="campaigns.track", then=track_number)))
+            .select_related("user")
+            .order_by("role", F("track_number").asc(nulls_first=True), "id"))
+
+
+def holders_with_scopes(campaign: Campaign) -> list[RoleAssignment]:
+    """The role holders with `.track` set (None for a campaign-wide role), for the People page."""
+    holders = attach_scopes(campaign_role_holders(campaign))
+    for ra in holders:
+        ra.track = ra.scope if ra.scope_type == "campaigns.track" else None
+    return holders
 
 
 def grant_campaign_role(actor, campaign: Campaign, *, phone: str, role: str, track: Track | None = None
@@ -542,11 +553,11 @@ def grant_campaign_role(actor, campaign: Campaign, *, phone: str, role: str, tra
     if user is None:
         raise _field_error("phone", _("No user is registered with this mobile number."))
     if role in CAMPAIGN_ROLES:
-        return grant_role(actor, user, role, campaign=campaign)
+        return grant_role(actor, user, role, campaign)
     if role in TRACK_ROLES:
         if track is None or track.campaign_id != campaign.pk:
             raise _field_error("track", _("Choose a track of this campaign for this role."))
-        return grant_role(actor, user, role, track=track)
+        return grant_role(actor, user, role, track)
     raise _field_error("role", _("This role cannot be granted here."))
 
 
@@ -556,7 +567,8 @@ def revoke_campaign_role(actor, campaign: Campaign, assignment_id: int) -> None:
     ra = campaign_role_holders(campaign).filter(pk=assignment_id).first()
     if ra is None:
         raise NotFound(_("Not found."))
-    if ra.role == Role.CAMPAIGN_ADMIN and not (
-            RoleAssignment.objects.filter(campaign=campaign, role=Role.CAMPAIGN_ADMIN).exclude(pk=ra.pk).exists()):
+    if ra.role == CampaignRole.CAMPAIGN_ADMIN and not (
+            RoleAssignment.objects.filter(scope_type="campaigns.campaign", scope_id=campaign.pk,
+                                          role=CampaignRole.CAMPAIGN_ADMIN).exclude(pk=ra.pk).exists()):
         raise DomainError(_("A campaign needs at least one campaign admin."), code="last_admin")
     revoke_role(actor, ra)

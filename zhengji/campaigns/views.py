@@ -372,7 +372,7 @@ def people(request, slug):
         else:
             messages.success(request, _("The role was granted."))
             return redirect("campaigns:people", slug=c.slug)
-    holders = services.campaign_role_holders(c)
+    holders = services.holders_with_scopes(c)
     return render(request, "campaigns/people.html", _ctx(request, c, "people", form=form, holders=holders))
 
 

@@ -4,30 +4,31 @@ into a production database."""
 
 from __future__ import annotations
 
-from zhengji.accounts.models import Role
+from zhengji.campaigns.roles import CampaignRole
+from zhengji.orgs.roles import OrgRole
 
 from . import campaign, orgs
 
 DEMO_PASSWORD = "Zhengji-demo-2025"
 
-# key: username; role: a Role value, "superuser" or "worker"; scope: how to find the scope object
+# key: username; role: a registered role name, "superuser" or "worker"; scope: how to find the scope object
 # ("campaign", "track:<slug>", "org:<code>"); label/label_en: what the table shows.
 ACCOUNTS = [
     dict(username="admin", phone="13800000000", role="superuser", scope=None,
          real_name="演示·平台管理员", label="平台管理员（超级用户）", label_en="Platform admin (superuser)"),
-    dict(username="campaign_admin", phone="13800000001", role=Role.CAMPAIGN_ADMIN, scope="campaign",
+    dict(username="campaign_admin", phone="13800000001", role=CampaignRole.CAMPAIGN_ADMIN, scope="campaign",
          real_name="演示·活动管理员", label="活动管理员", label_en="Campaign admin"),
-    dict(username="moderator", phone="13800000002", role=Role.MODERATOR, scope="campaign",
+    dict(username="moderator", phone="13800000002", role=CampaignRole.MODERATOR, scope="campaign",
          real_name="演示·审核员", label="内容审核员", label_en="Moderator"),
-    dict(username="host_photo", phone="13800000003", role=Role.HOST_STAFF, scope="track:photography",
+    dict(username="host_photo", phone="13800000003", role=CampaignRole.HOST_STAFF, scope="track:photography",
          real_name="演示·承办单位工作人员", label="承办单位工作人员", label_en="Host-unit staff"),
-    dict(username="judge_photo", phone="13800000004", role=Role.JUDGE, scope="track:photography",
+    dict(username="judge_photo", phone="13800000004", role=CampaignRole.JUDGE, scope="track:photography",
          real_name="演示·评委", label="评委", label_en="Judge"),
-    dict(username="admin_tongling", phone="13800000011", role=Role.UNIT_ADMIN, scope="org:AH-TL",
+    dict(username="admin_tongling", phone="13800000011", role=OrgRole.UNIT_ADMIN, scope="org:AH-TL",
          real_name="演示·铜陵市总管理员", label="单位管理员", label_en="Unit admin"),
-    dict(username="admin_yian", phone="13800000012", role=Role.UNIT_ADMIN, scope="org:AH-TL-YA",
+    dict(username="admin_yian", phone="13800000012", role=OrgRole.UNIT_ADMIN, scope="org:AH-TL-YA",
          real_name="演示·义安区管理员", label="单位管理员", label_en="Unit admin"),
-    dict(username="admin_jiaoqu", phone="13800000013", role=Role.UNIT_ADMIN, scope="org:AH-TL-JQ",
+    dict(username="admin_jiaoqu", phone="13800000013", role=OrgRole.UNIT_ADMIN, scope="org:AH-TL-JQ",
          real_name="演示·郊区管理员", label="单位管理员", label_en="Unit admin"),
     dict(username="worker_yian", phone="13800000021", role="worker", scope="org:AH-TL-YA-001",
          real_name="演示·职工甲", label="职工", label_en="Worker"),

@@ -207,9 +207,10 @@ def load_roles(report: Report, users: dict[str, User], campaigns: list[Campaign]
             continue
         per_campaign = spec["scope"] == "campaign" or spec["scope"].startswith("track:")
         for campaign in campaigns if per_campaign else campaigns[:1]:
-            scope = _scope(spec["scope"], campaign, orgs)
-            if not RoleAssignment.objects.filter(user=user, role=role, **scope).exists():
-                grant_role(admin, user, role, **scope)  # audited and notified by the domain function
+            (scope,) = _scope(spec["scope"], campaign, orgs).values()
+            if not RoleAssignment.objects.filter(user=user, role=role, scope_type=scope._meta.label_lower,
+                                                 scope_id=scope.pk).exists():
+                grant_role(admin, user, role, scope)  # audited and notified by the domain function
                 report.add("roles", True)
 
 

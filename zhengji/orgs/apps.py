@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from zhengji.accounts import profile
 from zhengji.common import registry
 
 
@@ -9,6 +10,9 @@ class OrgsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import queries, roles  # noqa: PLC0415 (they import models, loadable only once the app registry is ready)
         from .hub import hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
 
         registry.hub.register("orgs", hub_panels, order=10)
+        roles.register()
+        profile.set_membership_provider(queries.membership_view)

@@ -45,3 +45,10 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than %(n)d MB.")
                                         % {"n": settings.ORGS_IMPORT_MAX_BYTES // (1024 * 1024)})
         return f
+
+
+class JoinCodeForm(forms.Form):
+    """A worker joins with an invite code (the join pages)."""
+
+    code = forms.CharField(label=_("Invite code"), max_length=16,
+                           widget=forms.TextInput(attrs={"class": "form-control", "autocapitalize": "characters"}))

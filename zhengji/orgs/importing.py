@@ -11,19 +11,24 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import xlsxwriter
 from django.conf import settings
+from django.db import connection
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.common import audit
 from zhengji.common.errors import DomainError
 
+from . import services
 from .models import Organization, OrgKind
 
 CHUNK = 900  # stays under every backend's parameter limit
@@ -73,8 +78,6 @@ def parse_kind(value: str) -> str | None:
     key = _squash(value)
     if key in KIND_LABELS:
         return KIND_LABELS[key]
-    from django.utils import translation
-
     labels = {_squash(k.label): k.value for k in OrgKind}
     with translation.override("en"):
         labels.update({_squash(k.label): k.value for k in OrgKind})
@@ -140,10 +143,6 @@ def read_file(name: str, fileobj) -> list[RawRow]:
         text = decode_csv(fileobj.read())
         return _rows_from_matrix(csv.reader(io.StringIO(text, newline="")))
     if ext == "xlsx":
-        import zipfile
-
-        from openpyxl import load_workbook
-
         try:
             wb = load_workbook(fileobj, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -377,8 +376,6 @@ def fast_insert(model, objs: list, fields: list[str], chunk: int = 1000) -> None
     through common.audit.record_many (one bulk_create), the only writer of the audit table.
     Values of plain types go as they are; others (dates, JSON, IPs) through the field's own
     get_db_prep_save, so every backend gets what it expects. Signals are not sent, as with bulk_create."""
-    from django.db import connection
-
     cols = [model._meta.get_field(f) for f in fields]
     qn = connection.ops.quote_name
     sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c.column) for c in cols)}) "
@@ -397,8 +394,6 @@ _ORG_INSERT = ["path", "depth", "numchild", "name", "short_name", "name_en", "ki
 
 def execute(actor, plan: Plan) -> ImportResult:
     """Write a validated plan (no errors). Runs inside apply_import's transaction."""
-    from .services import EDITABLE_FIELDS, _move
-
     step = Organization.steplen
     rows = {r.code: r for r in plan.rows}
     existing = plan.existing
@@ -452,7 +447,7 @@ def execute(actor, plan: Plan) -> ImportResult:
         o.pk = ids[o.code]
     for o in objs:
         audits.append(audit.AuditRecord("org.create", o,
-                                        after={f: getattr(o, f) for f in EDITABLE_FIELDS} | {"path": o.path}))
+                                        after={f: getattr(o, f) for f in services.EDITABLE_FIELDS} | {"path": o.path}))
     for parent_code, n in new_children.items():
         if parent_code and parent_code not in new_paths:
             Organization.objects.filter(pk=existing[parent_code]["id"]).update(numchild=F("numchild") + n)
@@ -497,7 +492,7 @@ def execute(actor, plan: Plan) -> ImportResult:
         org = Organization.objects.get(pk=existing[r.code]["id"])
         target = Organization.objects.get(code=r.parent_code)
         before = org.path
-        org = _move(org, target)
+        org = services._move(org, target)
         audits.append(audit.AuditRecord("org.move", org, before={"path": before},
                                         after={"parent": target.path, "path": org.path}))
     audit.record_many(audits, actor=actor)
@@ -514,8 +509,6 @@ def execute(actor, plan: Plan) -> ImportResult:
 
 def build_template() -> bytes:
     """The downloadable template (.xlsx made with xlsxwriter): the header row and a sheet of notes."""
-    import xlsxwriter
-
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet("组织")

@@ -8,12 +8,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from zhengji.accounts.models import Role, RoleAssignment, User
+from zhengji.accounts.models import RoleAssignment, User
 from zhengji.accounts.services import grant_role, revoke_role
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 
+from . import importing
 from .models import Organization, OrgKind
+from .roles import OrgRole
 
 EDITABLE_FIELDS = ("name", "short_name", "name_en", "kind", "code", "member_count", "contact_name",
                    "contact_phone", "address")
@@ -179,13 +181,14 @@ def appoint_admin(actor, org: Organization, phone: str) -> RoleAssignment:
     if user is None:
         raise DomainError(_("No user is registered with this mobile number."), code="user_not_found",
                           field="phone")
-    return grant_role(actor, user, Role.UNIT_ADMIN, org=org)
+    return grant_role(actor, user, OrgRole.UNIT_ADMIN, org)
 
 
 @transaction.atomic
 def revoke_admin(actor, org: Organization, assignment: RoleAssignment) -> None:
     _check(actor, "orgs.appoint_admin", org)
-    if assignment.org_id != org.pk or assignment.role != Role.UNIT_ADMIN:
+    if (assignment.scope_type, assignment.scope_id, assignment.role) != ("orgs.organization", org.pk,
+                                                                         OrgRole.UNIT_ADMIN):
         raise NotFound(_("Not found."))
     revoke_role(actor, assignment)
 
@@ -194,8 +197,6 @@ def revoke_admin(actor, org: Organization, assignment: RoleAssignment) -> None:
 def apply_import(actor, rows, *, filename: str = ""):
     """Apply a parsed import file all-or-nothing; it is validated again here, inside the transaction.
     Raises DomainError when any row has an error (nothing is changed)."""
-    from . import importing
-
     if not (actor.is_superuser or actor.has_perm("orgs.access")):
         raise NotPermitted(_("You do not administer any organisation."))
     plan = importing.validate(actor, rows)

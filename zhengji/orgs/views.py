@@ -18,14 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhengji.accounts.models import Role, RoleAssignment
 from zhengji.common.context import acting, client_ip
 from zhengji.common.errors import DomainError
 
 from . import importing, membership, services, uploads
 from .forms import AppointForm, ImportForm, InviteForm, MoveForm, OrgForm
 from .models import Invite, Membership, MembershipStatus, Organization
-from .scoping import admin_roots, clean_query, get_org_or_404, path_names, visible_orgs
+from .roles import admin_assignments
+from .scoping import admin_roots, clean_query, get_org_or_404, in_scope, path_names, visible_orgs
 from .stats import subtree_summary
 
 CHILDREN_PAGE = 100
@@ -86,8 +86,6 @@ def _breadcrumb(user, org: Organization) -> list[tuple[str, int | None]]:
     step = Organization.steplen
     prefixes = [org.path[:i] for i in range(step, len(org.path), step)]
     found = {o.path: o for o in Organization.objects.filter(path__in=prefixes).only("id", "path", "name")}
-    from .scoping import in_scope
-
     return [(found[p].name, found[p].pk if in_scope(user, found[p]) else None) for p in prefixes if p in found]
 
 
@@ -97,8 +95,7 @@ def detail(request, pk: int):
     org = get_org_or_404(request.user, pk)
     kids = list(_children(org)[:CHILDREN_PAGE])
     counts = dict(org.memberships.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    admins = (RoleAssignment.objects.filter(org=org, role=Role.UNIT_ADMIN).select_related("user")
-              .order_by("created"))
+    admins = admin_assignments(org).select_related("user").order_by("created")
     invites = org.invites.filter(revoked=False).order_by("-created")[:20]
     user = request.user
     return render(request, "orgs/detail.html", {
@@ -288,9 +285,10 @@ def admin_appoint(request, pk: int):
 @org_admin_required
 def admin_revoke(request, pk: int, rid: int):
     org = get_org_or_404(request.user, pk)
-    ra = RoleAssignment.objects.filter(pk=rid, org=org, role=Role.UNIT_ADMIN).select_related("user", "org").first()
+    ra = admin_assignments(org).filter(pk=rid).select_related("user").first()
     if ra is None:
         raise Http404
+    ra.scope = org
     try:
         services.revoke_admin(request.user, org, ra)
         messages.success(request, _("The admin role was revoked."))

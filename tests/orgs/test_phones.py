@@ -7,9 +7,9 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from tests import factories as f
-from zhengji.accounts.rules import can_see_phone, shown_phone
 from zhengji.common.i18n import mask_phone
 from zhengji.orgs.models import Membership
+from zhengji.orgs.rules import can_see_phone, shown_phone
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_anonymous_and_user_without_membership(people):
 
 
 def test_phone_of_tag(people):
-    t = Template("{% load accounts_tags %}{% phone_of other %}")
+    t = Template("{% load phones %}{% phone_of other %}")
     request = RequestFactory().get("/")
     request.user = people["jiao_admin"]
     assert t.render(Context({"request": request, "other": people["worker"]})) == "138****1234"

@@ -1,6 +1,6 @@
 from django import template
 
-from zhengji.accounts.rules import shown_phone
+from zhengji.orgs.rules import shown_phone
 
 register = template.Library()
 
