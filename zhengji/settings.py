@@ -263,8 +263,8 @@ _ = _  # keep gettext_lazy importable for settings-level labels
 # Periodic jobs (dotted path of a plain function, interval in seconds), enqueued by
 # `manage.py scheduler` (started by `make run`; one instance in production, or cron).
 PERIODIC_JOBS = [
-    ("zhengji.media.services.cleanup_expired", int(os.environ.get("UPLOAD_CLEANUP_INTERVAL", "3600"))),
-    ("zhengji.media.domain.requeue_stuck", int(os.environ.get("MEDIA_REQUEUE_INTERVAL", "900"))),
+    ("zhengji.media.uploads.services.cleanup_expired", int(os.environ.get("UPLOAD_CLEANUP_INTERVAL", "3600"))),
+    ("zhengji.media.processing.domain.requeue_stuck", int(os.environ.get("MEDIA_REQUEUE_INTERVAL", "900"))),
 ]
 
 # --- accounts settings (sign-up, codes, 2FA) ---

@@ -13,12 +13,12 @@ import time_machine
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
+from zhengji.media.tasks import process_media
 
 from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.models import AuditLog
 from zhengji.media import domain, processing
 from zhengji.media.models import MediaStatus
-from zhengji.media.tasks import process_media
 
 pytestmark = pytest.mark.django_db
 

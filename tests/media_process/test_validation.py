@@ -8,12 +8,12 @@ import hashlib
 import pytest
 from django.core.files.storage import default_storage
 from django.utils import translation
+from zhengji.media.ingest import create_media_from_upload
+from zhengji.media.validation import MediaInvalid, format_duration
 
 from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.models import AuditLog
-from zhengji.media.ingest import create_media_from_upload
 from zhengji.media.models import MediaFile, UploadStatus
-from zhengji.media.validation import MediaInvalid, format_duration
 
 pytestmark = pytest.mark.django_db
 

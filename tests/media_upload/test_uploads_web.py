@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from zhengji.media.upload_tasks import cleanup_uploads
 
 from tests import factories as f
 from zhengji.media import services, storage
 from zhengji.media.models import Upload, UploadStatus
-from zhengji.media.upload_tasks import cleanup_uploads
 
 from .conftest import b64
 

@@ -24,7 +24,7 @@ def render_receipt(entry: Entry, request=None) -> bytes:
     link = entry_link(entry, request)
     qr = segno.make(link, error="m").svg_data_uri(scale=3, border=2)
     files = list(files_of(entry)
-                 .only("filename", "size", "sha256", "slot"))
+                 .only("filename", "size", "sha256"))  # slot and position are annotated
     html = render_to_string("entries/receipt.html", {
         "entry": entry, "authors": list(entry.authors.all()), "files": files, "qr": qr, "link": link,
         "submitted": format_local(entry.submitted_at), "pledged": format_local(entry.pledged_at),

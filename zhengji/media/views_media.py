@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from zhengji.common.errors import DomainError
 
-from . import domain
 from .models import MediaFile, MediaStatus
+from .processing import domain
 
 # URL name → model field. A video's poster is its `web` rendition.
 RENDITIONS = {"thumb": "thumbnail", "web": "web", "poster": "web", "preview": "preview"}

@@ -245,7 +245,8 @@ def _sample_file(kind: str, filename: str, params) -> Path:
 def _load_sample_entry(report: Report, spec: dict, track: Track, user: User,
                        orgs: dict[str, Organization]) -> None:
     from zhengji.entries import services as entries
-    from zhengji.media.ingest import create_media_from_file
+    from zhengji.entries.file_targets import track_slot_target
+    from zhengji.media.uploads.ingest import create_media_from_file
 
     # Generate first, outside the clock and the savepoint: a missing tool skips this entry only.
     try:
@@ -266,7 +267,8 @@ def _load_sample_entry(report: Report, spec: dict, track: Track, user: User,
         ids: dict[str, list[int]] = {}
         for slot, items in files.items():
             for name, path in items:
-                media = create_media_from_file(path, owner=user, track=track, slot_key=slot, filename=name)
+                media = create_media_from_file(path, owner=user, target=track_slot_target(track, slot),
+                                               filename=name)
                 ids.setdefault(slot, []).append(media.pk)
                 report.add("media files", True)
         if ids:

@@ -28,8 +28,8 @@ from django.views.decorators.csrf import csrf_exempt
 from zhengji.accounts.tokens import TokenAuth
 from zhengji.common.errors import DomainError
 
+from ..models import Upload
 from . import services
-from .models import Upload
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,checksum,expiration"

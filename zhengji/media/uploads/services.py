@@ -8,15 +8,19 @@ for a write transaction).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -27,8 +31,10 @@ from django.utils.translation import gettext as _
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound
 
+from ..models import MediaFile, Upload, UploadStatus
+from ..targets import Target
 from . import storage
-from .models import MediaFile, Upload, UploadStatus
+from .ingest import create_media_from_upload
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +107,6 @@ def check_size(user, length: int, *, exclude: Upload | None = None) -> None:
 
 def _lock_user(user) -> None:
     # Serialise one user's creations so two parallel uploads cannot both pass the quota check.
-    from django.contrib.auth import get_user_model
-
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
@@ -123,9 +127,6 @@ def get_upload(user, upload_id, *, for_update: bool = False) -> Upload:
 
 def parse_metadata(header: str) -> dict[str, str]:
     """tus Upload-Metadata: comma-separated `key base64value` pairs (value optional)."""
-    import base64
-    import binascii
-
     out: dict[str, str] = {}
     if not header:
         return out
@@ -147,8 +148,6 @@ def parse_metadata(header: str) -> dict[str, str]:
 
 
 def filename_from(metadata: dict[str, str]) -> str:
-    import os
-
     name = metadata.get("filename") or metadata.get("name") or ""
     return os.path.basename(name.replace("\\", "/"))[:255]
 
@@ -421,15 +420,10 @@ def abort_s3_upload(user, upload_id) -> None:
 
 # --- ingest -----------------------------------------------------------------------------------
 
-def ingest_upload(user, upload_id, *, track, slot_key: str):
-    """Turn the user's complete upload into a MediaFile of `slot_key` (validation and the state
-    change are media-process's `create_media_from_upload`, a domain function of its own)."""
+def ingest_upload(user, upload_id, *, target: Target) -> MediaFile:
+    """Turn the user's complete upload into a MediaFile for `target` (validation and the state
+    change are `ingest.create_media_from_upload`)."""
     upload = get_upload(user, upload_id)
     if upload.status != UploadStatus.COMPLETE:
         raise UploadError(_("This upload is not complete yet."), code="not_complete", status=409)
-    try:
-        from .ingest import create_media_from_upload
-    except ImportError as exc:
-        raise UploadError(_("Files cannot be processed at the moment; please try again later."),
-                          code="unavailable", status=503) from exc
-    return create_media_from_upload(upload, track=track, slot_key=slot_key)
+    return create_media_from_upload(upload, target=target)

@@ -1,4 +1,4 @@
-"""Validation of a file against a slot's FileRule, by its content: the type comes from the magic
+"""Validation of a file against a FileRule, by its content: the type comes from the magic
 bytes (not the name), durations and sizes from ffprobe and Pillow. Every failure is a translated
 message naming the limit and the actual value."""
 
@@ -8,12 +8,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 
-from zhengji.campaigns.schema import FileRule, parse_schema
 from zhengji.common.errors import DomainError
 
+from ..filerules import FileRule
 from . import probe as probing
 from .probe import KNOWN, FileType, canonical_ext
 
@@ -32,8 +32,6 @@ class MediaInvalid(DomainError):
 
 
 def _is_zh() -> bool:
-    from django.utils.translation import get_language
-
     return (get_language() or "zh-hans").lower().startswith("zh")
 
 
@@ -111,14 +109,6 @@ def _actual_label(ft: FileType | None) -> str:
 
 
 # --- the rules ------------------------------------------------------------------------------
-
-def rule_for(track, slot_key: str) -> FileRule:
-    """The FileRule of a track's file field `slot_key`; DomainError when there is none."""
-    for f in parse_schema(track.form_schema):
-        if f.key == slot_key and f.type == "file" and f.file is not None:
-            return f.file
-    raise DomainError(_("This form has no file field “%(slot)s”.") % {"slot": slot_key}, code="no_such_slot")
-
 
 # Content types that a given allowed extension also admits: phones write MP4 files whose brand
 # says M4V or 3GP; they are the same ISO container and play the same.
