@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests import factories as f
-from zhengji.media import services, storage
 from zhengji.media.models import Upload
+from zhengji.media.uploads import services, storage
 
 pytestmark = pytest.mark.django_db
 

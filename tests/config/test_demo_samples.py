@@ -78,11 +78,11 @@ def test_sample_entries_are_real_and_load_idempotently(django_capture_on_commit_
     assert "<strong>" in by_track["commentary"].data["body"]
     assert by_track["micro-dramas"].authors.count() == 3
 
-    media = list(MediaFile.objects.filter(entry__in=sample).select_related("entry__track"))
-    slots = {(m.entry.track.slug, m.slot) for m in media}
+    media = list(MediaFile.objects.filter(entry_link__entry__in=sample).select_related("entry_link__entry__track"))
+    slots = {(m.entry_link.entry.track.slug, m.entry_link.slot) for m in media}
     assert slots == {("photography", "photos"), ("micro-dramas", "video"), ("recitation", "audio"),
                      ("union-accounts", "verification")}
-    assert sum(m.slot == "photos" for m in media) == 3
+    assert sum(m.entry_link.slot == "photos" for m in media) == 3
     assert len({m.sha256 for m in media}) == len(media)  # three different photographs
     for m in media:
         with m.original.open("rb") as fh:
@@ -91,7 +91,7 @@ def test_sample_entries_are_real_and_load_idempotently(django_capture_on_commit_
         assert m.thumbnail or m.preview
     video = next(m for m in media if m.kind == "video")
     assert (video.width, video.height) == (1280, 720) and 2 <= video.duration <= 3.5 and video.preview
-    photo = next(m for m in media if m.slot == "photos")
+    photo = next(m for m in media if m.entry_link.slot == "photos")
     assert photo.width * photo.height >= 3_000_000
     audio = next(m for m in media if m.kind == "audio")
     assert audio.duration > 3 and audio.preview  # espeak-ng speech, not a one-second beep
@@ -242,7 +242,7 @@ def test_a_missing_tool_skips_only_the_entries_that_need_it(monkeypatch):
     # Video and speech need ffmpeg; the JPEGs, the PNG and the rich text do not.
     assert made == {"photography", "commentary", "union-accounts"}
     assert report.created["sample entries"] == 3 and report.created["media files"] == 4
-    assert not MediaFile.objects.filter(entry=None).exists()
+    assert not MediaFile.objects.filter(entry_link=None).exists()
     # With the tool back, the next load adds the missing two and nothing else.
     monkeypatch.setattr(samples, "FFMPEG", "ffmpeg")
     assert load_demo().created == {"sample entries": 2, "media files": 2}

@@ -162,16 +162,29 @@ def test_unit_admins_see_nothing_yet(client, world, photo):
     assert client.get(url("original", photo)).status_code == 404
 
 
-def test_widening_view_permission_keeps_originals_private(client, world, photo):
-    import rules
+def test_registered_viewer_rule_grants_renditions_not_originals(client, world, photo):
+    """A later app plugs in a viewer without touching media: registering grants, removing takes away."""
+    from zhengji.media import access
 
-    from zhengji.media import rules as media_rules
-
-    everyone = rules.predicate(lambda user, media: user.is_authenticated)
-    rules.set_perm("media.view_media", media_rules.can_view_media | everyone)
+    client.force_login(world["other"])
+    assert client.get(url("rendition", photo, which="thumb")).status_code == 404
+    access.register_viewer("tests.everyone", lambda user, media: user.is_authenticated)
     try:
-        client.force_login(world["other"])
         assert client.get(url("rendition", photo, which="thumb")).status_code == 200
-        assert client.get(url("original", photo)).status_code == 404
+        assert client.get(url("status", photo) + "?format=json").json()["can_retry"] is False
+        assert client.get(url("original", photo)).status_code == 404  # originals have their own rules
     finally:
-        rules.set_perm("media.view_media", media_rules.can_view_media)
+        access.unregister_viewer("tests.everyone")
+    assert client.get(url("rendition", photo, which="thumb")).status_code == 404
+
+
+def test_registered_original_rule_is_separate(client, world, photo):
+    from zhengji.media import access
+
+    client.force_login(world["other"])
+    access.register_original_reader("tests.other", lambda user, media: user.pk == world["other"].pk)
+    try:
+        assert client.get(url("original", photo)).status_code == 200
+    finally:
+        access.unregister_original_reader("tests.other")
+    assert client.get(url("original", photo)).status_code == 404

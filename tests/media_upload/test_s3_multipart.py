@@ -10,8 +10,8 @@ import pytest
 import requests
 from django.core.files.storage import default_storage
 
-from zhengji.media import services, storage
 from zhengji.media.models import Upload, UploadStatus
+from zhengji.media.uploads import services, storage
 
 pytestmark = pytest.mark.django_db
 MB = 1024 * 1024

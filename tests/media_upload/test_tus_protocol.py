@@ -11,8 +11,8 @@ from django.utils import timezone
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
-from zhengji.media import storage
 from zhengji.media.models import MediaFile, Upload, UploadStatus
+from zhengji.media.uploads import storage
 
 from .conftest import b64, sha256_file
 

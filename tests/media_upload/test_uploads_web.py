@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from zhengji.media.upload_tasks import cleanup_uploads
 
 from tests import factories as f
-from zhengji.media import services, storage
 from zhengji.media.models import Upload, UploadStatus
+from zhengji.media.uploads import services, storage
+from zhengji.media.uploads.tasks import cleanup_uploads
 
 from .conftest import b64
 
@@ -189,7 +189,7 @@ def test_ingest_checks_input_and_ownership(alice, bob, client, track_with_slot):
 
 
 def test_ingest_creates_media_file(alice, client, track_with_slot):
-    pytest.importorskip("zhengji.media.ingest")
+    pytest.importorskip("zhengji.media.uploads.ingest")
     from PIL import Image
 
     buf = io.BytesIO()
