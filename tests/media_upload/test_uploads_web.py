@@ -189,7 +189,6 @@ def test_ingest_checks_input_and_ownership(alice, bob, client, track_with_slot):
 
 
 def test_ingest_creates_media_file(alice, client, track_with_slot):
-    pytest.importorskip("zhengji.media.uploads.ingest")
     from PIL import Image
 
     buf = io.BytesIO()
@@ -202,6 +201,61 @@ def test_ingest_creates_media_file(alice, client, track_with_slot):
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["filename"] == "red.jpg" and body["size"] == len(data) and body["kind"] == "image"
+
+
+def _complete_jpeg(user):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(buf, "JPEG")
+    data = buf.getvalue()
+    up = services.create_upload(user, length=len(data), metadata={"filename": "red.jpg"})
+    services.receive_chunk(user, up.id, offset=0, read=io.BytesIO(data).read, content_length=len(data))
+    return up
+
+
+def test_ingest_without_a_known_target_is_refused(alice, client, track_with_slot):
+    """Media knows no tracks: the rule comes from a registered target, and without one the upload
+    is refused with a clear message (and stays complete, to be ingested elsewhere)."""
+    from zhengji.media import targets
+
+    up = _complete_jpeg(alice.user)
+    client.force_login(alice.user)
+    r = ingest(client, up, target="no-such-target", track=track_with_slot.pk, slot="photos")
+    assert r.status_code == 400 and r.json()["code"] == "no_target" and "用途" in r.json()["message"]
+    saved = targets.registered()
+    for name in saved:
+        targets.unregister(name)
+    try:
+        r = ingest(client, up, track=track_with_slot.pk, slot="photos")
+        assert r.status_code == 400 and r.json()["code"] == "no_target"
+    finally:
+        for name, resolver in saved.items():
+            targets.register(name, resolver, default=name == "entry_slot")
+    assert ingest(client, up, track=track_with_slot.pk, slot="photos").status_code == 201
+
+
+def test_a_registered_target_decides_the_rule(alice, client):
+    """A later app registers a target of its own (here: any image, purpose "avatar")."""
+    from zhengji.media import targets
+    from zhengji.media.filerules import FileRule
+    from zhengji.media.models import MediaFile
+
+    seen = {}
+
+    def avatar(data, user):
+        seen["user"] = user
+        return targets.Target(rule=FileRule(kinds=["image"], max_size_mb=1), purpose="avatar")
+
+    targets.register("tests.avatar", avatar)
+    try:
+        up = _complete_jpeg(alice.user)
+        client.force_login(alice.user)
+        r = ingest(client, up, target="tests.avatar")
+        assert r.status_code == 201, r.content
+        assert MediaFile.objects.get(pk=r.json()["id"]).purpose == "avatar" and seen["user"] == alice.user
+    finally:
+        targets.unregister("tests.avatar")
 
 
 # --- upload test page -----------------------------------------------------------------------------
