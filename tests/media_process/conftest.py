@@ -86,7 +86,6 @@ def target(world):
 @pytest.fixture
 def ingest(world, target, django_capture_on_commit_callbacks):
     """ingest(path, slot) → MediaFile, processed (the task runs on commit, immediately)."""
-
     def _ingest(path, slot, *, owner=None, filename=None, process=True):
         with django_capture_on_commit_callbacks(execute=process):
             media = create_media_from_file(path, owner=owner or world["owner"], target=target(slot),
@@ -100,7 +99,6 @@ def ingest(world, target, django_capture_on_commit_callbacks):
 @pytest.fixture
 def make_upload(world):
     """A completed tus upload whose bytes are staged in storage, as media-upload leaves it."""
-
     def _make(path, *, filename=None, user=None, status=UploadStatus.COMPLETE):
         path = Path(path)
         with open(path, "rb") as fh:

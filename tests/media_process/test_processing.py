@@ -11,6 +11,7 @@ import subprocess
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
@@ -245,8 +246,6 @@ def test_preview_is_scaled_down_to_the_limit(ingest, media_dir, settings):
 
 
 def test_lost_tasks_are_requeued(ingest, media_dir, world):
-    from django.core.management import call_command
-
     media = ingest(media_dir / "photo.jpg", "photo", process=False)  # queued, but the task was lost
     with pytest.raises(DomainError):  # just queued: not retryable yet
         domain.retry_processing(world["owner"], media)

@@ -4,6 +4,7 @@ kind accepted with their facts and SHA-256 stored; ingest from a completed uploa
 from __future__ import annotations
 
 import hashlib
+import zipfile
 
 import pytest
 from django.core.files.storage import default_storage
@@ -12,6 +13,7 @@ from django.utils import translation
 from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.models import AuditLog
 from zhengji.media.models import MediaFile, UploadStatus
+from zhengji.media.processing import probe
 from zhengji.media.processing.validation import MediaInvalid, format_duration
 from zhengji.media.uploads.ingest import create_media_from_upload
 
@@ -199,8 +201,6 @@ def test_upload_of_someone_else(world, target, make_upload, media_dir):
 
 
 def test_zip_named_docx_refused(ingest, tmp_path):
-    import zipfile
-
     fake = tmp_path / "report.docx"
     with zipfile.ZipFile(fake, "w") as z:
         z.writestr("readme.txt", "not a word document")
@@ -214,8 +214,6 @@ def test_empty_file_refused(ingest, tmp_path):
 
 
 def test_too_large_upload_refused_before_reading(world, target, make_upload, media_dir, monkeypatch):
-    from zhengji.media.processing import probe
-
     def no_reading(*a, **kw):
         raise AssertionError("the bytes must not be read")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests import factories as f
+from zhengji.media import access
 from zhengji.media.models import MediaStatus
 
 pytestmark = pytest.mark.django_db
@@ -153,9 +155,7 @@ def test_head_request(client, world, video):
 
 
 def test_unit_admins_see_nothing_yet(client, world, photo):
-    """Only the owner and superusers for now; the entries app widens view (not originals)."""
-    from tests import factories as f
-
+    """Media alone: the owner and superusers (other apps add viewers through media.access)."""
     admin = f.unit_admin(world["unit"])
     client.force_login(admin)
     assert client.get(url("rendition", photo, which="thumb")).status_code == 404
@@ -164,8 +164,6 @@ def test_unit_admins_see_nothing_yet(client, world, photo):
 
 def test_registered_viewer_rule_grants_renditions_not_originals(client, world, photo):
     """A later app plugs in a viewer without touching media: registering grants, removing takes away."""
-    from zhengji.media import access
-
     client.force_login(world["other"])
     assert client.get(url("rendition", photo, which="thumb")).status_code == 404
     access.register_viewer("tests.everyone", lambda user, media: user.is_authenticated)
@@ -179,8 +177,6 @@ def test_registered_viewer_rule_grants_renditions_not_originals(client, world, p
 
 
 def test_registered_original_rule_is_separate(client, world, photo):
-    from zhengji.media import access
-
     client.force_login(world["other"])
     access.register_original_reader("tests.other", lambda user, media: user.pk == world["other"].pk)
     try:

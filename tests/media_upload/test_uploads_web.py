@@ -7,13 +7,20 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from tests import factories as f
-from zhengji.media.models import Upload, UploadStatus
+from zhengji.accounts.models import Role, RoleAssignment
+from zhengji.campaigns.schema import parse_schema
+from zhengji.media import targets
+from zhengji.media.filerules import FileRule
+from zhengji.media.models import MediaFile, MediaStatus, Upload, UploadStatus
 from zhengji.media.uploads import services, storage
 from zhengji.media.uploads.tasks import cleanup_uploads
 
@@ -189,8 +196,6 @@ def test_ingest_checks_input_and_ownership(alice, bob, client, track_with_slot):
 
 
 def test_ingest_creates_media_file(alice, client, track_with_slot):
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), "red").save(buf, "JPEG")
     data = buf.getvalue()
@@ -204,8 +209,6 @@ def test_ingest_creates_media_file(alice, client, track_with_slot):
 
 
 def _complete_jpeg(user):
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), "red").save(buf, "JPEG")
     data = buf.getvalue()
@@ -217,7 +220,6 @@ def _complete_jpeg(user):
 def test_ingest_without_a_known_target_is_refused(alice, client, track_with_slot):
     """Media knows no tracks: the rule comes from a registered target, and without one the upload
     is refused with a clear message (and stays complete, to be ingested elsewhere)."""
-    from zhengji.media import targets
 
     up = _complete_jpeg(alice.user)
     client.force_login(alice.user)
@@ -237,10 +239,6 @@ def test_ingest_without_a_known_target_is_refused(alice, client, track_with_slot
 
 def test_a_registered_target_decides_the_rule(alice, client):
     """A later app registers a target of its own (here: any image, purpose "avatar")."""
-    from zhengji.media import targets
-    from zhengji.media.filerules import FileRule
-    from zhengji.media.models import MediaFile
-
     seen = {}
 
     def avatar(data, user):
@@ -277,11 +275,6 @@ def test_upload_test_page_access(alice, client, settings):
 
 
 def test_uploader_include_contract(alice, track_with_slot, rf):
-    from django.template.loader import render_to_string
-
-    from zhengji.campaigns.schema import parse_schema
-    from zhengji.media.models import MediaFile
-
     field = parse_schema(track_with_slot.form_schema)[0]
     m1 = MediaFile.objects.create(owner=alice.user, filename="a.jpg", original="originals/a.jpg", size=1)
     m2 = MediaFile.objects.create(owner=alice.user, filename="b.jpg", original="originals/b.jpg", size=1)
@@ -307,7 +300,6 @@ def test_lost_staging_file_is_gone_not_500(alice, client):
 def test_uploads_are_private_even_to_unit_admins(alice, client):
     """An upload is its uploader's alone: an admin of the uploader's own unit (or of another
     unit) does not see it; staged bytes become visible to others only as an entry's file."""
-    from zhengji.accounts.models import Role, RoleAssignment
 
     tree = f.tongling_tree()
     RoleAssignment.objects.create(user=alice.user, role=Role.UNIT_ADMIN, org=tree["jiao"])
@@ -324,7 +316,6 @@ def test_uploads_are_private_even_to_unit_admins(alice, client):
 def test_ingest_gives_the_thumbnail_through_the_rendition_view(alice, client, track_with_slot):
     """With processing already done when ingest answers (immediate task backend, on commit), the
     thumbnail URL is the permission-checked view's, never a MEDIA_URL path."""
-    from PIL import Image
 
     buf = io.BytesIO()
     Image.new("RGB", (400, 300), "blue").save(buf, "JPEG")
@@ -342,11 +333,6 @@ def test_ingest_gives_the_thumbnail_through_the_rendition_view(alice, client, tr
 def test_uploader_keeps_the_typed_ids_and_serves_thumbnails_privately(alice, track_with_slot, rf):
     """`value` (the ids as typed in a refused form) wins over the stored files; thumbnails of the
     listed files come from the rendition view."""
-    from django.core.files.base import ContentFile
-    from django.template.loader import render_to_string
-
-    from zhengji.campaigns.schema import parse_schema
-    from zhengji.media.models import MediaFile, MediaStatus
 
     field = parse_schema(track_with_slot.form_schema)[0]
     m1 = MediaFile.objects.create(owner=alice.user, filename="a.jpg", original="originals/a.jpg", size=1,
