@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 
@@ -52,13 +53,14 @@ def requeue_stuck(now: dt.datetime | None = None) -> list[int]:
 # --- user actions ---------------------------------------------------------------------------
 
 @transaction.atomic
-def retry_processing(actor, media: MediaFile) -> MediaFile:
+def retry_processing(actor: User, media: MediaFile) -> MediaFile:
     """Queue a failed (or stuck) media for processing again, from scratch. Owner or admins."""
     if not actor.has_perm("media.retry_processing", media):
         raise NotPermitted(_("You may not retry the processing of this file."))
-    media = lock_media(media.pk)
-    if media is None:
+    locked = lock_media(media.pk)
+    if locked is None:
         raise NotFound(_("This file no longer exists."))
+    media = locked
     if media.status == MediaStatus.READY:
         raise DomainError(_("This file has been processed already."), code="already_ready")
     if not can_retry(media):

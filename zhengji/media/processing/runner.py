@@ -17,9 +17,11 @@ import tempfile
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -82,14 +84,14 @@ def _store(media: MediaFile, outputs: dict[str, Path]) -> dict[str, str]:
     return saved
 
 
-def _delete_names(storage, names: Iterable[str]) -> None:
+def _delete_names(storage: Storage, names: Iterable[str]) -> None:
     for name in names:
         if name and name.startswith("renditions/"):  # never an original
             with contextlib.suppress(Exception):
                 storage.delete(name)
 
 
-def _finish(media_id: int, attempt: int, saved: dict[str, str], extra_probe: dict) -> bool:
+def _finish(media_id: int, attempt: int, saved: dict[str, str], extra_probe: dict[str, Any]) -> bool:
     storage = MediaFile._meta.get_field("original").storage
     try:
         with transaction.atomic():
@@ -144,7 +146,7 @@ def run_processing(media_id: int) -> str:
             with tempfile.TemporaryDirectory(prefix="zj-media-", dir=getattr(settings, "MEDIA_WORK_DIR", None)) as tmp:
                 with probing.local_copy(storage, media.original.name, suffix=suffix) as src:
                     outputs = renditions.renditions(media.kind, src, Path(tmp), duration=media.duration)
-                extra: dict = {}
+                extra: dict[str, Any] = {}
                 if "preview" in outputs:
                     with contextlib.suppress(probing.ProbeError):
                         extra["preview"] = probing.summarize(probing.ffprobe(outputs["preview"]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
@@ -45,7 +46,7 @@ class Checked:
     width: int | None = None
     height: int | None = None
     duration: float | None = None
-    probe: dict = field(default_factory=dict)
+    probe: dict[str, Any] = field(default_factory=dict)
 
 
 # --- formatting for messages ----------------------------------------------------------------
@@ -140,7 +141,7 @@ def check_name(filename: str, rule: FileRule) -> None:
                             % {"ext": ext or "?", "allowed": shown}])
 
 
-def validate_path(path: str | os.PathLike, *, filename: str, rule: FileRule, size: int | None = None) -> Checked:
+def validate_path(path: str | os.PathLike[str], *, filename: str, rule: FileRule, size: int | None = None) -> Checked:
     """Check a local file against `rule`; returns what was learned or raises MediaInvalid."""
     size = os.path.getsize(path) if size is None else size
     check_size(size, rule)
@@ -165,7 +166,7 @@ def validate_path(path: str | os.PathLike, *, filename: str, rule: FileRule, siz
     return checked
 
 
-def _check_av(path, ft: FileType, rule: FileRule, checked: Checked) -> None:
+def _check_av(path: str | os.PathLike[str], ft: FileType, rule: FileRule, checked: Checked) -> None:
     try:
         info = probing.summarize(probing.ffprobe(path))
     except probing.ProbeError as exc:
@@ -220,7 +221,7 @@ def _resolution_errors(w: int, h: int, rule: FileRule, what: str) -> list[str]:
     return errors
 
 
-def _check_image(path, rule: FileRule, checked: Checked) -> None:
+def _check_image(path: str | os.PathLike[str], rule: FileRule, checked: Checked) -> None:
     what = _kind_noun("image")
     try:
         info = probing.image_info(path)

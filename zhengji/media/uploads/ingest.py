@@ -14,14 +14,16 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotPermitted
 
@@ -40,10 +42,12 @@ def original_name(owner_id: int, ext: str) -> str:
     return f"originals/{owner_id}/{now:%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
-def _link_or_copy(storage, src_key: str, dst_name: str) -> str:
+def _link_or_copy(storage: Storage, src_key: str, dst_name: str) -> str:
     """Put the staged bytes at `dst_name`: a hard link on local disk (instant, no second copy),
     otherwise a streamed copy through the storage API (S3 copies server-side are a later
     optimisation). The staging file is removed by the caller after commit."""
+    src_path: str | None
+    dst_path: str | None
     try:
         src_path = storage.path(src_key)
         dst_path = storage.path(dst_name)
@@ -57,10 +61,10 @@ def _link_or_copy(storage, src_key: str, dst_name: str) -> str:
             shutil.copyfile(src_path, dst_path)
         return dst_name
     with storage.open(src_key, "rb") as fh:
-        return storage.save(dst_name, File(fh, name=os.path.basename(dst_name)))
+        return str(storage.save(dst_name, File(fh, name=os.path.basename(dst_name))))
 
 
-def _new_media(*, owner, purpose: str, filename: str, checked: Checked, sha256: str, name: str) -> MediaFile:
+def _new_media(*, owner: User, purpose: str, filename: str, checked: Checked, sha256: str, name: str) -> MediaFile:
     media = MediaFile(owner=owner, purpose=purpose[:40], filename=os.path.basename(filename)[:255],
                       content_type=checked.type.mime, kind=checked.kind, size=checked.size, sha256=sha256,
                       width=checked.width, height=checked.height, duration=checked.duration,
@@ -70,7 +74,7 @@ def _new_media(*, owner, purpose: str, filename: str, checked: Checked, sha256: 
     return media
 
 
-def create_media_from_upload(upload: Upload, *, target: Target, actor=None) -> MediaFile:
+def create_media_from_upload(upload: Upload, *, target: Target, actor: User | None = None) -> MediaFile:
     """Validate a completed upload by content against the target's rule and make it a MediaFile
     (owner: the uploader; attached to nothing yet). On failure: DomainError (MediaInvalid) with the
     translated reasons, and the upload is left as it was."""
@@ -117,12 +121,13 @@ def create_media_from_upload(upload: Upload, *, target: Target, actor=None) -> M
     return media
 
 
-def _quiet_delete(storage, name: str) -> None:
+def _quiet_delete(storage: Storage, name: str) -> None:
     with contextlib.suppress(Exception):
         storage.delete(name)
 
 
-def create_media_from_file(source, *, owner, target: Target, filename: str | None = None) -> MediaFile:
+def create_media_from_file(source: str | os.PathLike[str] | IO[bytes], *, owner: User, target: Target,
+                           filename: str | None = None) -> MediaFile:
     """The same for a local path or a binary file object (demo loader, tests, imports)."""
     rule = target.rule
     tmp_path = None

@@ -5,6 +5,7 @@ test page (DEBUG or staff)."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +44,7 @@ def _fields(request: HttpRequest) -> dict[str, Any]:
 
 
 @csrf_exempt  # CSRF is enforced for session users in _authenticate; bearer tokens need none
-def ingest(request: HttpRequest, upload_id) -> HttpResponse:
+def ingest(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
     """POST the target's fields (the entry uploader: track=<id>, slot=<schema key>): turn a complete
     upload into a MediaFile for that target."""
     if request.method != "POST":
