@@ -10,7 +10,7 @@ from tests import factories as f
 from zhengji.entries.file_targets import track_slot_target
 from zhengji.media import samples
 from zhengji.media.models import MediaStatus
-from zhengji.media.processing import domain
+from zhengji.media.processing import runner
 from zhengji.media.uploads import ingest
 from zhengji.orgs.models import OrgKind
 
@@ -41,7 +41,7 @@ def test_status_polls_until_the_video_plays(page, setup, monkeypatch):
     login(page, owner)
     page.goto(f"{page.base_url}/files/m/{media.pk}/status")
     assert page.locator(".progress-bar").count() == 1
-    assert domain.run_processing(media.pk) == "ready"
+    assert runner.run_processing(media.pk) == "ready"
     video = page.locator(f"#media-status-{media.pk} video")
     video.wait_for(timeout=10000)  # the card polls every 3 s
     # The browser loads the preview (with Range requests) and knows its length.
