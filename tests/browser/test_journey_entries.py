@@ -18,6 +18,7 @@ from django.test import Client
 from tests import factories as f
 from tests.entries.builders import campaign_now, worker
 from zhengji.campaigns.models import WorkKind
+from zhengji.entries.files import files_of
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.media import samples
 from zhengji.media.models import MediaFile, MediaStatus, Upload, UploadStatus
@@ -183,15 +184,15 @@ def test_entry_submission_journey(page, settings, tmp_path, request):
     add_files(page, traffic, widget, photos, expect=3)
     ids = widget.locator("input[name=photos]").input_value().split(",")
     assert len(ids) == 3
-    media = {m.filename: m for m in MediaFile.objects.filter(owner=person, slot="photos")}
+    media = {m.filename: m for m in MediaFile.objects.filter(owner=person, purpose="photos")}
     assert set(media) == {p.name for p in photos}
     for p in photos:  # the server's bytes are the file's
         assert media[p.name].sha256 == sha256(p)
     photo_number = submit(page, traffic, photo_entry)
-    assert sorted(photo_entry.media_files.values_list("pk", flat=True)) == sorted(int(i) for i in ids)
+    assert sorted(files_of(photo_entry).values_list("pk", flat=True)) == sorted(int(i) for i in ids)
 
     # Processing ran (the immediate task backend): the entry page shows the three thumbnails.
-    assert all(m.status == MediaStatus.READY for m in photo_entry.media_files.all())
+    assert all(m.status == MediaStatus.READY for m in files_of(photo_entry).all())
     page.locator("#h-entry").wait_for()
     assert loaded_images(page, "main .entry-files img") == 3
 
@@ -228,7 +229,7 @@ def test_entry_submission_journey(page, settings, tmp_path, request):
     assert seen["patch"] >= clip_size // CHUNK + 1  # every chunk, plus the one sent again
     upload = Upload.objects.get(user=person, filename=clip.name)
     assert upload.status == UploadStatus.ATTACHED and upload.offset == clip_size
-    video = MediaFile.objects.get(owner=person, slot="video")
+    video = MediaFile.objects.get(owner=person, purpose="video")
     assert video.size == clip_size and video.sha256 == sha256(clip)
     assert widget.locator("input[name=video]").input_value() == str(video.pk)
     drama_number = submit(page, traffic, drama_entry)
@@ -273,7 +274,7 @@ def test_entry_submission_journey(page, settings, tmp_path, request):
     assert loaded_images(page, "main .entry-files img") == 6
     photo_entry.refresh_from_db()
     assert photo_entry.number == photo_number and photo_entry.status == EntryStatus.SUBMITTED
-    assert photo_entry.media_files.count() == 6
+    assert files_of(photo_entry).count() == 6
 
     # --- 4. The receipt. --------------------------------------------------------------------------
     with page.expect_download() as dl:
@@ -326,7 +327,7 @@ def test_the_form_waits_for_uploads_in_progress(page, settings, tmp_path):
     traffic.settle()
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_url(f"**/entries/{entry.pk}/edit/")
-    assert entry.media_files.get().filename == photo.name
+    assert files_of(entry).get().filename == photo.name
 
 
 def test_a_refused_file_frees_its_place(page, settings, tmp_path):

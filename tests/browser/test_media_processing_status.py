@@ -7,8 +7,11 @@ import pytest
 from django.test import Client
 
 from tests import factories as f
-from zhengji.media import domain, ingest, samples
+from zhengji.entries.file_targets import track_slot_target
+from zhengji.media import samples
 from zhengji.media.models import MediaStatus
+from zhengji.media.processing import runner
+from zhengji.media.uploads import ingest
 from zhengji.orgs.models import OrgKind
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -34,11 +37,11 @@ def setup(tmp_path):
 def test_status_polls_until_the_video_plays(page, setup, monkeypatch):
     track, owner, clip = setup
     monkeypatch.setattr(ingest, "enqueue_processing", lambda media: None)  # the worker comes later
-    media = ingest.create_media_from_file(clip, owner=owner, track=track, slot_key="video")
+    media = ingest.create_media_from_file(clip, owner=owner, target=track_slot_target(track, "video"))
     login(page, owner)
     page.goto(f"{page.base_url}/files/m/{media.pk}/status")
     assert page.locator(".progress-bar").count() == 1
-    assert domain.run_processing(media.pk) == "ready"
+    assert runner.run_processing(media.pk) == "ready"
     video = page.locator(f"#media-status-{media.pk} video")
     video.wait_for(timeout=10000)  # the card polls every 3 s
     # The browser loads the preview (with Range requests) and knows its length.
@@ -50,7 +53,7 @@ def test_status_polls_until_the_video_plays(page, setup, monkeypatch):
 def test_retry_button_processes_again(page, setup, settings):
     track, owner, clip = setup
     settings.MEDIA_FFMPEG_TIMEOUT = 0.001  # processing fails…
-    media = ingest.create_media_from_file(clip, owner=owner, track=track, slot_key="video")
+    media = ingest.create_media_from_file(clip, owner=owner, target=track_slot_target(track, "video"))
     media.refresh_from_db()
     assert media.status == MediaStatus.FAILED
     settings.MEDIA_FFMPEG_TIMEOUT = 600  # …the cause is fixed

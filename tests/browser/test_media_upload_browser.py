@@ -9,8 +9,8 @@ from django.test import Client
 
 from tests import factories as f
 from tests.media_upload.conftest import sha256_file, write_random
-from zhengji.media import storage
 from zhengji.media.models import Upload, UploadStatus
+from zhengji.media.uploads import storage
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -72,9 +72,7 @@ def test_ingest_error_is_shown_next_to_the_file(page, tmp_path):
 
 def test_ingested_file_id_goes_into_the_hidden_input(page, tmp_path):
     """A real JPEG into an image slot: its MediaFile id lands in the hidden input named after the
-    slot. Before media-process's ingest module is merged, the translated 'cannot be processed'
-    message is shown instead (no skip: both outcomes are asserted)."""
-    import importlib.util
+    slot."""
 
     from PIL import Image
 
@@ -91,10 +89,6 @@ def test_ingested_file_id_goes_into_the_hidden_input(page, tmp_path):
     page.goto(page.base_url + f"/files/upload-test/?track={track.pk}&slot=photos")
     widget = page.locator("[data-zj-uploader]")
     widget.locator("input.uppy-Dashboard-input").first.set_input_files(str(path))
-    if importlib.util.find_spec("zhengji.media.ingest") is None:
-        widget.locator(".zj-uploader-errors li").wait_for(timeout=30000)
-        assert "暂时无法处理文件" in widget.locator(".zj-uploader-errors").inner_text()
-        return
     widget.locator(".zj-uploader-files li[data-media-id]").wait_for(timeout=30000)
     media = MediaFile.objects.get(owner=user)
     assert widget.locator("input[name=photos]").input_value() == str(media.pk)

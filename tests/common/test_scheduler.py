@@ -10,8 +10,8 @@ from django.utils.module_loading import import_string
 
 from tests import factories as f
 from zhengji.common.registry import periodic_jobs
-from zhengji.media import services, storage
 from zhengji.media.models import Upload
+from zhengji.media.uploads import services, storage
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_scheduler_once_runs_every_periodic_job():
 def test_periodic_jobs_are_registered_and_importable(settings):
     """Media registers its jobs at start-up (common.registry), with the intervals of the settings."""
     jobs = {job.path: job.interval for job in periodic_jobs.jobs()}
-    assert jobs == {"zhengji.media.services.cleanup_expired": settings.UPLOAD_CLEANUP_INTERVAL,
-                    "zhengji.media.domain.requeue_stuck": settings.MEDIA_REQUEUE_INTERVAL}
+    assert jobs == {"zhengji.media.uploads.services.cleanup_expired": settings.UPLOAD_CLEANUP_INTERVAL,
+                    "zhengji.media.processing.domain.requeue_stuck": settings.MEDIA_REQUEUE_INTERVAL}
     for path, interval in jobs.items():
         assert callable(import_string(path)) and interval > 0

@@ -12,6 +12,7 @@ from PIL import Image
 
 from tests import factories as f
 from zhengji.entries import services
+from zhengji.entries.models import EntryFile
 from zhengji.entries.services import Changes
 from zhengji.media.models import MediaFile, MediaStatus
 from zhengji.orgs.models import Membership, MembershipStatus
@@ -61,11 +62,15 @@ def png_bytes(color=(200, 30, 30)) -> bytes:
 
 
 def media(owner, *, slot="", status=MediaStatus.READY, name="photo.png", entry=None) -> MediaFile:
+    """A stored image uploaded for `slot` (its purpose); with `entry`, attached at the slot's end."""
     content = png_bytes()
-    m = MediaFile(owner=owner, filename=name, slot=slot, status=status, kind="image", content_type="image/png",
-                  size=len(content), sha256=hashlib.sha256(content).hexdigest(), entry=entry)
+    m = MediaFile(owner=owner, filename=name, purpose=slot, status=status, kind="image", content_type="image/png",
+                  size=len(content), sha256=hashlib.sha256(content).hexdigest())
     m.original.save(name, ContentFile(content), save=False)
     m.save()
+    if entry is not None:
+        EntryFile.objects.create(entry=entry, media=m, slot=slot,
+                                 position=EntryFile.objects.filter(entry=entry, slot=slot).count())
     return m
 
 

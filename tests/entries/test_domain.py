@@ -19,6 +19,7 @@ from zhengji.common.context import acting
 from zhengji.common.errors import DeadlinePassed, DomainError, NotPermitted
 from zhengji.common.models import AuditLog
 from zhengji.entries import services
+from zhengji.entries.files import entry_id_of, files_of
 from zhengji.entries.models import Entry, EntryStatus, TrackCounter
 from zhengji.entries.pledge import PLEDGE_VERSION, pledge_text
 from zhengji.entries.projections import return_reason
@@ -176,28 +177,26 @@ def test_values_are_normalised_on_submit(world):
 def test_file_count_limits(world):
     e = world.complete_draft()
     extra = [media(world.worker, slot="photos") for _ in range(2)]
-    first = e.media_files.get()
+    first = files_of(e).get()
     services.save_draft(world.worker, e, Changes(files={"photos": f"{first.pk},{extra[0].pk},{extra[1].pk}"}))
     with pytest.raises(ValidationError) as exc:
         services.submit(world.worker, e, pledge=True)
     assert "photos" in errors_of(exc)
     services.save_draft(world.worker, e, Changes(files={"photos": f"{extra[1].pk},{first.pk}"}))
-    assert list(e.media_files.order_by("position").values_list("pk", flat=True)) == [extra[1].pk, first.pk]
+    assert list(files_of(e).values_list("pk", flat=True)) == [extra[1].pk, first.pk]
     assert services.submit(world.worker, e, pledge=True).status == EntryStatus.SUBMITTED
-    assert extra[0].__class__.objects.get(pk=extra[0].pk).entry_id is None  # detached
+    assert entry_id_of(extra[0]) is None  # detached
 
 
 def test_only_own_free_files_of_the_slot_are_attached(world):
     e = world.draft(title="t", data=dict(GOOD_DATA))
     theirs = media(world.other_worker)
     other_entry = world.draft(world.other_worker, title="x")
-    taken = media(world.worker, slot="photos")
-    taken.entry = world.draft(title="another")
-    taken.save()
+    taken = media(world.worker, slot="photos", entry=world.draft(title="another"))
     wrong_slot = media(world.worker, slot="video")
     services.save_draft(world.worker, e, Changes(files={"photos": [theirs.pk, taken.pk, wrong_slot.pk, 999999]}))
-    assert e.media_files.count() == 0
-    assert other_entry.media_files.count() == 0
+    assert files_of(e).count() == 0
+    assert files_of(other_entry).count() == 0
 
 
 def test_failed_media_blocks_submission(world):

@@ -8,6 +8,8 @@ import subprocess
 import pytest
 from django.urls import reverse
 
+from zhengji.entries.files import files_of
+
 pytestmark = pytest.mark.django_db
 
 
@@ -26,7 +28,7 @@ def test_receipt_pdf_content(client, world, tmp_path):
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
     text = pdf_text(r.content, tmp_path)
-    m = e.media_files.get()
+    m = files_of(e).get()
     for needle in (e.number, "我的作品", world.track.name, world.tree["ya1"].name, "张三", e.pledge_version,
                    "photo.png", m.sha256[:16]):
         assert needle in text.replace("\n", ""), needle

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests import factories as f
 from zhengji.entries import services
+from zhengji.entries.files import files_of
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.entries.services import Changes
 
@@ -142,7 +143,7 @@ def test_edit_page_renders_schema_fields_and_uploader_fallback(client, world):
     assert r.status_code == 200
     for key in ("creator_note", "story", "intro", "minutes", "genre", "tags", "made_on", "link"):
         assert f'name="{key}"' in body
-    m = e.media_files.get()
+    m = files_of(e).get()
     assert 'name="photos"' in body and f'value="{m.pk}"' in body
     assert "hx-post" in body and reverse("entries:autosave", args=[e.pk]) in body
     assert "3 至 10 字" in body and "最多 20 个字符" in body  # limits shown before submitting
@@ -156,7 +157,7 @@ def test_edit_submit_flow(client, world):
                                                                       entry_pledge="on"))
     e.refresh_from_db()
     assert r.status_code == 302 and r["Location"] == reverse("entries:detail", args=[e.pk])
-    assert e.status == EntryStatus.SUBMITTED and e.number and e.media_files.get() == m
+    assert e.status == EntryStatus.SUBMITTED and e.number and files_of(e).get() == m
     assert e.contact_phone == "13912345678"
 
 
@@ -185,11 +186,11 @@ def test_edit_submitted_entry_invalid_keeps_typed_and_changes_nothing(client, wo
     e = world.submitted()
     login(client, world.worker)
     r = client.post(reverse("entries:edit", args=[e.pk]), form_post(e, entry_title="新标题", minutes="abc",
-                                                                      photos=str(e.media_files.get().pk)))
+                                                                      photos=str(files_of(e).get().pk)))
     assert r.status_code == 400 and "新标题" in r.content.decode()
     assert Entry.objects.get(pk=e.pk).title == "我的作品"
     r = client.post(reverse("entries:edit", args=[e.pk]), form_post(e, entry_title="新标题",
-                                                                      photos=str(e.media_files.get().pk)))
+                                                                      photos=str(files_of(e).get().pk)))
     assert r.status_code == 302 and Entry.objects.get(pk=e.pk).title == "新标题"
 
 
@@ -327,7 +328,7 @@ def test_uploader_tag_uses_the_media_widget_when_present(client, world, settings
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     e = world.complete_draft()
     body = login(client, world.worker).get(reverse("entries:edit", args=[e.pk])).content.decode()
-    m = e.media_files.get()
+    m = files_of(e).get()
     assert f'<div class="real-widget" data-slot="photos" data-track="{world.track.pk}">{m.pk}</div>' in body
     assert "uploader-fallback" not in body
 
@@ -387,7 +388,7 @@ def test_refused_edit_keeps_the_new_upload_in_the_widget(client, world):
     is not attached yet, but the re-rendered widget must still hold it, or it silently drops out
     of the entry on the next save."""
     e = world.submitted()
-    old = e.media_files.get()
+    old = files_of(e).get()
     new = media(world.worker, slot="photos", name="新照片.png")
     login(client, world.worker)
     url = reverse("entries:edit", args=[e.pk])
@@ -396,16 +397,16 @@ def test_refused_edit_keeps_the_new_upload_in_the_widget(client, world):
     assert r.status_code == 400
     assert f'name="photos" data-zj-ids value="{old.pk},{new.pk}"' in body
     assert f'data-media-id="{new.pk}"' in body and "新照片.png" in body
-    assert list(e.media_files.all()) == [old]  # nothing changed yet
+    assert list(files_of(e).all()) == [old]  # nothing changed yet
     # Saved again, corrected: both are attached, in order.
     r = client.post(url, form_post(e, photos=f"{old.pk},{new.pk}"))
     assert r.status_code == 302
-    assert list(e.media_files.order_by("position").values_list("pk", flat=True)) == [old.pk, new.pk]
+    assert list(files_of(e).values_list("pk", flat=True)) == [old.pk, new.pk]
 
 
 def test_refused_edit_does_not_show_someone_elses_file(client, world):
     e = world.submitted()
-    old = e.media_files.get()
+    old = files_of(e).get()
     theirs = media(world.other_worker, slot="photos", name="别人的.png")
     r = login(client, world.worker).post(reverse("entries:edit", args=[e.pk]),
                                          form_post(e, photos=f"{old.pk},{theirs.pk}"))
@@ -425,7 +426,7 @@ def test_removing_every_file_is_kept_after_a_refused_draft_submit(client, world)
 
 def test_edit_widget_thumbnails_come_from_the_rendition_view(client, world):
     e = world.complete_draft()
-    m = with_thumbnail(e.media_files.get())
+    m = with_thumbnail(files_of(e).get())
     body = login(client, world.worker).get(reverse("entries:edit", args=[e.pk])).content.decode()
     thumb = reverse("media:rendition", args=[m.pk, "thumb"])
     assert f'<img src="{thumb}"' in body
@@ -437,7 +438,7 @@ def test_detail_shows_renditions_and_live_status(client, world):
     from zhengji.media.models import MediaStatus
 
     e = world.complete_draft()
-    ready = with_thumbnail(e.media_files.get())
+    ready = with_thumbnail(files_of(e).get())
     pending = media(world.worker, slot="photos", name="处理中.png", status=MediaStatus.PENDING)
     services.save_draft(world.worker, e, Changes(files={"photos": [ready.pk, pending.pk]}))
     body = login(client, world.worker).get(reverse("entries:detail", args=[e.pk])).content.decode()
@@ -453,7 +454,7 @@ def test_detail_shows_a_failed_file_with_reason_and_retry(client, world):
     from zhengji.media.models import MediaStatus
 
     e = world.complete_draft()
-    m = e.media_files.get()
+    m = files_of(e).get()
     m.status, m.error = MediaStatus.FAILED, "视频时长 2.0 秒，但只能解码 0.3 秒\n\nffmpeg said no"
     m.save()
     body = login(client, world.worker).get(reverse("entries:detail", args=[e.pk])).content.decode()
@@ -463,7 +464,7 @@ def test_detail_shows_a_failed_file_with_reason_and_retry(client, world):
 
 def test_unit_admin_sees_the_renditions_not_the_original(client, world):
     e = world.submitted()
-    m = with_thumbnail(e.media_files.get())
+    m = with_thumbnail(files_of(e).get())
     thumb = reverse("media:rendition", args=[m.pk, "thumb"])
     original = reverse("media:original", args=[m.pk])
     body = login(client, world.yian_admin).get(reverse("entries:detail", args=[e.pk])).content.decode()
@@ -491,7 +492,7 @@ def test_detail_query_count_does_not_grow_with_files(client, world, django_asser
     with django_assert_max_num_queries(20) as few:
         client.get(url)
     more = [media(world.worker, slot="photos", name=f"{i}.png") for i in range(1)]
-    services.save_draft(world.worker, e, Changes(files={"photos": [e.media_files.get().pk, *[m.pk for m in more]]}))
+    services.save_draft(world.worker, e, Changes(files={"photos": [files_of(e).get().pk, *[m.pk for m in more]]}))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
 
@@ -500,7 +501,7 @@ def test_unit_admin_sees_a_failed_file_without_a_retry_button(client, world):
     from zhengji.media.models import MediaStatus
 
     e = world.submitted()
-    m = e.media_files.get()
+    m = files_of(e).get()
     m.status, m.error = MediaStatus.FAILED, "文件似乎不完整或已损坏"
     m.save()
     body = login(client, world.yian_admin).get(reverse("entries:detail", args=[e.pk])).content.decode()

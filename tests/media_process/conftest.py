@@ -14,8 +14,10 @@ from django.utils import timezone
 from PIL import Image
 
 from tests import factories as f
+from zhengji.entries.file_targets import track_slot_target
 from zhengji.media import samples
 from zhengji.media.models import Upload, UploadStatus
+from zhengji.media.uploads.ingest import create_media_from_file
 from zhengji.orgs.models import OrgKind
 
 SCHEMA = [
@@ -76,14 +78,18 @@ def world(db):
 
 
 @pytest.fixture
-def ingest(world, django_capture_on_commit_callbacks):
-    """ingest(path, slot) → MediaFile, processed (the task runs on commit, immediately)."""
-    from zhengji.media.ingest import create_media_from_file
+def target(world):
+    """target(slot) → the ingest target of the world's track's file field `slot`."""
+    return lambda slot: track_slot_target(world["track"], slot)
 
+
+@pytest.fixture
+def ingest(world, target, django_capture_on_commit_callbacks):
+    """ingest(path, slot) → MediaFile, processed (the task runs on commit, immediately)."""
     def _ingest(path, slot, *, owner=None, filename=None, process=True):
         with django_capture_on_commit_callbacks(execute=process):
-            media = create_media_from_file(path, owner=owner or world["owner"], track=world["track"],
-                                           slot_key=slot, filename=filename)
+            media = create_media_from_file(path, owner=owner or world["owner"], target=target(slot),
+                                           filename=filename)
         media.refresh_from_db()
         return media
 
@@ -93,7 +99,6 @@ def ingest(world, django_capture_on_commit_callbacks):
 @pytest.fixture
 def make_upload(world):
     """A completed tus upload whose bytes are staged in storage, as media-upload leaves it."""
-
     def _make(path, *, filename=None, user=None, status=UploadStatus.COMPLETE):
         path = Path(path)
         with open(path, "rb") as fh:

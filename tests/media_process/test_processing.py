@@ -11,14 +11,15 @@ import subprocess
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
 from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.models import AuditLog
-from zhengji.media import domain, processing
 from zhengji.media.models import MediaStatus
-from zhengji.media.tasks import process_media
+from zhengji.media.processing import domain, renditions, runner
+from zhengji.media.processing.tasks import process_media
 
 pytestmark = pytest.mark.django_db
 
@@ -183,25 +184,25 @@ def test_error_while_saving_leaves_nothing_half_done(ingest, media_dir, monkeypa
 
 
 def test_killed_worker_is_taken_over_after_stale_time(ingest, media_dir, monkeypatch):
-    real = processing.renditions
+    real = renditions.renditions
 
     def killed(*a, **kw):
         real(*a, **kw)  # temp outputs written…
         raise SystemExit  # …and the worker dies before saving anything
 
-    monkeypatch.setattr(processing, "renditions", killed)
+    monkeypatch.setattr(renditions, "renditions", killed)
     media = ingest(media_dir / "photo.jpg", "photo", process=False)
     with pytest.raises(SystemExit):
-        domain.run_processing(media.pk)
+        runner.run_processing(media.pk)
     media.refresh_from_db()
     assert media.status == MediaStatus.PROCESSING and media.attempts == 1 and not media.web
     assert rendition_files(media) == []
-    monkeypatch.setattr(processing, "renditions", real)
+    monkeypatch.setattr(renditions, "renditions", real)
     # Started again at once: the job is presumed still running elsewhere, nothing happens.
-    assert domain.run_processing(media.pk) == "skipped"
+    assert runner.run_processing(media.pk) == "skipped"
     # Later than the stale limit: run again from scratch.
     with time_machine.travel(timezone.now() + dt.timedelta(hours=3)):
-        assert domain.run_processing(media.pk) == "ready"
+        assert runner.run_processing(media.pk) == "ready"
     media.refresh_from_db()
     assert media.status == MediaStatus.READY and media.attempts == 2 and len(rendition_files(media)) == 2
 
@@ -221,7 +222,7 @@ def test_reprocessing_replaces_old_renditions_never_the_original(ingest, media_d
     media.status = MediaStatus.FAILED
     media.save()
     with django_capture_on_commit_callbacks(execute=True):
-        domain.run_processing(media.pk)
+        runner.run_processing(media.pk)
     media.refresh_from_db()
     assert media.web.name != old and not default_storage.exists(old)
     assert media.original.name == original and default_storage.exists(original)
@@ -245,8 +246,6 @@ def test_preview_is_scaled_down_to_the_limit(ingest, media_dir, settings):
 
 
 def test_lost_tasks_are_requeued(ingest, media_dir, world):
-    from django.core.management import call_command
-
     media = ingest(media_dir / "photo.jpg", "photo", process=False)  # queued, but the task was lost
     with pytest.raises(DomainError):  # just queued: not retryable yet
         domain.retry_processing(world["owner"], media)

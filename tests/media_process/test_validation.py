@@ -4,6 +4,7 @@ kind accepted with their facts and SHA-256 stored; ingest from a completed uploa
 from __future__ import annotations
 
 import hashlib
+import zipfile
 
 import pytest
 from django.core.files.storage import default_storage
@@ -11,9 +12,10 @@ from django.utils import translation
 
 from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.models import AuditLog
-from zhengji.media.ingest import create_media_from_upload
 from zhengji.media.models import MediaFile, UploadStatus
-from zhengji.media.validation import MediaInvalid, format_duration
+from zhengji.media.processing import probe
+from zhengji.media.processing.validation import MediaInvalid, format_duration
+from zhengji.media.uploads.ingest import create_media_from_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -124,8 +126,8 @@ def test_format_duration(seconds, zh):
 def test_good_files_accepted(ingest, media_dir, world, name, slot, kind, mime):
     path = media_dir / name
     media = ingest(path, slot, process=False)
-    assert (media.kind, media.content_type, media.slot) == (kind, mime, slot)
-    assert media.owner == world["owner"] and media.entry is None
+    assert (media.kind, media.content_type, media.purpose) == (kind, mime, slot)
+    assert media.owner == world["owner"]
     assert media.size == path.stat().st_size
     assert media.sha256 == sha(path)
     with media.original.open("rb") as fh:
@@ -157,11 +159,11 @@ def test_from_file_object(ingest, media_dir):
 
 # --- from a completed upload ----------------------------------------------------------------
 
-def test_upload_becomes_media(world, make_upload, media_dir, django_capture_on_commit_callbacks):
+def test_upload_becomes_media(world, target, make_upload, media_dir, django_capture_on_commit_callbacks):
     up = make_upload(media_dir / "clip.mp4", filename="我的作品.mp4")
     staged = up.storage_key
     with django_capture_on_commit_callbacks(execute=True):
-        media = create_media_from_upload(up, track=world["track"], slot_key="video")
+        media = create_media_from_upload(up, target=target("video"))
     up.refresh_from_db()
     media.refresh_from_db()
     assert up.status == UploadStatus.ATTACHED
@@ -171,36 +173,34 @@ def test_upload_becomes_media(world, make_upload, media_dir, django_capture_on_c
     assert media.status == "ready"  # processed by the task queued on commit
 
 
-def test_refused_upload_stays(world, make_upload, media_dir):
+def test_refused_upload_stays(world, target, make_upload, media_dir):
     up = make_upload(media_dir / "fake.mp4")
     with pytest.raises(MediaInvalid) as exc:
-        create_media_from_upload(up, track=world["track"], slot_key="video")
+        create_media_from_upload(up, target=target("video"))
     assert "识别为 纯文本" in str(exc.value)
     up.refresh_from_db()
     assert up.status == UploadStatus.COMPLETE and default_storage.exists(up.storage_key)
     assert not MediaFile.objects.exists()
 
 
-def test_upload_used_twice_or_incomplete(world, make_upload, media_dir):
+def test_upload_used_twice_or_incomplete(world, target, make_upload, media_dir):
     up = make_upload(media_dir / "photo.jpg")
-    create_media_from_upload(up, track=world["track"], slot_key="photo")
+    create_media_from_upload(up, target=target("photo"))
     with pytest.raises(DomainError):
-        create_media_from_upload(up, track=world["track"], slot_key="photo")
+        create_media_from_upload(up, target=target("photo"))
     receiving = make_upload(media_dir / "photo.jpg", status=UploadStatus.RECEIVING)
     with pytest.raises(DomainError):
-        create_media_from_upload(receiving, track=world["track"], slot_key="photo")
+        create_media_from_upload(receiving, target=target("photo"))
     assert MediaFile.objects.count() == 1
 
 
-def test_upload_of_someone_else(world, make_upload, media_dir):
+def test_upload_of_someone_else(world, target, make_upload, media_dir):
     up = make_upload(media_dir / "photo.jpg")
     with pytest.raises(NotPermitted):
-        create_media_from_upload(up, track=world["track"], slot_key="photo", actor=world["other"])
+        create_media_from_upload(up, target=target("photo"), actor=world["other"])
 
 
 def test_zip_named_docx_refused(ingest, tmp_path):
-    import zipfile
-
     fake = tmp_path / "report.docx"
     with zipfile.ZipFile(fake, "w") as z:
         z.writestr("readme.txt", "not a word document")
@@ -213,21 +213,19 @@ def test_empty_file_refused(ingest, tmp_path):
     assert refused(ingest, empty, "photo") == "文件是空的。"
 
 
-def test_too_large_upload_refused_before_reading(world, make_upload, media_dir, monkeypatch):
-    from zhengji.media import probe
-
+def test_too_large_upload_refused_before_reading(world, target, make_upload, media_dir, monkeypatch):
     def no_reading(*a, **kw):
         raise AssertionError("the bytes must not be read")
 
     monkeypatch.setattr(probe, "local_copy", no_reading)
     up = make_upload(media_dir / "noise.png")
     with pytest.raises(MediaInvalid, match="超过上限 1 MB"):
-        create_media_from_upload(up, track=world["track"], slot_key="small_file")
+        create_media_from_upload(up, target=target("small_file"))
 
 
-def test_upload_whose_bytes_are_gone(world, make_upload, media_dir):
+def test_upload_whose_bytes_are_gone(world, target, make_upload, media_dir):
     up = make_upload(media_dir / "photo.jpg")
     default_storage.delete(up.storage_key)
     with pytest.raises(DomainError) as exc:
-        create_media_from_upload(up, track=world["track"], slot_key="photo")
+        create_media_from_upload(up, target=target("photo"))
     assert exc.value.code == "upload_missing"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests import factories as f
+from zhengji.media import access
 from zhengji.media.models import MediaStatus
 
 pytestmark = pytest.mark.django_db
@@ -153,25 +155,32 @@ def test_head_request(client, world, video):
 
 
 def test_unit_admins_see_nothing_yet(client, world, photo):
-    """Only the owner and superusers for now; the entries app widens view (not originals)."""
-    from tests import factories as f
-
+    """Media alone: the owner and superusers (other apps add viewers through media.access)."""
     admin = f.unit_admin(world["unit"])
     client.force_login(admin)
     assert client.get(url("rendition", photo, which="thumb")).status_code == 404
     assert client.get(url("original", photo)).status_code == 404
 
 
-def test_widening_view_permission_keeps_originals_private(client, world, photo):
-    import rules
-
-    from zhengji.media import rules as media_rules
-
-    everyone = rules.predicate(lambda user, media: user.is_authenticated)
-    rules.set_perm("media.view_media", media_rules.can_view_media | everyone)
+def test_registered_viewer_rule_grants_renditions_not_originals(client, world, photo):
+    """A later app plugs in a viewer without touching media: registering grants, removing takes away."""
+    client.force_login(world["other"])
+    assert client.get(url("rendition", photo, which="thumb")).status_code == 404
+    access.register_viewer("tests.everyone", lambda user, media: user.is_authenticated)
     try:
-        client.force_login(world["other"])
         assert client.get(url("rendition", photo, which="thumb")).status_code == 200
-        assert client.get(url("original", photo)).status_code == 404
+        assert client.get(url("status", photo) + "?format=json").json()["can_retry"] is False
+        assert client.get(url("original", photo)).status_code == 404  # originals have their own rules
     finally:
-        rules.set_perm("media.view_media", media_rules.can_view_media)
+        access.unregister_viewer("tests.everyone")
+    assert client.get(url("rendition", photo, which="thumb")).status_code == 404
+
+
+def test_registered_original_rule_is_separate(client, world, photo):
+    client.force_login(world["other"])
+    access.register_original_reader("tests.other", lambda user, media: user.pk == world["other"].pk)
+    try:
+        assert client.get(url("original", photo)).status_code == 200
+    finally:
+        access.unregister_original_reader("tests.other")
+    assert client.get(url("original", photo)).status_code == 404

@@ -11,12 +11,11 @@ import secrets
 import pytest
 
 from tests import factories as f
+from zhengji.accounts.models import ApiToken
+from zhengji.accounts.tokens import hash_key
 
 
 def make_token(user) -> str:
-    from zhengji.accounts.models import ApiToken
-    from zhengji.accounts.tokens import hash_key
-
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, name="test", prefix=key[:8], key_hash=hash_key(key))
     return key

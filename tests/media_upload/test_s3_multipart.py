@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
+import os
 import socket
 
 import boto3
 import pytest
 import requests
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
-from zhengji.media import services, storage
 from zhengji.media.models import Upload, UploadStatus
+from zhengji.media.uploads import services, storage
 
 pytestmark = pytest.mark.django_db
 MB = 1024 * 1024
@@ -26,7 +30,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def moto_url():
-    from moto.server import ThreadedMotoServer
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 (moto is heavy and only these S3 tests need it)
 
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
@@ -137,10 +141,6 @@ def test_multipart_quota(s3, alice, client, settings):
 
 
 def test_cleanup_aborts_expired_s3_uploads(s3, alice):
-    import datetime as dt
-
-    from django.utils import timezone
-
     up = services.create_s3_upload(alice.user, filename="x.mp4", content_type="video/mp4")
     s3_id = up.multipart["s3_upload_id"]
     Upload.objects.filter(pk=up.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
@@ -152,8 +152,6 @@ def test_cleanup_aborts_expired_s3_uploads(s3, alice):
 def test_tus_upload_is_moved_to_object_storage_on_completion(s3, alice):
     """tus (e.g. an API client) while the default storage is S3: the finished file goes to the
     bucket, so ingest finds it with default_storage like any other complete upload."""
-    import io
-    import os
 
     data = os.urandom(3 * MB + 3)
     up = services.create_upload(alice.user, length=len(data), metadata={"filename": "v.mp4"})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -11,8 +14,8 @@ from django.utils import timezone
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
-from zhengji.media import storage
 from zhengji.media.models import MediaFile, Upload, UploadStatus
+from zhengji.media.uploads import storage
 
 from .conftest import b64, sha256_file
 
@@ -104,7 +107,6 @@ def test_checksum_mismatch_is_rejected_and_discarded(live_server, alice):
     upload = Upload.objects.get()
     assert upload.offset == 0 and staged_path(upload).stat().st_size == 0
     assert requests.head(url, headers=alice.headers).headers["Upload-Offset"] == "0"
-    import base64
     good = base64.b64encode(hashlib.sha1(data).digest()).decode()
     r = patch(url, alice, 0, data, **{"Upload-Checksum": f"sha1 {good}"})
     assert r.status_code == 204 and r.headers["Upload-Offset"] == "10"
@@ -225,9 +227,6 @@ def test_tuspy_raises_on_foreign_url(live_server, alice, bob, random_file):
 
 def test_cut_connection_keeps_received_bytes(live_server, alice):
     """A PATCH whose connection drops mid-body keeps what arrived; HEAD reports it."""
-    import socket
-    from urllib.parse import urlsplit
-
     url = create(live_server, alice, 3 * MB).headers["Location"]
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname, parts.port))

@@ -7,15 +7,21 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from tests import factories as f
-from zhengji.media import services, storage
-from zhengji.media.models import Upload, UploadStatus
-from zhengji.media.upload_tasks import cleanup_uploads
+from zhengji.campaigns.schema import parse_schema
+from zhengji.media import targets
+from zhengji.media.filerules import FileRule
+from zhengji.media.models import MediaFile, MediaStatus, Upload, UploadStatus
+from zhengji.media.uploads import services, storage
+from zhengji.media.uploads.tasks import cleanup_uploads
 from zhengji.orgs.roles import OrgRole
 
 from .conftest import b64
@@ -190,9 +196,6 @@ def test_ingest_checks_input_and_ownership(alice, bob, client, track_with_slot):
 
 
 def test_ingest_creates_media_file(alice, client, track_with_slot):
-    pytest.importorskip("zhengji.media.ingest")
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), "red").save(buf, "JPEG")
     data = buf.getvalue()
@@ -203,6 +206,54 @@ def test_ingest_creates_media_file(alice, client, track_with_slot):
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["filename"] == "red.jpg" and body["size"] == len(data) and body["kind"] == "image"
+
+
+def _complete_jpeg(user):
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(buf, "JPEG")
+    data = buf.getvalue()
+    up = services.create_upload(user, length=len(data), metadata={"filename": "red.jpg"})
+    services.receive_chunk(user, up.id, offset=0, read=io.BytesIO(data).read, content_length=len(data))
+    return up
+
+
+def test_ingest_without_a_known_target_is_refused(alice, client, track_with_slot):
+    """Media knows no tracks: the rule comes from a registered target, and without one the upload
+    is refused with a clear message (and stays complete, to be ingested elsewhere)."""
+
+    up = _complete_jpeg(alice.user)
+    client.force_login(alice.user)
+    r = ingest(client, up, target="no-such-target", track=track_with_slot.pk, slot="photos")
+    assert r.status_code == 400 and r.json()["code"] == "no_target" and "用途" in r.json()["message"]
+    saved = targets.registered()
+    for name in saved:
+        targets.unregister(name)
+    try:
+        r = ingest(client, up, track=track_with_slot.pk, slot="photos")
+        assert r.status_code == 400 and r.json()["code"] == "no_target"
+    finally:
+        for name, resolver in saved.items():
+            targets.register(name, resolver, default=name == "entry_slot")
+    assert ingest(client, up, track=track_with_slot.pk, slot="photos").status_code == 201
+
+
+def test_a_registered_target_decides_the_rule(alice, client):
+    """A later app registers a target of its own (here: any image, purpose "avatar")."""
+    seen = {}
+
+    def avatar(data, user):
+        seen["user"] = user
+        return targets.Target(rule=FileRule(kinds=["image"], max_size_mb=1), purpose="avatar")
+
+    targets.register("tests.avatar", avatar)
+    try:
+        up = _complete_jpeg(alice.user)
+        client.force_login(alice.user)
+        r = ingest(client, up, target="tests.avatar")
+        assert r.status_code == 201, r.content
+        assert MediaFile.objects.get(pk=r.json()["id"]).purpose == "avatar" and seen["user"] == alice.user
+    finally:
+        targets.unregister("tests.avatar")
 
 
 # --- upload test page -----------------------------------------------------------------------------
@@ -224,11 +275,6 @@ def test_upload_test_page_access(alice, client, settings):
 
 
 def test_uploader_include_contract(alice, track_with_slot, rf):
-    from django.template.loader import render_to_string
-
-    from zhengji.campaigns.schema import parse_schema
-    from zhengji.media.models import MediaFile
-
     field = parse_schema(track_with_slot.form_schema)[0]
     m1 = MediaFile.objects.create(owner=alice.user, filename="a.jpg", original="originals/a.jpg", size=1)
     m2 = MediaFile.objects.create(owner=alice.user, filename="b.jpg", original="originals/b.jpg", size=1)
@@ -270,7 +316,6 @@ def test_uploads_are_private_even_to_unit_admins(alice, client):
 def test_ingest_gives_the_thumbnail_through_the_rendition_view(alice, client, track_with_slot):
     """With processing already done when ingest answers (immediate task backend, on commit), the
     thumbnail URL is the permission-checked view's, never a MEDIA_URL path."""
-    from PIL import Image
 
     buf = io.BytesIO()
     Image.new("RGB", (400, 300), "blue").save(buf, "JPEG")
@@ -288,11 +333,6 @@ def test_ingest_gives_the_thumbnail_through_the_rendition_view(alice, client, tr
 def test_uploader_keeps_the_typed_ids_and_serves_thumbnails_privately(alice, track_with_slot, rf):
     """`value` (the ids as typed in a refused form) wins over the stored files; thumbnails of the
     listed files come from the rendition view."""
-    from django.core.files.base import ContentFile
-    from django.template.loader import render_to_string
-
-    from zhengji.campaigns.schema import parse_schema
-    from zhengji.media.models import MediaFile, MediaStatus
 
     field = parse_schema(track_with_slot.form_schema)[0]
     m1 = MediaFile.objects.create(owner=alice.user, filename="a.jpg", original="originals/a.jpg", size=1,

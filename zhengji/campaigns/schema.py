@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from zhengji.media.filerules import FILE_KINDS as FILE_KINDS  # re-exported for the form builder
+from zhengji.media.filerules import FileRule
+
 FIELD_TYPES = ("text", "longtext", "richtext", "number", "choice", "multichoice", "date", "url", "file")
-FILE_KINDS = ("video", "audio", "image", "document")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -29,21 +31,6 @@ class Choice(BaseModel):
     value: str = Field(min_length=1, max_length=60)
     label: str = Field(min_length=1, max_length=120)
     label_en: str = ""
-
-
-class FileRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kinds: list[Literal["video", "audio", "image", "document"]] = Field(min_length=1)
-    # Allowed extensions (lower case, no dot); the content is checked by magic bytes too.
-    extensions: list[str] = Field(default_factory=list)
-    max_size_mb: int | None = Field(default=None, gt=0, le=4096)
-    min_duration_s: int | None = Field(default=None, ge=0)
-    max_duration_s: int | None = Field(default=None, gt=0)
-    min_width: int | None = Field(default=None, gt=0)
-    min_height: int | None = Field(default=None, gt=0)
-    min_megapixels: float | None = Field(default=None, gt=0)
-    min_count: int = Field(default=0, ge=0)
-    max_count: int = Field(default=1, ge=1, le=100)
 
 
 class FieldDef(BaseModel):

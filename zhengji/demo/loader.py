@@ -23,17 +23,19 @@ from zhengji.campaigns.models import Announcement, Campaign, LevelRule, Track
 from zhengji.campaigns.schema import parse_schema
 from zhengji.common import audit
 from zhengji.common.context import acting
+from zhengji.common.models import AuditLog
 from zhengji.entries import services as entries
+from zhengji.entries.file_targets import track_slot_target
 from zhengji.entries.models import Entry
 from zhengji.media import samples
-from zhengji.media.ingest import create_media_from_file
+from zhengji.media.models import MediaFile
+from zhengji.media.uploads.ingest import create_media_from_file
 from zhengji.orgs.models import Membership, MembershipStatus, Organization
 
 from . import accounts as demo_accounts
 from . import campaign as demo_campaign
 from . import entries as demo_entries
 from . import orgs as demo_orgs
-from .clock import demo_clock
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -247,7 +249,7 @@ def _sample_file(kind: str, filename: str, params) -> Path:
 
 def _load_sample_entry(report: Report, spec: dict, track: Track, user: User,
                        orgs: dict[str, Organization]) -> None:
-    # Generate first, outside the clock and the savepoint: a missing tool skips this entry only.
+    # Generate first, outside the savepoint: a missing tool skips this entry only.
     try:
         files = {slot: [(name, _sample_file(kind, name, params)) for kind, name, params in items]
                  for slot, items in spec["files"].items()}
@@ -258,21 +260,28 @@ def _load_sample_entry(report: Report, spec: dict, track: Track, user: User,
     unit = orgs[spec["unit"]] if spec.get("unit") else None
     changes = entries.Changes(title=spec["title"], summary=spec["summary"], data=spec["data"],
                               authors=spec.get("authors"))
-    # Back-dated into the 2025 collection period: see clock.py for why and how. The pledge IP is
-    # the loader's own machine.
-    with transaction.atomic(), acting(user, ip="127.0.0.1"), demo_clock(when - dt.timedelta(minutes=40)) as clock:
-        entry = entries.create_draft(user, track, entrant_type=spec["entrant_type"], unit=unit, changes=changes)
-        clock.set(when - dt.timedelta(minutes=15))
+    # Back-dated into the 2025 collection period by asking the domain functions about that moment
+    # (`at=`): the campaign policy, the events, decisions and audit records take it; the row
+    # timestamps Django stamps itself are set to it afterwards. The pledge IP is the loader's own.
+    created_at, edited_at = when - dt.timedelta(minutes=40), when - dt.timedelta(minutes=15)
+    with transaction.atomic(), acting(user, ip="127.0.0.1"):
+        entry = entries.create_draft(user, track, entrant_type=spec["entrant_type"], unit=unit, changes=changes,
+                                     at=created_at)
         ids: dict[str, list[int]] = {}
         for slot, items in files.items():
             for name, path in items:
-                media = create_media_from_file(path, owner=user, track=track, slot_key=slot, filename=name)
+                media = create_media_from_file(path, owner=user, target=track_slot_target(track, slot),
+                                               filename=name)
                 ids.setdefault(slot, []).append(media.pk)
                 report.add("media files", True)
         if ids:
-            entries.save_draft(user, entry, entries.Changes(files=ids))
-        clock.set(when)
-        entries.submit(user, entry, pledge=True)
+            entries.save_draft(user, entry, entries.Changes(files=ids), at=edited_at)
+        entries.submit(user, entry, pledge=True, at=when)
+        Entry.objects.filter(pk=entry.pk).update(created=created_at, updated=when)
+        media_ids = [pk for pks in ids.values() for pk in pks]
+        MediaFile.objects.filter(pk__in=media_ids).update(created=edited_at)
+        AuditLog.objects.filter(object_type="media.mediafile", object_id__in=[str(pk) for pk in media_ids]).update(
+            at=edited_at)
     report.add("sample entries", True)
 
 

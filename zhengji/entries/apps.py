@@ -22,3 +22,12 @@ class EntriesConfig(AppConfig):
         workflow.on_applied("withdraw", lambda entry, event: notifications.entry_withdrawn(entry))
         workflow.on_applied("return", lambda entry, event: notifications.entry_returned(entry, event.reason))
         registry.centre.register("entries.mine", centre_panels, order=50)
+        # Plug-ins into the media file service: the entry form's ingest target, and who else may
+        # view an entry's files (see entries.file_targets).
+        from zhengji.media import access, targets  # noqa: PLC0415 (apps load before models; ready() is the hook)
+
+        from . import file_targets  # noqa: PLC0415 (imports models, which are not ready at module import)
+
+        targets.register(file_targets.TARGET_NAME, file_targets.resolve_entry_slot, default=True)
+        access.register_viewer(file_targets.VIEWER_RULE_NAME, file_targets.unit_admin_sees_entry_file)
+        access.register_viewer(file_targets.JUDGE_RULE_NAME, file_targets.judge_sees_entry_file)

@@ -1,17 +1,17 @@
 """Which files belong to which entry and slot, in order: the one place that records and reads
-the link between entries and the generic media file service."""
+the link between entries and the generic media file service (`EntryFile` rows)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhengji.campaigns.schema import FieldDef
 from zhengji.media.models import MediaFile, MediaStatus
 
-from .models import Entry
+from .models import Entry, EntryFile
 
 
 def parse_ids(value: Any) -> list[int]:
@@ -29,31 +29,39 @@ def parse_ids(value: Any) -> list[int]:
 
 
 def files_of(entry: Entry) -> QuerySet[MediaFile]:
-    """The entry's files in slot and credit order."""
-    return MediaFile.objects.filter(entry=entry).order_by("slot", "position", "id")
+    """The entry's files in slot and credit order; each carries `slot` and `position` (annotated
+    from its EntryFile)."""
+    return (MediaFile.objects.filter(entry_link__entry=entry)
+            .annotate(slot=F("entry_link__slot"), position=F("entry_link__position"))
+            .order_by("slot", "position", "id"))
 
 
 def files_by_slot(entry: Entry) -> dict[str, list[MediaFile]]:
     by_slot: dict[str, list[MediaFile]] = {}
     for m in files_of(entry):
-        by_slot.setdefault(m.slot, []).append(m)
+        slot: str = m.slot  # type: ignore[attr-defined]  # annotated by files_of
+        by_slot.setdefault(slot, []).append(m)
     return by_slot
 
 
 def attachable(entry: Entry, ids: list[int]) -> dict[int, MediaFile]:
     """The submitter's own files among `ids` that are free or already this entry's."""
     return {m.pk: m for m in MediaFile.objects.filter(pk__in=ids, owner_id=entry.submitter_id)
-            .filter(Q(entry__isnull=True) | Q(entry=entry))}
+            .filter(Q(entry_link__isnull=True) | Q(entry_link__entry=entry))}
 
 
 def entry_id_of(media: MediaFile) -> int | None:
-    return media.entry_id
+    """The entry a file is attached to, if any."""
+    entry_id: int | None = (EntryFile.objects.filter(media_id=media.pk)
+                            .values_list("entry_id", flat=True).first())
+    return entry_id
 
 
-def attach(entry: Entry, fields: list[FieldDef], files: dict[str, list[int]], *, strict: bool) -> dict:
+def attach(entry: Entry, fields: list[FieldDef], files: dict[str, Any], *, strict: bool) -> dict[str, list[str]]:
     """Attach the slot's MediaFiles (the list is the slot's whole content, in order); detach the
     ones no longer listed. Only the submitter's own files that are free or already this entry's,
-    uploaded for this slot, are taken; with strict=True anything else is an error."""
+    uploaded for this slot, are taken; with strict=True anything else is an error. Call inside
+    the entry's transaction: the files are locked while their links are written."""
     errors: dict[str, list[str]] = {}
     slots = {f.key: f for f in fields if f.type == "file"}
     for key, raw_ids in (files or {}).items():
@@ -61,35 +69,47 @@ def attach(entry: Entry, fields: list[FieldDef], files: dict[str, list[int]], *,
             continue
         ids = parse_ids(raw_ids)
         found = {m.pk: m for m in MediaFile.objects.select_for_update().filter(pk__in=ids).order_by()}
+        linked = dict(EntryFile.objects.filter(media_id__in=list(found)).values_list("media_id", "entry_id"))
         take: list[MediaFile] = []
         for pk in ids:
             m = found.get(pk)
             ok = (m is not None and m.owner_id == entry.submitter_id
-                  and (m.entry_id is None or m.entry_id == entry.pk) and (not m.slot or m.slot == key))
+                  and linked.get(pk, entry.pk) == entry.pk and (not m.purpose or m.purpose == key))
             if not ok:
                 if strict:
                     errors.setdefault(key, []).append(_("File %(id)s cannot be used here.") % {"id": pk})
                 continue
+            assert m is not None
             if strict and m.status == MediaStatus.FAILED:
                 errors.setdefault(key, []).append(_("“%(name)s” could not be processed; remove it and upload "
                                                     "again.") % {"name": m.filename})
             take.append(m)
-        MediaFile.objects.filter(entry=entry, slot=key).exclude(pk__in=[m.pk for m in take]).update(
-            entry=None, position=0)
-        for pos, m in enumerate(take):
-            if m.entry_id != entry.pk or m.slot != key or m.position != pos:
-                MediaFile.objects.filter(pk=m.pk).update(entry=entry, slot=key, position=pos)
+        _place(entry, key, [m.pk for m in take])
     return errors
+
+
+def _place(entry: Entry, key: str, media_ids: list[int]) -> None:
+    """Make the links of slot `key` exactly `media_ids`, in that order (rows rewritten only when
+    something changed; a file listed here moves out of another slot of the entry)."""
+    current = list(EntryFile.objects.filter(entry=entry, slot=key).order_by("position", "id")
+                   .values_list("media_id", flat=True))
+    if current == media_ids:
+        return
+    # Delete, then insert in order: the unique (entry, slot, position) never sees a half-moved slot.
+    EntryFile.objects.filter(entry=entry).filter(Q(slot=key) | Q(media_id__in=media_ids)).delete()
+    EntryFile.objects.bulk_create([EntryFile(entry=entry, media_id=pk, slot=key, position=pos)
+                                   for pos, pk in enumerate(media_ids)])
 
 
 def slot_errors(entry: Entry, fields: list[FieldDef]) -> dict[str, list[str]]:
     """Per-slot errors for a submission: too few or too many files, failed processing."""
     errors: dict[str, list[str]] = {}
-    media = list(MediaFile.objects.filter(entry=entry).only("id", "slot", "status", "filename"))
+    links = list(EntryFile.objects.filter(entry=entry).select_related("media")
+                 .only("slot", "media__id", "media__status", "media__filename"))
     for f in fields:
         if f.type != "file" or f.file is None:
             continue
-        mine = [m for m in media if m.slot == f.key]
+        mine = [link.media for link in links if link.slot == f.key]
         least = max(f.file.min_count, 1 if f.required else 0)
         if len(mine) < least:
             errors[f.key] = [_("Upload at least %(n)d file(s).") % {"n": least}]

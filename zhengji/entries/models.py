@@ -163,3 +163,24 @@ class EntryDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.decision} @ {self.level_id}"
+
+
+class EntryFile(models.Model):
+    """Which entry and file slot a stored file belongs to, in credit order. The media app is a
+    generic file service and knows nothing of entries: this link is the entries app's record.
+    Read and written only through `entries.files`."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="file_links")
+    media = models.OneToOneField("media.MediaFile", on_delete=models.CASCADE, related_name="entry_link")
+    slot = models.CharField(max_length=40)  # the form schema's file field key
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["entry", "slot", "position", "id"]
+        constraints = [
+            # One file sits in one place of one entry (the one-to-one field: in one entry at most).
+            models.UniqueConstraint(fields=["entry", "slot", "position"], name="uniq_entry_file_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}/{self.slot}/{self.position}: {self.media_id}"

@@ -63,27 +63,3 @@ rules.add_perm("entries.return_entry", (is_superuser | administers_entry_unit) &
 # Who may read the staff history (decisions, reasons, actors) of an entry.
 rules.add_perm("entries.view_history", is_superuser | (administers_entry_unit & is_submitted_once))
 
-
-@rules.predicate
-def administers_media_entry_unit(user, media) -> bool:
-    """A unit admin sees the renditions (thumbnail, web size, preview) of the files of the entries
-    they may see (submitted at least once); originals stay with the owner."""
-    from zhengji.media import rules as media_rules  # noqa: F401,PLC0415 (TODO kernel: media.access registry)
-
-    if media is None or not media.entry_id or not user.is_authenticated:
-        return False
-    if not scopes_for(user).admin_org_paths:
-        return False
-    from .models import Entry  # noqa: PLC0415 (TODO kernel: media.access registry)
-
-    row = Entry.objects.filter(pk=media.entry_id).values_list("unit__path", "submitted_at").first()
-    return row is not None and row[1] is not None and scopes_for(user).administers_path(row[0])
-
-
-def _extend_media_view() -> None:
-    from zhengji.media import rules as media_rules  # noqa: PLC0415 (TODO kernel: media.access registry)
-
-    rules.set_perm("media.view_media", media_rules.can_view_media | administers_media_entry_unit)
-
-
-_extend_media_view()

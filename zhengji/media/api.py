@@ -16,8 +16,10 @@ from ninja import Field, Router, Schema
 
 from zhengji.common.errors import NotFound
 
-from . import domain, services, storage
 from .models import MediaFile, Upload
+from .processing import domain
+from .uploads import services, storage
+from .uploads.tus import EXTENSIONS, TUS_VERSION
 from .views_media import status_data
 
 router = Router()
@@ -83,8 +85,6 @@ def my_uploads(request: HttpRequest):
 
 @router.get("/uploads/config", response=UploadConfigOut, summary="Upload limits and endpoints")
 def upload_config(request: HttpRequest):
-    from .tus import EXTENSIONS, TUS_VERSION
-
     return {"tus_endpoint": reverse("media:tus"), "tus_version": TUS_VERSION,
             "tus_extensions": EXTENSIONS.split(","), "checksum_algorithms": list(services.CHECKSUM_ALGORITHMS),
             "max_size": settings.MEDIA_UPLOAD_MAX_BYTES, "chunk_size": settings.MEDIA_UPLOAD_CHUNK_BYTES,

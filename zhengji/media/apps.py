@@ -11,5 +11,5 @@ class MediaConfig(AppConfig):
 
     def ready(self) -> None:
         # Periodic jobs for `manage.py scheduler` (named by path: the task queue carries the path).
-        registry.periodic_jobs.add("zhengji.media.services.cleanup_expired", settings.UPLOAD_CLEANUP_INTERVAL)
-        registry.periodic_jobs.add("zhengji.media.domain.requeue_stuck", settings.MEDIA_REQUEUE_INTERVAL)
+        registry.periodic_jobs.add("zhengji.media.uploads.services.cleanup_expired", settings.UPLOAD_CLEANUP_INTERVAL)
+        registry.periodic_jobs.add("zhengji.media.processing.domain.requeue_stuck", settings.MEDIA_REQUEUE_INTERVAL)

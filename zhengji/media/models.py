@@ -54,14 +54,14 @@ class MediaStatus(models.TextChoices):
 
 
 class MediaFile(models.Model):
-    """A validated file of an entry's file slot, with its probe data and renditions.
+    """A validated stored file with its probe data and renditions. Which object it belongs to
+    (an entry's slot, …) is recorded by the app that owns that object, not here.
     Originals stay private; only renditions are ever shown publicly."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="media_files")
-    entry = models.ForeignKey("entries.Entry", null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="media_files")
-    slot = models.CharField(max_length=40, blank=True)  # the schema field key
-    position = models.PositiveSmallIntegerField(default=0)
+    # What the file was uploaded for, as the ingest target said (e.g. the form field's key); the
+    # owning app may require it to match where the file is attached.
+    purpose = models.CharField(max_length=40, blank=True)
     original = models.FileField(max_length=300, upload_to="originals/")
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100, blank=True)
@@ -83,7 +83,7 @@ class MediaFile(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["entry", "slot", "position", "id"]
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return self.filename

@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image, ImageDraw
 
 FFMPEG = "ffmpeg"
@@ -79,8 +80,6 @@ def make_png(path, width: int = 640, height: int = 480) -> Path:
 
 
 def make_heic(path, width: int = 640, height: int = 480, *, exif: bool = True) -> Path:
-    import pillow_heif
-
     p = _prep(path)
     img = _picture(width, height, "HEIC")
     heif = pillow_heif.from_pillow(img)

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from . import tus, views, views_media
+from . import views_media
+from .uploads import tus, views
 
 app_name = "media"
 urlpatterns: list = [

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from zhengji.common.errors import DomainError
 
-from . import domain
 from .models import MediaFile, MediaStatus
+from .processing import domain
 
 # URL name → model field. A video's poster is its `web` rendition.
 RENDITIONS = {"thumb": "thumbnail", "web": "web", "poster": "web", "preview": "preview"}
@@ -121,6 +121,15 @@ def original(request, pk: int):
                            as_attachment=True)
 
 
+def shown_filename(media: MediaFile, user) -> str:
+    """The uploaded file name for those who may download the original (it may name the author);
+    a neutral name for every other viewer (e.g. a judge in blind review)."""
+    if user.has_perm("media.download_original", media):
+        return media.filename
+    ext = os.path.splitext(media.filename or "")[1].lower()[:10]
+    return f"file-{media.pk}{ext}"
+
+
 def status_data(media: MediaFile, user) -> dict:
     """The status as JSON (also used by the API router when the lead wires it)."""
     summary, _sep, detail = (media.error or "").partition("\n\n")
@@ -134,7 +143,7 @@ def status_data(media: MediaFile, user) -> dict:
         urls["original"] = reverse("media:original", args=[media.pk])
     data = {
         "id": media.pk, "status": media.status, "status_label": str(media.get_status_display()),
-        "kind": media.kind, "filename": media.filename, "size": media.size, "sha256": media.sha256,
+        "kind": media.kind, "filename": shown_filename(media, user), "size": media.size, "sha256": media.sha256,
         "width": media.width, "height": media.height, "duration": media.duration,
         "attempts": media.attempts, "error": summary, "urls": urls,
         # Whether this user could retry now (viewers such as unit admins may not).

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from zhengji.media import services
+from zhengji.media.uploads import services
+from zhengji.media.uploads.tasks import cleanup_uploads
 
 
 class Command(BaseCommand):
@@ -11,8 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, enqueue: bool = False, **options):
         if enqueue:
-            from zhengji.media.upload_tasks import cleanup_uploads
-
             result = cleanup_uploads.enqueue()
             self.stdout.write(f"queued cleanup_uploads ({result.id})")
             return

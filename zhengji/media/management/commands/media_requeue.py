@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from zhengji.media.domain import requeue_stuck
+from zhengji.media.processing.domain import requeue_stuck
 
 
 class Command(BaseCommand):

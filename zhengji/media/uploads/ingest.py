@@ -1,5 +1,6 @@
-"""Turning a completed upload (or a local file, for the demo loader and tests) into a validated
-MediaFile of a track's file slot, then queueing its processing.
+"""Ingest: turning a completed upload (or a local file, for the demo loader and tests) into a
+validated MediaFile for an ingest target (`media.targets`), then handing it to the processing half
+(`processing.domain.enqueue_processing`).
 
 Validation reads the bytes through Django's storage API, so it works on local disk and on S3.
 Count limits (min/max files per slot) are checked when files are attached to an entry, not here.
@@ -13,23 +14,26 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotPermitted
 
-from . import probe as probing
-from .domain import enqueue_processing
-from .models import MediaFile, MediaStatus, Upload, UploadStatus
-from .validation import Checked, check_name, check_size, rule_for, validate_path
+from ..models import MediaFile, MediaStatus, Upload, UploadStatus
+from ..processing import probe as probing
+from ..processing.domain import enqueue_processing
+from ..processing.validation import Checked, check_name, check_size, validate_path
+from ..targets import Target
 
-AUDIT_FIELDS = ["owner", "slot", "filename", "kind", "content_type", "size", "sha256", "status"]
+AUDIT_FIELDS = ["owner", "purpose", "filename", "kind", "content_type", "size", "sha256", "status"]
 
 
 def original_name(owner_id: int, ext: str) -> str:
@@ -38,10 +42,12 @@ def original_name(owner_id: int, ext: str) -> str:
     return f"originals/{owner_id}/{now:%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
-def _link_or_copy(storage, src_key: str, dst_name: str) -> str:
+def _link_or_copy(storage: Storage, src_key: str, dst_name: str) -> str:
     """Put the staged bytes at `dst_name`: a hard link on local disk (instant, no second copy),
     otherwise a streamed copy through the storage API (S3 copies server-side are a later
     optimisation). The staging file is removed by the caller after commit."""
+    src_path: str | None
+    dst_path: str | None
     try:
         src_path = storage.path(src_key)
         dst_path = storage.path(dst_name)
@@ -55,11 +61,11 @@ def _link_or_copy(storage, src_key: str, dst_name: str) -> str:
             shutil.copyfile(src_path, dst_path)
         return dst_name
     with storage.open(src_key, "rb") as fh:
-        return storage.save(dst_name, File(fh, name=os.path.basename(dst_name)))
+        return str(storage.save(dst_name, File(fh, name=os.path.basename(dst_name))))
 
 
-def _new_media(*, owner, slot_key: str, filename: str, checked: Checked, sha256: str, name: str) -> MediaFile:
-    media = MediaFile(owner=owner, slot=slot_key, filename=os.path.basename(filename)[:255],
+def _new_media(*, owner: User, purpose: str, filename: str, checked: Checked, sha256: str, name: str) -> MediaFile:
+    media = MediaFile(owner=owner, purpose=purpose[:40], filename=os.path.basename(filename)[:255],
                       content_type=checked.type.mime, kind=checked.kind, size=checked.size, sha256=sha256,
                       width=checked.width, height=checked.height, duration=checked.duration,
                       probe={"type": checked.type.ext, **checked.probe}, status=MediaStatus.PENDING)
@@ -68,14 +74,14 @@ def _new_media(*, owner, slot_key: str, filename: str, checked: Checked, sha256:
     return media
 
 
-def create_media_from_upload(upload: Upload, *, track, slot_key: str, actor=None) -> MediaFile:
-    """Validate a completed upload by content against the slot's rule and make it a MediaFile
-    (owner: the uploader; no entry yet). On failure: DomainError (MediaInvalid) with the
+def create_media_from_upload(upload: Upload, *, target: Target, actor: User | None = None) -> MediaFile:
+    """Validate a completed upload by content against the target's rule and make it a MediaFile
+    (owner: the uploader; attached to nothing yet). On failure: DomainError (MediaInvalid) with the
     translated reasons, and the upload is left as it was."""
     actor = actor if actor is not None else upload.user
     if actor.pk != upload.user_id and not actor.is_superuser:
         raise NotPermitted(_("This upload is not yours."))
-    rule = rule_for(track, slot_key)
+    rule = target.rule
     if upload.status != UploadStatus.COMPLETE or not upload.storage_key:
         raise DomainError(_("The upload is not complete yet."), code="upload_incomplete", status=409)
     storage = default_storage
@@ -98,12 +104,12 @@ def create_media_from_upload(upload: Upload, *, track, slot_key: str, actor=None
         staged = locked.storage_key
         name = _link_or_copy(storage, staged, original_name(locked.user_id, checked.type.ext))
         try:
-            media = _new_media(owner=locked.user, slot_key=slot_key, filename=filename, checked=checked,
+            media = _new_media(owner=locked.user, purpose=target.purpose, filename=filename, checked=checked,
                                sha256=sha, name=name)
             locked.status = UploadStatus.ATTACHED
             locked.save(update_fields=["status", "updated"])
             audit.record("media.created", media, actor=actor, after=audit.snapshot(media, AUDIT_FIELDS),
-                         scope=audit.AuditScope(campaign_id=track.campaign_id))
+                         scope=audit.AuditScope(campaign_id=target.campaign_id))
         except BaseException:
             with contextlib.suppress(Exception):
                 storage.delete(name)
@@ -115,14 +121,15 @@ def create_media_from_upload(upload: Upload, *, track, slot_key: str, actor=None
     return media
 
 
-def _quiet_delete(storage, name: str) -> None:
+def _quiet_delete(storage: Storage, name: str) -> None:
     with contextlib.suppress(Exception):
         storage.delete(name)
 
 
-def create_media_from_file(source, *, owner, track, slot_key: str, filename: str | None = None) -> MediaFile:
+def create_media_from_file(source: str | os.PathLike[str] | IO[bytes], *, owner: User, target: Target,
+                           filename: str | None = None) -> MediaFile:
     """The same for a local path or a binary file object (demo loader, tests, imports)."""
-    rule = rule_for(track, slot_key)
+    rule = target.rule
     tmp_path = None
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -142,10 +149,10 @@ def create_media_from_file(source, *, owner, track, slot_key: str, filename: str
             with open(path, "rb") as fh:
                 name = storage.save(original_name(owner.pk, checked.type.ext), File(fh, name=path.name))
             try:
-                media = _new_media(owner=owner, slot_key=slot_key, filename=filename, checked=checked,
+                media = _new_media(owner=owner, purpose=target.purpose, filename=filename, checked=checked,
                                    sha256=sha, name=name)
                 audit.record("media.created", media, actor=owner, after=audit.snapshot(media, AUDIT_FIELDS),
-                             scope=audit.AuditScope(campaign_id=track.campaign_id))
+                             scope=audit.AuditScope(campaign_id=target.campaign_id))
             except BaseException:
                 _quiet_delete(storage, name)
                 raise

@@ -1,4 +1,4 @@
-"""State changes of a MediaFile's processing: claim, finish, fail, retry.
+"""The processing task's body: claim a MediaFile, make its renditions, store them, finish or fail.
 
 Crash safety: renditions are made in a temporary folder, then saved to storage under new unique
 names, and only then are the fields and the status set, in one transaction. A worker killed at any
@@ -15,20 +15,22 @@ import logging
 import secrets
 import tempfile
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhengji.common import audit
-from zhengji.common.errors import DomainError, NotFound, NotPermitted
 
+from ..models import MediaFile, MediaStatus
 from . import probe as probing
-from . import processing
-from .models import MediaFile, MediaStatus
+from . import renditions
 
 log = logging.getLogger(__name__)
 RENDITION_FIELDS = ("thumbnail", "web", "preview")
@@ -44,32 +46,9 @@ def is_stale(media: MediaFile, now: dt.datetime | None = None) -> bool:
     return media.status == MediaStatus.PROCESSING and media.updated < now - stale_after()
 
 
-def is_stuck(media: MediaFile, now: dt.datetime | None = None) -> bool:
-    """Queued or processing for longer than any real job: the task or its worker was lost."""
-    now = now or timezone.now()
-    return (media.status in (MediaStatus.PENDING, MediaStatus.PROCESSING)
-            and media.updated < now - stale_after())
-
-
-def can_retry(media: MediaFile) -> bool:
-    return media.status == MediaStatus.FAILED or is_stuck(media)
-
-
-def enqueue_processing(media: MediaFile) -> None:
-    """Queue the processing task once the current transaction commits (a worker must see the row)."""
-    pk = media.pk
-
-    def _go() -> None:
-        from .tasks import process_media
-
-        process_media.enqueue(pk)
-
-    transaction.on_commit(_go)
-
-
-def _locked(pk: int) -> MediaFile | None:
-    """The row, locked for this transaction. No ordering and no joins: PostgreSQL refuses
-    FOR UPDATE on the nullable side of the outer join the default ordering (by entry) adds."""
+def lock_media(pk: int) -> MediaFile | None:
+    """The row, locked for this transaction (no ordering, no joins: PostgreSQL refuses FOR UPDATE
+    on the nullable side of an outer join)."""
     return MediaFile.objects.select_for_update(of=("self",)).order_by().filter(pk=pk).first()
 
 
@@ -77,7 +56,7 @@ def _locked(pk: int) -> MediaFile | None:
 
 def _claim(media_id: int) -> MediaFile | None:
     with transaction.atomic():
-        media = _locked(media_id)
+        media = lock_media(media_id)
         if media is None or media.status == MediaStatus.READY:
             return None
         if media.status == MediaStatus.PROCESSING and not is_stale(media):
@@ -105,18 +84,18 @@ def _store(media: MediaFile, outputs: dict[str, Path]) -> dict[str, str]:
     return saved
 
 
-def _delete_names(storage, names) -> None:
+def _delete_names(storage: Storage, names: Iterable[str]) -> None:
     for name in names:
         if name and name.startswith("renditions/"):  # never an original
             with contextlib.suppress(Exception):
                 storage.delete(name)
 
 
-def _finish(media_id: int, attempt: int, saved: dict[str, str], extra_probe: dict) -> bool:
+def _finish(media_id: int, attempt: int, saved: dict[str, str], extra_probe: dict[str, Any]) -> bool:
     storage = MediaFile._meta.get_field("original").storage
     try:
         with transaction.atomic():
-            media = _locked(media_id)
+            media = lock_media(media_id)
             if media is None or media.status != MediaStatus.PROCESSING or media.attempts != attempt:
                 # Deleted meanwhile, or someone else took over (a retry after we were presumed
                 # dead): theirs wins.
@@ -143,7 +122,7 @@ def _finish(media_id: int, attempt: int, saved: dict[str, str], extra_probe: dic
 
 def _fail(media_id: int, attempt: int, summary: str, detail: str) -> None:
     with transaction.atomic():
-        media = _locked(media_id)
+        media = lock_media(media_id)
         if media is None or media.status != MediaStatus.PROCESSING or media.attempts != attempt:
             return
         media.status = MediaStatus.FAILED
@@ -166,15 +145,15 @@ def run_processing(media_id: int) -> str:
             suffix = Path(media.original.name).suffix
             with tempfile.TemporaryDirectory(prefix="zj-media-", dir=getattr(settings, "MEDIA_WORK_DIR", None)) as tmp:
                 with probing.local_copy(storage, media.original.name, suffix=suffix) as src:
-                    outputs = processing.renditions(media.kind, src, Path(tmp), duration=media.duration)
-                extra: dict = {}
+                    outputs = renditions.renditions(media.kind, src, Path(tmp), duration=media.duration)
+                extra: dict[str, Any] = {}
                 if "preview" in outputs:
                     with contextlib.suppress(probing.ProbeError):
                         extra["preview"] = probing.summarize(probing.ffprobe(outputs["preview"]))
                 saved = _store(media, outputs)
             done = _finish(media_id, attempt, saved, extra)
             return "ready" if done else "skipped"
-        except processing.ProcessingError as exc:
+        except renditions.ProcessingError as exc:
             _fail(media_id, attempt, exc.summary, exc.detail)
             return "failed"
         except Exception as exc:
@@ -184,38 +163,3 @@ def run_processing(media_id: int) -> str:
             return "failed"
 
 
-def requeue_stuck(now: dt.datetime | None = None) -> list[int]:
-    """Queue again every media whose task was lost (pending or processing for too long). Run
-    from `manage.py media_requeue` (e.g. hourly by cron or after restoring the task queue)."""
-    cutoff = (now or timezone.now()) - stale_after()
-    ids = list(MediaFile.objects.filter(status__in=[MediaStatus.PENDING, MediaStatus.PROCESSING],
-                                        updated__lt=cutoff).order_by().values_list("pk", flat=True))
-    from .tasks import process_media
-
-    for pk in ids:
-        process_media.enqueue(pk)
-    return ids
-
-
-# --- user actions ---------------------------------------------------------------------------
-
-@transaction.atomic
-def retry_processing(actor, media: MediaFile) -> MediaFile:
-    """Queue a failed (or stuck) media for processing again, from scratch. Owner or admins."""
-    if not actor.has_perm("media.retry_processing", media):
-        raise NotPermitted(_("You may not retry the processing of this file."))
-    media = _locked(media.pk)
-    if media is None:
-        raise NotFound(_("This file no longer exists."))
-    if media.status == MediaStatus.READY:
-        raise DomainError(_("This file has been processed already."), code="already_ready")
-    if not can_retry(media):
-        raise DomainError(_("This file is being processed now; please wait."), code="in_progress", status=409)
-    before = audit.snapshot(media, ["status", "error", "attempts"])
-    media.status = MediaStatus.PENDING
-    media.error = ""
-    media.save(update_fields=["status", "error", "updated"])
-    audit.record("media.retry", media, actor=actor, before=before,
-                 after=audit.snapshot(media, ["status", "error", "attempts"]))
-    enqueue_processing(media)
-    return media

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
 
 STAGING_DIR = "staging"
 
@@ -115,8 +117,6 @@ class S3Direct:
     adds the storage's `location` prefix, if any."""
 
     def __init__(self):
-        from django.core.files.storage import default_storage
-
         self.storage = default_storage
         self.client = default_storage.connection.meta.client
         self.bucket = default_storage.bucket_name
@@ -176,8 +176,6 @@ def s3() -> S3Direct:
 
 def default_is_local() -> bool:
     """Whether the default storage is the local MEDIA_ROOT, where tus staging files live."""
-    from django.core.files.storage import FileSystemStorage, default_storage
-
     return isinstance(default_storage, FileSystemStorage) and \
         Path(default_storage.location).resolve() == Path(settings.MEDIA_ROOT).resolve()
 
@@ -195,9 +193,6 @@ def promote(key: str, name: str) -> str:
     """Copy a finished local staging file into the default storage (S3) under `name`, streamed;
     returns the stored name. Used when tus is used while the default storage is not local, so a
     complete upload's storage_key is always a name in default_storage."""
-    from django.core.files import File
-    from django.core.files.storage import default_storage
-
     with local.open(key) as fh:
         return default_storage.save(name, File(fh, name=os.path.basename(name)))
 
@@ -206,8 +201,6 @@ def open_upload(upload) -> IO[bytes]:
     """A readable binary stream of a complete upload's bytes, wherever they are. For a complete
     upload `storage_key` is also a name in default_storage (what ingest reads)."""
     if in_default_storage(upload):
-        from django.core.files.storage import default_storage
-
         return default_storage.open(upload.storage_key, "rb")
     return local.open(upload.storage_key)
 
@@ -218,8 +211,6 @@ def delete_bytes(upload) -> None:
     if is_s3(upload) and upload.status == "receiving" and upload.multipart.get("s3_upload_id"):
         s3().abort(upload.storage_key, upload.multipart["s3_upload_id"])
     elif in_default_storage(upload):
-        from django.core.files.storage import default_storage
-
         default_storage.delete(upload.storage_key)
     else:
         local.delete(upload.storage_key)

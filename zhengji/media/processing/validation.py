@@ -1,4 +1,4 @@
-"""Validation of a file against a slot's FileRule, by its content: the type comes from the magic
+"""Validation of a file against a FileRule, by its content: the type comes from the magic
 bytes (not the name), durations and sizes from ffprobe and Pillow. Every failure is a translated
 message naming the limit and the actual value."""
 
@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 
-from zhengji.campaigns.schema import FileRule, parse_schema
 from zhengji.common.errors import DomainError
 
+from ..filerules import FileRule
 from . import probe as probing
 from .probe import KNOWN, FileType, canonical_ext
 
@@ -32,8 +33,6 @@ class MediaInvalid(DomainError):
 
 
 def _is_zh() -> bool:
-    from django.utils.translation import get_language
-
     return (get_language() or "zh-hans").lower().startswith("zh")
 
 
@@ -47,7 +46,7 @@ class Checked:
     width: int | None = None
     height: int | None = None
     duration: float | None = None
-    probe: dict = field(default_factory=dict)
+    probe: dict[str, Any] = field(default_factory=dict)
 
 
 # --- formatting for messages ----------------------------------------------------------------
@@ -112,14 +111,6 @@ def _actual_label(ft: FileType | None) -> str:
 
 # --- the rules ------------------------------------------------------------------------------
 
-def rule_for(track, slot_key: str) -> FileRule:
-    """The FileRule of a track's file field `slot_key`; DomainError when there is none."""
-    for f in parse_schema(track.form_schema):
-        if f.key == slot_key and f.type == "file" and f.file is not None:
-            return f.file
-    raise DomainError(_("This form has no file field “%(slot)s”.") % {"slot": slot_key}, code="no_such_slot")
-
-
 # Content types that a given allowed extension also admits: phones write MP4 files whose brand
 # says M4V or 3GP; they are the same ISO container and play the same.
 COMPATIBLE = {"mp4": {"m4v", "3gp"}, "m4v": {"mp4"}}
@@ -150,7 +141,7 @@ def check_name(filename: str, rule: FileRule) -> None:
                             % {"ext": ext or "?", "allowed": shown}])
 
 
-def validate_path(path: str | os.PathLike, *, filename: str, rule: FileRule, size: int | None = None) -> Checked:
+def validate_path(path: str | os.PathLike[str], *, filename: str, rule: FileRule, size: int | None = None) -> Checked:
     """Check a local file against `rule`; returns what was learned or raises MediaInvalid."""
     size = os.path.getsize(path) if size is None else size
     check_size(size, rule)
@@ -175,7 +166,7 @@ def validate_path(path: str | os.PathLike, *, filename: str, rule: FileRule, siz
     return checked
 
 
-def _check_av(path, ft: FileType, rule: FileRule, checked: Checked) -> None:
+def _check_av(path: str | os.PathLike[str], ft: FileType, rule: FileRule, checked: Checked) -> None:
     try:
         info = probing.summarize(probing.ffprobe(path))
     except probing.ProbeError as exc:
@@ -230,7 +221,7 @@ def _resolution_errors(w: int, h: int, rule: FileRule, what: str) -> list[str]:
     return errors
 
 
-def _check_image(path, rule: FileRule, checked: Checked) -> None:
+def _check_image(path: str | os.PathLike[str], rule: FileRule, checked: Checked) -> None:
     what = _kind_noun("image")
     try:
         info = probing.image_info(path)

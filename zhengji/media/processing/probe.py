@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -242,8 +243,6 @@ def image_info(path: str | os.PathLike) -> dict:
 
 def pdf_pages(path: str | os.PathLike) -> int | None:
     """A cheap page count for PDFs (counts page objects); None when it cannot tell."""
-    import re
-
     try:
         with open(path, "rb") as fh:
             data = fh.read(64 * 1024 * 1024)

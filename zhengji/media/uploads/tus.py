@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -28,8 +29,8 @@ from django.views.decorators.csrf import csrf_exempt
 from zhengji.accounts.tokens import TokenAuth
 from zhengji.common.errors import DomainError
 
+from ..models import Upload
 from . import services
-from .models import Upload
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,checksum,expiration"
@@ -55,8 +56,9 @@ def _expires(upload: Upload) -> str:
     return http_date(upload.expires_at.timestamp())
 
 
-def _authenticate(request: HttpRequest):
-    """(user, error response). Bearer token first; otherwise the session, CSRF-checked for writes."""
+def _authenticate(request: HttpRequest) -> tuple[Any, HttpResponse | None]:
+    """(user, error response), exactly one of them None. Bearer token first; otherwise the
+    session, CSRF-checked for writes."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer ":
         user = TokenAuth().authenticate(request, header[7:].strip())

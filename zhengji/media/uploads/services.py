@@ -8,15 +8,22 @@ for a write transaction).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import time
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -24,13 +31,17 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound
 
+from ..models import MediaFile, Upload, UploadStatus
+from ..targets import Target
 from . import storage
-from .models import MediaFile, Upload, UploadStatus
+from .ingest import create_media_from_upload
 
 log = logging.getLogger(__name__)
+UploadId = uuid.UUID | str
 
 LEASE_SECONDS = 120  # a PATCH renews its lease while bytes keep arriving
 RENEW_EVERY = 30
@@ -63,7 +74,7 @@ class Locked(UploadError):
     status = 423
 
 
-def _too_large(message) -> UploadError:
+def _too_large(message: str) -> UploadError:
     return UploadError(message, code="too_large", status=413)
 
 
@@ -73,7 +84,7 @@ def expiry_from(now: dt.datetime | None = None) -> dt.datetime:
 
 # --- quota --------------------------------------------------------------------------------------
 
-def used_bytes(user, *, exclude: Upload | None = None) -> int:
+def used_bytes(user: User, *, exclude: Upload | None = None) -> int:
     """Bytes a user holds: in-progress and complete uploads (their declared length) plus media files.
     Attached uploads are counted through their MediaFile."""
     uploads = Upload.objects.filter(user=user, status__in=[UploadStatus.RECEIVING, UploadStatus.COMPLETE])
@@ -84,7 +95,7 @@ def used_bytes(user, *, exclude: Upload | None = None) -> int:
     return int(up) + int(media)
 
 
-def check_size(user, length: int, *, exclude: Upload | None = None) -> None:
+def check_size(user: User, length: int, *, exclude: Upload | None = None) -> None:
     if length < 0:
         raise UploadError(_("The upload length is invalid."), code="invalid_length")
     if length > settings.MEDIA_UPLOAD_MAX_BYTES:
@@ -99,16 +110,14 @@ def check_size(user, length: int, *, exclude: Upload | None = None) -> None:
                             "size": filesizeformat(length)})
 
 
-def _lock_user(user) -> None:
+def _lock_user(user: User) -> None:
     # Serialise one user's creations so two parallel uploads cannot both pass the quota check.
-    from django.contrib.auth import get_user_model
-
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
 # --- reading ----------------------------------------------------------------------------------
 
-def get_upload(user, upload_id, *, for_update: bool = False) -> Upload:
+def get_upload(user: User | AnonymousUser | None, upload_id: UploadId, *, for_update: bool = False) -> Upload:
     """The user's own upload; someone else's or a missing one is 404, an expired one 410."""
     if user is None or not user.is_authenticated:
         raise NotFound(_("Upload not found."))
@@ -123,9 +132,6 @@ def get_upload(user, upload_id, *, for_update: bool = False) -> Upload:
 
 def parse_metadata(header: str) -> dict[str, str]:
     """tus Upload-Metadata: comma-separated `key base64value` pairs (value optional)."""
-    import base64
-    import binascii
-
     out: dict[str, str] = {}
     if not header:
         return out
@@ -147,8 +153,6 @@ def parse_metadata(header: str) -> dict[str, str]:
 
 
 def filename_from(metadata: dict[str, str]) -> str:
-    import os
-
     name = metadata.get("filename") or metadata.get("name") or ""
     return os.path.basename(name.replace("\\", "/"))[:255]
 
@@ -156,7 +160,7 @@ def filename_from(metadata: dict[str, str]) -> str:
 # --- tus: create, receive, terminate ------------------------------------------------------------
 
 @transaction.atomic
-def create_upload(user, *, length: int, metadata: dict[str, str] | None = None) -> Upload:
+def create_upload(user: User, *, length: int, metadata: dict[str, str] | None = None) -> Upload:
     metadata = metadata or {}
     _lock_user(user)
     check_size(user, length)
@@ -177,7 +181,7 @@ def create_upload(user, *, length: int, metadata: dict[str, str] | None = None) 
 
 
 @transaction.atomic
-def _claim(user, upload_id, offset: int) -> tuple[Upload, str]:
+def _claim(user: User, upload_id: UploadId, offset: int) -> tuple[Upload, str]:
     upload = get_upload(user, upload_id, for_update=True)
     if storage.is_s3(upload):  # its parts go to the bucket, not through tus
         raise NotFound(_("Upload not found."))
@@ -197,7 +201,7 @@ def _claim(user, upload_id, offset: int) -> tuple[Upload, str]:
     return upload, token
 
 
-def _renewing(read: Callable[[int], bytes], upload_id, token: str) -> Callable[[int], bytes]:
+def _renewing(read: Callable[[int], bytes], upload_id: UploadId, token: str) -> Callable[[int], bytes]:
     last = time.monotonic()
 
     def reader(n: int) -> bytes:
@@ -213,7 +217,7 @@ def _renewing(read: Callable[[int], bytes], upload_id, token: str) -> Callable[[
     return reader
 
 
-def receive_chunk(user, upload_id, *, offset: int, read: Callable[[int], bytes], content_length: int,
+def receive_chunk(user: User, upload_id: UploadId, *, offset: int, read: Callable[[int], bytes], content_length: int,
                   checksum: tuple[str, bytes] | None = None) -> Upload:
     """tus PATCH: append up to `content_length` bytes from `read` at `offset`. With a checksum, a
     mismatching chunk is cut off again and the offset stays where it was."""
@@ -260,7 +264,7 @@ def receive_chunk(user, upload_id, *, offset: int, read: Callable[[int], bytes],
 
 
 @transaction.atomic
-def _commit(upload_id, token: str, old_offset: int, written: int, promoted: str | None = None) -> Upload:
+def _commit(upload_id: UploadId, token: str, old_offset: int, written: int, promoted: str | None = None) -> Upload:
     upload = Upload.objects.select_for_update().get(pk=upload_id)
     if upload.writer != token or upload.offset != old_offset:
         # Our lease expired and someone else wrote meanwhile: our bytes are not counted.
@@ -283,12 +287,12 @@ def _commit(upload_id, token: str, old_offset: int, written: int, promoted: str 
     return upload
 
 
-def _release(upload_id, token: str) -> None:
+def _release(upload_id: UploadId, token: str) -> None:
     Upload.objects.filter(pk=upload_id, writer=token).update(writer="", writer_until=None)
 
 
 @transaction.atomic
-def terminate_upload(user, upload_id) -> None:
+def terminate_upload(user: User, upload_id: UploadId) -> None:
     """tus DELETE / API DELETE: drop an upload that is not attached to an entry."""
     upload = get_upload(user, upload_id, for_update=True)
     if upload.status == UploadStatus.ATTACHED:
@@ -332,8 +336,8 @@ def cleanup_expired(now: dt.datetime | None = None) -> int:
 # --- S3 multipart -------------------------------------------------------------------------------
 
 @transaction.atomic
-def create_s3_upload(user, *, filename: str, content_type: str = "", size: int | None = None,
-                     metadata: dict | None = None) -> Upload:
+def create_s3_upload(user: User, *, filename: str, content_type: str = "", size: int | None = None,
+                     metadata: dict[str, Any] | None = None) -> Upload:
     """Start an S3 multipart upload straight to the bucket; the browser PUTs parts to presigned
     URLs. `size` (declared by the client) reserves quota now; the real size is checked at the end."""
     _lock_user(user)
@@ -351,14 +355,14 @@ def create_s3_upload(user, *, filename: str, content_type: str = "", size: int |
     return upload
 
 
-def s3_upload_for(user, upload_id) -> Upload:
+def s3_upload_for(user: User, upload_id: UploadId) -> Upload:
     upload = get_upload(user, upload_id)
     if not storage.is_s3(upload):
         raise NotFound(_("Upload not found."))
     return upload
 
 
-def sign_s3_part(user, upload_id, part: int) -> str:
+def sign_s3_part(user: User, upload_id: UploadId, part: int) -> str:
     upload = s3_upload_for(user, upload_id)
     if upload.status != UploadStatus.RECEIVING:
         raise OffsetConflict(_("This upload is already complete."))
@@ -369,14 +373,14 @@ def sign_s3_part(user, upload_id, part: int) -> str:
     return storage.s3().sign_part(upload.storage_key, upload.multipart["s3_upload_id"], part)
 
 
-def list_s3_parts(user, upload_id) -> list[dict]:
+def list_s3_parts(user: User, upload_id: UploadId) -> list[dict[str, Any]]:
     upload = s3_upload_for(user, upload_id)
     if upload.status != UploadStatus.RECEIVING:
         return []
     return storage.s3().list_parts(upload.storage_key, upload.multipart["s3_upload_id"])
 
 
-def complete_s3_upload(user, upload_id, parts: list[dict]) -> Upload:
+def complete_s3_upload(user: User, upload_id: UploadId, parts: list[dict[str, Any]]) -> Upload:
     with transaction.atomic():
         upload = get_upload(user, upload_id, for_update=True)
         if not storage.is_s3(upload):
@@ -414,22 +418,17 @@ def complete_s3_upload(user, upload_id, parts: list[dict]) -> Upload:
     return upload
 
 
-def abort_s3_upload(user, upload_id) -> None:
+def abort_s3_upload(user: User, upload_id: UploadId) -> None:
     s3_upload_for(user, upload_id)
     terminate_upload(user, upload_id)
 
 
 # --- ingest -----------------------------------------------------------------------------------
 
-def ingest_upload(user, upload_id, *, track, slot_key: str):
-    """Turn the user's complete upload into a MediaFile of `slot_key` (validation and the state
-    change are media-process's `create_media_from_upload`, a domain function of its own)."""
+def ingest_upload(user: User, upload_id: UploadId, *, target: Target) -> MediaFile:
+    """Turn the user's complete upload into a MediaFile for `target` (validation and the state
+    change are `ingest.create_media_from_upload`)."""
     upload = get_upload(user, upload_id)
     if upload.status != UploadStatus.COMPLETE:
         raise UploadError(_("This upload is not complete yet."), code="not_complete", status=409)
-    try:
-        from .ingest import create_media_from_upload
-    except ImportError as exc:
-        raise UploadError(_("Files cannot be processed at the moment; please try again later."),
-                          code="unavailable", status=503) from exc
-    return create_media_from_upload(upload, track=track, slot_key=slot_key)
+    return create_media_from_upload(upload, target=target)

@@ -1,5 +1,5 @@
 """Making renditions from a local original into a work folder. Pure file work, no database: the
-task in domain.run_processing decides when outputs are saved. Every rendition is a new file with
+task in runner.run_processing decides when outputs are saved. Every rendition is a new file with
 the metadata stripped (EXIF/GPS of photos, tags of videos), so it is safe to show publicly."""
 
 from __future__ import annotations
