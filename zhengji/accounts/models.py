@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengji.common.audit import AuditScope
 from zhengji.common.i18n import mask_phone
 
 from . import roles
@@ -33,6 +34,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.real_name or self.username or self.masked_phone
+
+    def audit_scope(self) -> AuditScope:
+        # An account belongs to no subtree or campaign: platform (super) admins read its records.
+        return AuditScope()
 
     @property
     def masked_phone(self) -> str:
@@ -120,11 +125,14 @@ class RoleAssignment(models.Model):
         if roles.is_registered(self.role) and self.scope_type != roles.get(self.role).scope_model:
             raise ValidationError({"scope_type": _("This role needs a scope of another kind.")})
 
-    def audit_scope(self) -> dict:
+    def audit_scope(self) -> AuditScope:
+        """The scope the role is held in, as its registered kind says (the organisation subtree,
+        or the campaign of the campaign or track)."""
         obj = self.scope
         if obj is None or not roles.is_registered(self.role):
-            return {}
-        return dict(roles.get(self.role).audit_scope(obj))
+            return AuditScope()
+        found = dict(roles.get(self.role).audit_scope(obj))
+        return AuditScope(org_path=str(found.get("org_path") or ""), campaign_id=found.get("campaign_id"))
 
 
 def attach_scopes(assignments) -> list[RoleAssignment]:
@@ -171,6 +179,9 @@ class PhoneCode(models.Model):
     def __str__(self) -> str:
         return f"{self.purpose} {self.phone[:3]}****"
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope()
+
 
 class ApiToken(models.Model):
     """Bearer token for the API. Only a hash is stored; the key is shown once on creation."""
@@ -185,6 +196,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope()
 
 
 class SendThrottle(models.Model):

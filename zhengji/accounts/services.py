@@ -12,7 +12,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -300,7 +299,7 @@ def start_totp(user: User) -> TOTPDevice:
         raise DomainError(_("Two-factor login is already on."), code="totp_exists")
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
-    audit.record("totp.start", device, actor=user)
+    audit.record("totp.start", device, actor=user, scope=audit.AuditScope())
     return device
 
 
@@ -313,7 +312,7 @@ def confirm_totp(user: User, token: str) -> TOTPDevice:
         if ok:
             device.confirmed = True
             device.save()
-            audit.record("totp.enable", device, actor=user)
+            audit.record("totp.enable", device, actor=user, scope=audit.AuditScope())
     if not ok:
         raise DomainError(_("The code from your app is wrong. Check the time on your phone and try again."),
                           code="totp_wrong", field="token")
@@ -328,7 +327,7 @@ def disable_totp(user: User, password: str) -> None:
     if not devices:
         raise DomainError(_("Two-factor login is not on."), code="totp_missing")
     for d in devices:
-        audit.record("totp.disable", d, actor=user)
+        audit.record("totp.disable", d, actor=user, scope=audit.AuditScope())
     TOTPDevice.objects.filter(user=user).delete()
 
 
@@ -341,7 +340,8 @@ def verify_totp_login(user: User, token: str) -> TOTPDevice:
             raise DomainError(_("Two-factor login is not on."), code="totp_missing")
         allowed, _info = device.verify_is_allowed()
         ok = bool(allowed) and device.verify_token((token or "").strip())
-        audit.record("totp.login" if ok else "totp.login_failed", device, actor=user)
+        audit.record("totp.login" if ok else "totp.login_failed", device, actor=user,
+                     scope=audit.AuditScope())
     if not ok:
         raise DomainError(_("The code from your app is wrong or was already used. Wait for the next code."),
                           code="totp_wrong", field="token")
@@ -364,11 +364,6 @@ def _one_scope(role: str, scope: Model | None, org: Model | None, track: Model |
     return kind, given[0]
 
 
-def _audit_scope(kind: roles.RoleKind, scope: Model) -> dict[str, Any]:
-    found = dict(kind.audit_scope(scope))
-    return {"org_path": str(found.get("org_path") or ""), "campaign_id": found.get("campaign_id")}
-
-
 @transaction.atomic
 def grant_role(actor: User | None, user: User, role: str, scope: Model | None = None, *, org: Model | None = None,
                track: Model | None = None, campaign: Model | None = None) -> RoleAssignment:
@@ -381,7 +376,7 @@ def grant_role(actor: User | None, user: User, role: str, scope: Model | None = 
     ra.scope = obj
     if created:
         audit.record("role.grant", ra, actor=actor, after={"user": user.pk, "role": str(role)},
-                     **_audit_scope(kind, obj))
+                     scope=ra.audit_scope())
         notify(user, _("You were given the role %(role)s for %(scope)s.")
                % {"role": roles.label(role), "scope": kind.describe(obj)})
         forget_scopes(user)
@@ -395,7 +390,7 @@ def revoke_role(actor: User | None, assignment: RoleAssignment) -> None:
         raise NotPermitted(_("You may not revoke this role."))
     audit.record("role.revoke", assignment, actor=actor,
                  before={"user": assignment.user_id, "role": assignment.role},
-                 **_audit_scope(roles.get(assignment.role), obj))
+                 scope=assignment.audit_scope())
     user = assignment.user
     assignment.delete()
     forget_scopes(user)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from zhengji.common import registry
+
 
 class CampaignsConfig(AppConfig):
     name = "zhengji.campaigns"
@@ -8,5 +10,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import roles  # noqa: PLC0415 (it imports models, loadable only once the app registry is ready)
+        from .hub import hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
 
         roles.register()
+        registry.hub.register("campaigns", hub_panels, order=20)

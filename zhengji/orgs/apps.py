@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from zhengji.accounts import profile
+from zhengji.common import registry
 
 
 class OrgsConfig(AppConfig):
@@ -10,6 +11,8 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import queries, roles  # noqa: PLC0415 (they import models, loadable only once the app registry is ready)
+        from .hub import hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
 
         roles.register()
         profile.set_membership_provider(queries.membership_view)
+        registry.hub.register("orgs", hub_panels, order=10)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from zhengji.campaigns.roles import CampaignRole
 from zhengji.orgs.roles import OrgRole
 
+from . import campaign, orgs
+
 DEMO_PASSWORD = "Zhengji-demo-2025"
 
 # key: username; role: a registered role name, "superuser" or "worker"; scope: how to find the scope object
@@ -38,8 +40,6 @@ ACCOUNTS = [
 def scope_label(spec: str | None, live: bool = False) -> str:
     """A readable scope for the table, from the definitions (no database needed). With `live`,
     campaign and track roles are held in the live copy too (load_demo --live)."""
-    from . import campaign, orgs
-
     if spec is None:
         return "全平台 / whole platform"
     also = " + 演示副本 / live copy" if live else ""
