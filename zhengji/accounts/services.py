@@ -378,7 +378,7 @@ def grant_role(actor: User | None, user: User, role: str, scope: Model | None = 
         audit.record("role.grant", ra, actor=actor, after={"user": user.pk, "role": str(role)},
                      scope=ra.audit_scope())
         notify(user, _("You were given the role %(role)s for %(scope)s.")
-               % {"role": roles.label(role), "scope": kind.describe(obj)})
+               % {"role": roles.label(role), "scope": obj})
         forget_scopes(user)
     return ra
 
