@@ -166,7 +166,7 @@ def test_subtree_isolation(tree):
 @pytest.mark.django_db(transaction=True)
 def test_migration_moves_foreign_keys_to_generic_scopes():
     before = [("accounts", "0003_sendthrottle")]
-    after = [("accounts", "0004_roleassignment_generic_scope")]
+    after = [("accounts", "0006_drop_role_foreign_keys")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:

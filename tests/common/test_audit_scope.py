@@ -13,7 +13,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
-from zhengji.accounts.models import RoleAssignment
 from zhengji.campaigns.models import Announcement, LevelRule
 from zhengji.campaigns.roles import CampaignRole
 from zhengji.common import audit, registry
@@ -66,10 +65,9 @@ def test_models_declare_their_scope(tree):
     assert Announcement(campaign=c, title="x").audit_scope() == AuditScope(campaign_id=c.pk)
     u = f.user()
     assert u.audit_scope() == AuditScope()
-    admin = RoleAssignment(user=u, role=OrgRole.UNIT_ADMIN, scope_type="orgs.organization", scope_id=tree["yian"].pk)
-    assert admin.audit_scope() == AuditScope(org_path=tree["yian"].path)
-    judge = RoleAssignment(user=u, role=CampaignRole.JUDGE, scope_type="campaigns.track", scope_id=t.pk)
-    assert judge.audit_scope().campaign_id == c.pk
+    assert f.grant(u, OrgRole.UNIT_ADMIN, org=tree["yian"]).audit_scope() == AuditScope(
+        org_path=tree["yian"].path)
+    assert f.grant(u, CampaignRole.JUDGE, track=t).audit_scope() == AuditScope(campaign_id=c.pk)
 
 
 def test_record_many_writes_one_batch_with_the_actor_and_ip_of_the_context(tree):

@@ -126,7 +126,8 @@ class RoleAssignment(models.Model):
             raise ValidationError({"scope_type": _("This role needs a scope of another kind.")})
 
     def audit_scope(self) -> AuditScope:
-        """The scope the role is held in, as its registered kind says (subtree, campaign)."""
+        """The scope the role is held in, as its registered kind says (the organisation subtree,
+        or the campaign of the campaign or track)."""
         obj = self.scope
         if obj is None or not roles.is_registered(self.role):
             return AuditScope()

@@ -13,7 +13,7 @@ registers its roles from its `AppConfig.ready()`:
   may always (checked by `accounts.rules.can_grant`, not here).
 - `load(ids)` (optional) turns the scope ids a user holds into the data permission checks need
   (e.g. organisation paths); `scopes_for` calls it once per kind the user holds (one query).
-- `describe(scope_obj)` is how the scope is shown in pages and notifications (default `str`);
+- `describe(scope_obj)` is how the scope is shown in pages (default `str`; notifications keep `str`);
   `related` names what to `select_related` when loading scope objects for display.
 - `audit_scope(scope_obj)` gives `org_path` / `campaign_id` for the audit record of a grant.
 

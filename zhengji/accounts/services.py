@@ -12,7 +12,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -365,12 +364,6 @@ def _one_scope(role: str, scope: Model | None, org: Model | None, track: Model |
     return kind, given[0]
 
 
-def _audit_scope(kind: roles.RoleKind, scope: Model) -> dict[str, Any]:
-    found = dict(kind.audit_scope(scope))
-    return {"scope": audit.AuditScope(org_path=str(found.get("org_path") or ""),
-                                      campaign_id=found.get("campaign_id"))}
-
-
 @transaction.atomic
 def grant_role(actor: User | None, user: User, role: str, scope: Model | None = None, *, org: Model | None = None,
                track: Model | None = None, campaign: Model | None = None) -> RoleAssignment:
@@ -383,9 +376,9 @@ def grant_role(actor: User | None, user: User, role: str, scope: Model | None = 
     ra.scope = obj
     if created:
         audit.record("role.grant", ra, actor=actor, after={"user": user.pk, "role": str(role)},
-                     **_audit_scope(kind, obj))
+                     scope=ra.audit_scope())
         notify(user, _("You were given the role %(role)s for %(scope)s.")
-               % {"role": roles.label(role), "scope": kind.describe(obj)})
+               % {"role": roles.label(role), "scope": obj})
         forget_scopes(user)
     return ra
 
@@ -397,7 +390,7 @@ def revoke_role(actor: User | None, assignment: RoleAssignment) -> None:
         raise NotPermitted(_("You may not revoke this role."))
     audit.record("role.revoke", assignment, actor=actor,
                  before={"user": assignment.user_id, "role": assignment.role},
-                 **_audit_scope(roles.get(assignment.role), obj))
+                 scope=assignment.audit_scope())
     user = assignment.user
     assignment.delete()
     forget_scopes(user)

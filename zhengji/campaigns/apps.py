@@ -12,5 +12,5 @@ class CampaignsConfig(AppConfig):
         from . import roles  # noqa: PLC0415 (it imports models, loadable only once the app registry is ready)
         from .hub import hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
 
-        registry.hub.register("campaigns", hub_panels, order=20)
         roles.register()
+        registry.hub.register("campaigns", hub_panels, order=20)

@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhengji.accounts import roles
+from zhengji.accounts import roles as role_kinds
 from zhengji.accounts.scopes import scopes_for
 from zhengji.common.i18n import localized
 from zhengji.common.registry import Panel, PanelItem
 
 from .models import Campaign, Track
+from .roles import CampaignRole
 
 
 def _campaign_note(c: Campaign, roles: list[str]) -> str:
@@ -40,8 +41,8 @@ def hub_panels(user: Any) -> list[Panel]:
         items = []
         for c in campaigns:
             held = [str(label) for cond, label in (
-                (user.is_superuser or c.pk in s.campaign_admin, roles.label("campaign_admin")),
-                (c.pk in s.moderator, roles.label("moderator"))) if cond]
+                (user.is_superuser or c.pk in s.campaign_admin, role_kinds.label(CampaignRole.CAMPAIGN_ADMIN)),
+                (c.pk in s.moderator, role_kinds.label(CampaignRole.MODERATOR))) if cond]
             items.append(PanelItem(localized(c, "name"), reverse("campaigns:detail", args=[c.slug]),
                                    _campaign_note(c, held)))
         panels.append(Panel("campaigns", _("Campaigns you administer"), icon="bi-megaphone", items=tuple(items)))

@@ -13,6 +13,6 @@ class OrgsConfig(AppConfig):
         from . import queries, roles  # noqa: PLC0415 (they import models, loadable only once the app registry is ready)
         from .hub import hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
 
-        registry.hub.register("orgs", hub_panels, order=10)
         roles.register()
         profile.set_membership_provider(queries.membership_view)
+        registry.hub.register("orgs", hub_panels, order=10)
