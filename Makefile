@@ -68,6 +68,7 @@ run: demo
 ## The whole suite on SQLite, then on PostgreSQL (with Redis) when they are reachable.
 test: setup-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@if $(PYTHON) scripts/reachable.py 127.0.0.1 5432; then \
@@ -78,6 +79,7 @@ test: setup-dev
 
 lint: setup-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 
 bench: setup-dev
 	$(PYTHON) bench/run.py
