@@ -69,6 +69,7 @@ run: demo
 test: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@if $(PYTHON) scripts/reachable.py 127.0.0.1 5432; then \
@@ -80,6 +81,7 @@ test: setup-dev
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 bench: setup-dev
 	$(PYTHON) bench/run.py

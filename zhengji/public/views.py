@@ -42,7 +42,7 @@ def _campaign_page(request, campaign: Campaign | None):
         today = timezone.localdate()
         tracks = list(campaign.tracks.select_related("host_unit").order_by("number"))
         for t in tracks:
-            t.entrants = presenters.entrant_words(t.entrant_types)
+            t.entrants = presenters.entrant_words(t.entrant_types)  # type: ignore[attr-defined]  # for the template
         phase = presenters.current_phase(campaign, today)
         ctx.update(
             preview=not campaign.is_published,
@@ -79,7 +79,7 @@ def campaign_list(request):
     campaigns = list(Campaign.objects.filter(visible).select_related("org"))
     today = timezone.localdate()
     for c in campaigns:
-        c.phase_label = presenters.phase_label(presenters.current_phase(c, today))
+        c.phase_label = presenters.phase_label(presenters.current_phase(c, today))  # type: ignore[attr-defined]  # for the template
     return render(request, "public/campaign_list.html", {"campaigns": campaigns, "today": today})
 
 
@@ -95,7 +95,8 @@ def track_detail(request, slug: str, track_slug: str):
             rules[r.org_kind] = r
     level_rules = sorted(rules.values(), key=lambda r: r.deadline)
     for r in level_rules:
-        r.level_label = OrgKind(r.org_kind).label if r.org_kind in OrgKind.values else r.org_kind
+        r.level_label = (  # type: ignore[attr-defined]  # for the template
+            OrgKind(r.org_kind).label if r.org_kind in OrgKind.values else r.org_kind)
     others = campaign.tracks.only("slug", "number", "name", "name_en", "campaign_id").order_by("number")
     return render(request, "public/track.html", {
         "campaign": campaign,
