@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zhengji.review",
     "zhengji.public",
     "zhengji.api",
+    "zhengji.demo",
 ]
 
 MIDDLEWARE = [
@@ -260,12 +261,10 @@ LOGGING = {
 # --- Zhengji --------------------------------------------------------------------------------
 _ = _  # keep gettext_lazy importable for settings-level labels
 
-# Periodic jobs (dotted path of a plain function, interval in seconds), enqueued by
-# `manage.py scheduler` (started by `make run`; one instance in production, or cron).
-PERIODIC_JOBS = [
-    ("zhengji.media.services.cleanup_expired", int(os.environ.get("UPLOAD_CLEANUP_INTERVAL", "3600"))),
-    ("zhengji.media.domain.requeue_stuck", int(os.environ.get("MEDIA_REQUEUE_INTERVAL", "900"))),
-]
+# Intervals (seconds) of the periodic jobs that media registers in common.registry.periodic_jobs,
+# enqueued by `manage.py scheduler` (started by `make run`; one instance in production, or cron).
+UPLOAD_CLEANUP_INTERVAL = int(os.environ.get("UPLOAD_CLEANUP_INTERVAL", "3600"))
+MEDIA_REQUEUE_INTERVAL = int(os.environ.get("MEDIA_REQUEUE_INTERVAL", "900"))
 
 # --- accounts settings (sign-up, codes, 2FA) ---
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]

@@ -16,6 +16,7 @@ from tests.campaigns.conftest import FILE_FIELD
 from zhengji.accounts.models import Role, RoleAssignment
 from zhengji.campaigns import services
 from zhengji.campaigns.models import Campaign, Phase
+from zhengji.campaigns.policy import policy_for
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.common.models import AuditLog
 from zhengji.orgs.models import OrgKind
@@ -23,6 +24,16 @@ from zhengji.orgs.models import OrgKind
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 D = dt.date
+
+def deadline_for(track, kind):
+    """The level's own deadline in the track (None without a rule), as the policy answers it."""
+    rule = policy_for(track.campaign).level_rule(track, kind)
+    return rule.deadline if rule else None
+
+
+def quota_for(track, kind):
+    return policy_for(track.campaign).quota(track, kind)
+
 
 
 def dates(**over):
@@ -42,7 +53,8 @@ def png(w=800, h=200, fmt="PNG", name="b.png"):
 # --- phases and dates -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("day", "phase"), [
-    (D(2025, 5, 1), Phase.LAUNCHED), (D(2025, 6, 1), Phase.COLLECTING), (D(2025, 9, 30), Phase.COLLECTING),
+    (D(2025, 5, 1), Phase.LAUNCHED), (D(2025, 6, 1), Phase.COLLECTING), (D(2025, 9, 15), Phase.COLLECTING),
+    (D(2025, 9, 30), Phase.CLOSED),
     (D(2025, 10, 1), Phase.REVIEWING), (D(2025, 12, 1), Phase.PUBLICITY), (D(2025, 12, 31), Phase.CONCLUDED),
 ])
 def test_phase_on(world, day, phase):
@@ -72,20 +84,24 @@ def test_missing_date_is_rejected():
     assert "review_end" in exc.value.message_dict
 
 
-def test_collection_open(world):
+def test_collecting(world):
     c = world.a
-    assert services.collection_open(c, dt.datetime(2025, 6, 1, 0, 5, tzinfo=SH))
-    assert services.collection_open(c, dt.datetime(2025, 9, 15, 23, 59, tzinfo=SH))
+
+    def collecting(at):
+        return policy_for(c, at).is_collecting()
+
+    assert collecting(dt.datetime(2025, 6, 1, 0, 5, tzinfo=SH))
+    assert collecting(dt.datetime(2025, 9, 15, 23, 59, tzinfo=SH))
     # 16:30 UTC on the 15th is already the 16th in Shanghai.
-    assert not services.collection_open(c, dt.datetime(2025, 9, 15, 16, 30, tzinfo=dt.UTC))
-    assert not services.collection_open(c, dt.datetime(2025, 5, 31, 23, 0, tzinfo=SH))
+    assert not collecting(dt.datetime(2025, 9, 15, 16, 30, tzinfo=dt.UTC))
+    assert not collecting(dt.datetime(2025, 5, 31, 23, 0, tzinfo=SH))
     c.is_published = False
-    assert not services.collection_open(c, dt.datetime(2025, 7, 1, tzinfo=SH))
+    assert not collecting(dt.datetime(2025, 7, 1, tzinfo=SH))
 
 
 @time_machine.travel(dt.datetime(2025, 7, 1, 12, tzinfo=SH), tick=False)
-def test_collection_open_defaults_to_now(world):
-    assert services.collection_open(world.a)
+def test_collecting_defaults_to_now(world):
+    assert policy_for(world.a).is_collecting()
 
 
 # --- campaigns --------------------------------------------------------------------------------
@@ -242,18 +258,18 @@ def test_deadline_and_quota_precedence(world):
     services.set_level_rules(world.admin_a, world.a, [
         {"org_kind": "county", "deadline": dt.datetime(2025, 9, 1, 12, 0, tzinfo=SH), "quota": 2}], track=world.t2)
     # The campaign rule, with the naive time read as Shanghai time.
-    assert services.deadline_for(world.t1, "county") == county_deadline.replace(tzinfo=SH)
-    assert services.quota_for(world.t1, "county") == 5
+    assert deadline_for(world.t1, "county") == county_deadline.replace(tzinfo=SH)
+    assert quota_for(world.t1, "county") == 5
     # The track override wins.
-    assert services.deadline_for(world.t2, "county") == dt.datetime(2025, 9, 1, 12, tzinfo=SH)
-    assert services.quota_for(world.t2, "county") == 2
+    assert deadline_for(world.t2, "county") == dt.datetime(2025, 9, 1, 12, tzinfo=SH)
+    assert quota_for(world.t2, "county") == 2
     # Falls back to the campaign for levels the track does not override; None = unlimited.
-    assert services.quota_for(world.t2, "grassroots") is None
-    assert services.deadline_for(world.t2, "grassroots") is not None
+    assert quota_for(world.t2, "grassroots") is None
+    assert deadline_for(world.t2, "grassroots") is not None
     # No rule at all.
-    assert services.deadline_for(world.t1, "industry") is None and services.quota_for(world.t1, "industry") is None
+    assert deadline_for(world.t1, "industry") is None and quota_for(world.t1, "industry") is None
     # Another campaign's rules never leak.
-    assert services.deadline_for(world.tb, "county") is None
+    assert deadline_for(world.tb, "county") is None
 
 
 def test_set_level_rules_replaces_and_checks(world):
@@ -261,7 +277,7 @@ def test_set_level_rules_replaces_and_checks(world):
                                                       "quota": 5}])
     services.set_level_rules(world.admin_a, world.a, [{"org_kind": "city", "deadline": dt.datetime(2025, 9, 15),
                                                       "quota": 10}])
-    assert services.quota_for(world.t1, "county") is None and services.quota_for(world.t1, "city") == 10
+    assert quota_for(world.t1, "county") is None and quota_for(world.t1, "city") == 10
     with pytest.raises(DomainError):
         services.set_level_rules(world.admin_a, world.a, [{"org_kind": "planet", "deadline": dt.datetime(2025, 1, 1)}])
     with pytest.raises(DomainError):

@@ -6,15 +6,17 @@ import io
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from tests import factories as f
+from zhengji.common.registry import periodic_jobs
 from zhengji.media import services, storage
 from zhengji.media.models import Upload
 
 pytestmark = pytest.mark.django_db
 
 
-def test_scheduler_once_runs_every_periodic_job(settings):
+def test_scheduler_once_runs_every_periodic_job():
     user = f.user()
     expired = services.create_upload(user, length=10)
     storage.local.append(expired.storage_key, 0, io.BytesIO(b"x" * 4).read, 4)
@@ -22,14 +24,16 @@ def test_scheduler_once_runs_every_periodic_job(settings):
     Upload.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - dt.timedelta(hours=1))
     out = io.StringIO()
     call_command("scheduler", "--once", stdout=out)
-    for path, _interval in settings.PERIODIC_JOBS:
-        assert f"enqueued {path}" in out.getvalue()
+    for job in periodic_jobs.jobs():
+        assert f"enqueued {job.path}" in out.getvalue()
     assert list(Upload.objects.values_list("pk", flat=True)) == [live.pk]
     assert not storage.local.path(expired.storage_key).exists()
 
 
-def test_periodic_jobs_are_importable(settings):
-    from django.utils.module_loading import import_string
-
-    for path, interval in settings.PERIODIC_JOBS:
+def test_periodic_jobs_are_registered_and_importable(settings):
+    """Media registers its jobs at start-up (common.registry), with the intervals of the settings."""
+    jobs = {job.path: job.interval for job in periodic_jobs.jobs()}
+    assert jobs == {"zhengji.media.services.cleanup_expired": settings.UPLOAD_CLEANUP_INTERVAL,
+                    "zhengji.media.domain.requeue_stuck": settings.MEDIA_REQUEUE_INTERVAL}
+    for path, interval in jobs.items():
         assert callable(import_string(path)) and interval > 0

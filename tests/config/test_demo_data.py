@@ -19,9 +19,9 @@ from zhengji.accounts.models import Role, RoleAssignment, User
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Campaign, LevelRule, Track
 from zhengji.campaigns.schema import parse_schema
-from zhengji.common.demo import campaign as demo_campaign
-from zhengji.common.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from zhengji.common.models import AuditLog
+from zhengji.demo import campaign as demo_campaign
+from zhengji.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from zhengji.orgs.models import Membership, MembershipStatus, Organization, OrgKind
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from zhengji.accounts.models import RoleAssignment, User
 from zhengji.campaigns.models import Announcement, Campaign, LevelRule, Track
-from zhengji.common.demo.loader import load_demo
 from zhengji.common.models import AuditLog, Notification
+from zhengji.demo.loader import load_demo
 from zhengji.orgs.models import Membership, Organization
 
 pytestmark = pytest.mark.django_db

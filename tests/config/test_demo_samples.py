@@ -16,13 +16,16 @@ from django.utils import timezone
 
 from zhengji.accounts.models import Role, RoleAssignment, User
 from zhengji.campaigns.models import Campaign, LevelRule, Phase, Track
-from zhengji.common.demo import entries as demo_entries
-from zhengji.common.demo.accounts import ACCOUNTS, DEMO_PASSWORD
-from zhengji.common.demo.campaign import LIVE_SLUG
-from zhengji.common.demo.loader import load_demo
 from zhengji.common.models import AuditLog, Notification
+from zhengji.demo import entries as demo_entries
+from zhengji.demo import loader
+from zhengji.demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from zhengji.demo.campaign import LIVE_SLUG
+from zhengji.demo.clock import demo_clock
+from zhengji.demo.loader import Report, load_demo, load_live_campaign, load_orgs
 from zhengji.entries import services as entries
 from zhengji.entries.models import Entry, EntryStatus
+from zhengji.media import samples
 from zhengji.media.models import MediaFile, MediaStatus
 
 pytestmark = pytest.mark.django_db
@@ -149,8 +152,6 @@ def test_live_copy_collects_today_and_a_worker_can_submit():
 def test_live_dates_follow_the_day_of_loading():
     load_demo(live=True, samples=False)
     later = timezone.localdate() + dt.timedelta(days=45)
-    from zhengji.common.demo.loader import Report, load_live_campaign, load_orgs
-
     report = Report()
     live = load_live_campaign(report, load_orgs(Report()), today=later)
     assert report.updated.get("campaigns") == 1 and live.collect_start == later - dt.timedelta(days=30)
@@ -215,8 +216,6 @@ def test_make_run_loads_and_prints_as_configured(flag, live):
 
 
 def test_demo_clock_moves_django_time_and_always_comes_back():
-    from zhengji.common.demo.clock import demo_clock
-
     real_now = timezone.now
     at = dt.datetime(2025, 7, 1, 8, 30, tzinfo=SH)
     with pytest.raises(RuntimeError), demo_clock(at) as clock:
@@ -232,9 +231,6 @@ def test_demo_clock_moves_django_time_and_always_comes_back():
 
 
 def test_a_missing_tool_skips_only_the_entries_that_need_it(monkeypatch):
-    from zhengji.common.demo import loader
-    from zhengji.media import samples
-
     monkeypatch.setattr(loader, "_sample_dir", None)  # generate afresh, not from this process's cache
     monkeypatch.setattr(samples, "FFMPEG", "ffmpeg-not-installed")
     report = load_demo()

@@ -14,12 +14,14 @@ from django.db import connection
 
 from tests import factories as f
 from zhengji.campaigns.models import LevelRule
+from zhengji.campaigns.policy import policy_for
 from zhengji.common.context import acting
 from zhengji.common.errors import DeadlinePassed, DomainError, NotPermitted
 from zhengji.common.models import AuditLog
 from zhengji.entries import services
 from zhengji.entries.models import Entry, EntryStatus, TrackCounter
 from zhengji.entries.pledge import PLEDGE_VERSION, pledge_text
+from zhengji.entries.projections import return_reason
 from zhengji.entries.services import Changes
 from zhengji.media.models import MediaStatus
 
@@ -58,7 +60,7 @@ def test_resubmission_keeps_the_number(world):
     services.return_entry(world.yian_admin, e, "请补充说明")
     e = services.submit(world.worker, e, pledge=True)
     assert e.number.endswith("000001")
-    assert e.status == EntryStatus.SUBMITTED and e.return_reason == ""
+    assert e.status == EntryStatus.SUBMITTED and return_reason(e) == ""
 
 
 @pytest.mark.django_db(transaction=True)
@@ -229,18 +231,19 @@ def _deadline_world(world):
 
 
 def test_deadline_falls_back_to_end_of_collection(world):
-    when = services.deadline(world.track, "grassroots")
+    when = policy_for(world.campaign).level_deadline(world.track, "grassroots")
     assert when.date() == world.campaign.collect_end and services.format_deadline(when).endswith("23:59")
 
 
 def test_track_rule_overrides_campaign_rule(world):
     campaign_rule = _deadline_world(world)
-    assert services.deadline(world.track, "grassroots") == campaign_rule
+    assert policy_for(world.campaign).level_deadline(world.track, "grassroots") == campaign_rule
     track_rule = campaign_rule - dt.timedelta(days=2)
     LevelRule.objects.create(campaign=world.campaign, track=world.track, org_kind="grassroots", deadline=track_rule)
-    assert services.deadline(world.track, "grassroots") == track_rule
-    assert services.deadline(world.unit_track, "grassroots") == campaign_rule
-    assert services.deadline(world.track, "county").date() == world.campaign.collect_end
+    policy = policy_for(world.campaign)
+    assert policy.level_deadline(world.track, "grassroots") == track_rule
+    assert policy.level_deadline(world.unit_track, "grassroots") == campaign_rule
+    assert policy.level_deadline(world.track, "county").date() == world.campaign.collect_end
 
 
 @pytest.mark.parametrize("offset,allowed", [(-60, True), (0, True), (1, False)])
@@ -277,7 +280,7 @@ def test_deadline_message_in_chinese(world):
 
     with translation.override("zh-hans"), pytest.raises(DeadlinePassed) as exc:
         services.save_draft(world.worker, e, Changes(title="改"))
-    assert str(exc.value.message) == f"已超过截止时间（{past:%Y-%m-%d %H:%M}），不能再修改"
+    assert str(exc.value.message) == f"已超过截止时间（北京时间 {past:%Y-%m-%d %H:%M}），不能再修改"
 
 
 def test_closed_track_refuses_create_and_submit(world):
@@ -393,12 +396,14 @@ def test_return_and_resubmit(world):
         services.return_entry(world.yian_admin, e, "  ")
     assert exc.value.code == "reason_required"
     e = services.return_entry(world.yian_admin, e, "请补充创作说明")
-    assert e.status == EntryStatus.RETURNED and e.return_reason == "请补充创作说明"
+    assert e.status == EntryStatus.RETURNED and return_reason(e) == "请补充创作说明"
+    decision = e.decisions.get()
+    assert (decision.level, decision.decision, decision.actor) == (world.tree["yian"], "returned", world.yian_admin)
     # In the entrant's hands again: saved leniently, then resubmitted.
     services.save_draft(world.worker, e, Changes(data={"creator_note": "补充了说明"}))
     e = services.submit(world.worker, e, pledge=True)
     assert e.status == EntryStatus.SUBMITTED
-    actions = [h.action for h in services.history(e)]
+    actions = [f"entry.{ev.transition}" for ev in e.events.order_by("at", "id")]
     assert actions[0] == "entry.create" and actions[-3:] == ["entry.return", "entry.save", "entry.resubmit"]
     ret = AuditLog.objects.get(action="entry.return", object_id=str(e.pk))
     assert ret.reason == "请补充创作说明" and ret.before == {"status": "submitted"}

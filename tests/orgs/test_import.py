@@ -85,6 +85,25 @@ def test_good_import_applies_all_rows(tree, yian_admin):
     assert AuditLog.objects.filter(action="org.import").count() == 1
 
 
+def test_import_audits_in_one_batch_with_each_orgs_scope(tree, yian_admin, monkeypatch):
+    """The import's audit rows go through common.audit.record_many (one call, bulk), each scoped
+    to its organisation's subtree, with the importing admin as actor."""
+    calls = []
+    real = importing.audit.record_many
+    monkeypatch.setattr(importing.audit, "record_many", lambda records, **kw: calls.append(len(records))
+                        or real(records, **kw))
+    rows = [["YA-07", "义安区批量一", "", "基层工会", "AH-TL-YA", "5", "", ""],
+            ["YA-08", "义安区批量二", "", "基层工会", "AH-TL-YA", "6", "", ""],
+            ["AH-TL-YA-02", "义安区某学校工会", "", "", "", "81", "", ""]]
+    services.apply_import(yian_admin, parse(csv_bytes(rows)))
+    assert calls == [3]
+    for code in ("YA-07", "YA-08", "AH-TL-YA-02"):
+        o = Organization.objects.get(code=code)
+        row = AuditLog.objects.get(object_id=str(o.pk), action__in=["org.create", "org.update"])
+        assert (row.org_path, row.campaign_id, row.audience, row.actor_id) == (o.path, None, "staff", yian_admin.pk)
+        assert row.object_repr == o.name and row.object_type == "orgs.organization"
+
+
 def test_import_rows_apply_through_raw_rows(tree, yian_admin):
     raw = parse(xlsx_bytes([["YA-05", "表格导入", "", "基层工会", "AH-TL-YA", 3]]), "f.xlsx")
     services.apply_import(yian_admin, raw)

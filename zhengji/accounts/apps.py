@@ -1,7 +1,15 @@
 from django.apps import AppConfig
 
+from zhengji.common import registry
+
 
 class AccountsConfig(AppConfig):
     name = "zhengji.accounts"
     label = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .plugins import audit_readable, is_staff  # noqa: PLC0415 (ready(): imports models, loaded only now)
+
+        registry.staff_checks.register("accounts.roles", is_staff)
+        registry.audit_readers.register("accounts.roles", audit_readable)

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengji.common.audit import AuditScope
 from zhengji.common.i18n import mask_phone
 
 phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter a valid mainland mobile number (11 digits)."))
@@ -29,6 +30,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.real_name or self.username or self.masked_phone
+
+    def audit_scope(self) -> AuditScope:
+        # An account belongs to no subtree or campaign: platform (super) admins read its records.
+        return AuditScope()
 
     @property
     def masked_phone(self) -> str:
@@ -80,6 +85,14 @@ class RoleAssignment(models.Model):
         scope = self.org or self.track or self.campaign
         return f"{self.get_role_display()} · {scope}"
 
+    def audit_scope(self) -> AuditScope:
+        """The scope the role is held in: the organisation subtree, or the campaign (of the track)."""
+        if self.campaign_id is not None:
+            campaign_id: int | None = self.campaign_id
+        else:
+            campaign_id = self.track.campaign_id if self.track_id is not None else None
+        return AuditScope(org_path=self.org.path if self.org_id is not None else "", campaign_id=campaign_id)
+
     @property
     def scope(self):
         return self.org or self.track or self.campaign
@@ -106,6 +119,9 @@ class PhoneCode(models.Model):
     def __str__(self) -> str:
         return f"{self.purpose} {self.phone[:3]}****"
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope()
+
 
 class ApiToken(models.Model):
     """Bearer token for the API. Only a hash is stored; the key is shown once on creation."""
@@ -120,6 +136,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope()
 
 
 class SendThrottle(models.Model):

@@ -298,7 +298,7 @@ def start_totp(user: User):
         raise DomainError(_("Two-factor login is already on."), code="totp_exists")
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
-    audit.record("totp.start", device, actor=user)
+    audit.record("totp.start", device, actor=user, scope=audit.AuditScope())
     return device
 
 
@@ -313,7 +313,7 @@ def confirm_totp(user: User, token: str):
         if ok:
             device.confirmed = True
             device.save()
-            audit.record("totp.enable", device, actor=user)
+            audit.record("totp.enable", device, actor=user, scope=audit.AuditScope())
     if not ok:
         raise DomainError(_("The code from your app is wrong. Check the time on your phone and try again."),
                           code="totp_wrong", field="token")
@@ -330,7 +330,7 @@ def disable_totp(user: User, password: str) -> None:
     if not devices:
         raise DomainError(_("Two-factor login is not on."), code="totp_missing")
     for d in devices:
-        audit.record("totp.disable", d, actor=user)
+        audit.record("totp.disable", d, actor=user, scope=audit.AuditScope())
     TOTPDevice.objects.filter(user=user).delete()
 
 
@@ -343,7 +343,8 @@ def verify_totp_login(user: User, token: str):
             raise DomainError(_("Two-factor login is not on."), code="totp_missing")
         allowed, _info = device.verify_is_allowed()
         ok = bool(allowed) and device.verify_token((token or "").strip())
-        audit.record("totp.login" if ok else "totp.login_failed", device, actor=user)
+        audit.record("totp.login" if ok else "totp.login_failed", device, actor=user,
+                     scope=audit.AuditScope())
     if not ok:
         raise DomainError(_("The code from your app is wrong or was already used. Wait for the next code."),
                           code="totp_wrong", field="token")
@@ -369,8 +370,8 @@ def grant_role(actor, user, role: str, *, org=None, track=None, campaign=None) -
                                                        defaults={"granted_by": actor})
     if created:
         audit.record("role.grant", ra, actor=actor, after={"user": user.pk, "role": role},
-                     org_path=org.path if org else "",
-                     campaign_id=(campaign.pk if campaign else (track.campaign_id if track else None)))
+                     scope=audit.AuditScope(org_path=org.path if org else "", campaign_id=(
+                         campaign.pk if campaign else (track.campaign_id if track else None))))
         notify(user, _("You were given the role %(role)s for %(scope)s.")
                % {"role": Role(role).label, "scope": ra.scope})
         forget_scopes(user)
@@ -384,8 +385,10 @@ def revoke_role(actor, assignment: RoleAssignment) -> None:
         raise NotPermitted(_("You may not revoke this role."))
     audit.record("role.revoke", assignment, actor=actor,
                  before={"user": assignment.user_id, "role": assignment.role},
-                 org_path=assignment.org.path if assignment.org else "",
-                 campaign_id=assignment.campaign_id or (assignment.track.campaign_id if assignment.track else None))
+                 scope=audit.AuditScope(
+                     org_path=assignment.org.path if assignment.org else "",
+                     campaign_id=assignment.campaign_id or (
+                         assignment.track.campaign_id if assignment.track else None)))
     user = assignment.user
     assignment.delete()
     forget_scopes(user)

@@ -3,8 +3,15 @@
 from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 
+from zhengji.accounts.api import router as accounts_router
 from zhengji.api.auth import auth_methods
 from zhengji.api.errors import install_error_handlers
+from zhengji.campaigns.api import router as campaigns_router
+from zhengji.common.api import router as common_router
+from zhengji.entries.api import router as entries_router
+from zhengji.media.api import router as media_router
+from zhengji.orgs.api import router as orgs_router
+from zhengji.public.api import router as public_router
 
 api = NinjaAPI(
     title="Zhengji API",
@@ -24,14 +31,6 @@ def health(request: HttpRequest) -> dict:
 
 
 def _mount() -> None:
-    from zhengji.accounts.api import router as accounts_router
-    from zhengji.campaigns.api import router as campaigns_router
-    from zhengji.common.api import router as common_router
-    from zhengji.entries.api import router as entries_router
-    from zhengji.media.api import router as media_router
-    from zhengji.orgs.api import router as orgs_router
-    from zhengji.public.api import router as public_router
-
     api.add_router("/me", accounts_router, tags=["me"])
     api.add_router("/orgs", orgs_router, tags=["organisations"])
     api.add_router("/", campaigns_router, tags=["campaigns"])

@@ -16,7 +16,8 @@ from zhengji.common.errors import NotPermitted
 from zhengji.orgs.models import Organization
 
 from . import services
-from .models import Announcement, Campaign, LevelRule, Track
+from .models import Announcement, Campaign, DeadlineExtension, Track
+from .policy import policy_for
 
 router = Router()
 
@@ -219,7 +220,7 @@ def _org(o: Organization) -> dict:
 
 def _campaign_out(c: Campaign, request: HttpRequest) -> dict:
     data = {f: getattr(c, f) for f in services.CAMPAIGN_FIELDS}
-    data.update(is_published=c.is_published, org=_org(c.org), current_phase=c.phase,
+    data.update(is_published=c.is_published, org=_org(c.org), current_phase=policy_for(c).phase,
                 banner_url=request.build_absolute_uri(c.banner.url) if c.banner else None)
     return data
 
@@ -234,10 +235,8 @@ def _track_summary(t: Track) -> dict:
 
 
 def _track_detail(t: Track) -> dict:
-    rules = {r.org_kind: r for r in LevelRule.objects.filter(campaign_id=t.campaign_id, track__isnull=True)}
-    rules.update({r.org_kind: r for r in LevelRule.objects.filter(track=t)})
     deadlines = [{"org_kind": r.org_kind, "deadline": timezone.localtime(r.deadline), "quota": r.quota,
-                  "track_override": r.track_id is not None} for r in sorted(rules.values(), key=lambda r: r.deadline)]
+                  "track_override": r.track_override} for r in policy_for(t.campaign).level_rules(t)]
     return _track_summary(t) | {
         "description": t.description, "description_en": t.description_en, "rules": t.rules,
         "rules_en": t.rules_en, "form_schema": t.form_schema, "deadlines": deadlines}
@@ -397,6 +396,56 @@ def put_track_level_rules(request: HttpRequest, slug: str, track_slug: str, payl
     return [{"org_kind": r.org_kind, "deadline": timezone.localtime(r.deadline), "quota": r.quota,
              "track_override": True}
             for r in rows]
+
+
+class ExtensionIn(Schema):
+    org: int = Field(description="The organisation whose deadline moves (its entrants' too).")
+    until: dt.datetime = Field(description="The new deadline; naive times are Asia/Shanghai.")
+    track: str | None = Field(None, description="A track's slug; empty: every track of the campaign.")
+    reason: str = Field("", max_length=2000)
+
+
+class ExtensionOut(Schema):
+    id: int
+    org: int
+    org_name: str
+    track: str | None
+    until: dt.datetime
+    reason: str
+
+
+def _extension_out(e: DeadlineExtension) -> dict:
+    return {"id": e.pk, "org": e.org_id, "org_name": e.org.name, "track": e.track.slug if e.track else None,
+            "until": timezone.localtime(e.until), "reason": e.reason}
+
+
+@router.get("/campaigns/{slug}/extensions", response={200: list[ExtensionOut], 404: ErrorOut})
+def list_extensions(request: HttpRequest, slug: str):
+    """The deadline extensions of the campaign that you may grant: all for campaign admins, those
+    of organisations below your own subtree's top for unit admins."""
+    c = get_object_or_404(Campaign, slug=slug)
+    rows = DeadlineExtension.objects.filter(campaign=c).select_related("org", "track", "campaign").order_by("org__path")
+    return [_extension_out(e) for e in rows[:2000] if services.can_grant_extension(request.user, c, e.org)]
+
+
+@router.post("/campaigns/{slug}/extensions", response={201: ExtensionOut, 400: ErrorOut, 403: ErrorOut,
+                                                       404: ErrorOut})
+def post_extension(request: HttpRequest, slug: str, payload: ExtensionIn):
+    """Give one organisation a later deadline (the level above it, or a campaign admin). Granting
+    again for the same organisation and track replaces the date."""
+    c = get_object_or_404(Campaign, slug=slug)
+    org = get_object_or_404(Organization, pk=payload.org)
+    track = _track_of(c, payload.track) if payload.track else None
+    ext = services.grant_extension(request.user, c, org, payload.until, track=track, reason=payload.reason)
+    return 201, _extension_out(ext)
+
+
+@router.delete("/campaigns/{slug}/extensions/{extension_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
+def delete_extension(request: HttpRequest, slug: str, extension_id: int):
+    c = get_object_or_404(Campaign, slug=slug)
+    ext = get_object_or_404(DeadlineExtension.objects.select_related("org", "campaign"), campaign=c, pk=extension_id)
+    services.revoke_extension(request.user, ext)
+    return 204, None
 
 
 def _announcement(c: Campaign, pk: int) -> Announcement:

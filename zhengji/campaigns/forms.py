@@ -7,9 +7,11 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhengji.accounts.models import Role
+from zhengji.accounts.scopes import scopes_for
 from zhengji.orgs.models import Organization, OrgKind
 
 from . import services
@@ -56,8 +58,6 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
             del self.fields["clear_banner"]
             qs = Organization.objects.filter(is_active=True).order_by("path")
             if not user.is_superuser:
-                from zhengji.accounts.scopes import scopes_for
-
                 qs = qs.filter(scopes_for(user).subtree_q())
             cast(forms.ModelChoiceField, self.fields["org"]).queryset = qs
         self._style()
@@ -124,8 +124,6 @@ class TrackForm(BootstrapMixin, forms.ModelForm):
         self.fields["host_unit"] = HostUnitField(
             label=_("host unit"), root=campaign.org, initial=self.instance.host_unit_id if self.instance.pk else None,
             help_text=_("Type part of the name or the code, then pick from the list."))
-        from django.urls import reverse
-
         # The search box: htmx fills the datalist with matching organisations of the campaign's tree.
         self.fields["host_unit"].widget.attrs.update({
             "list": "host-unit-options", "autocomplete": "off",

@@ -7,11 +7,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhengji.common.audit import AuditScope
+
 
 class Phase(models.TextChoices):
     DRAFT = "draft", _("Draft")
     LAUNCHED = "launched", _("Launched")
     COLLECTING = "collecting", _("Collecting")
+    # Between the end of collection and the start of review, when the two are not adjacent.
+    CLOSED = "closed", _("Collection closed")
     REVIEWING = "reviewing", _("Reviewing")
     PUBLICITY = "publicity", _("Publicity")
     CONCLUDED = "concluded", _("Concluded")
@@ -51,15 +55,25 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(org_path=self.org.path, campaign_id=self.pk)
+
     def phase_on(self, day: dt.date) -> str:
+        """The phase on a day (Asia/Shanghai). The one definition; `campaigns.policy` uses it."""
         if not self.is_published:
             return Phase.DRAFT
+        return self.dated_phase_on(day)
+
+    def dated_phase_on(self, day: dt.date) -> str:
+        """The phase the dates give, published or not (a draft's preview places itself by them)."""
         if day >= self.conclude_date:
             return Phase.CONCLUDED
         if day >= self.publicity_start:
             return Phase.PUBLICITY
         if day >= self.review_start:
             return Phase.REVIEWING
+        if day > self.collect_end:
+            return Phase.CLOSED
         if day >= self.collect_start:
             return Phase.COLLECTING
         return Phase.LAUNCHED
@@ -78,6 +92,14 @@ class Campaign(models.Model):
             (Phase.CONCLUDED, self.conclude_date, None),
         ]
         return [{"key": k, "label": k.label, "start": s, "end": e} for k, s, e in bounds]
+
+
+class EntrantType(models.TextChoices):
+    """Who may enter a track (a track lists the kinds it accepts; an entry has one)."""
+
+    INDIVIDUAL = "individual", _("Individual")
+    TEAM = "team", _("Team")
+    UNIT = "unit", _("Unit")
 
 
 class WorkKind(models.TextChoices):
@@ -123,6 +145,10 @@ class Track(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope(self) -> AuditScope:
+        # The host unit's admins read the records of the tracks it hosts.
+        return AuditScope(org_path=self.host_unit.path, campaign_id=self.campaign_id)
+
 
 class LevelRule(models.Model):
     """Deadline and quota for one level of the hierarchy reporting upward, for a campaign (track
@@ -149,6 +175,9 @@ class LevelRule(models.Model):
     def __str__(self) -> str:
         return f"{self.org_kind} {self.deadline:%Y-%m-%d}"
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(campaign_id=self.campaign_id)
+
 
 class Announcement(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="announcements")
@@ -172,6 +201,40 @@ class Announcement(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(campaign_id=self.campaign_id)
+
     @property
     def is_visible(self) -> bool:
         return self.publish_at is not None and self.publish_at <= timezone.now()
+
+
+class DeadlineExtension(models.Model):
+    """A later report deadline granted to one organisation (and its entrants) by the level above
+    or a campaign admin, for the whole campaign (track empty) or one track."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="extensions")
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.CASCADE, related_name="extensions")
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="deadline_extensions",
+                            verbose_name=_("organisation"))
+    until = models.DateTimeField(_("extended until"))
+    reason = models.TextField(_("reason"), blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "org"], condition=models.Q(track__isnull=True),
+                                    name="uniq_extension_campaign_org"),
+            models.UniqueConstraint(fields=["track", "org"], condition=models.Q(track__isnull=False),
+                                    name="uniq_extension_track_org"),
+        ]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+    def __str__(self) -> str:
+        return f"{self.org_id} → {self.until:%Y-%m-%d %H:%M}"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(org_path=self.org.path, campaign_id=self.campaign_id)

@@ -16,6 +16,8 @@ import rules
 from zhengji.accounts.rules import is_superuser, is_unit_admin
 from zhengji.accounts.scopes import scopes_for
 
+from .models import Track
+
 
 @rules.predicate
 def is_campaign_admin(user, campaign) -> bool:
@@ -38,8 +40,6 @@ def is_host_staff_in_campaign(user, campaign) -> bool:
     host_tracks = scopes_for(user).host_tracks
     if campaign is None or not host_tracks:
         return False
-    from .models import Track
-
     return Track.objects.filter(campaign=campaign, pk__in=host_tracks).exists()
 
 

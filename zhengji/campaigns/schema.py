@@ -64,6 +64,8 @@ class FieldDef(BaseModel):
     max_value: float | None = None
     choices: list[Choice] = Field(default_factory=list)  # choice / multichoice
     file: FileRule | None = None  # file
+    # Answers that say who made the work (a name, an account, a unit) are hidden from judges.
+    identifying: bool = False
 
     @field_validator("key")
     @classmethod

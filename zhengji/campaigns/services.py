@@ -1,8 +1,8 @@
 """Domain functions for campaigns, tracks, level rules, announcements and campaign-scoped roles.
 
 Every state change is one function here: permission-checked, in one transaction, audited. Views
-and the API only call these. Read helpers other apps use: `deadline_for`, `quota_for`,
-`level_rule_for`, `collection_open`.
+and the API only call these. Questions about the rules at a moment (phases, deadlines, quotas,
+extensions) are answered by `campaigns.policy`, nowhere else.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from PIL import Image, UnidentifiedImageError
 
 from zhengji.accounts.models import Role, RoleAssignment, User
 from zhengji.accounts.scopes import scopes_for
@@ -25,7 +26,7 @@ from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.orgs.models import Organization, OrgKind
 
-from .models import Announcement, Campaign, LevelRule, Track, WorkKind
+from .models import Announcement, Campaign, DeadlineExtension, EntrantType, LevelRule, Track, WorkKind
 from .sanitize import clean_html
 from .schema import FieldDef, check_schema, dump_schema
 
@@ -33,8 +34,7 @@ from .schema import FieldDef, check_schema, dump_schema
 PHASE_DATE_FIELDS = ["launch_date", "collect_start", "collect_end", "review_start", "review_end",
                      "publicity_start", "publicity_end", "conclude_date"]
 CAMPAIGN_FIELDS = ["name", "name_en", "year", "slug", "summary", "summary_en", *PHASE_DATE_FIELDS]
-ENTRANT_TYPES = {"individual": gettext_lazy("Individual"), "team": gettext_lazy("Team"),
-                 "unit": gettext_lazy("Unit")}
+ENTRANT_TYPES = {t.value: t.label for t in EntrantType}
 # What host-unit staff may change on their own track; everything else is the campaign admin's.
 TRACK_CONTENT_FIELDS = ["description", "description_en", "rules", "rules_en"]
 TRACK_SETTING_FIELDS = ["number", "slug", "name", "name_en", "host_unit", "work_kind", "entrant_types", "is_open"]
@@ -97,8 +97,6 @@ def validate_phase_dates(values: dict[str, Any]) -> None:
 
 def validate_banner(upload) -> None:
     """A banner is a JPEG, PNG or WebP image within the size limit that Pillow can read."""
-    from PIL import Image, UnidentifiedImageError
-
     limit_mb = getattr(settings, "CAMPAIGN_BANNER_MAX_MB", 5)
     if upload.size > limit_mb * 1024 * 1024:
         raise _field_error("banner", _("The banner is larger than %(mb)s MB.") % {"mb": limit_mb})
@@ -191,16 +189,6 @@ def set_campaign_published(actor, campaign: Campaign, published: bool) -> Campai
     audit.record("campaign.publish" if published else "campaign.unpublish", campaign, actor=actor,
                  before={"is_published": not published}, after={"is_published": published})
     return campaign
-
-
-def collection_open(campaign: Campaign, when: dt.datetime | None = None) -> bool:
-    """True while the campaign is published and `when` (default now) falls on a collection day,
-    from collect_start to collect_end inclusive, in Asia/Shanghai."""
-    if not campaign.is_published:
-        return False
-    when = when or timezone.now()
-    day = timezone.localtime(when, SHANGHAI).date() if timezone.is_aware(when) else when.date()
-    return campaign.collect_start <= day <= campaign.collect_end
 
 
 # --- tracks -----------------------------------------------------------------------------------
@@ -368,33 +356,57 @@ def set_level_rules(actor, campaign: Campaign, rows: list[dict], *, track: Track
     LevelRule.objects.bulk_create(clean)
     audit.record("levelrules.set", track or campaign, actor=actor, before={"rules": before},
                  after={"rules": [{"org_kind": r.org_kind, "deadline": r.deadline.isoformat(), "quota": r.quota}
-                                  for r in clean]},
-                 campaign_id=campaign.pk)
+                                  for r in clean]})
     return list(LevelRule.objects.filter(campaign=campaign, track=track))
 
 
-def level_rule_for(track: Track, org_kind: str) -> LevelRule | None:
-    """The track's own rule for this level, else the campaign's (one query)."""
-    found = None
-    for rule in LevelRule.objects.filter(campaign_id=track.campaign_id, org_kind=org_kind).filter(
-            track__isnull=True) | LevelRule.objects.filter(track=track, org_kind=org_kind):
-        if rule.track_id == track.pk:
-            return rule
-        found = rule
-    return found
+def can_grant_extension(actor: Any, campaign: Campaign, org: Organization) -> bool:
+    """Campaign admins, and admins of a level above the organisation (not of the organisation
+    itself: no unit extends its own deadline)."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if actor.is_superuser or campaign.pk in scopes_for(actor).campaign_admin:
+        return True
+    return any(org.path.startswith(p) and org.path != p for p in scopes_for(actor).admin_org_paths)
 
 
-def deadline_for(track: Track, org_kind: str) -> dt.datetime | None:
-    """When the given level must have reported this track's entries upward (None: no deadline)."""
-    rule = level_rule_for(track, org_kind)
-    return rule.deadline if rule else None
+@transaction.atomic
+def grant_extension(actor: Any, campaign: Campaign, org: Organization, until: dt.datetime, *,
+                    track: Track | None = None, reason: str = "") -> DeadlineExtension:
+    """Give one organisation (and its entrants) a later deadline, for one track or the whole
+    campaign. Granting again replaces the date; the organisation must lie in the campaign's tree."""
+    if not can_grant_extension(actor, campaign, org):
+        raise NotPermitted(_("Only the level above or a campaign admin can extend this unit's deadline."))
+    if track is not None and track.campaign_id != campaign.pk:
+        raise NotFound(_("Not found."))
+    if not org.is_within(campaign.org):
+        raise _field_error("org", _("The organisation is not part of this campaign."))
+    until = _aware(until)
+    if until <= timezone.now():
+        raise _field_error("until", _("The extended deadline must be in the future."))
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise _field_error("reason", _("Say why the deadline is extended."))
+    ext = (DeadlineExtension.objects.select_for_update()
+           .filter(campaign=campaign, track=track, org=org).first())
+    before = {"until": ext.until.isoformat()} if ext else None
+    if ext is None:
+        ext = DeadlineExtension(campaign=campaign, track=track, org=org)
+    ext.until, ext.reason, ext.granted_by = until, reason, actor
+    ext.save()
+    audit.record("deadline.extend", ext, actor=actor, before=before,
+                 after={"until": until.isoformat(), "org": org.pk, "track": track.pk if track else None},
+                 reason=reason)
+    return ext
 
 
-def quota_for(track: Track, org_kind: str) -> int | None:
-    """How many entries of this track one organisation of this level may recommend upward
-    (None: no limit)."""
-    rule = level_rule_for(track, org_kind)
-    return rule.quota if rule else None
+@transaction.atomic
+def revoke_extension(actor: Any, extension: DeadlineExtension) -> None:
+    if not can_grant_extension(actor, extension.campaign, extension.org):
+        raise NotPermitted(_("Only the level above or a campaign admin can extend this unit's deadline."))
+    audit.record("deadline.unextend", extension, actor=actor, before={"until": extension.until.isoformat()},
+                 after=None)
+    extension.delete()
 
 
 # --- announcements ----------------------------------------------------------------------------
@@ -515,8 +527,6 @@ def delete_announcement(actor, announcement: Announcement) -> None:
 
 def campaign_role_holders(campaign: Campaign):
     """Everyone holding a campaign-scoped or track-scoped role in this campaign (one query)."""
-    from django.db.models import Q
-
     return (RoleAssignment.objects
             .filter(Q(campaign=campaign, role__in=CAMPAIGN_ROLES) | Q(track__campaign=campaign, role__in=TRACK_ROLES))
             .select_related("user", "track")

@@ -21,6 +21,7 @@ from zhengji.orgs.models import Organization
 from . import builder, services
 from .forms import AnnouncementForm, CampaignForm, GrantForm, LevelRulesForm, SchemaJSONForm, TrackForm
 from .models import Announcement, Campaign, LevelRule, Phase, Track
+from .policy import policy_for
 from .schema import FILE_KINDS
 
 form_methods = require_http_methods(["GET", "HEAD", "POST"])
@@ -67,7 +68,7 @@ def campaign_list(request):
     if not campaigns and not can_add:
         raise PermissionDenied
     for c in campaigns:
-        c.phase_label = Phase(c.phase).label
+        c.phase_label = Phase(policy_for(c).phase).label
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "can_add": can_add})
 
 

@@ -1,7 +1,14 @@
 from django.apps import AppConfig
 
+from . import registry
+
 
 class CommonConfig(AppConfig):
     name = "zhengji.common"
     label = "common"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .views import audit_hub_panels  # noqa: PLC0415 (ready(): views import models, loaded only now)
+
+        registry.hub.register("common.audit", audit_hub_panels, order=90)

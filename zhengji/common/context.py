@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from django.http import HttpRequest
 
 _actor: contextvars.ContextVar[Any] = contextvars.ContextVar("zhengji_actor", default=None)
 _ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("zhengji_ip", default=None)
@@ -19,7 +22,7 @@ def current_ip() -> str | None:
 
 
 @contextmanager
-def acting(actor: Any = None, ip: str | None = None):
+def acting(actor: Any = None, ip: str | None = None) -> Iterator[None]:
     t1 = _actor.set(actor)
     t2 = _ip.set(ip)
     try:
@@ -29,7 +32,7 @@ def acting(actor: Any = None, ip: str | None = None):
         _ip.reset(t2)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     # Behind a trusted proxy the first X-Forwarded-For hop is the client.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
     if forwarded:

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class AuditAudience(models.TextChoices):
+    STAFF = "staff", _("Staff of the scope")
+    ENTRANT = "entrant", _("Also the entrant")
 
 
 class AuditLog(models.Model):
     """One row per state change, written by every domain function through common.audit.record."""
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", verbose_name=_("actor"),
@@ -21,9 +27,12 @@ class AuditLog(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    # Scope keys let staff browse the log for what they administer without joins.
+    # Scope keys (common.audit.AuditScope) let staff browse the log for what they administer
+    # without joins; `audience` says whether the entrant/owner of the object may read it too.
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     campaign_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    audience = models.CharField(_("audience"), max_length=8, choices=AuditAudience.choices,
+                                default=AuditAudience.STAFF)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import record
+from .audit import AuditScope, record
+from .audit_log import can_browse_audit
 from .errors import NotFound, NotPermitted
 from .models import Notification
 
@@ -34,10 +35,9 @@ def mark_all_notifications_read(user) -> int:
 @transaction.atomic
 def record_audit_export(user, filters: dict, count: int | None = None) -> None:
     """Exports of personal data are audited: who exported which slice of the log, and when."""
-    from .audit_log import can_browse_audit
-
     if not can_browse_audit(user):
         raise NotPermitted(_("You do not have permission to export the audit log."))
     shown = {k: str(v) for k, v in filters.items() if v not in (None, "")}
+    # The export is the reader's own act, not part of a subtree or campaign: platform admins read it.
     record("audit.export", user, actor=user, after={"filters": shown, "rows": count},
-           reason=_("Audit log exported to CSV."))
+           reason=_("Audit log exported to CSV."), scope=AuditScope())

@@ -19,10 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from zhengji.accounts.models import Role
-from zhengji.accounts.scopes import scopes_for
-
-from . import services
+from . import registry, services
 from .audit_log import (
     AuditFilterForm,
     can_browse_audit,
@@ -43,43 +40,19 @@ NOTIFICATIONS_PAGE_SIZE = 30
 @login_required
 @require_GET
 def manage(request):
-    """What this user administers, by role, with links to the pages of the owning apps."""
-    from zhengji.campaigns.models import Campaign, Track
-    from zhengji.orgs.models import Organization
-
+    """What this user administers: the panels the apps registered (common.registry.hub), each
+    with links to the pages of the owning app."""
     user = request.user
-    s = scopes_for(user)
-    if not (user.is_superuser or s.is_staff_of_anything):
+    if not registry.staff_checks.is_staff(user):
         raise PermissionDenied
-    if user.is_superuser:
-        orgs = list(Organization.get_root_nodes())
-        campaigns = list(Campaign.objects.select_related("org"))
-    else:
-        orgs = list(Organization.objects.filter(pk__in=s.admin_org_ids).order_by("path"))
-        campaign_ids = s.campaign_admin | s.moderator
-        campaigns = list(Campaign.objects.filter(pk__in=campaign_ids).select_related("org")) if campaign_ids else []
-    track_ids = s.host_tracks | s.judge_tracks
-    tracks = list(Track.objects.filter(pk__in=track_ids).select_related("campaign", "host_unit")) if track_ids else []
-    for o in orgs:
-        o.hub_url = reverse("orgs:detail", args=[o.pk])
-    for c in campaigns:
-        c.hub_url = reverse("campaigns:detail", args=[c.slug])
-        c.roles = [label for cond, label in (
-            (user.is_superuser or c.pk in s.campaign_admin, Role.CAMPAIGN_ADMIN.label),
-            (c.pk in s.moderator, Role.MODERATOR.label)) if cond]
-    hosted, judged = [], []
-    for t in tracks:
-        if t.pk in s.host_tracks:
-            t.hub_url = reverse("campaigns:track", args=[t.campaign.slug, t.slug])
-            hosted.append(t)
-        if t.pk in s.judge_tracks:
-            # Judging pages come with the review work; until then the track is listed only.
-            t.review_url = None
-            judged.append(t)
-    return render(request, "common/manage.html", {
-        "orgs": orgs, "campaigns": campaigns, "hosted": hosted, "judged": judged,
-        "can_audit": can_browse_audit(user),
-    })
+    return render(request, "common/manage.html", {"panels": registry.hub.panels(user)})
+
+
+def audit_hub_panels(user) -> list[registry.Panel]:
+    """The audit log's own card on the hub, for those who may read some of it."""
+    if not can_browse_audit(user):
+        return []
+    return [registry.Panel("audit", _("Audit log"), icon="bi-journal-text", template="common/_hub_audit.html")]
 
 
 # --- Audit log ----------------------------------------------------------------------------------

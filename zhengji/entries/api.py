@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any, Literal
 
@@ -17,11 +16,13 @@ from pydantic import ValidationError as PydanticValidationError
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
 from zhengji.common.errors import DomainError
-from zhengji.common.i18n import mask_phone
 from zhengji.orgs.models import Organization
 
-from . import files, services
-from .models import Entry, EntryStatus
+from . import projections, services
+from .models import Entry
+from .projections import BlindEntry, EntryDetail, EntryListItem, TimelineItem
+from .queries import View, audience_of, entries_for, entry_for
+from .receipt import render_receipt
 from .services import Changes
 
 router = Router()
@@ -31,55 +32,6 @@ class AuthorSchema(Schema):
     name: str = Field("", max_length=60)
     unit_name: str = Field("", max_length=200)
     role: str = Field("", max_length=60)
-
-
-class MediaOut(Schema):
-    id: int
-    slot: str
-    filename: str
-    size: int
-    sha256: str
-    status: str
-
-
-class NamedRef(Schema):
-    id: int
-    name: str
-
-
-class EntryOut(Schema):
-    id: int
-    number: str | None
-    title: str
-    summary: str
-    status: str
-    status_label: str
-    entrant_type: str
-    track: NamedRef
-    campaign: NamedRef
-    unit: NamedRef
-    data: dict[str, Any]
-    authors: list[AuthorSchema]
-    contact_phone: str = Field(description="Full for the submitter, masked for everyone else.")
-    media: list[MediaOut]
-    created: dt.datetime
-    updated: dt.datetime
-    submitted_at: dt.datetime | None
-    pledge_version: str
-    pledged_at: dt.datetime | None
-    return_reason: str
-    deadline: dt.datetime
-
-
-class EntryListItem(Schema):
-    id: int
-    number: str | None
-    title: str
-    status: str
-    status_label: str
-    track: NamedRef
-    unit: NamedRef
-    updated: dt.datetime
 
 
 class EntryCreate(Schema):
@@ -111,22 +63,13 @@ class WithdrawIn(Schema):
     reason: str = ""
 
 
-class HistoryItem(Schema):
-    at: dt.datetime
-    action: str
-    from_status: str | None
-    to_status: str | None
-    reason: str
-    actor: str | None
-
-
 class StatusOut(Schema):
     id: int
     number: str | None
     status: str
     status_label: str
     return_reason: str
-    history: list[HistoryItem]
+    history: list[TimelineItem]
 
 
 class ErrorOut(Schema):
@@ -142,35 +85,11 @@ def _changes(payload: Schema) -> Changes:
 
 
 def _visible(request: HttpRequest, pk: int) -> Entry:
-    entry = get_object_or_404(Entry.objects.select_related("track__campaign", "unit", "submitter"), pk=pk)
-    if not request.user.has_perm("entries.view_entry", entry):
-        raise Http404
-    return entry
+    return entry_for(request.user, pk)
 
 
-def _out(request: HttpRequest, entry: Entry) -> dict:
-    owner = entry.submitter_id == request.user.pk
-    media = files.files_of(entry)
-    return {
-        "id": entry.pk, "number": entry.number, "title": entry.title, "summary": entry.summary,
-        "status": entry.status, "status_label": str(entry.get_status_display()), "entrant_type": entry.entrant_type,
-        "track": {"id": entry.track_id, "name": entry.track.name},
-        "campaign": {"id": entry.track.campaign_id, "name": entry.track.campaign.name},
-        "unit": {"id": entry.unit_id, "name": entry.unit.name}, "data": entry.data or {},
-        "authors": [{"name": a.name, "unit_name": a.unit_name, "role": a.role} for a in entry.authors.all()],
-        "contact_phone": entry.contact_phone if owner else mask_phone(entry.contact_phone),
-        "media": [{"id": m.pk, "slot": m.slot, "filename": m.filename, "size": m.size, "sha256": m.sha256,
-                   "status": m.status} for m in media],
-        "created": entry.created, "updated": entry.updated, "submitted_at": entry.submitted_at,
-        "pledge_version": entry.pledge_version, "pledged_at": entry.pledged_at,
-        "return_reason": entry.return_reason, "deadline": services.deadline_for_entry(entry),
-    }
-
-
-def _item(e: Entry) -> dict:
-    return {"id": e.pk, "number": e.number, "title": e.title, "status": e.status,
-            "status_label": str(e.get_status_display()), "track": {"id": e.track_id, "name": e.track.name},
-            "unit": {"id": e.unit_id, "name": e.unit.name}, "updated": e.updated}
+def _out(request: HttpRequest, entry: Entry) -> EntryDetail:
+    return projections.detail(entry, request.user)
 
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: dict}
@@ -179,18 +98,13 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: dict}
 @router.get("", response={200: list[EntryListItem], 403: ErrorOut})
 def list_entries(request: HttpRequest, scope: Literal["mine", "unit"] = "mine"):
     """Your entries; with scope=unit (unit admins) the submitted entries of your subtree."""
-    qs = Entry.objects.select_related("track", "unit").order_by("-updated", "-id")
-    if scope == "unit":
-        scopes = scopes_for(request.user)
-        if not scopes.admin_org_paths:
-            raise PermissionDenied
-        qs = qs.filter(scopes.subtree_q("unit__")).exclude(status=EntryStatus.DRAFT)[:1000]
-    else:
-        qs = qs.filter(submitter=request.user)[:1000]
-    return [_item(e) for e in qs]
+    if scope == "unit" and not scopes_for(request.user).admin_org_paths:
+        raise PermissionDenied
+    qs = entries_for(request.user, View.UNIT if scope == "unit" else View.MINE).order_by("-updated", "-id")[:1000]
+    return [projections.list_item(e) for e in qs]
 
 
-@router.post("", response={201: EntryOut, **ERRORS})
+@router.post("", response={201: EntryDetail, **ERRORS})
 def create_entry(request: HttpRequest, payload: EntryCreate):
     """Start a draft in a track that is collecting entries."""
     track = get_object_or_404(Track, pk=payload.track)
@@ -206,12 +120,12 @@ def create_entry(request: HttpRequest, payload: EntryCreate):
     return 201, _out(request, _visible(request, entry.pk))
 
 
-@router.get("/{int:entry_id}", response={200: EntryOut, 404: ErrorOut})
+@router.get("/{int:entry_id}", response={200: EntryDetail, 404: ErrorOut})
 def get_entry(request: HttpRequest, entry_id: int):
     return _out(request, _visible(request, entry_id))
 
 
-@router.patch("/{int:entry_id}", response={200: EntryOut, **ERRORS})
+@router.patch("/{int:entry_id}", response={200: EntryDetail, **ERRORS})
 def patch_entry(request: HttpRequest, entry_id: int, payload: EntryPatch):
     """Save changes: a draft keeps anything; a submitted entry must stay valid (422 invalid)."""
     entry = _visible(request, entry_id)
@@ -249,7 +163,7 @@ def _body_doc(schema: type[Schema]) -> dict:
         "application/json": {"schema": body}, "application/x-www-form-urlencoded": {"schema": body}}}}
 
 
-@router.post("/{int:entry_id}/submit", response={200: EntryOut, **ERRORS}, openapi_extra=_body_doc(SubmitIn))
+@router.post("/{int:entry_id}/submit", response={200: EntryDetail, **ERRORS}, openapi_extra=_body_doc(SubmitIn))
 def submit_entry(request: HttpRequest, entry_id: int):
     """Submit (or resubmit) the entry. Body `{"pledge": true}`; without it the answer is
     400 `pledge_required` (with every other missing item, 422 `invalid`)."""
@@ -259,7 +173,7 @@ def submit_entry(request: HttpRequest, entry_id: int):
     return _out(request, _visible(request, entry_id))
 
 
-@router.post("/{int:entry_id}/withdraw", response={200: EntryOut, **ERRORS}, openapi_extra=_body_doc(WithdrawIn))
+@router.post("/{int:entry_id}/withdraw", response={200: EntryDetail, **ERRORS}, openapi_extra=_body_doc(WithdrawIn))
 def withdraw_entry(request: HttpRequest, entry_id: int):
     """Withdraw the entry (before review starts). Optional body `{"reason": "…"}`."""
     entry = _visible(request, entry_id)
@@ -272,14 +186,10 @@ def withdraw_entry(request: HttpRequest, entry_id: int):
 def entry_status(request: HttpRequest, entry_id: int):
     """Where the entry stands: its status and its history, oldest first."""
     entry = _visible(request, entry_id)
-    history = []
-    for h in services.history(entry):
-        history.append({"at": h.at, "action": h.action, "from_status": (h.before or {}).get("status"),
-                        "to_status": (h.after or {}).get("status"), "reason": h.reason,
-                        "actor": h.actor.display_name if h.actor else None})
+    history = projections.timeline(entry, audience_of(request.user, entry), request.user)
     return {"id": entry.pk, "number": entry.number, "status": entry.status,
-            "status_label": str(entry.get_status_display()), "return_reason": entry.return_reason,
-            "history": history}
+            "status_label": str(entry.get_status_display()),
+            "return_reason": projections.return_reason(entry, request.user), "history": history}
 
 
 @router.get("/{int:entry_id}/receipt", response={200: None, 404: ErrorOut},
@@ -289,8 +199,12 @@ def entry_receipt(request: HttpRequest, entry_id: int):
     entry = _visible(request, entry_id)
     if not entry.number:
         raise Http404
-    from .receipt import render_receipt
-
     response = HttpResponse(render_receipt(entry, request), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{entry.number}.pdf"'
     return response
+
+
+@router.get("/{int:entry_id}/blind", response={200: BlindEntry, 404: ErrorOut})
+def entry_blind(request: HttpRequest, entry_id: int):
+    """The entry as a judge of its track sees it: no submitter, author, unit, phone or file name."""
+    return projections.blind(entry_for(request.user, entry_id, view=View.JUDGE))

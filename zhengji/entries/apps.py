@@ -1,7 +1,24 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext as _
+
+from zhengji.common import registry
+
+
+def centre_panels(user) -> list[registry.Panel]:
+    """"My entries" in the personal centre (the latest five, links to all and to a new one)."""
+    return [registry.Panel("entries", _("My entries"), template="entries/_my_entries.html")]
 
 
 class EntriesConfig(AppConfig):
     name = "zhengji.entries"
     label = "entries"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import notifications, rules, workflow  # noqa: F401, PLC0415 (app registry must be ready)
+
+        workflow.on_applied("submit", lambda entry, event: notifications.entry_submitted(entry))
+        workflow.on_applied("resubmit", lambda entry, event: notifications.entry_submitted(entry, resubmitted=True))
+        workflow.on_applied("withdraw", lambda entry, event: notifications.entry_withdrawn(entry))
+        workflow.on_applied("return", lambda entry, event: notifications.entry_returned(entry, event.reason))
+        registry.centre.register("entries.mine", centre_panels, order=50)

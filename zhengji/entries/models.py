@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from zhengji.campaigns.models import EntrantType
+from zhengji.common.audit import AuditScope
+
+__all__ = ["EntrantType", "Entry", "EntryAuthor", "EntryDecision", "EntryEvent", "EntryStatus", "LevelDecision",
+           "TrackCounter"]
 
 
 class EntryStatus(models.TextChoices):
@@ -19,12 +26,6 @@ class EntryStatus(models.TextChoices):
     NOT_AWARDED = "not_awarded", _("Not awarded")
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-class EntrantType(models.TextChoices):
-    INDIVIDUAL = "individual", _("Individual")
-    TEAM = "team", _("Team")
-    UNIT = "unit", _("Unit")
 
 
 class Entry(models.Model):
@@ -54,16 +55,21 @@ class Entry(models.Model):
     pledge_version = models.CharField(_("pledge version"), max_length=20, blank=True)
     pledged_at = models.DateTimeField(_("pledged"), null=True, blank=True)
     pledge_ip = models.GenericIPAddressField(_("pledge IP address"), null=True, blank=True)
-    # Why a level returned the entry for changes (set by return_entry, cleared on resubmit).
-    return_reason = models.TextField(_("reason for return"), blank=True)
 
     class Meta:
         ordering = ["-updated", "-id"]
+        indexes = [models.Index(fields=["submitter", "-updated"], name="entry_submitter_updated")]
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
 
     def __str__(self) -> str:
         return self.number or self.title
+
+    def audit_scope(self) -> AuditScope:
+        """The entry's unit subtree and its track's campaign; the entrant may read its records
+        (a review action on the entry passes its own staff-only scope)."""
+        return AuditScope(org_path=self.unit.path if self.unit_id is not None else "",
+                          campaign_id=self.track.campaign_id, audience="entrant")
 
     @property
     def is_unit_entry(self) -> bool:
@@ -99,3 +105,61 @@ class TrackCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track_id}: {self.last}"
+
+
+class EntryEvent(models.Model):
+    """One step of an entry's life, written only by `entries.workflow`: a transition (or an edit,
+    which keeps the status). The entrant's timeline and the staff history are built from these,
+    filtered by audience."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    transition = models.CharField(_("step"), max_length=32)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    # The organisation at whose level the step happened (a unit's decision), if any.
+    level = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    # False: staff only (e.g. review steps); the entrant's timeline leaves it out.
+    entrant_visible = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["entry", "at"], name="entryevent_entry_at")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.transition} {self.from_status}→{self.to_status}"
+
+
+class LevelDecision(models.TextChoices):
+    RECOMMENDED = "recommended", _("Recommended")
+    RETURNED = "returned", _("Returned for changes")
+    REJECTED = "rejected", _("Not recommended")
+
+
+class EntryDecision(models.Model):
+    """What one level of the hierarchy decided about an entry, with why, by whom and when.
+    Append-only: a later decision of the same level (after a resubmission) is a new row."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="decisions")
+    level = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="entry_decisions",
+                              verbose_name=_("level"))
+    decision = models.CharField(_("decision"), max_length=16, choices=LevelDecision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    event = models.OneToOneField(EntryEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="decision")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["level", "decision"], name="entrydecision_level"),
+                   models.Index(fields=["entry", "at"], name="entrydecision_entry_at")]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.decision} @ {self.level_id}"

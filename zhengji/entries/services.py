@@ -1,9 +1,11 @@
 """Domain functions for an entry's life before review: create, save (autosave), submit, edit
 until the deadline, withdraw, return for changes and resubmit.
 
-Every function is one transaction, locks the entry row, checks permission, enforces the
-collection window and the deadline itself (not only the form), writes an audit record with the
-status before and after, and notifies the entrant.
+Each step is a row of `entries.transitions` applied by `entries.workflow.apply` (one
+transaction: locked row, state check, state-aware permission, audit, notification on commit);
+the functions here add the step's own checks and changes (the policy's collection window and
+deadline, validation, numbering, the pledge). The moment is `at` (default now), passed to the
+campaign policy, never patched.
 """
 
 from __future__ import annotations
@@ -17,30 +19,25 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from zhengji.accounts.scopes import scopes_for
-from zhengji.campaigns.models import LevelRule, Phase, Track
+from zhengji.campaigns.models import EntrantType, Track
+from zhengji.campaigns.policy import CampaignPolicy, collecting_tracks, entrant_types_of, policy_for
 from zhengji.campaigns.schema import FieldDef, count_words, parse_schema
-from zhengji.common import audit
 from zhengji.common.context import current_ip
-from zhengji.common.errors import DeadlinePassed, DomainError, NotPermitted
+from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.orgs.models import Membership, MembershipStatus, Organization
 
-from . import files, notifications
+from . import files, transitions, workflow
 from .answers import clean_answers
 from .files import parse_ids  # noqa: F401  (re-exported for views and the API)
-from .models import EntrantType, Entry, EntryAuthor, EntryStatus, TrackCounter
+from .models import Entry, EntryAuthor, EntryStatus, TrackCounter
 from .pledge import PLEDGE_VERSION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-EDITABLE = {EntryStatus.DRAFT, EntryStatus.SUBMITTED, EntryStatus.RETURNED}
-# In the entrant's hands: saved leniently (autosave keeps whatever was typed).
-DRAFTLIKE = {EntryStatus.DRAFT, EntryStatus.RETURNED}
-# Before review starts; later states belong to the reporting chain and review.
-WITHDRAWABLE = {EntryStatus.DRAFT, EntryStatus.SUBMITTED, EntryStatus.RETURNED}
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -58,90 +55,50 @@ def track_fields(track: Track) -> list[FieldDef]:
                           code="form_misconfigured")
 
 
-def is_collecting(track: Track) -> bool:
-    return bool(track.is_open and track.campaign.phase == Phase.COLLECTING)
+def policy_of(entry_or_track: Entry | Track, at: dt.datetime | None = None) -> CampaignPolicy:
+    track = entry_or_track.track if isinstance(entry_or_track, Entry) else entry_or_track
+    return policy_for(track.campaign, at)
 
 
-def _check_collecting(track: Track) -> None:
-    if not is_collecting(track):
-        raise DomainError(_("“%(track)s” is not accepting entries now.") % {"track": track.name},
-                          code="collection_closed", status=409)
+def is_collecting(track: Track, at: dt.datetime | None = None) -> bool:
+    return policy_for(track.campaign, at).is_collecting(track)
 
 
-def _end_of_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(23, 59, 59, 999999), tzinfo=SHANGHAI)
-
-
-def _deadline(track: Track, org_kind: str) -> dt.datetime:
-    """The report deadline of a level: the track's rule, else the campaign's, else the end of the
-    collection period (end of day, Asia/Shanghai)."""
-    rules = list(LevelRule.objects.filter(Q(track=track) | Q(track__isnull=True),
-                                          campaign_id=track.campaign_id, org_kind=org_kind))
-    for r in rules:
-        if r.track_id == track.pk:
-            return r.deadline
-    if rules:
-        return rules[0].deadline
-    return _end_of_day(track.campaign.collect_end)
-
-
-def deadline(track: Track, org_kind: str) -> dt.datetime:
-    """The campaigns app's deadline_for when it exists, else our own reading of LevelRule."""
-    try:
-        from zhengji.campaigns.services import deadline_for  # type: ignore[attr-defined]
-    except ImportError:
-        return _deadline(track, org_kind)
-    value = deadline_for(track, org_kind)
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return _end_of_day(value)
-    return value or _deadline(track, org_kind)
-
-
-def deadline_for_entry(entry: Entry) -> dt.datetime:
-    return deadline(entry.track, entry.unit.kind)
+def deadline_for_entry(entry: Entry, at: dt.datetime | None = None) -> dt.datetime:
+    """The entrant's deadline: the deadline of the entry unit's level (or its extension)."""
+    return policy_of(entry, at).deadline(entry.track, entry.unit)
 
 
 def format_deadline(when: dt.datetime) -> str:
     return timezone.localtime(when, SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
-def _check_deadline(track: Track, unit: Organization) -> None:
-    when = deadline(track, unit.kind)
-    if timezone.now() > when:
-        raise DeadlinePassed(_("The deadline (%(deadline)s) has passed; the entry can no longer be changed.")
-                             % {"deadline": format_deadline(when)})
-
-
-def can_edit_now(entry: Entry) -> bool:
-    return entry.status in EDITABLE and timezone.now() <= deadline_for_entry(entry)
+def can_edit_now(entry: Entry, at: dt.datetime | None = None) -> bool:
+    return entry.status in transitions.EDITABLE and policy_of(entry, at).accepts_entries(entry.track, entry.unit)
 
 
 # --- who enters for which unit ------------------------------------------------------------------
 
-def worker_unit(user) -> Organization | None:
+def worker_unit(user: Any) -> Organization | None:
     """The worker's confirmed grassroots union, if any."""
     m = (Membership.objects.select_related("org")
          .filter(user=user, status=MembershipStatus.CONFIRMED, org__is_active=True).first())
     return m.org if m else None
 
 
-def unit_choices(user):
+def unit_choices(user: Any) -> QuerySet[Organization]:
     """Organisations a unit admin may enter in the name of: their subtrees."""
-    return Organization.objects.filter(scopes_for(user).subtree_q(), is_active=True).order_by("path")
+    units: QuerySet[Organization] = Organization.objects.filter(scopes_for(user).subtree_q(), is_active=True)
+    return units.order_by("path")
 
 
 def entrant_types_for(track: Track) -> list[str]:
-    valid = [t for t in (track.entrant_types or []) if t in EntrantType.values]
-    return valid or [EntrantType.INDIVIDUAL]
+    return entrant_types_of(track)
 
 
-def open_tracks():
-    """Tracks accepting entries today (published campaign in its collection phase)."""
-    today = timezone.localdate()
-    return (Track.objects.select_related("campaign")
-            .filter(is_open=True, campaign__is_published=True, campaign__collect_start__lte=today,
-                    campaign__review_start__gt=today)
-            .order_by("-campaign__year", "campaign_id", "number"))
+def open_tracks(at: dt.datetime | None = None) -> QuerySet[Track]:
+    """Tracks accepting entries now (the policy's collection rule, as one query)."""
+    return collecting_tracks(at)
 
 
 # --- changes --------------------------------------------------------------------------------------
@@ -153,17 +110,18 @@ class Changes:
     title: str | None = None
     summary: str | None = None
     contact_phone: str | None = None
-    data: dict | None = None  # raw answers by schema key (only the keys present are changed)
-    authors: list[dict] | None = None  # [{"name", "unit_name", "role"}] in credit order
+    data: dict[str, Any] | None = None  # raw answers by schema key (only the keys present are changed)
+    authors: list[dict[str, Any]] | None = None  # [{"name", "unit_name", "role"}] in credit order
     files: dict[str, list[int]] = field(default_factory=dict)  # slot key -> MediaFile ids in order
 
     @classmethod
-    def from_dict(cls, d: dict) -> Changes:
+    def from_dict(cls, d: dict[str, Any]) -> Changes:
         return cls(**{k: d[k] for k in ("title", "summary", "contact_phone", "data", "authors", "files")
                       if k in d and d[k] is not None})
 
 
-def _apply(entry: Entry, fields: list[FieldDef], ch: Changes, *, strict: bool) -> tuple[list[str], dict]:
+def _apply(entry: Entry, fields: list[FieldDef], ch: Changes, *,
+           strict: bool) -> tuple[list[str], dict[str, list[str]]]:
     """Write the changes on the locked entry; return (changed names, per-field media errors)."""
     changed: list[str] = []
     if ch.title is not None:
@@ -236,28 +194,19 @@ def validate(entry: Entry, fields: list[FieldDef]) -> dict[str, list[str]]:
     return errors
 
 
-def _lock(entry: Entry) -> Entry:
-    return (Entry.objects.select_for_update(of=("self",)).select_related("track__campaign", "unit", "submitter")
-            .get(pk=entry.pk))
-
-
-def _require(actor, perm: str, entry: Entry) -> None:
-    if actor is None or not actor.is_authenticated or not actor.has_perm(perm, entry):
-        raise NotPermitted(_("You may not do this with this entry."))
-
-
-# --- the lifecycle --------------------------------------------------------------------------------
+# --- the lifecycle: each step goes through workflow.apply ---------------------------------------
 
 @transaction.atomic
-def create_draft(actor, track: Track, *, entrant_type: str | None = None, unit: Organization | None = None,
-                 changes: Changes | None = None) -> Entry:
+def create_draft(actor: Any, track: Track, *, entrant_type: str | None = None, unit: Organization | None = None,
+                 changes: Changes | None = None, at: dt.datetime | None = None) -> Entry:
     """Start an entry in a track that is collecting, for the worker's own union or, for a unit
     entry, for an organisation in the unit admin's subtree."""
     if actor is None or not actor.is_authenticated:
         raise NotPermitted(_("Please log in."))
     track = Track.objects.select_related("campaign").get(pk=track.pk)
-    _check_collecting(track)
-    allowed = entrant_types_for(track)
+    policy = policy_for(track.campaign, at)
+    policy.check_collecting(track)
+    allowed = entrant_types_of(track)
     if entrant_type is None:
         entrant_type = next((t for t in allowed if t != EntrantType.UNIT), allowed[0])
     if entrant_type not in allowed:
@@ -271,7 +220,7 @@ def create_draft(actor, track: Track, *, entrant_type: str | None = None, unit: 
         if unit is None:
             raise DomainError(_("Join your grassroots union (and wait for its confirmation) before entering."),
                               code="membership_required")
-    _check_deadline(track, unit)
+    policy.check_accepts_entries(track, unit)
     fields = track_fields(track)
     entry = Entry.objects.create(track=track, submitter=actor, unit=unit, entrant_type=entrant_type,
                                  contact_phone=actor.phone or "")
@@ -280,79 +229,80 @@ def create_draft(actor, track: Track, *, entrant_type: str | None = None, unit: 
         ch.authors = [{"name": actor.real_name, "unit_name": unit.name, "role": ""}]
     _apply(entry, fields, ch, strict=False)
     entry.save()
-    audit.record("entry.create", entry, actor=actor, before=None,
-                 after={"status": entry.status, "track": track.pk, "unit": unit.pk, "entrant_type": entrant_type})
+    workflow.record_creation(actor, entry, at=at)
     return entry
 
 
-@transaction.atomic
-def save_draft(actor, entry: Entry, changes: Changes) -> Entry:
+def save_draft(actor: Any, entry: Entry, changes: Changes, *, at: dt.datetime | None = None) -> Entry:
     """Save an edit. A draft (or a returned entry) keeps whatever was typed, valid or not, so
     autosave never loses input. A submitted entry stays valid: the edit is checked in full and
     refused as a whole with per-field errors (ValidationError)."""
-    entry = _lock(entry)
-    _require(actor, "entries.change_entry", entry)
-    if entry.status not in EDITABLE:
-        raise DomainError(_("This entry can no longer be changed."), code="not_editable", status=409)
-    _check_deadline(entry.track, entry.unit)
-    fields = track_fields(entry.track)
-    strict = entry.status == EntryStatus.SUBMITTED
-    changed, media_errors = _apply(entry, fields, changes, strict=strict)
-    if strict:
-        errors = {**validate(entry, fields)}
-        for k, v in media_errors.items():
-            errors.setdefault(k, []).extend(v)
-        if errors:
-            raise ValidationError(errors)
-        # A submitted entry keeps its answers normalised, as on submission.
-        entry.data, _e = clean_answers(fields, entry.data or {}, strict=True)
-    entry.save()
-    if changed:
-        audit.record("entry.edit" if strict else "entry.save", entry, actor=actor,
-                     before={"status": entry.status}, after={"status": entry.status, "changed": changed})
-    return entry
+    step = "edit" if entry.status == EntryStatus.SUBMITTED else "save"
+    changed: list[str] = []
+
+    def prepare(locked: Entry) -> dict[str, Any]:
+        policy_of(locked, at).check_accepts_entries(locked.track, locked.unit)
+        fields = track_fields(locked.track)
+        strict = locked.status == EntryStatus.SUBMITTED
+        names, media_errors = _apply(locked, fields, changes, strict=strict)
+        changed.extend(names)
+        if strict:
+            errors = {**validate(locked, fields)}
+            for k, v in media_errors.items():
+                errors.setdefault(k, []).extend(v)
+            if errors:
+                raise ValidationError(errors)
+            # A submitted entry keeps its answers normalised, as on submission.
+            locked.data, _e = clean_answers(fields, locked.data or {}, strict=True)
+        return {"changed": names}
+
+    with transaction.atomic():
+        locked = workflow.lock(entry)
+        if locked.status != entry.status:  # moved on since the caller read it
+            step = "edit" if locked.status == EntryStatus.SUBMITTED else "save"
+        if not changes_any(changes):
+            workflow.check_allowed(actor, locked, transitions.get(step))
+            return locked
+        return workflow.apply(actor, locked, step, prepare=prepare, at=at).entry
 
 
-@transaction.atomic
-def submit(actor, entry: Entry, *, pledge: bool) -> Entry:
+def changes_any(ch: Changes) -> bool:
+    return any(v is not None for v in (ch.title, ch.summary, ch.contact_phone, ch.data, ch.authors)) or bool(ch.files)
+
+
+def submit(actor: Any, entry: Entry, *, pledge: bool, at: dt.datetime | None = None) -> Entry:
     """Submit (or resubmit after a return): everything valid, the pledge accepted, within the
     collection period and the deadline. The entry number is given on the first submission."""
-    entry = _lock(entry)
-    _require(actor, "entries.submit_entry", entry)
-    if entry.status == EntryStatus.SUBMITTED:
-        raise DomainError(_("This entry has already been submitted."), code="already_submitted", status=409)
-    if entry.status not in DRAFTLIKE:
-        raise DomainError(_("This entry can no longer be submitted."), code="not_submittable", status=409)
-    _check_collecting(entry.track)
-    _check_deadline(entry.track, entry.unit)
-    fields = track_fields(entry.track)
-    errors = validate(entry, fields)
-    pledge_message = _("Accept the originality pledge and licence grant to submit.")
-    if errors:
-        # Everything that is missing at once, the pledge included.
+    step = "resubmit" if entry.status == EntryStatus.RETURNED else "submit"
+
+    def prepare(locked: Entry) -> dict[str, Any]:
+        policy = policy_of(locked, at)
+        policy.check_accepts_entries(locked.track, locked.unit)
+        fields = track_fields(locked.track)
+        errors = validate(locked, fields)
+        pledge_message = _("Accept the originality pledge and licence grant to submit.")
+        if errors:
+            # Everything that is missing at once, the pledge included.
+            if not pledge:
+                errors["pledge"] = [pledge_message]
+            raise ValidationError(errors)
         if not pledge:
-            errors["pledge"] = [pledge_message]
-        raise ValidationError(errors)
-    if not pledge:
-        raise DomainError(pledge_message, code="pledge_required", field="pledge")
-    before = entry.status
-    entry.data, _e = clean_answers(fields, entry.data or {}, strict=True)
-    if not entry.number:
-        entry.number = _next_number(entry.track)
-    now = timezone.now()
-    entry.status = EntryStatus.SUBMITTED
-    entry.submitted_at = now
-    entry.pledge_version = PLEDGE_VERSION
-    entry.pledged_at = now
-    entry.pledge_ip = current_ip()
-    entry.return_reason = ""
-    entry.save()
-    resubmitted = before == EntryStatus.RETURNED
-    audit.record("entry.resubmit" if resubmitted else "entry.submit", entry, actor=actor,
-                 before={"status": before}, after={"status": entry.status, "number": entry.number,
-                                                   "pledge_version": PLEDGE_VERSION})
-    notifications.entry_submitted(entry, resubmitted=resubmitted)
-    return entry
+            raise DomainError(pledge_message, code="pledge_required", field="pledge")
+        locked.data, _e = clean_answers(fields, locked.data or {}, strict=True)
+        if not locked.number:
+            locked.number = _next_number(locked.track)
+        when = policy.at
+        locked.submitted_at = when
+        locked.pledge_version = PLEDGE_VERSION
+        locked.pledged_at = when
+        locked.pledge_ip = current_ip()
+        return {"number": locked.number, "pledge_version": PLEDGE_VERSION}
+
+    with transaction.atomic():
+        locked = workflow.lock(entry)
+        if locked.status == EntryStatus.RETURNED:
+            step = "resubmit"
+        return workflow.apply(actor, locked, step, prepare=prepare, at=at).entry
 
 
 def _next_number(track: Track) -> str:
@@ -370,49 +320,30 @@ def _next_number(track: Track) -> str:
     return number
 
 
-@transaction.atomic
-def withdraw(actor, entry: Entry, reason: str = "") -> Entry:
-    entry = _lock(entry)
-    _require(actor, "entries.withdraw_entry", entry)
-    if entry.status not in WITHDRAWABLE:
-        raise DomainError(_("The entry is already under review and can no longer be withdrawn."),
-                          code="not_withdrawable", status=409)
-    before = entry.status
-    entry.status = EntryStatus.WITHDRAWN
-    entry.save()
-    audit.record("entry.withdraw", entry, actor=actor, before={"status": before},
-                 after={"status": entry.status}, reason=str(reason or "")[:2000])
-    notifications.entry_withdrawn(entry)
-    return entry
+def withdraw(actor: Any, entry: Entry, reason: str = "", *, at: dt.datetime | None = None) -> Entry:
+    return workflow.apply(actor, entry, "withdraw", reason=str(reason or ""), at=at).entry
 
 
-@transaction.atomic
-def return_entry(actor, entry: Entry, reason: str) -> Entry:
-    """A unit admin of the entry's subtree sends a submitted entry back to the entrant for changes.
-    (Minimal for now; the reporting chain builds on it.)"""
-    entry = _lock(entry)
-    _require(actor, "entries.return_entry", entry)
+def deciding_level(actor: Any, entry: Entry) -> Organization:
+    """The level a unit admin decides at: the nearest organisation above (or at) the entry's unit
+    that they administer; a superuser decides at the entry's unit."""
+    paths = [p for p in scopes_for(actor).admin_org_paths if entry.unit.path.startswith(p)]
+    if not paths:
+        return entry.unit
+    level: Organization = Organization.objects.get(path=max(paths, key=len))
+    return level
+
+
+def return_entry(actor: Any, entry: Entry, reason: str, *, level: Organization | None = None,
+                 at: dt.datetime | None = None) -> Entry:
+    """A level sends a submitted entry back to the entrant for changes, with the reason; recorded
+    as that level's decision. The reporting chain passes the level; by default it is the nearest
+    level the actor administers."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the entry is returned."), code="reason_required", field="reason")
-    if entry.status != EntryStatus.SUBMITTED:
-        raise DomainError(_("Only a submitted entry can be returned."), code="not_returnable", status=409)
-    before = entry.status
-    entry.status = EntryStatus.RETURNED
-    entry.return_reason = reason[:2000]
-    entry.save()
-    audit.record("entry.return", entry, actor=actor, before={"status": before}, after={"status": entry.status},
-                 reason=entry.return_reason)
-    notifications.entry_returned(entry, entry.return_reason)
-    return entry
-
-
-def history(entry: Entry):
-    """The entry's audit records, oldest first (the status timeline)."""
-    from zhengji.common.models import AuditLog
-
-    return (AuditLog.objects.filter(object_type="entries.entry", object_id=str(entry.pk))
-            .select_related("actor").order_by("at", "id"))
+    return workflow.apply(actor, entry, "return", reason=reason, at=at,
+                          level=level or deciding_level(actor, entry)).entry
 
 
 def format_local(when: dt.datetime | None) -> str:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/autosave/", views.autosave, name="autosave"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/receipt.pdf", views.receipt, name="receipt"),
+    path("<int:pk>/blind/", views.blind, name="blind"),
 ]

@@ -20,10 +20,12 @@ from zhengji.media.views_media import status_data
 from zhengji.orgs.models import Organization
 
 from . import files as entry_files
-from . import services
+from . import projections, services, transitions, workflow
 from .forms import EntryForm
 from .models import EntrantType, Entry, EntryStatus
 from .pledge import PLEDGE_VERSION, pledge_text
+from .queries import View, audience_of, entries_for, entry_for
+from .receipt import render_receipt
 from .services import Changes
 
 ENTRY_RELATED = ("track__campaign", "unit", "submitter")
@@ -31,17 +33,13 @@ ENTRY_RELATED = ("track__campaign", "unit", "submitter")
 
 def get_visible_entry(request, pk: int) -> Entry:
     """The entry if this user may see it; 404 otherwise (its existence is not revealed)."""
-    entry = get_object_or_404(Entry.objects.select_related(*ENTRY_RELATED), pk=pk)
-    if not request.user.has_perm("entries.view_entry", entry):
-        raise Http404
-    return entry
+    return entry_for(request.user, pk)
 
 
 @login_required
 @require_GET
 def mine(request):
-    entries = (Entry.objects.filter(submitter=request.user).select_related("track__campaign", "unit")
-               .order_by("-updated", "-id"))
+    entries = entries_for(request.user, View.MINE).order_by("-updated", "-id")
     return render(request, "entries/mine.html", {"entries": entries, "is_unit_admin": bool(
         scopes_for(request.user).admin_org_paths)})
 
@@ -50,11 +48,9 @@ def mine(request):
 @require_GET
 def unit_list(request):
     """Entries of the admin's subtree (read only for now; drafts stay private to the entrant)."""
-    scopes = scopes_for(request.user)
-    if not scopes.admin_org_paths:
+    if not scopes_for(request.user).admin_org_paths:
         raise PermissionDenied
-    entries = (Entry.objects.filter(scopes.subtree_q("unit__")).exclude(status=EntryStatus.DRAFT)
-               .select_related("track__campaign", "unit").order_by("-updated", "-id")[:500])
+    entries = entries_for(request.user, View.UNIT).order_by("-updated", "-id")[:500]
     return render(request, "entries/unit_list.html", {"entries": entries})
 
 
@@ -141,8 +137,11 @@ def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | No
     authors = authors + [{"name": "", "unit_name": "", "role": ""}] * blank
     when = services.deadline_for_entry(entry)
     return {"entry": entry, "form": form, "rows": rows, "authors": authors, "track": entry.track,
-            "deadline": services.format_deadline(when), "pledge_text": pledge_text(),
-            "pledge_version": PLEDGE_VERSION, "draftlike": entry.status in services.DRAFTLIKE,
+            "deadline": services.format_deadline(when), "return_reason": projections.return_reason(entry),
+            "pledge_text": pledge_text(),
+            "pledge_version": PLEDGE_VERSION,
+            "draftlike": request.user.has_perm("entries.submit_entry", entry),
+            "resubmission": transitions.get("resubmit").allows(entry.status),
             "autosave_seconds": settings.ENTRIES_AUTOSAVE_SECONDS,
             "pledge_checked": request.POST.get("entry_pledge") == "on"}
 
@@ -151,17 +150,17 @@ def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | No
 @require_http_methods(["GET", "POST"])
 def edit(request, pk: int):
     entry = get_visible_entry(request, pk)
-    if not request.user.has_perm("entries.change_entry", entry):
+    if entry.submitter_id != request.user.pk:
         raise PermissionDenied
+    if not request.user.has_perm("entries.change_entry", entry):
+        messages.info(request, _("This entry can no longer be changed."))
+        return redirect("entries:detail", pk=entry.pk)
     try:
         fields = services.track_fields(entry.track)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("entries:detail", pk=entry.pk)
     if request.method == "GET":
-        if entry.status not in services.EDITABLE:
-            messages.info(request, _("This entry can no longer be changed."))
-            return redirect("entries:detail", pk=entry.pk)
         form = EntryForm(entry=entry, fields=fields)
         return render(request, "entries/edit.html", _edit_context(request, entry, form))
     form = EntryForm(request.POST, entry=entry, fields=fields)
@@ -192,10 +191,10 @@ def autosave(request, pk: int):
     """htmx autosave of a draft while the entrant types; answers a small status line only, so
     nothing on the page (and nothing typed) is replaced."""
     entry = get_visible_entry(request, pk)
-    if not request.user.has_perm("entries.change_entry", entry):
+    if entry.submitter_id != request.user.pk:
         raise PermissionDenied
     ok, message = True, ""
-    if entry.status not in services.DRAFTLIKE:
+    if not request.user.has_perm("entries.submit_entry", entry):
         ok, message = False, _("Submitted entries are saved with the Save button.")
     else:
         try:
@@ -239,37 +238,35 @@ def detail(request, pk: int):
                 values = value if isinstance(value, list) else ([value] if value else [])
                 value = [labels.get(v, v) for v in values]
             answers.append({"def": f, "file": False, "value": value})
-    is_owner = entry.submitter_id == request.user.pk
+    user = request.user
+    audience = audience_of(user, entry)
+    is_owner = audience == View.MINE
+    can_change = user.has_perm("entries.change_entry", entry)
+    deadline = services.deadline_for_entry(entry)
     context = {
         "entry": entry, "answers": answers, "authors": list(entry.authors.all()),
-        "history": _timeline(services.history(entry)), "is_owner": is_owner,
-        "can_edit": is_owner and services.can_edit_now(entry),
-        "can_submit": is_owner and entry.status in services.DRAFTLIKE,
-        "can_withdraw": is_owner and entry.status in services.WITHDRAWABLE,
-        "deadline": services.format_deadline(services.deadline_for_entry(entry)),
+        "history": projections.timeline(entry, audience, user), "is_owner": is_owner,
+        "decisions": projections.decisions(entry, user) if user.has_perm("entries.view_history", entry) else [],
+        "return_reason": projections.return_reason(entry, user),
+        "can_edit": can_change and services.can_edit_now(entry),
+        "can_submit": user.has_perm("entries.submit_entry", entry),
+        "can_withdraw": user.has_perm("entries.withdraw_entry", entry),
+        "deadline": services.format_deadline(deadline),
         "orphan_media": [m for slot, ms in media.items() if slot not in {f.key for f in fields} for m in ms],
     }
     return render(request, "entries/detail.html", context)
-
-
-def _timeline(records) -> list:
-    """The audit records as a timeline; a run of draft autosaves shows as its latest one."""
-    out: list = []
-    for r in records:
-        if out and r.action == "entry.save" and out[-1].action == "entry.save":
-            out[-1] = r
-        else:
-            out.append(r)
-    return out
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk: int):
     entry = get_visible_entry(request, pk)
-    if not request.user.has_perm("entries.withdraw_entry", entry):
+    if entry.submitter_id != request.user.pk:
         raise PermissionDenied
     error = None
+    refused = None
+    if not request.user.has_perm("entries.withdraw_entry", entry):
+        refused = workflow.refusal(transitions.get("withdraw"), entry.status).message
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             error = _("Tick the box to confirm the withdrawal.")
@@ -281,8 +278,8 @@ def withdraw(request, pk: int):
             else:
                 messages.success(request, _("The entry was withdrawn."))
                 return redirect("entries:detail", pk=entry.pk)
-    return render(request, "entries/withdraw.html", {"entry": entry, "error": error},
-                  status=400 if error else 200)
+    return render(request, "entries/withdraw.html", {"entry": entry, "error": error, "refused": refused},
+                  status=400 if error else (409 if refused else 200))
 
 
 @login_required
@@ -291,9 +288,17 @@ def receipt(request, pk: int):
     entry = get_visible_entry(request, pk)
     if not entry.number:
         raise Http404
-    from .receipt import render_receipt
-
     pdf = render_receipt(entry, request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{entry.number}.pdf"'
     return response
+
+
+@login_required
+@require_GET
+def blind(request, pk: int):
+    """The entry as a judge sees it: the blind projection only (no author, phone, unit or file
+    name). Judges reach only entries of their track under review, never their own subtree's."""
+    entry = entry_for(request.user, pk, view=View.JUDGE)
+    view = projections.blind(entry)
+    return render(request, "entries/blind.html", {"view": view, "answers": projections.blind_fields(entry)})

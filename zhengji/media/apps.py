@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.conf import settings
+
+from zhengji.common import registry
 
 
 class MediaConfig(AppConfig):
     name = "zhengji.media"
     label = "media"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Periodic jobs for `manage.py scheduler` (named by path: the task queue carries the path).
+        registry.periodic_jobs.add("zhengji.media.services.cleanup_expired", settings.UPLOAD_CLEANUP_INTERVAL)
+        registry.periodic_jobs.add("zhengji.media.domain.requeue_stuck", settings.MEDIA_REQUEUE_INTERVAL)

@@ -103,7 +103,7 @@ def create_media_from_upload(upload: Upload, *, track, slot_key: str, actor=None
             locked.status = UploadStatus.ATTACHED
             locked.save(update_fields=["status", "updated"])
             audit.record("media.created", media, actor=actor, after=audit.snapshot(media, AUDIT_FIELDS),
-                         campaign_id=track.campaign_id)
+                         scope=audit.AuditScope(campaign_id=track.campaign_id))
         except BaseException:
             with contextlib.suppress(Exception):
                 storage.delete(name)
@@ -145,7 +145,7 @@ def create_media_from_file(source, *, owner, track, slot_key: str, filename: str
                 media = _new_media(owner=owner, slot_key=slot_key, filename=filename, checked=checked,
                                    sha256=sha, name=name)
                 audit.record("media.created", media, actor=owner, after=audit.snapshot(media, AUDIT_FIELDS),
-                             campaign_id=track.campaign_id)
+                             scope=audit.AuditScope(campaign_id=track.campaign_id))
             except BaseException:
                 _quiet_delete(storage, name)
                 raise

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengji.common.audit import AuditScope
+
 
 class UploadStatus(models.TextChoices):
     RECEIVING = "receiving", _("Receiving")
@@ -39,6 +41,9 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.offset}/{self.length})"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope()
 
 
 class MediaStatus(models.TextChoices):
@@ -82,3 +87,7 @@ class MediaFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    def audit_scope(self) -> AuditScope:
+        # A file service record; callers that know the campaign pass scope= (media.created).
+        return AuditScope()

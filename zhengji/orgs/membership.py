@@ -36,7 +36,7 @@ def join_org(user, org: Organization) -> Membership:
     else:
         m = Membership.objects.create(user=user, org=org)
     audit.record("membership.request", m, actor=user, before=before, after={"org": org.pk, "status": m.status},
-                 org_path=org.path)
+                 scope=audit.AuditScope(org_path=org.path))
     return m
 
 
@@ -59,7 +59,7 @@ def join_by_invite(user, code: str) -> Membership:
     m.save()
     Invite.objects.filter(pk=invite.pk).update(uses=F("uses") + 1)
     audit.record("membership.join_by_invite", m, actor=user, after={"org": invite.org_id, "invite": invite.code},
-                 org_path=invite.org.path)
+                 scope=audit.AuditScope(org_path=invite.org.path))
     return m
 
 
@@ -76,7 +76,8 @@ def create_invite(actor, org: Organization, *, expires_at=None, max_uses: int | 
         if not Invite.objects.filter(code=code).exists():
             break
     invite = Invite.objects.create(org=org, code=code, created_by=actor, expires_at=expires_at, max_uses=max_uses)
-    audit.record("invite.create", invite, actor=actor, after={"code": code, "max_uses": max_uses}, org_path=org.path)
+    audit.record("invite.create", invite, actor=actor, after={"code": code, "max_uses": max_uses},
+                 scope=audit.AuditScope(org_path=org.path))
     return invite
 
 
@@ -85,7 +86,7 @@ def revoke_invite(actor, invite: Invite) -> None:
     _check_admin(actor, invite.org)
     invite.revoked = True
     invite.save(update_fields=["revoked"])
-    audit.record("invite.revoke", invite, actor=actor, org_path=invite.org.path)
+    audit.record("invite.revoke", invite, actor=actor, scope=audit.AuditScope(org_path=invite.org.path))
 
 
 @transaction.atomic
@@ -97,7 +98,8 @@ def decide_membership(actor, membership: Membership, *, confirm: bool) -> Member
     membership.confirmed_by = actor
     membership.save()
     audit.record("membership.confirm" if confirm else "membership.reject", membership, actor=actor,
-                 before=before, after={"status": membership.status}, org_path=membership.org.path)
+                 before=before, after={"status": membership.status},
+                 scope=audit.AuditScope(org_path=membership.org.path))
     notify(membership.user,
            _("Your membership of %(org)s was confirmed.") % {"org": membership.org.name} if confirm
            else _("Your request to join %(org)s was declined.") % {"org": membership.org.name})

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from zhengji.common.audit import AuditScope
+
 
 class OrgKind(models.TextChoices):
     PROVINCE = "province", _("Province federation")
@@ -42,6 +44,9 @@ class Organization(MP_Node):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(org_path=self.path)
+
     def is_within(self, ancestor: Organization) -> bool:
         """True when self is ancestor or lies in its subtree (no query)."""
         return self.path.startswith(ancestor.path)
@@ -78,6 +83,9 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.org}"
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(org_path=self.org.path)
+
 
 class Invite(models.Model):
     """An invite code/link a unit admin issues; joining through it confirms membership at once."""
@@ -93,3 +101,6 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(org_path=self.org.path)

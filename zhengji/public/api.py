@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from zhengji.campaigns.models import Campaign
+from zhengji.campaigns.policy import policy_for
 from zhengji.common.i18n import localized
 
 from . import presenters
@@ -36,6 +37,13 @@ class Step(Schema):
     state: str
 
 
+class LevelDeadline(Schema):
+    level: str
+    level_label: str
+    deadline: dt.datetime
+    quota: int | None
+
+
 class TrackOut(Schema):
     number: int
     slug: str
@@ -46,6 +54,7 @@ class TrackOut(Schema):
     entrant_types: list[str]
     who_may_enter: str
     collection_deadline: dt.date
+    deadlines: list[LevelDeadline]
     is_open: bool
 
 
@@ -84,6 +93,7 @@ def get_campaign(request: HttpRequest, slug: str):
         raise Http404
     today = timezone.localdate()
     tracks = c.tracks.select_related("host_unit").order_by("number")
+    policy = policy_for(c)
     return {
         **_brief(c, today),
         "summary": localized(c, "summary"),
@@ -94,6 +104,9 @@ def get_campaign(request: HttpRequest, slug: str):
             "host_unit": localized(t.host_unit, "name"), "work_kind": t.work_kind,
             "work_kind_label": str(t.get_work_kind_display()), "entrant_types": list(t.entrant_types or []),
             "who_may_enter": presenters.entrant_words(t.entrant_types), "collection_deadline": c.collect_end,
+            "deadlines": [{"level": r.org_kind, "level_label": r.level_label,
+                           "deadline": timezone.localtime(r.deadline), "quota": r.quota}
+                          for r in policy.level_rules(t)],
             "is_open": t.is_open,
         } for t in tracks],
         "announcements": [{"id": a.pk, "title": localized(a, "title"), "publish_at": a.publish_at,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from zhengji.campaigns.models import Campaign, Phase
+from zhengji.campaigns.policy import policy_for, start_of_day
 from zhengji.campaigns.schema import FieldDef, FileRule, parse_schema
 from zhengji.common.i18n import localized
 
@@ -48,10 +48,7 @@ class TimelineStep:
 
 def current_phase(campaign: Campaign, today: dt.date) -> str:
     """The phase on `today`; a draft (seen in preview) is placed by its dates as if published."""
-    if not campaign.is_published:
-        campaign = copy.copy(campaign)
-        campaign.is_published = True
-    return campaign.phase_on(today)
+    return policy_for(campaign, start_of_day(today)).dated_phase
 
 
 def timeline(campaign: Campaign, today: dt.date) -> list[TimelineStep]:
@@ -65,7 +62,11 @@ def timeline(campaign: Campaign, today: dt.date) -> list[TimelineStep]:
         else:
             state = "upcoming" if seen_current else "done"
         steps.append(TimelineStep(item["key"], str(item["label"]), item["start"], item["end"], state))
-    if not seen_current:  # e.g. a draft phase: nothing done yet
+    if not seen_current and phase == Phase.CLOSED:
+        # Between collection and review: collection is done, nothing later has begun.
+        for s in steps:
+            s.state = "done" if s.key in (Phase.LAUNCHED, Phase.COLLECTING) else "upcoming"
+    elif not seen_current:  # e.g. a draft phase: nothing done yet
         for s in steps:
             s.state = "upcoming"
     return steps

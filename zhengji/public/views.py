@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from zhengji.accounts.scopes import scopes_for
-from zhengji.campaigns.models import Announcement, Campaign, LevelRule, Track
-from zhengji.orgs.models import OrgKind
+from zhengji.campaigns.models import Announcement, Campaign, Track
+from zhengji.campaigns.policy import policy_for
 
 from . import presenters
 
@@ -87,16 +87,7 @@ def campaign_list(request):
 def track_detail(request, slug: str, track_slug: str):
     campaign = _visible_campaign(request, slug)
     track = get_object_or_404(Track.objects.select_related("host_unit"), campaign=campaign, slug=track_slug)
-    # Deadlines per level: a rule for this track overrides the campaign-wide rule of that level.
-    rules: dict[str, LevelRule] = {}
-    for r in LevelRule.objects.filter(Q(track__isnull=True) | Q(track=track), campaign=campaign).order_by(
-            "deadline"):
-        if r.org_kind not in rules or r.track_id is not None:
-            rules[r.org_kind] = r
-    level_rules = sorted(rules.values(), key=lambda r: r.deadline)
-    for r in level_rules:
-        r.level_label = (  # type: ignore[attr-defined]  # for the template
-            OrgKind(r.org_kind).label if r.org_kind in OrgKind.values else r.org_kind)
+    policy = policy_for(campaign)
     others = campaign.tracks.only("slug", "number", "name", "name_en", "campaign_id").order_by("number")
     return render(request, "public/track.html", {
         "campaign": campaign,
@@ -104,9 +95,9 @@ def track_detail(request, slug: str, track_slug: str):
         "preview": not campaign.is_published,
         "entrants": presenters.entrant_words(track.entrant_types),
         "fields": presenters.form_summary(track.form_schema),
-        "level_rules": level_rules,
+        "level_rules": policy.level_rules(track),
         "other_tracks": others,
-        "phase": presenters.current_phase(campaign, timezone.localdate()),
+        "phase": policy.dated_phase,
     })
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import template
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from zhengji.entries.answers import sanitize_rich
 from zhengji.entries.models import Entry, EntryStatus
 
 register = template.Library()
@@ -45,10 +47,6 @@ STATUS_BADGES = {
 def rich(value) -> str:
     """Rich-text answers are sanitised on save; sanitise again on output in case the schema
     changed a field's type after it was answered."""
-    from django.utils.safestring import mark_safe
-
-    from zhengji.entries.answers import sanitize_rich
-
     return mark_safe(sanitize_rich(str(value or "")))  # noqa: S308 - nh3 output
 
 
@@ -92,3 +90,11 @@ def status_label(value) -> str:
         return str(EntryStatus(value).label)
     except ValueError:
         return str(value or "")
+
+
+@register.filter
+def join_if_list(value) -> str:
+    """A multichoice answer (a list) as 、-joined text; anything else as it is."""
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return value

@@ -1,4 +1,4 @@
-"""Enqueue the periodic jobs of settings.PERIODIC_JOBS when they fall due.
+"""Enqueue the periodic jobs registered in common.registry.periodic_jobs when they fall due.
 
 `make run` starts it beside the web server and the task worker. In production run one instance
 of it (or call the same jobs from cron); the jobs themselves are idempotent, so a second
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from zhengji.common.registry import periodic_jobs
 from zhengji.common.tasks import run_job
 
 
@@ -23,14 +23,15 @@ class Command(BaseCommand):
         parser.add_argument("--tick", type=float, default=30.0, help="seconds between checks")
 
     def handle(self, *args, once: bool = False, tick: float = 30.0, **options):
-        due: dict[str, float] = {path: 0.0 for path, _interval in settings.PERIODIC_JOBS}
+        jobs = periodic_jobs.jobs()
+        due: dict[str, float] = {job.path: 0.0 for job in jobs}
         while True:
             now = time.monotonic()
-            for path, interval in settings.PERIODIC_JOBS:
-                if due[path] <= now:
-                    result = run_job.enqueue(path)
-                    self.stdout.write(f"enqueued {path} ({result.id})")
-                    due[path] = now + interval
+            for job in jobs:
+                if due[job.path] <= now:
+                    result = run_job.enqueue(job.path)
+                    self.stdout.write(f"enqueued {job.path} ({result.id})")
+                    due[job.path] = now + job.interval
             if once:
                 return
             try:

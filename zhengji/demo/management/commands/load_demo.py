@@ -1,12 +1,12 @@
 """Load the demo campaign, organisation tree, accounts and sample entries (idempotent; see
-zhengji.common.demo). With --live, also a copy of the campaign whose collection is open today."""
+zhengji.demo). With --live, also a copy of the campaign whose collection is open today."""
 
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from zhengji.common.demo.loader import load_demo
+from zhengji.demo.loader import load_demo
 
 
 class Command(BaseCommand):

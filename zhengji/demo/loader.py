@@ -23,6 +23,10 @@ from zhengji.campaigns.models import Announcement, Campaign, LevelRule, Track
 from zhengji.campaigns.schema import parse_schema
 from zhengji.common import audit
 from zhengji.common.context import acting
+from zhengji.entries import services as entries
+from zhengji.entries.models import Entry
+from zhengji.media import samples
+from zhengji.media.ingest import create_media_from_file
 from zhengji.orgs.models import Membership, MembershipStatus, Organization
 
 from . import accounts as demo_accounts
@@ -198,7 +202,7 @@ def load_roles(report: Report, users: dict[str, User], campaigns: list[Campaign]
                 m = Membership.objects.create(user=user, org=org, status=MembershipStatus.CONFIRMED,
                                               confirmed_at=timezone.now(), confirmed_by=admin)
                 audit.record("membership.confirm", m, actor=admin, after={"org": org.pk, "status": m.status},
-                             reason="demo data", org_path=org.path)
+                             reason="demo data", scope=audit.AuditScope(org_path=org.path))
                 report.add("memberships", True)
             continue
         per_campaign = spec["scope"] == "campaign" or spec["scope"].startswith("track:")
@@ -216,9 +220,7 @@ _sample_dir: Path | None = None
 
 def _sample_file(kind: str, filename: str, params) -> Path:
     """Generate a sample file once per process (tests load the demo many times) in a temporary
-    folder removed at exit. Imported lazily: only loading sample entries needs Pillow and ffmpeg."""
-    from zhengji.media import samples
-
+    folder removed at exit (only loading sample entries needs ffmpeg and espeak-ng)."""
     global _sample_dir
     if _sample_dir is None:
         _sample_dir = Path(tempfile.mkdtemp(prefix="zj-demo-samples-"))
@@ -244,9 +246,6 @@ def _sample_file(kind: str, filename: str, params) -> Path:
 
 def _load_sample_entry(report: Report, spec: dict, track: Track, user: User,
                        orgs: dict[str, Organization]) -> None:
-    from zhengji.entries import services as entries
-    from zhengji.media.ingest import create_media_from_file
-
     # Generate first, outside the clock and the savepoint: a missing tool skips this entry only.
     try:
         files = {slot: [(name, _sample_file(kind, name, params)) for kind, name, params in items]
@@ -282,8 +281,6 @@ def load_sample_entries(report: Report, campaign: Campaign, users: dict[str, Use
     domain functions (numbers, pledge records, audit, notifications, renditions queued on commit).
     Idempotent: an entry is found again by track, submitter and title (in any status, so one the
     demo user withdrew is not made again)."""
-    from zhengji.entries.models import Entry
-
     users = users or {u.username: u for u in User.objects.filter(
         username__in={s["username"] for s in demo_entries.SAMPLE_ENTRIES})}
     orgs = orgs or {o.code: o for o in Organization.objects.filter(

@@ -1,8 +1,11 @@
 """Print the demo accounts: role, login, password, scope."""
 
+import unicodedata
+
 from django.core.management.base import BaseCommand
 
-from zhengji.common.demo.accounts import ACCOUNTS, DEMO_PASSWORD, scope_label
+from zhengji.demo.accounts import ACCOUNTS, DEMO_PASSWORD, scope_label
+from zhengji.demo.campaign import LIVE_SLUG
 
 
 class Command(BaseCommand):
@@ -28,14 +31,10 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts (log in with the phone number or the username; demo only):")
         self.stdout.write("\n".join(out))
         if options["live"]:
-            from zhengji.common.demo.campaign import LIVE_SLUG
-
             self.stdout.write(f"Live copy (collection open today): /c/{LIVE_SLUG}/ ; the 2025 campaign: "
                               "/c/good-netizen-2025/ ; all campaigns: /campaigns/")
 
 
 def _width(text: str) -> int:
     """Display width: CJK characters take two columns in a terminal."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

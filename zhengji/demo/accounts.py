@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from zhengji.accounts.models import Role
 
+from . import campaign, orgs
+
 DEMO_PASSWORD = "Zhengji-demo-2025"
 
 # key: username; role: a Role value, "superuser" or "worker"; scope: how to find the scope object
@@ -37,8 +39,6 @@ ACCOUNTS = [
 def scope_label(spec: str | None, live: bool = False) -> str:
     """A readable scope for the table, from the definitions (no database needed). With `live`,
     campaign and track roles are held in the live copy too (load_demo --live)."""
-    from . import campaign, orgs
-
     if spec is None:
         return "全平台 / whole platform"
     also = " + 演示副本 / live copy" if live else ""

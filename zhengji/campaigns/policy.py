@@ -1,0 +1,220 @@
+"""The one answer to every question about a campaign's rules at a given moment.
+
+Phases, whether a track is collecting, the effective level rule (the track's override, else the
+campaign's), each level's deadline and quota, and extensions granted to one organisation. Every
+page, the API, the public site and the domain functions ask here; nothing else reads `LevelRule`
+or compares phase dates. The moment is passed in (`at`), never patched: the demo loader and the
+tests ask about 2025 by saying so.
+
+A `CampaignPolicy` loads the campaign's level rules once (one query) and extensions of one
+organisation on demand (one query each, cached), so a page that asks many questions stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from zhengji.common.errors import DeadlinePassed, DomainError
+from zhengji.orgs.models import Organization, OrgKind
+
+from .models import Campaign, DeadlineExtension, EntrantType, LevelRule, Phase, Track
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at, SHANGHAI).date() if timezone.is_aware(at) else at.date()
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59, 999999), tzinfo=SHANGHAI)
+
+
+def format_when(when: dt.datetime) -> str:
+    """A deadline as people read it: local date and time with the zone, e.g. 2025-09-05 23:59 (北京时间)."""
+    local = timezone.localtime(when, SHANGHAI)
+    return _("%(when)s (Beijing time)") % {"when": formats.date_format(local, "Y-m-d H:i")}
+
+
+def level_label(kind: str) -> str:
+    return str(OrgKind(kind).label) if kind in OrgKind.values else kind
+
+
+@dataclass(frozen=True)
+class EffectiveRule:
+    """The rule one level of the hierarchy works under in one track."""
+
+    org_kind: str
+    deadline: dt.datetime
+    quota: int | None
+    track_override: bool
+
+    @property
+    def level_label(self) -> str:
+        return level_label(self.org_kind)
+
+
+def entrant_types_of(track: Track) -> list[str]:
+    """Who may enter the track, in its order; individuals when it says nothing usable."""
+    valid = [t for t in (track.entrant_types or []) if t in EntrantType.values]
+    return valid or [EntrantType.INDIVIDUAL]
+
+
+class CampaignPolicy:
+    """The rules of one campaign at one moment."""
+
+    def __init__(self, campaign: Campaign, at: dt.datetime | None = None) -> None:
+        self.campaign = campaign
+        self.at = at if at is not None else now()
+        self.day = local_day(self.at)
+        self._rules: list[LevelRule] | None = None
+        self._extensions: dict[int, list[DeadlineExtension]] = {}
+
+    # --- phases ------------------------------------------------------------------------------
+
+    @property
+    def phase(self) -> str:
+        return self.campaign.phase_on(self.day)
+
+    @property
+    def dated_phase(self) -> str:
+        """The phase the dates give even for an unpublished campaign (previews, timelines)."""
+        return self.campaign.dated_phase_on(self.day)
+
+    @property
+    def collection_start(self) -> dt.datetime:
+        return start_of_day(self.campaign.collect_start)
+
+    @property
+    def collection_end(self) -> dt.datetime:
+        """Collection ends with the last collection day, Asia/Shanghai."""
+        return end_of_day(self.campaign.collect_end)
+
+    def is_collecting(self, track: Track | None = None) -> bool:
+        """The campaign is published, the track (if given) open, and `at` is a collection day."""
+        if track is not None and not track.is_open:
+            return False
+        return self.phase == Phase.COLLECTING
+
+    # --- level rules ---------------------------------------------------------------------------
+
+    def _all_rules(self) -> list[LevelRule]:
+        if self._rules is None:
+            self._rules = list(LevelRule.objects.filter(campaign_id=self.campaign.pk).order_by("deadline", "id"))
+        return self._rules
+
+    def level_rule(self, track: Track, org_kind: str) -> EffectiveRule | None:
+        """The track's rule for this level, else the campaign's; None when the level has none."""
+        general = None
+        for r in self._all_rules():
+            if r.org_kind != org_kind:
+                continue
+            if r.track_id == track.pk:
+                return EffectiveRule(r.org_kind, r.deadline, r.quota, True)
+            if r.track_id is None:
+                general = r
+        if general is None:
+            return None
+        return EffectiveRule(general.org_kind, general.deadline, general.quota, False)
+
+    def level_rules(self, track: Track) -> list[EffectiveRule]:
+        """Every level's effective rule for the track, by deadline (for pages and the API)."""
+        kinds = dict.fromkeys(r.org_kind for r in self._all_rules() if r.track_id in (None, track.pk))
+        found = [self.level_rule(track, k) for k in kinds]
+        return sorted((r for r in found if r is not None), key=lambda r: (r.deadline, r.org_kind))
+
+    def extension(self, track: Track, org: Organization) -> DeadlineExtension | None:
+        """The extension granted to this organisation for the track (or the whole campaign)."""
+        if org.pk not in self._extensions:
+            self._extensions[org.pk] = list(DeadlineExtension.objects.filter(campaign_id=self.campaign.pk,
+                                                                             org_id=org.pk))
+        found = self._extensions[org.pk]
+        specific = [e for e in found if e.track_id == track.pk]
+        general = [e for e in found if e.track_id is None]
+        for found_one in (specific, general):
+            if found_one:
+                return found_one[0]
+        return None
+
+    def level_deadline(self, track: Track, org_kind: str) -> dt.datetime:
+        """The level's report deadline in the track: its rule, else the end of collection."""
+        rule = self.level_rule(track, org_kind)
+        return rule.deadline if rule is not None else self.collection_end
+
+    def deadline(self, track: Track, org: Organization) -> dt.datetime:
+        """When this organisation must have acted in the track: its level's deadline, moved later
+        by an extension granted to it."""
+        when = self.level_deadline(track, org.kind)
+        ext = self.extension(track, org)
+        if ext is not None and ext.until > when:
+            return ext.until
+        return when
+
+    def quota(self, track: Track, org_kind: str) -> int | None:
+        """How many entries of the track one organisation of this level may recommend upward."""
+        rule = self.level_rule(track, org_kind)
+        return rule.quota if rule is not None else None
+
+    def before_deadline(self, track: Track, org: Organization) -> bool:
+        return self.at <= self.deadline(track, org)
+
+    # --- what entrants may do ------------------------------------------------------------------
+
+    def accepts_entries(self, track: Track, unit: Organization) -> bool:
+        """An entrant of `unit` may start, edit and submit entries in the track now: the track is
+        collecting (or the unit holds an extension running past the end of collection) and the
+        unit's deadline has not passed."""
+        if not self.campaign.is_published or not track.is_open:
+            return False
+        if self.at < self.collection_start:
+            return False
+        if not self.before_deadline(track, unit):
+            return False
+        return self.is_collecting(track) or self.extension(track, unit) is not None
+
+    def check_collecting(self, track: Track) -> None:
+        if not self.is_collecting(track):
+            raise DomainError(_("“%(track)s” is not accepting entries now.") % {"track": track.name},
+                              code="collection_closed", status=409)
+
+    def check_accepts_entries(self, track: Track, unit: Organization) -> None:
+        """Raise a clear, translated error unless an entrant of `unit` may act in the track now."""
+        if self.accepts_entries(track, unit):
+            return
+        if self.is_collecting(track) or self.extension(track, unit) is not None:
+            self.check_deadline(track, unit)
+        raise DomainError(_("“%(track)s” is not accepting entries now.") % {"track": track.name},
+                          code="collection_closed", status=409)
+
+    def check_deadline(self, track: Track, org: Organization) -> None:
+        if not self.before_deadline(track, org):
+            raise DeadlinePassed(_("The deadline (%(deadline)s) has passed; the entry can no longer be changed.")
+                                 % {"deadline": format_when(self.deadline(track, org))})
+
+
+def policy_for(campaign: Campaign, at: dt.datetime | None = None) -> CampaignPolicy:
+    return CampaignPolicy(campaign, at)
+
+
+def collecting_tracks(at: dt.datetime | None = None) -> QuerySet[Track]:
+    """Tracks of published campaigns that are collecting at `at` (the same rule as
+    `CampaignPolicy.is_collecting`, as one query)."""
+    day = local_day(at if at is not None else now())
+    return (Track.objects.select_related("campaign")
+            .filter(Q(is_open=True), campaign__is_published=True, campaign__collect_start__lte=day,
+                    campaign__collect_end__gte=day)
+            .order_by("-campaign__year", "campaign_id", "number"))

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The demo and scale data loaders (`manage.py load_demo`, `manage.py demo_accounts`): the top
+    floor, beside `api`; it composes every app below it and nothing imports it."""
+
+    name = "zhengji.demo"
+    label = "demo"
+    default_auto_field = "django.db.models.BigAutoField"
