@@ -4,6 +4,8 @@ typed is kept as typed so an error never loses it; parse_schema decides what is 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from .schema import FILE_KINDS
@@ -23,7 +25,7 @@ FILE_NUMBERS = ["max_size_mb", "min_duration_s", "max_duration_s", "min_width", 
 
 
 def empty_row(n: int = 1) -> dict:
-    row = dict.fromkeys(TEXT_ATTRS, "")
+    row: dict[str, Any] = dict.fromkeys(TEXT_ATTRS, "")
     row.update(key=f"field_{n}", type="text", required=False, file_kinds=[])
     return row
 

@@ -4,6 +4,7 @@ services (which the views call) so the API and the pages agree."""
 from __future__ import annotations
 
 from functools import partial
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,6 +26,8 @@ REPORTING_LEVELS = [k for k in OrgKind if k not in (OrgKind.PROVINCE,)]
 
 
 class BootstrapMixin:
+    fields: dict[str, forms.Field]  # given by the form class it is mixed into
+
     def _style(self):
         for f in self.fields.values():
             w = f.widget
@@ -58,11 +61,11 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
             qs = Organization.objects.filter(is_active=True).order_by("path")
             if not user.is_superuser:
                 qs = qs.filter(scopes_for(user).subtree_q())
-            self.fields["org"].queryset = qs
+            cast(forms.ModelChoiceField, self.fields["org"]).queryset = qs
         self._style()
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # forms' clean() returns cleaned_data
         values = {f: data.get(f) for f in services.PHASE_DATE_FIELDS}
         if all(v is not None for v in values.values()):
             try:
@@ -128,7 +131,7 @@ class TrackForm(BootstrapMixin, forms.ModelForm):
             "list": "host-unit-options", "autocomplete": "off",
             "hx-get": reverse("campaigns:org_search", args=[campaign.slug]),
             "hx-trigger": "input changed delay:300ms", "hx-target": "#host-unit-options", "hx-swap": "innerHTML"})
-        self.fields["work_kind"].choices = WorkKind.choices
+        cast(forms.ChoiceField, self.fields["work_kind"]).choices = WorkKind.choices
         self.fields["number"].required = False
         if content_only:
             for name in services.TRACK_SETTING_FIELDS:
@@ -165,7 +168,7 @@ class LevelRulesForm(BootstrapMixin, forms.Form):
         return [{"kind": k, "deadline": self[f"deadline_{k}"], "quota": self[f"quota_{k}"]} for k in REPORTING_LEVELS]
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # forms' clean() returns cleaned_data
         for kind in REPORTING_LEVELS:
             if data.get(f"quota_{kind}") is not None and data.get(f"deadline_{kind}") is None:
                 self.add_error(f"deadline_{kind}", _("A quota needs a deadline."))
@@ -194,7 +197,7 @@ class AnnouncementForm(BootstrapMixin, forms.Form):
         self._style()
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # forms' clean() returns cleaned_data
         if data.get("mode") == "schedule" and not data.get("publish_at"):
             self.add_error("publish_at", _("Give the time to publish at."))
         return data
@@ -209,11 +212,11 @@ class GrantForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["track"].queryset = campaign.tracks.order_by("number")
+        cast(forms.ModelChoiceField, self.fields["track"]).queryset = campaign.tracks.order_by("number")
         self._style()
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # forms' clean() returns cleaned_data
         if data.get("role") in services.TRACK_ROLES and not data.get("track"):
             self.add_error("track", _("Choose the track for this role."))
         return data

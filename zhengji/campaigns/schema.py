@@ -12,7 +12,8 @@ Example field:
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -61,7 +62,7 @@ class FieldDef(BaseModel):
         return v
 
 
-def _error_text(err: dict) -> str:
+def _error_text(err: Mapping[str, Any]) -> str:
     """A pydantic error in the reader's language (pydantic's own messages are English only)."""
     ctx = err.get("ctx") or {}
     kind = err.get("type", "")

@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -69,7 +71,7 @@ TEXT_FIELDS = ("name", "short_name", "name_en", "contact_name", "contact_phone",
 _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "\u3000": " "})
 
 
-def _squash(value: str) -> str:
+def _squash(value: str | Promise) -> str:
     return re.sub(r"\s+", "", str(value).translate(_FULLWIDTH)).lower()
 
 
@@ -170,7 +172,7 @@ class PlanRow:
     changes: list[str] = field(default_factory=list)
 
     @property
-    def kind_label(self) -> str:
+    def kind_label(self) -> str | Promise:
         kind = self.data.get("kind")
         return OrgKind(kind).label if kind else ""
 
@@ -194,7 +196,7 @@ def _chunks(items: list, n: int = CHUNK):
         yield items[i : i + n]
 
 
-def _load(codes: set[str] = frozenset(), paths: set[str] = frozenset()) -> list[dict]:
+def _load(codes: Set[str] = frozenset(), paths: Set[str] = frozenset()) -> list[dict]:
     fields = ("id", "code", "path", "depth", "numchild", "is_active")
     out: list[dict] = []
     for part in _chunks(sorted(codes)):
@@ -311,6 +313,7 @@ def validate(actor, raw_rows: list[RawRow]) -> Plan:
                 r.errors.append(prefix + _("the parent code is empty"))
             final_parent[r.code] = r.parent_code or None
         elif r.action == "update":
+            assert db is not None  # "update" is set above only for a code found in the database
             current = db_parent_code(r.code)
             if r.parent_code and r.parent_code != current:
                 if not strictly_below(db["path"]):
@@ -330,7 +333,9 @@ def validate(actor, raw_rows: list[RawRow]) -> Plan:
     for r in rows:
         if r.code not in final_parent:
             continue
-        chain, seen, cur = [], set(), r.code
+        chain: list[str] = []
+        seen: set[str] = set()
+        cur: str | None = r.code
         while cur is not None and cur not in safe:
             if cur in seen:
                 r.errors.append(_("Row %(line)d: the parent chain of “%(code)s” loops back on itself (cycle)")

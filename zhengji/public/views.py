@@ -42,7 +42,7 @@ def _campaign_page(request, campaign: Campaign | None):
         today = timezone.localdate()
         tracks = list(campaign.tracks.select_related("host_unit").order_by("number"))
         for t in tracks:
-            t.entrants = presenters.entrant_words(t.entrant_types)
+            t.entrants = presenters.entrant_words(t.entrant_types)  # type: ignore[attr-defined]  # for the template
         phase = presenters.current_phase(campaign, today)
         ctx.update(
             preview=not campaign.is_published,
@@ -79,7 +79,7 @@ def campaign_list(request):
     campaigns = list(Campaign.objects.filter(visible).select_related("org"))
     today = timezone.localdate()
     for c in campaigns:
-        c.phase_label = presenters.phase_label(presenters.current_phase(c, today))
+        c.phase_label = presenters.phase_label(presenters.current_phase(c, today))  # type: ignore[attr-defined]  # for the template
     return render(request, "public/campaign_list.html", {"campaigns": campaigns, "today": today})
 
 
