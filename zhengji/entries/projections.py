@@ -179,8 +179,13 @@ def list_item(entry: Entry) -> EntryListItem:
                          unit=_ref(entry.unit), updated=entry.updated)
 
 
+def slot_of(media: MediaFile) -> str:
+    """The slot `entries.files.files_of` annotated on the file (the link lives in EntryFile)."""
+    return str(getattr(media, "slot", "") or "")
+
+
 def _media_out(media: list[MediaFile]) -> list[MediaOut]:
-    return [MediaOut(id=m.pk, slot=m.slot, filename=m.filename, size=m.size, sha256=m.sha256, status=m.status)
+    return [MediaOut(id=m.pk, slot=slot_of(m), filename=m.filename, size=m.size, sha256=m.sha256, status=m.status)
             for m in media]
 
 
@@ -211,7 +216,7 @@ def host(entry: Entry, viewer: Any) -> HostEntry:
 def blind_file_name(entry: Entry, media: MediaFile, index: int) -> str:
     ext = os.path.splitext(media.filename or "")[1].lower()[:10]
     code = entry.number or f"E{entry.pk}"
-    return f"{code}-{media.slot}-{index}{ext}"
+    return f"{code}-{slot_of(media)}-{index}{ext}"
 
 
 RENDITION_FIELDS = {"thumb": "thumbnail", "web": "web", "poster": "web", "preview": "preview"}
@@ -243,8 +248,8 @@ def blind(entry: Entry) -> BlindEntry:
     files: list[BlindFile] = []
     counts: dict[str, int] = {}
     for m in entry_files.files_of(entry):
-        counts[m.slot] = counts.get(m.slot, 0) + 1
-        files.append(BlindFile(id=m.pk, slot=m.slot, name=blind_file_name(entry, m, counts[m.slot]), kind=m.kind,
+        counts[slot_of(m)] = counts.get(slot_of(m), 0) + 1
+        files.append(BlindFile(id=m.pk, slot=slot_of(m), name=blind_file_name(entry, m, counts[slot_of(m)]), kind=m.kind,
                                status=m.status, renditions=rendition_urls(m)))
     return BlindEntry(id=entry.pk, number=entry.number, title=entry.title, summary=entry.summary,
                       track=_ref(entry.track), entrant_type=entry.entrant_type, data=data, files=files)

@@ -111,7 +111,7 @@ def _typed_media(entry: Entry, typed_files: dict) -> dict[str, list[MediaFile]]:
     before the refusal are not attached yet (a submitted entry's edit is all or nothing), but the
     widget must still show them, or the uploads would silently drop out of the entry. Only the
     submitter's own files that are free or this entry's are shown (as the domain would take)."""
-    wanted = {key: services.parse_ids(value) for key, value in typed_files.items()}
+    wanted = {key: entry_files.parse_ids(value) for key, value in typed_files.items()}
     all_ids = {pk for ids in wanted.values() for pk in ids}
     found = entry_files.attachable(entry, list(all_ids))
     return {key: [found[pk] for pk in ids if pk in found] for key, ids in wanted.items()}
