@@ -8,20 +8,19 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
-from zhengji.common import audit
 from zhengji.common.errors import DomainError
 from zhengji.entries.models import Entry
 from zhengji.orgs.models import Organization
 
 from . import queries, services
-from .exports import summary_xlsx
+from .exports import summary_response
 from .models import Batch
 
 router = Router()
@@ -184,34 +183,14 @@ def get_queue(request: HttpRequest, params: Query[QueueParams]):
                     levels=[_level_out(lt) for lt in levels])
 
 
-def _waiting_entries(request: HttpRequest, ids: list[int]) -> list[Entry]:
-    found = list(queries.queue_base(request.user).filter(pk__in=ids).select_related("chain_position__level"))
-    if len(found) != len(set(ids)):
-        raise Http404
-    return found
-
-
-def _level(request: HttpRequest, level_id: int | None, entries: list[Entry]) -> Organization:
-    if level_id is None:
-        levels = {e.chain_position.level_id for e in entries}
-        if len(levels) != 1:
-            raise DomainError(_("The entries wait at different levels; say which level decides."),
-                              code="level_required")
-        level_id = levels.pop()
-    level = Organization.objects.filter(pk=level_id).first()
-    if level is None:
-        raise Http404
-    return level
-
-
 @router.post("/decisions", response={200: DecisionOut, **ERRORS})
 def decide(request: HttpRequest, payload: DecisionIn):
     """Recommend, return (with a reason) or reject (with a reason) entries of one track waiting at
     one level, all or nothing. A recommendation counts against the level's quota (409
     `quota_exceeded`); after the level's deadline every decision is 409 `deadline_passed`."""
     _require_admin(request)
-    entries = _waiting_entries(request, payload.entries)
-    level = _level(request, payload.level, entries)
+    entries = queries.waiting_entries(request.user, payload.entries)
+    level = queries.deciding_level(payload.level, entries)
     if payload.action == "recommend":
         done = services.recommend(request.user, entries, level)
     elif payload.action == "return":
@@ -226,8 +205,8 @@ def decide(request: HttpRequest, payload: DecisionIn):
 def set_opinion(request: HttpRequest, entry_id: int, payload: OpinionIn):
     """The level's opinion on an entry waiting there (printed on the summary table)."""
     _require_admin(request)
-    entries = _waiting_entries(request, [entry_id])
-    level = _level(request, payload.level, entries)
+    entries = queries.waiting_entries(request.user, [entry_id])
+    level = queries.deciding_level(payload.level, entries)
     op = services.set_opinion(request.user, entries[0], level, payload.text)
     return {"entry": entry_id, "level": level.pk, "text": op.text}
 
@@ -308,12 +287,3 @@ def batch_summary(request: HttpRequest, batch_id: int):
     """The batch's summary table (报送汇总表) as .xlsx; phones masked; the download is audited."""
     batch = _batch(request, batch_id)
     return summary_response(request, batch)
-
-
-def summary_response(request: HttpRequest, batch: Batch) -> HttpResponse:
-    data = summary_xlsx(batch, queries.batch_entries(batch))
-    audit.record("batch.export", batch, actor=request.user, after={"format": "xlsx"}, org_path=batch.level.path,
-                 campaign_id=batch.track.campaign_id)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="summary-{batch.number}.xlsx"'
-    return response

@@ -7,12 +7,15 @@ import io
 from collections.abc import Iterable
 
 import xlsxwriter
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from zhengji.common import audit
 from zhengji.common.i18n import mask_phone
 from zhengji.entries.models import Entry
 
 from .models import Batch, UnitOpinion
+from .queries import batch_entries
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,3 +56,12 @@ def summary_xlsx(batch: Batch, entries: Iterable[Entry]) -> bytes:
     ws.set_column(3, 8, 24)
     wb.close()
     return out.getvalue()
+
+
+def summary_response(request: HttpRequest, batch: Batch) -> HttpResponse:
+    data = summary_xlsx(batch, batch_entries(batch))
+    audit.record("batch.export", batch, actor=request.user, after={"format": "xlsx"}, org_path=batch.level.path,
+                 campaign_id=batch.track.campaign_id)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="summary-{batch.number}.xlsx"'
+    return response

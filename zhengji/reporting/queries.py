@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
 from zhengji.campaigns.policy import CampaignPolicy, policy_for
+from zhengji.common.errors import DomainError
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.entries.queries import View, entries_for
 from zhengji.orgs.models import Organization
@@ -115,6 +118,28 @@ def queue(user: Any, filters: QueueFilters) -> QuerySet[Entry]:
     if filters.date_to:
         qs = qs.filter(submitted_at__date__lte=filters.date_to)
     return qs.select_related("chain_position__level")
+
+
+def waiting_entries(user: Any, ids: Sequence[int]) -> list[Entry]:
+    """These entries, each waiting at a level the user administers; 404 when one is not."""
+    found = list(queue_base(user).filter(pk__in=ids).select_related("chain_position__level"))
+    if len(found) != len(set(ids)):
+        raise Http404
+    return found
+
+
+def deciding_level(level_id: int | None, entries: Sequence[Entry]) -> Organization:
+    """The level named, or the one level where all the entries wait."""
+    if level_id is None:
+        levels = {e.chain_position.level_id for e in entries}
+        if len(levels) != 1:
+            raise DomainError(_("The entries wait at different levels; say which level decides."),
+                              code="level_required")
+        level_id = levels.pop()
+    level = Organization.objects.filter(pk=level_id).first()
+    if level is None:
+        raise Http404
+    return level
 
 
 # --- keyset pages ----------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from zhengji.common.errors import DomainError
 from zhengji.entries.models import Entry
 from zhengji.orgs.models import Organization
 
-from . import api, queries, services
+from . import queries, services
+from .exports import summary_response
 from .models import Batch, ChainPosition
 
 ACTIONS = {"recommend", "return", "reject"}
@@ -94,9 +95,9 @@ def decide(request: HttpRequest) -> HttpResponse:
             raise DomainError(_("Choose an action."), code="invalid")
         if not ids:
             raise DomainError(_("Choose at least one entry."), code="nothing_chosen")
-        entries = api._waiting_entries(request, ids)
+        entries = queries.waiting_entries(request.user, ids)
         level_id = request.POST.get("level", "")
-        level = api._level(request, int(level_id) if level_id.isdigit() else None, entries)
+        level = queries.deciding_level(int(level_id) if level_id.isdigit() else None, entries)
         reason = request.POST.get("reason", "")
         if action == "recommend":
             services.recommend(request.user, entries, level)
@@ -248,7 +249,7 @@ def batch_stamp(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def batch_summary(request: HttpRequest, pk: int) -> HttpResponse:
-    return api.summary_response(request, _batch(request, pk))
+    return summary_response(request, _batch(request, pk))
 
 
 @login_required
