@@ -9,13 +9,15 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from tests import factories as f
+from zhengji.accounts.models import Role
 from zhengji.campaigns import services as campaign_services
 from zhengji.campaigns.models import LevelRule
 from zhengji.common.errors import DeadlinePassed, DomainError, NotPermitted, QuotaExceeded
-from zhengji.common.models import AuditLog
+from zhengji.common.models import AuditLog, Notification
 from zhengji.entries import services as entry_services
 from zhengji.entries.models import EntryDecision, EntryStatus
-from zhengji.reporting import services
+from zhengji.reporting import queries, services
 from zhengji.reporting.chain import levels_of, next_level
 from zhengji.reporting.models import Batch, ChainPosition, QuotaCounter, UnitOpinion
 
@@ -143,3 +145,37 @@ def test_deadline_gates_each_level_and_an_extension_reopens_one_unit(rw):
     # The `at` argument says the same without moving the clock.
     with pytest.raises(DeadlinePassed):
         services.create_batch(rw.ya1_admin, rw.tree["ya1"], rw.track, at=deadline + dt.timedelta(days=3))
+
+
+def test_kernel_return_resubmit_and_withdraw_keep_the_queue_right(rw):
+    e = rw.submitted()
+    entry_services.return_entry(rw.ya1_admin, e, "请改标题", level=rw.tree["ya1"])
+    assert pos(e).level == rw.tree["ya1"] and not pos(e).recommended
+    entry_services.submit(e.submitter, e, pledge=True)
+    assert pos(e).level == rw.tree["ya1"]
+    services.return_for_revision(rw.ya1_admin, [e], rw.tree["ya1"], "再改")
+    entry_services.withdraw(e.submitter, e)
+    assert not ChainPosition.objects.filter(entry=e).exists()
+
+
+def test_a_return_at_a_higher_level_tells_the_entrant(rw):
+    e = rw.submitted()
+    services.recommend(rw.ya1_admin, [e], rw.tree["ya1"])
+    services.send_batch(rw.ya1_admin, services.create_batch(rw.ya1_admin, rw.tree["ya1"], rw.track))
+    services.return_for_revision(rw.yian_admin, [e], rw.tree["yian"], "区级：请补充")
+    note = Notification.objects.filter(user=e.submitter).order_by("-id").first()
+    assert note is not None and "区级：请补充" in note.body
+    assert e.events.filter(transition="return_at_level", level=rw.tree["yian"]).exists()
+    assert AuditLog.objects.filter(action="entry.return", org_path=rw.tree["yian"].path).exists()
+
+
+def test_host_staff_of_another_track_sees_no_batch(rw):
+    e = rw.submitted(unit="ya1")
+    for admin, level in ((rw.ya1_admin, "ya1"), (rw.yian_admin, "yian"), (rw.city_admin, "city")):
+        services.recommend(admin, [e], rw.tree[level])
+        top = services.send_batch(admin, services.create_batch(admin, rw.tree[level], rw.track))
+    other = f.user()
+    f.grant(other, Role.HOST_STAFF, track=rw.other_track)
+    assert queries.batch_for(other, top.pk) is None and not queries.batches_for(other, "received").exists()
+    assert queries.batch_for(rw.host_staff, top.pk) == top
+    assert list(queries.batches_for(rw.host_staff, "received")) == [top]
