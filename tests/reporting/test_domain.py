@@ -179,3 +179,17 @@ def test_host_staff_of_another_track_sees_no_batch(rw):
     assert queries.batch_for(other, top.pk) is None and not queries.batches_for(other, "received").exists()
     assert queries.batch_for(rw.host_staff, top.pk) == top
     assert list(queries.batches_for(rw.host_staff, "received")) == [top]
+
+
+def test_a_level_the_entry_has_left_can_no_longer_return_it(rw):
+    e = rw.submitted()
+    services.recommend(rw.ya1_admin, [e], rw.tree["ya1"])
+    services.send_batch(rw.ya1_admin, services.create_batch(rw.ya1_admin, rw.tree["ya1"], rw.track))
+    services.return_for_revision(rw.yian_admin, [e], rw.tree["yian"], "请补充")
+    entry_services.submit(e.submitter, e, pledge=True)
+    e.refresh_from_db()
+    assert e.status == EntryStatus.SUBMITTED and pos(e).level == rw.tree["yian"]
+    assert not rw.ya1_admin.has_perm("entries.return_entry", e)
+    with pytest.raises(NotPermitted):
+        entry_services.return_entry(rw.ya1_admin, e, "基层想退回")
+    assert rw.yian_admin.has_perm("entries.return_entry", e) and rw.city_admin.has_perm("entries.return_entry", e)

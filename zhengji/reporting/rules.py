@@ -16,7 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from zhengji.accounts.rules import is_superuser
 from zhengji.accounts.scopes import scopes_for
-from zhengji.entries.rules import step_open
+from zhengji.entries.rules import administers_entry_unit, is_returnable, step_open
 
 from .models import Batch, ChainPosition
 
@@ -63,6 +63,15 @@ def is_draft(user: Any, batch: Batch | None) -> bool:
     return batch is not None and batch.status == "draft"
 
 
+@rules.predicate
+def decides_where_it_waits(user: Any, entry: Any) -> bool:
+    """An entry in the chain is decided by the level where it waits (or above); one that never
+    entered it (submitted before the chain existed) by the admins above its unit, as before."""
+    if position_of(entry) is None:
+        return bool(administers_entry_unit(user, entry))
+    return bool(administers_waiting_level(user, entry))
+
+
 deciders = is_superuser | administers_waiting_level
 
 rules.add_perm("reporting.recommend_entry", deciders & step_open("recommend"))
@@ -70,5 +79,8 @@ rules.add_perm("reporting.reject_entry", deciders & step_open("reject"))
 rules.add_perm("reporting.return_entry", deciders & (step_open("return") | step_open("return_at_level")))
 rules.add_perm("reporting.report_entry", deciders & (step_open("report_up") | step_open("report_to_host")))
 rules.add_perm("reporting.comment_entry", deciders & step_open("unit_opinion"))
+# The kernel's own return step follows the chain too: the admin of a level the entry has
+# already left (e.g. its grassroots union, once it waits at the county) no longer returns it.
+rules.set_perm("entries.return_entry", (is_superuser | decides_where_it_waits) & is_returnable)
 rules.add_perm("reporting.view_batch", is_superuser | sends_batch | receives_batch)
 rules.add_perm("reporting.send_batch", (is_superuser | sends_batch) & is_draft)
