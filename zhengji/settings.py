@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "zhengji.campaigns",
     "zhengji.entries",
     "zhengji.media",
+    "zhengji.reporting",
     "zhengji.review",
     "zhengji.public",
     "zhengji.api",

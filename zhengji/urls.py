@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/", include("zhengji.campaigns.urls")),
     path("entries/", include("zhengji.entries.urls")),
     path("files/", include("zhengji.media.urls")),
+    path("reporting/", include("zhengji.reporting.urls")),
     path("review/", include("zhengji.review.urls")),
     path("", include("zhengji.common.urls")),
     path("api/", api.urls),

@@ -12,6 +12,7 @@ from zhengji.entries.api import router as entries_router
 from zhengji.media.api import router as media_router
 from zhengji.orgs.api import router as orgs_router
 from zhengji.public.api import router as public_router
+from zhengji.reporting.api import router as reporting_router
 
 api = NinjaAPI(
     title="Zhengji API",
@@ -38,6 +39,7 @@ def _mount() -> None:
     api.add_router("/entries", entries_router, tags=["entries"])
     api.add_router("/media", media_router, tags=["media"])
     api.add_router("/audit", common_router, tags=["audit"])
+    api.add_router("/reporting", reporting_router, tags=["reporting"])
 
 
 _mount()

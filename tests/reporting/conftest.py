@@ -1,0 +1,8 @@
+import pytest
+
+from .builders import ReportWorld
+
+
+@pytest.fixture
+def rw(db):
+    return ReportWorld()

@@ -1,0 +1,289 @@
+"""Reporting chain API (mounted at /api/reporting): the vetting queue, decisions, the level's
+order and opinions, batches and their summary table. Thin over `reporting.services` and
+`reporting.queries`, with the pages' permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from zhengji.accounts.scopes import scopes_for
+from zhengji.campaigns.models import Track
+from zhengji.common.errors import DomainError
+from zhengji.entries.models import Entry
+from zhengji.orgs.models import Organization
+
+from . import queries, services
+from .exports import summary_response
+from .models import Batch
+
+router = Router()
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: dict}
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class QueueItem(Schema):
+    id: int
+    number: str | None
+    title: str
+    status: str
+    status_label: str
+    track: Ref
+    unit: Ref
+    level: Ref
+    arrived_at: dt.datetime
+    submitted_at: dt.datetime | None
+    recommended: bool
+    rank: int | None
+    opinion: str
+    can_recommend: bool
+    can_return: bool
+    can_reject: bool
+
+
+class LevelTrackOut(Schema):
+    level: Ref
+    track: Ref
+    quota: int | None
+    used: int
+    left: int | None
+    deadline: dt.datetime
+    open: bool
+
+
+class QueueOut(Schema):
+    items: list[QueueItem]
+    next_cursor: str | None
+    levels: list[LevelTrackOut]
+
+
+class QueueParams(Schema):
+    track: int | None = None
+    state: Literal["", "waiting", "recommended", "returned", "rejected"] = ""
+    unit: int | None = Field(None, description="A child organisation: entries of its subtree.")
+    level: int | None = Field(None, description="Only entries waiting at this level.")
+    q: str = Field("", max_length=100, description="Search in titles and entry numbers.")
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: Literal["-arrived", "arrived", "number", "-number", "rank"] = "-arrived"
+    cursor: str | None = Field(None, description="next_cursor of the previous page.")
+    limit: int = Field(queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE_SIZE)
+
+
+class DecisionIn(Schema):
+    action: Literal["recommend", "return", "reject"]
+    entries: list[int] = Field(..., min_length=1, max_length=services.MAX_BULK)
+    level: int | None = Field(None, description="The level deciding; by default where the entries wait.")
+    reason: str = Field("", max_length=2000)
+
+
+class DecisionOut(Schema):
+    action: str
+    entries: list[int]
+    statuses: dict[str, str]
+
+
+class OpinionIn(Schema):
+    text: str = Field("", max_length=2000)
+    level: int | None = None
+
+
+class OrderIn(Schema):
+    level: int
+    track: int
+    entries: list[int] = Field(..., max_length=1000)
+
+
+class BatchIn(Schema):
+    level: int
+    track: int
+    note: str = Field("", max_length=2000)
+
+
+class BatchOut(Schema):
+    id: int
+    number: str
+    status: str
+    level: Ref
+    target: Ref
+    to_host: bool
+    track: Ref
+    note: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    has_stamp: bool
+
+
+class BatchEntry(Schema):
+    id: int
+    number: str | None
+    title: str
+    status: str
+    unit: Ref
+
+
+class BatchDetail(BatchOut):
+    entries: list[BatchEntry]
+
+
+def _ref(obj: Organization | Track) -> Ref:
+    return Ref(id=obj.pk, name=obj.name)
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not (request.user.is_superuser or scopes_for(request.user).admin_org_paths):
+        raise PermissionDenied
+
+
+def _item(user, e: Entry, opinions: dict[int, str]) -> QueueItem:
+    pos = e.chain_position
+    return QueueItem(id=e.pk, number=e.number, title=e.title, status=e.status,
+                     status_label=str(e.get_status_display()), track=_ref(e.track), unit=_ref(e.unit),
+                     level=_ref(pos.level), arrived_at=pos.arrived_at, submitted_at=e.submitted_at,
+                     recommended=pos.recommended, rank=pos.rank, opinion=opinions.get(e.pk, ""),
+                     can_recommend=user.has_perm("reporting.recommend_entry", e) and not pos.recommended,
+                     can_return=user.has_perm("reporting.return_entry", e),
+                     can_reject=user.has_perm("reporting.reject_entry", e))
+
+
+def _level_out(lt: queries.LevelTrack) -> LevelTrackOut:
+    return LevelTrackOut(level=_ref(lt.level), track=_ref(lt.track), quota=lt.quota, used=lt.used, left=lt.left,
+                         deadline=lt.deadline, open=lt.open)
+
+
+@router.get("/queue", response={200: QueueOut, **ERRORS})
+def get_queue(request: HttpRequest, params: Query[QueueParams]):
+    """Entries waiting at the levels you administer, newest arrival first, a page at a time
+    (keyset: pass `next_cursor` back as `cursor`)."""
+    _require_admin(request)
+    filters = queries.QueueFilters.from_params(params.dict())
+    try:
+        pg = queries.page(queries.queue(request.user, filters), filters.sort, params.cursor, params.limit)
+    except queries.BadCursor:
+        raise DomainError(_("This page link is no longer valid; start from the first page."), code="bad_cursor")
+    levels = queries.level_summary(queries.administered_levels(request.user), queries.queue_tracks(request.user))
+    return QueueOut(items=[_item(request.user, e, pg.opinions) for e in pg.rows], next_cursor=pg.next_cursor,
+                    levels=[_level_out(lt) for lt in levels])
+
+
+@router.post("/decisions", response={200: DecisionOut, **ERRORS})
+def decide(request: HttpRequest, payload: DecisionIn):
+    """Recommend, return (with a reason) or reject (with a reason) entries of one track waiting at
+    one level, all or nothing. A recommendation counts against the level's quota (409
+    `quota_exceeded`); after the level's deadline every decision is 409 `deadline_passed`."""
+    _require_admin(request)
+    entries = queries.waiting_entries(request.user, payload.entries)
+    level = queries.deciding_level(payload.level, entries)
+    if payload.action == "recommend":
+        done = services.recommend(request.user, entries, level)
+    elif payload.action == "return":
+        done = services.return_for_revision(request.user, entries, level, payload.reason)
+    else:
+        done = services.reject(request.user, entries, level, payload.reason)
+    return DecisionOut(action=payload.action, entries=[e.pk for e in done],
+                       statuses={str(e.pk): e.status for e in done})
+
+
+@router.post("/entries/{int:entry_id}/opinion", response={200: dict, **ERRORS})
+def set_opinion(request: HttpRequest, entry_id: int, payload: OpinionIn):
+    """The level's opinion on an entry waiting there (printed on the summary table)."""
+    _require_admin(request)
+    entries = queries.waiting_entries(request.user, [entry_id])
+    level = queries.deciding_level(payload.level, entries)
+    op = services.set_opinion(request.user, entries[0], level, payload.text)
+    return {"entry": entry_id, "level": level.pk, "text": op.text}
+
+
+@router.post("/order", response={200: dict, **ERRORS})
+def set_order(request: HttpRequest, payload: OrderIn):
+    """Order the level's recommended entries of a track (every one of them, once)."""
+    _require_admin(request)
+    level = Organization.objects.filter(pk=payload.level).first()
+    track = Track.objects.select_related("campaign").filter(pk=payload.track).first()
+    if level is None or track is None:
+        raise Http404
+    ids = services.reorder_recommended(request.user, level, track, payload.entries)
+    return {"level": level.pk, "track": track.pk, "entries": ids}
+
+
+def _batch_out(b: Batch) -> dict:
+    return dict(id=b.pk, number=b.number, status=b.status, level=_ref(b.level), target=_ref(b.target),
+                to_host=b.to_host, track=_ref(b.track), note=b.note, created_at=b.created_at, sent_at=b.sent_at,
+                has_stamp=bool(b.stamp_scan))
+
+
+def _batch(request: HttpRequest, batch_id: int) -> Batch:
+    batch = queries.batch_for(request.user, batch_id)
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@router.get("/batches", response={200: list[BatchOut], **ERRORS})
+def list_batches(request: HttpRequest, direction: Literal["sent", "received"] = "sent"):
+    """Batches your levels reported (`sent`, drafts included) or that reached them (`received`)."""
+    qs = queries.batches_for(request.user, direction)[:500]
+    return [_batch_out(b) for b in qs]
+
+
+@router.post("/batches", response={201: BatchDetail, **ERRORS})
+def create_batch(request: HttpRequest, payload: BatchIn):
+    """The level's draft batch of its recommended entries of the track (created, or refreshed)."""
+    _require_admin(request)
+    level = Organization.objects.filter(pk=payload.level).first()
+    track = Track.objects.filter(pk=payload.track).first()
+    if level is None or track is None:
+        raise Http404
+    batch = services.create_batch(request.user, level, track, note=payload.note)
+    return 201, _detail(_batch(request, batch.pk))
+
+
+def _detail(b: Batch) -> dict:
+    entries = [BatchEntry(id=e.pk, number=e.number, title=e.title, status=e.status, unit=_ref(e.unit))
+               for e in queries.batch_entries(b)]
+    return {**_batch_out(b), "entries": entries}
+
+
+@router.get("/batches/{int:batch_id}", response={200: BatchDetail, **ERRORS})
+def get_batch(request: HttpRequest, batch_id: int):
+    return _detail(_batch(request, batch_id))
+
+
+@router.post("/batches/{int:batch_id}/send", response={200: BatchDetail, **ERRORS})
+def send_batch(request: HttpRequest, batch_id: int):
+    """Report the batch to the next level (or, from the top level, to the track's host unit)."""
+    services.send_batch(request.user, _batch(request, batch_id))
+    return _detail(_batch(request, batch_id))
+
+
+@router.post("/batches/{int:batch_id}/stamp", response={200: BatchOut, **ERRORS})
+def upload_stamp(request: HttpRequest, batch_id: int, file: File[UploadedFile]):
+    """Upload the scan of the stamped summary table (PDF, JPG or PNG)."""
+    batch = services.attach_stamp(request.user, _batch(request, batch_id), file)
+    return _batch_out(batch)
+
+
+@router.get("/batches/{int:batch_id}/summary.xlsx", response={200: None, **ERRORS},
+            openapi_extra={"responses": {200: {"description": "The summary table", "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}}})
+def batch_summary(request: HttpRequest, batch_id: int):
+    """The batch's summary table (报送汇总表) as .xlsx; phones masked; the download is audited."""
+    batch = _batch(request, batch_id)
+    return summary_response(request, batch)
