@@ -249,8 +249,8 @@ def blind(entry: Entry) -> BlindEntry:
     counts: dict[str, int] = {}
     for m in entry_files.files_of(entry):
         counts[slot_of(m)] = counts.get(slot_of(m), 0) + 1
-        files.append(BlindFile(id=m.pk, slot=slot_of(m), name=blind_file_name(entry, m, counts[slot_of(m)]), kind=m.kind,
-                               status=m.status, renditions=rendition_urls(m)))
+        files.append(BlindFile(id=m.pk, slot=slot_of(m), name=blind_file_name(entry, m, counts[slot_of(m)]),
+                               kind=m.kind, status=m.status, renditions=rendition_urls(m)))
     return BlindEntry(id=entry.pk, number=entry.number, title=entry.title, summary=entry.summary,
                       track=_ref(entry.track), entrant_type=entry.entrant_type, data=data, files=files)
 

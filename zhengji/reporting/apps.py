@@ -7,7 +7,11 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from zhengji.common import registry  # noqa: PLC0415 (kept with the app's other start-up imports)
+
         from . import chain, rules, steps  # noqa: F401, PLC0415 (app registry must be ready)
+        from .hub import hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
 
         steps.register_all()
         chain.connect()
+        registry.hub.register("reporting", hub_panels, order=15)

@@ -60,8 +60,8 @@ def summary_xlsx(batch: Batch, entries: Iterable[Entry]) -> bytes:
 
 def summary_response(request: HttpRequest, batch: Batch) -> HttpResponse:
     data = summary_xlsx(batch, batch_entries(batch))
-    audit.record("batch.export", batch, actor=request.user, after={"format": "xlsx"}, org_path=batch.level.path,
-                 campaign_id=batch.track.campaign_id)
+    audit.record("batch.export", batch, actor=request.user, after={"format": "xlsx"},
+                 scope=audit.AuditScope(org_path=batch.level.path, campaign_id=batch.track.campaign_id))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="summary-{batch.number}.xlsx"'
     return response

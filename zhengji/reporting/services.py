@@ -256,7 +256,7 @@ def reorder_recommended(actor: Any, level: Organization, track: Track, ordered: 
                 positions[pk].rank = n
                 positions[pk].save(update_fields=["rank"])
         audit.record("reporting.reorder", level, actor=actor, before={"order": before}, after={"order": ids},
-                     org_path=level.path, campaign_id=track.campaign_id)
+                     scope=audit.AuditScope(org_path=level.path, campaign_id=track.campaign_id))
     return ids
 
 
@@ -299,7 +299,7 @@ def create_batch(actor: Any, level: Organization, track: Track, *, note: str = "
         audit.record("batch.create" if created else "batch.refresh", batch, actor=actor, before=None,
                      after={"number": batch.number, "entries": [p.entry_id for p in positions],
                             "target": batch.target_id},
-                     org_path=level.path, campaign_id=track.campaign_id)
+                     scope=audit.AuditScope(org_path=level.path, campaign_id=track.campaign_id))
     return batch
 
 
@@ -343,7 +343,7 @@ def send_batch(actor: Any, batch: Batch, *, at: dt.datetime | None = None) -> Ba
         audit.record("batch.send", locked, actor=actor, before={"status": BatchStatus.DRAFT},
                      after={"status": BatchStatus.SENT, "entries": [i.entry_id for i in items],
                             "target": locked.target_id, "dropped": len(gone)},
-                     org_path=level.path, campaign_id=track.campaign_id)
+                     scope=audit.AuditScope(org_path=level.path, campaign_id=track.campaign_id))
     return locked
 
 
@@ -363,5 +363,6 @@ def attach_stamp(actor: Any, batch: Batch, upload: UploadedFile) -> Batch:
         old = locked.stamp_scan.name or None
         locked.stamp_scan.save(f"{locked.number}.{ext}", upload, save=True)
         audit.record("batch.stamp", locked, actor=actor, before={"file": old}, after={"file": locked.stamp_scan.name},
-                     org_path=locked.level.path, campaign_id=locked.track.campaign_id)
+                     scope=audit.AuditScope(org_path=locked.level.path,
+                                            campaign_id=locked.track.campaign_id))
     return locked

@@ -1,0 +1,22 @@
+"""The reporting chain's card on the staff hub (registered in ReportingConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zhengji.accounts.scopes import scopes_for
+from zhengji.common.registry import Panel, PanelItem
+
+
+def hub_panels(user: Any) -> list[Panel]:
+    """Unit admins (and superusers) vet, recommend and report entries level by level."""
+    if not (user.is_superuser or scopes_for(user).admin_org_paths):
+        return []
+    items = (PanelItem(_("Vetting queue"), reverse("reporting:queue"),
+                       _("Entries waiting for your level's decision")),
+             PanelItem(_("Reporting batches"), reverse("reporting:batches"),
+                       _("Sent to and received from other levels")))
+    return [Panel("reporting", _("Reporting chain"), icon="bi-send-check", items=items)]
