@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.entries.builders import GOOD_DATA, SCHEMA, campaign_now, media, worker
-from zhengji.accounts.models import Role
 from zhengji.campaigns.models import LevelRule
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.entries import services
 from zhengji.entries.services import Changes
 from zhengji.orgs.models import OrgKind
@@ -36,7 +36,7 @@ class ReportWorld:
         self.jq1_admin = f.unit_admin(self.tree["jq1"])
         self.city_admin = f.unit_admin(self.tree["city"])
         self.host_staff = f.user(real_name="宣城联络员")
-        f.grant(self.host_staff, Role.HOST_STAFF, track=self.track)
+        f.grant(self.host_staff, CampaignRole.HOST_STAFF, track=self.track)
 
     def submitted(self, user=None, title="我的作品", track=None, unit="ya1"):
         user = user or worker(self.tree[unit])

@@ -10,9 +10,9 @@ import time_machine
 from django.utils import timezone
 
 from tests import factories as f
-from zhengji.accounts.models import Role
 from zhengji.campaigns import services as campaign_services
 from zhengji.campaigns.models import LevelRule
+from zhengji.campaigns.roles import CampaignRole
 from zhengji.common.errors import DeadlinePassed, DomainError, NotPermitted, QuotaExceeded
 from zhengji.common.models import AuditLog, Notification
 from zhengji.entries import services as entry_services
@@ -175,7 +175,7 @@ def test_host_staff_of_another_track_sees_no_batch(rw):
         services.recommend(admin, [e], rw.tree[level])
         top = services.send_batch(admin, services.create_batch(admin, rw.tree[level], rw.track))
     other = f.user()
-    f.grant(other, Role.HOST_STAFF, track=rw.other_track)
+    f.grant(other, CampaignRole.HOST_STAFF, track=rw.other_track)
     assert queries.batch_for(other, top.pk) is None and not queries.batches_for(other, "received").exists()
     assert queries.batch_for(rw.host_staff, top.pk) == top
     assert list(queries.batches_for(rw.host_staff, "received")) == [top]

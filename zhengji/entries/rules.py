@@ -12,6 +12,8 @@ permission and never list states.
 
 from __future__ import annotations
 
+from typing import Any
+
 import rules
 
 from zhengji.accounts.rules import is_superuser
@@ -48,6 +50,21 @@ def step_open(name: str):
     return predicate
 
 
+# Who decides about a submitted entry (returns it): by default the unit admins above its unit; the
+# reporting chain narrows it to the level where the entry waits (`set_decider`, at start-up).
+_decider: list[Any] = [administers_entry_unit]
+
+
+def set_decider(predicate: Any) -> None:
+    """Plug-in point: a later app says who decides about an entry (one rule, replaced whole)."""
+    _decider[0] = predicate
+
+
+@rules.predicate
+def decides_for_entry(user: Any, entry: Any) -> bool:
+    return bool(_decider[0](user, entry))
+
+
 is_editable = step_open("save") | step_open("edit")
 is_submittable = step_open("submit") | step_open("resubmit")
 is_withdrawable = step_open("withdraw")
@@ -59,7 +76,7 @@ rules.add_perm("entries.view_entry", can_view_entry)
 rules.add_perm("entries.change_entry", is_submitter & is_editable)
 rules.add_perm("entries.submit_entry", is_submitter & is_submittable)
 rules.add_perm("entries.withdraw_entry", is_submitter & is_withdrawable)
-rules.add_perm("entries.return_entry", (is_superuser | administers_entry_unit) & is_returnable)
+rules.add_perm("entries.return_entry", (is_superuser | decides_for_entry) & is_returnable)
 # Who may read the staff history (decisions, reasons, actors) of an entry.
 rules.add_perm("entries.view_history", is_superuser | (administers_entry_unit & is_submitted_once))
 
