@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -254,12 +255,12 @@ def batch_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def batch_stamp_file(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_stamp_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The stamped scan, for those who may see the batch (never served from MEDIA_ROOT)."""
     b = _batch(request, pk)
     if not b.stamp_scan:
         raise Http404
-    ext = b.stamp_scan.name.rsplit(".", 1)[-1].lower()
+    ext = (b.stamp_scan.name or "").rsplit(".", 1)[-1].lower()
     types = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
     return FileResponse(b.stamp_scan.open("rb"), content_type=types.get(ext, "application/octet-stream"),
                         as_attachment=False, filename=f"stamp-{b.number}.{ext}")
