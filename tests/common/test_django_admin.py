@@ -1,4 +1,4 @@
-"""Every model registered in Django's admin opens for a superuser (list, add form, one object),
+"""Every model of ours registered in Django's admin opens for a superuser (list, add form, one object),
 and stays closed to everyone else."""
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ def test_every_admin_page_opens_for_a_superuser_only(client):
     client.force_login(f.user(is_superuser=True, is_staff=True))
     opened = 0
     for model, model_admin in admin.site._registry.items():
+        if not model.__module__.startswith("zhengji."):
+            continue  # third-party admin (e.g. django-rq's dashboard, which has no table) is theirs
         meta = model._meta
         changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         r = client.get(changelist)
@@ -33,6 +35,6 @@ def test_every_admin_page_opens_for_a_superuser_only(client):
             change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
             assert client.get(change).status_code == 200, change
         opened += 1
-    assert opened >= 5
+    assert opened >= 3  # users, roles, and the rest of ours
     client.force_login(worker)
     assert client.get(reverse("admin:index")).status_code == 302
