@@ -59,10 +59,12 @@ INSTALLED_APPS = [
     "zhengji.accounts",
     "zhengji.campaigns",
     "zhengji.entries",
+    "zhengji.activities",
     "zhengji.media",
     "zhengji.reporting",
     "zhengji.review",
     "zhengji.public",
+    "zhengji.stats",
     "zhengji.api",
     "zhengji.demo",
 ]
