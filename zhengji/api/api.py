@@ -1,11 +1,12 @@
 """The JSON API: one NinjaAPI, one router per domain app (each app's api.py)."""
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 
 from zhengji.accounts.api import router as accounts_router
 from zhengji.api.auth import auth_methods
 from zhengji.api.errors import install_error_handlers
+from zhengji.api.openapi import ZhengjiAPI
 from zhengji.campaigns.api import router as campaigns_router
 from zhengji.common.api import router as common_router
 from zhengji.entries.api import router as entries_router
@@ -14,7 +15,7 @@ from zhengji.orgs.api import router as orgs_router
 from zhengji.public.api import router as public_router
 from zhengji.reporting.api import router as reporting_router
 
-api = NinjaAPI(
+api = ZhengjiAPI(
     title="Zhengji API",
     version="1",
     description="Call-for-works campaigns: organisations, campaigns, tracks, announcements, entries.",

@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
+from zhengji.common.apitypes import ApiError, InputSchema, IsoDate
 from zhengji.common.errors import DomainError
 from zhengji.entries.models import Entry
 from zhengji.orgs.models import Organization
@@ -26,12 +27,8 @@ from .models import Batch
 router = Router()
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
 
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: dict}
+ERRORS = {400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 422: ApiError}
 
 
 class Ref(Schema):
@@ -80,14 +77,14 @@ class QueueParams(Schema):
     unit: int | None = Field(None, description="A child organisation: entries of its subtree.")
     level: int | None = Field(None, description="Only entries waiting at this level.")
     q: str = Field("", max_length=100, description="Search in titles and entry numbers.")
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     sort: Literal["-arrived", "arrived", "number", "-number", "rank"] = "-arrived"
     cursor: str | None = Field(None, description="next_cursor of the previous page.")
     limit: int = Field(queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE_SIZE)
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     action: Literal["recommend", "return", "reject"]
     entries: list[int] = Field(..., min_length=1, max_length=services.MAX_BULK)
     level: int | None = Field(None, description="The level deciding; by default where the entries wait.")
@@ -100,18 +97,18 @@ class DecisionOut(Schema):
     statuses: dict[str, str]
 
 
-class OpinionIn(Schema):
+class OpinionIn(InputSchema):
     text: str = Field("", max_length=2000)
     level: int | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     level: int
     track: int
     entries: list[int] = Field(..., max_length=1000)
 
 
-class BatchIn(Schema):
+class BatchIn(InputSchema):
     level: int
     track: int
     note: str = Field("", max_length=2000)
