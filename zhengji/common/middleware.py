@@ -34,7 +34,7 @@ class RequestSanityMiddleware:
     that cannot be parsed (multipart without a boundary, broken form encoding). Numbers beyond
     what the database holds and values it refuses end as 400 too, not 500.
 
-    Under /api/ the answer is the API's JSON error; elsewhere the 400 page with the reason."""
+    Under /api/ and /files/ the answer is a JSON error; elsewhere the 400 page with the reason."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,7 +55,7 @@ class RequestSanityMiddleware:
 
 
 def bad_request(request: HttpRequest, code: str, message: str) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/files/")):  # the JSON API and the tus/ingest endpoints
         body = json.dumps({"code": code, "message": str(message)}, ensure_ascii=False)
         return HttpResponse(body, status=400, content_type="application/json")
     return render(request, "400.html", {"reason": message}, status=400)
