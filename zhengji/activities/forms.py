@@ -36,7 +36,9 @@ class _RecordForm(forms.Form):
         choices = [(o.pk, o.display_name) for o in units]
         if current is not None and current.pk not in {o.pk for o in units}:
             choices.insert(0, (current.pk, current.display_name))
-        self.fields["org"].choices = choices
+        org_field = self.fields["org"]
+        assert isinstance(org_field, forms.ChoiceField)
+        org_field.choices = choices
         if current is not None:
             self.fields["org"].initial = current.pk
         elif len(choices) == 1:

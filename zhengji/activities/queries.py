@@ -288,8 +288,9 @@ def photo_counts(activity_ids: list[int]) -> dict[int, int]:
 def org_ids_with_activity(campaign_id: int) -> QuerySet[Any]:
     """Ids of organisations that recorded at least one activity or brand project in the campaign
     (a flat values_list, usable inside another query's `__in`)."""
-    return (Activity.objects.filter(campaign_id=campaign_id).values_list("org_id", flat=True)
-            .union(BrandProject.objects.filter(campaign_id=campaign_id).values_list("org_id", flat=True)))
+    # order_by(): the models' default ordering is not allowed inside a compound statement.
+    return (Activity.objects.filter(campaign_id=campaign_id).order_by().values_list("org_id", flat=True)
+            .union(BrandProject.objects.filter(campaign_id=campaign_id).order_by().values_list("org_id", flat=True)))
 
 
 @dataclass
@@ -346,8 +347,9 @@ def totals_by_child(campaign_id: int, parent: Organization) -> dict[str, Counts]
     out: dict[str, Counts] = {}
 
     def grouped(qs: QuerySet[Any]) -> QuerySet[Any]:
-        return (qs.filter(campaign_id=campaign_id, org__path__startswith=parent.path).order_by()
-                .annotate(branch=Substr("org__path", 1, width)).values("branch"))
+        out: QuerySet[Any] = (qs.filter(campaign_id=campaign_id, org__path__startswith=parent.path).order_by()
+                              .annotate(branch=Substr("org__path", 1, width)).values("branch"))
+        return out
 
     for branch, n, p in grouped(Activity.objects.all()).annotate(n=Count("id"), p=Sum("participants")).values_list(
             "branch", "n", "p"):

@@ -157,6 +157,11 @@ def check_volunteer(data: VolunteerData) -> dict[str, list[str]]:
     return errors
 
 
+def _date(value: dt.date | None) -> dt.date:
+    assert value is not None  # checked: the date is required
+    return value
+
+
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise Invalid(errors)
@@ -173,7 +178,8 @@ def _unit(actor: Any, campaign: Campaign, org_id: int | None) -> Organization:
     """The unit a record is for: an active organisation of the campaign's tree that the actor
     administers (a superuser: any of the tree)."""
     _require_login(actor)
-    org = Organization.objects.filter(pk=org_id).first() if org_id and 0 < org_id < 2**63 else None
+    org: Organization | None = (Organization.objects.filter(pk=org_id).first()
+                                if org_id and 0 < org_id < 2**63 else None)
     if org is None:
         raise Invalid({"org": [_("Choose a unit.")]})
     if not actor.has_perm("activities.record_for_org", org):
@@ -214,7 +220,7 @@ def create_activity(actor: Any, campaign: Campaign, data: ActivityData, *,
         _raise(check_activity(campaign, data, today=today))
         now = timezone.now()
         activity = Activity.objects.create(
-            campaign=campaign, org=org, kind=data.kind, title=data.title, held_on=data.held_on,
+            campaign=campaign, org=org, kind=data.kind, title=data.title, held_on=_date(data.held_on),
             place=data.place, participants=data.participants or 0, description=data.description, link=data.link,
             created_by=actor, created_at=now, updated_at=now)
         if data.photos:
@@ -233,7 +239,7 @@ def update_activity(actor: Any, activity: Activity, data: ActivityData, *,
         org = locked.org if data.org_id in (None, locked.org_id) else _unit(actor, locked.campaign, data.org_id)
         _raise(check_activity(locked.campaign, data, today=today))
         before = _activity_snapshot(locked)
-        locked.org, locked.kind, locked.title, locked.held_on = org, data.kind, data.title, data.held_on
+        locked.org, locked.kind, locked.title, locked.held_on = org, data.kind, data.title, _date(data.held_on)
         locked.place, locked.participants = data.place, data.participants or 0
         locked.description, locked.link, locked.updated_at = data.description, data.link, timezone.now()
         locked.save()

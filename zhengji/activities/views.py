@@ -111,7 +111,7 @@ def activities(request: HttpRequest, cid: int) -> HttpResponse:
     context = _list_context(request, campaign, "activities", filters, pg, cursor)
     context["photo_counts"] = queries.photo_counts([a.pk for a in pg.rows])
     for a in pg.rows:
-        a.photo_count = context["photo_counts"].get(a.pk, 0)  # type: ignore[attr-defined]
+        a.photo_count = context["photo_counts"].get(a.pk, 0)
     return render(request, "activities/activities.html", context)
 
 
@@ -156,15 +156,15 @@ def volunteers_xlsx(request: HttpRequest, cid: int) -> HttpResponseBase:
 # --- forms ------------------------------------------------------------------------------------------
 
 FORMS: dict[str, Any] = {"activity": ActivityForm, "brand": BrandProjectForm, "volunteer": VolunteerForm}
-CREATE = {"activity": services.create_activity, "brand": services.create_brand_project,
+CREATE: dict[str, Any] = {"activity": services.create_activity, "brand": services.create_brand_project,
           "volunteer": services.create_volunteer}
-UPDATE = {"activity": services.update_activity, "brand": services.update_brand_project,
+UPDATE: dict[str, Any] = {"activity": services.update_activity, "brand": services.update_brand_project,
           "volunteer": services.update_volunteer}
-DELETE = {"activity": services.delete_activity, "brand": services.delete_brand_project,
+DELETE: dict[str, Any] = {"activity": services.delete_activity, "brand": services.delete_brand_project,
           "volunteer": services.delete_volunteer}
 LISTS = {"activity": "activities:activities", "brand": "activities:brand_projects",
          "volunteer": "activities:volunteers"}
-GETTERS = {"activity": queries.activity_for, "brand": queries.brand_project_for, "volunteer": queries.volunteer_for}
+GETTERS: dict[str, Any] = {"activity": queries.activity_for, "brand": queries.brand_project_for, "volunteer": queries.volunteer_for}
 
 
 def _initial(kind: str, obj: Model) -> dict[str, Any]:
