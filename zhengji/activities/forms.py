@@ -13,7 +13,6 @@ from zhengji.orgs.models import Organization
 
 from . import services
 from .models import ActivityKind
-from .photos import MAX_PHOTOS
 
 
 def parse_ids(value: Any) -> list[int]:
@@ -48,8 +47,11 @@ class _RecordForm(forms.Form):
             if not isinstance(f.widget, forms.HiddenInput):
                 f.widget.attrs.setdefault("class", css)
 
-    def _merge(self, errors: dict[str, list[str]]) -> None:
+    def _merge(self, errors: dict[str, list[str]], *, skip_invalid: bool = False) -> None:
+        """Add the domain's errors (in `clean`, not again to a field that already has one)."""
         for name, messages in errors.items():
+            if skip_invalid and name in self.errors:
+                continue
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
 
@@ -70,11 +72,7 @@ class ActivityForm(_RecordForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.errors:
-            ids = parse_ids(data.get("photos"))
-            if len(ids) > MAX_PHOTOS:
-                self.add_error(None, _("At most %(n)d photos.") % {"n": MAX_PHOTOS})
-            self._merge(services.check_activity(self.campaign, self.to_data()))
+        self._merge(services.check_activity(self.campaign, self.to_data()), skip_invalid=True)
         return data
 
     def to_data(self) -> services.ActivityData:
@@ -96,8 +94,7 @@ class BrandProjectForm(_RecordForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.errors:
-            self._merge(services.check_brand_project(self.to_data()))
+        self._merge(services.check_brand_project(self.to_data()), skip_invalid=True)
         return data
 
     def to_data(self) -> services.BrandProjectData:
@@ -114,8 +111,7 @@ class VolunteerForm(_RecordForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.errors:
-            self._merge(services.check_volunteer(self.to_data()))
+        self._merge(services.check_volunteer(self.to_data()), skip_invalid=True)
         return data
 
     def to_data(self) -> services.VolunteerData:
