@@ -42,10 +42,11 @@ class ActWorld:
         self.today = timezone.localdate()
 
     def activity(self, unit="ya1", actor=None, **kw):
+        campaign = kw.pop("campaign", self.campaign)
         data = services.ActivityData(org_id=self.tree[unit].pk, title=kw.pop("title", "网络文明讲座"),
                                      held_on=kw.pop("held_on", self.today - dt.timedelta(days=1)),
                                      participants=kw.pop("participants", 30), place=kw.pop("place", "会议室"), **kw)
-        return services.create_activity(actor or self.superuser, kw.pop("campaign", self.campaign), data)
+        return services.create_activity(actor or self.superuser, campaign, data)
 
     def brand(self, unit="ya1", name="清朗网络品牌", **kw):
         data = services.BrandProjectData(org_id=self.tree[unit].pk, name=name, **kw)

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError
+from django.utils.translation import gettext
 
 from tests import factories as f
 from zhengji.activities import queries, rules, services
@@ -126,7 +127,7 @@ def test_activity_validation(aw, changes, field):
 def test_dates_within_reason(aw):
     future = aw.today + dt.timedelta(days=1)
     errors = services.check_activity(aw.campaign, data(aw, held_on=future))
-    assert errors["held_on"] == ["The date cannot be in the future."]
+    assert errors["held_on"] == [gettext("The date cannot be in the future.")]
     too_old = dt.date(aw.campaign.year - 2, 12, 31)
     assert "held_on" in services.check_activity(aw.campaign, data(aw, held_on=too_old))
     assert services.check_activity(aw.campaign, data(aw, held_on=dt.date(aw.campaign.year - 1, 1, 1))) == {}
@@ -178,7 +179,8 @@ def test_duplicate_phone_in_a_campaign_is_refused(aw):
     with pytest.raises(services.Invalid) as exc:
         services.create_volunteer(aw.jiao_admin, aw.campaign, vol(aw, unit="jq1"))
     assert exc.value.code == "duplicate_phone" and exc.value.status == 409
-    assert "already registered" in str(exc.value.message)
+    assert str(exc.value.message) == gettext(
+        "A volunteer with this phone number is already registered in this campaign.")
     # Another campaign may register the same number.
     services.create_volunteer(aw.ya1_admin, aw.other_campaign, vol(aw))
     # Changing another volunteer to a taken number is refused too.
@@ -337,7 +339,9 @@ def test_visibility(aw):
     assert set(queries.activities_for(aw.jiao_admin, aw.campaign.pk)) == {a_jq1}
     assert set(queries.activities_for(aw.city_admin, aw.campaign.pk)) == {a_ya1, a_jq1}
     assert set(queries.activities_for(aw.campaign_admin, aw.campaign.pk)) == {a_ya1, a_jq1}
-    assert not queries.activities_for(aw.campaign_admin, aw.other_campaign.pk).exists() or True
+    aw.activity("ya1", campaign=aw.other_campaign)
+    assert not queries.activities_for(aw.campaign_admin, aw.other_campaign.pk).exists()
+    assert queries.activities_for(aw.ya1_admin, aw.other_campaign.pk).count() == 1
     assert not queries.activities_for(aw.worker, aw.campaign.pk).exists()
     assert queries.activity_for(aw.jiao_admin, a_ya1.pk) is None
     assert queries.activity_for(aw.campaign_admin, a_ya1.pk) == a_ya1

@@ -16,4 +16,4 @@ class ActivitiesConfig(AppConfig):
 
         targets.register(photos.TARGET_NAME, photos.resolve_activity_photo)
         access.register_viewer(photos.VIEWER_RULE_NAME, photos.unit_admin_sees_activity_photo)
-        registry.hub.register("activities", hub_panels, order=20)
+        registry.hub.register("activities", hub_panels, order=25)
