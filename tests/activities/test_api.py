@@ -175,3 +175,14 @@ def test_schema_documents_the_error_codes(aw):
     schema = c.get("/api/openapi.json").json()
     op = schema["paths"]["/api/activities/volunteers"]["post"]
     assert {"201", "401", "403", "404", "409", "422"} <= set(op["responses"])
+
+
+def test_patch_moves_to_another_unit_of_the_subtree(aw):
+    c = as_user(aw.yian_admin)
+    a, b, v = aw.activity("ya1"), aw.brand("ya1"), aw.volunteer("ya1")
+    ya2 = aw.tree["ya2"].pk
+    assert patch(c, f"{BASE}/{a.pk}", {"unit": ya2}).json()["unit"]["id"] == ya2
+    assert patch(c, f"{BASE}/brand-projects/{b.pk}", {"unit": ya2}).json()["unit"]["id"] == ya2
+    assert patch(c, f"{BASE}/volunteers/{v.pk}", {"unit": ya2}).json()["unit"]["id"] == ya2
+    r = patch(c, f"{BASE}/volunteers/{v.pk}", {"unit": aw.tree["jq1"].pk})
+    assert r.status_code == 403

@@ -349,3 +349,31 @@ def test_hub_card(client, aw):
 
     assert hub_panels(aw.worker) == []
     assert hub_panels(aw.superuser)[0].key == "activities"
+
+
+def test_edit_forms_show_the_stored_values(client, aw):
+    b = aw.brand(name="老品牌", started_on=dt.date(2021, 1, 2))
+    v = aw.volunteer(phone="13800009999", skills="剪辑")
+    login(client, aw.ya1_admin)
+    body = client.get(reverse("activities:edit_brand", args=[b.pk])).content.decode()
+    assert 'value="老品牌"' in body and 'value="2021-01-02"' in body
+    body = client.get(reverse("activities:edit_volunteer", args=[v.pk])).content.decode()
+    assert 'value="13800009999"' in body and 'value="剪辑"' in body
+
+
+def test_brand_and_volunteer_filters_and_bad_cursors(client, aw):
+    aw.brand(name="早品牌", started_on=dt.date(2019, 1, 1))
+    aw.brand(name="新品牌", started_on=dt.date(2024, 1, 1))
+    aw.volunteer(name="甲志愿者")
+    login(client, aw.ya1_admin)
+    url = reverse("activities:brand_projects", args=[aw.campaign.pk])
+    body = client.get(url, {"date_from": "2020-01-01", "date_to": "2030-01-01", "q": "品牌"}).content.decode()
+    assert "新品牌" in body and "早品牌" not in body
+    assert "早品牌" in client.get(url, {"date_from": "2019-13-45"}).content.decode()  # a bad date is no filter
+    assert client.get(url, {"cursor": "!!"}).status_code == 302
+    vurl = reverse("activities:volunteers", args=[aw.campaign.pk])
+    today = aw.today.isoformat()
+    assert "甲志愿者" in client.get(vurl, {"date_from": today, "date_to": today}).content.decode()
+    assert "甲志愿者" not in client.get(vurl, {"date_to": "2000-01-01"}).content.decode()
+    assert client.get(vurl, {"cursor": "!!"}).status_code == 302
+    assert client.get(url, {"unit": 10**12}).context["rows"] == []

@@ -59,7 +59,7 @@ class _RecordForm(forms.Form):
 class ActivityForm(_RecordForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices, initial=ActivityKind.OFFLINE)
     title = forms.CharField(label=_("Name of the activity"), max_length=services.LIMITS["title"])
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     place = forms.CharField(label=_("Place"), max_length=services.LIMITS["place"], required=False)
     participants = forms.IntegerField(label=_("Participants"), min_value=0, max_value=services.MAX_PARTICIPANTS,
                                       initial=0)
@@ -85,7 +85,7 @@ class ActivityForm(_RecordForm):
 
 class BrandProjectForm(_RecordForm):
     name = forms.CharField(label=_("Project name"), max_length=services.LIMITS["name"])
-    started_on = forms.DateField(label=_("Started"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(label=_("Started"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(label=_("Description"), max_length=services.LIMITS["description"], required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
     link = forms.CharField(label=_("Link"), max_length=services.LIMITS["link"], required=False,
