@@ -85,7 +85,8 @@ class ActivityForm(_RecordForm):
 
 class BrandProjectForm(_RecordForm):
     name = forms.CharField(label=_("Project name"), max_length=services.LIMITS["name"])
-    started_on = forms.DateField(label=_("Started"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    started_on = forms.DateField(label=_("Started"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(label=_("Description"), max_length=services.LIMITS["description"], required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
     link = forms.CharField(label=_("Link"), max_length=services.LIMITS["link"], required=False,

@@ -164,7 +164,8 @@ DELETE: dict[str, Any] = {"activity": services.delete_activity, "brand": service
           "volunteer": services.delete_volunteer}
 LISTS = {"activity": "activities:activities", "brand": "activities:brand_projects",
          "volunteer": "activities:volunteers"}
-GETTERS: dict[str, Any] = {"activity": queries.activity_for, "brand": queries.brand_project_for, "volunteer": queries.volunteer_for}
+GETTERS: dict[str, Any] = {"activity": queries.activity_for, "brand": queries.brand_project_for,
+                           "volunteer": queries.volunteer_for}
 
 
 def _initial(kind: str, obj: Model) -> dict[str, Any]:
