@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Swagger
 
 from zhengji.accounts.api import router as accounts_router
+from zhengji.activities.api import router as activities_router
 from zhengji.api.auth import auth_methods
 from zhengji.api.errors import install_error_handlers
 from zhengji.api.openapi import ZhengjiAPI
@@ -41,6 +42,7 @@ def _mount() -> None:
     api.add_router("/media", media_router, tags=["media"])
     api.add_router("/audit", common_router, tags=["audit"])
     api.add_router("/reporting", reporting_router, tags=["reporting"])
+    api.add_router("/activities", activities_router, tags=["activities"])
 
 
 _mount()
