@@ -53,11 +53,10 @@ def _models():
     from pydantic import BaseModel
 
     def walk(annotation, found):
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            if annotation not in found:
-                found.add(annotation)
-                for field in annotation.model_fields.values():
-                    walk(field.annotation, found)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in found:
+            found.add(annotation)
+            for field in annotation.model_fields.values():
+                walk(field.annotation, found)
         for arg in getattr(annotation, "__args__", ()) or ():
             walk(arg, found)
 
@@ -147,8 +146,16 @@ def test_a_logged_in_session_still_needs_the_csrf_token():
     assert r.status_code == 403
 
 
-def test_numbers_beyond_64_bits_are_a_400_not_a_500(client):
-    tree = f.tongling_tree()
-    client.force_login(f.unit_admin(tree["yian"]))
-    r = client.get("/api/reporting/queue", {"level": 93877618252440322048})
-    assert r.status_code in (400, 422) and r.headers["Content-Type"].startswith("application/json")
+def test_numbers_beyond_64_bits_are_a_400_not_a_500(rf):
+    """The database refuses a number past 64 bits (OverflowError on SQLite, DataError on
+    PostgreSQL): the API answers 400 out_of_range, pages the 400 page."""
+    from django.db import DataError
+
+    from zhengji.common.middleware import RequestSanityMiddleware
+
+    for exc in (OverflowError("Python int too large to convert to SQLite INTEGER"), DataError("bigint out of range")):
+        r = api.on_exception(rf.get("/api/x"), exc)
+        assert r.status_code == 400 and json.loads(r.content)["code"] == "out_of_range"
+        page = RequestSanityMiddleware(lambda request: None).process_exception(rf.get("/x"), exc)
+        assert page.status_code == 400 and b"too large" in page.content or "过大".encode() in page.content
+    assert RequestSanityMiddleware(lambda request: None).process_exception(rf.get("/x"), KeyError()) is None

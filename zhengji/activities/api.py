@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from zhengji.campaigns.models import Campaign
+from zhengji.common.apitypes import ApiError, InputSchema
 from zhengji.common.errors import DomainError
 from zhengji.orgs.models import Organization
 
@@ -24,19 +25,11 @@ from .photos import MAX_PHOTOS
 
 router = Router()
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-    errors: dict[str, list[str]] | None = None
+ERRORS: dict[int, Any] = {400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError,
+                          422: ApiError}
 
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-                          422: ErrorOut}
-
-
-class Ref(Schema):
+class UnitRef(Schema):
     id: int
     name: str
 
@@ -65,7 +58,7 @@ class PhotoOut(Schema):
 class ActivityOut(Schema):
     id: int
     campaign: int
-    unit: Ref
+    unit: UnitRef
     kind: str
     title: str
     held_on: dt.date
@@ -83,7 +76,7 @@ class ActivityPage(Schema):
     next_cursor: str | None
 
 
-class ActivityIn(Schema):
+class ActivityIn(InputSchema):
     campaign: int
     unit: int
     kind: Literal["online", "offline"] = "offline"
@@ -97,7 +90,7 @@ class ActivityIn(Schema):
                               description="Ids of image files ingested with target activity_photo, in order.")
 
 
-class ActivityUpdate(Schema):
+class ActivityUpdate(InputSchema):
     """Every field optional: what is left out stays as it is. `photos` is the whole ordered list."""
 
     unit: int | None = None
@@ -114,7 +107,7 @@ class ActivityUpdate(Schema):
 class BrandProjectOut(Schema):
     id: int
     campaign: int
-    unit: Ref
+    unit: UnitRef
     name: str
     started_on: dt.date | None
     description: str
@@ -128,7 +121,7 @@ class BrandProjectPage(Schema):
     next_cursor: str | None
 
 
-class BrandProjectIn(Schema):
+class BrandProjectIn(InputSchema):
     campaign: int
     unit: int
     name: str = Field(..., max_length=services.LIMITS["name"])
@@ -137,7 +130,7 @@ class BrandProjectIn(Schema):
     link: str = Field("", max_length=services.LIMITS["link"])
 
 
-class BrandProjectUpdate(Schema):
+class BrandProjectUpdate(InputSchema):
     unit: int | None = None
     name: str | None = Field(None, max_length=services.LIMITS["name"])
     started_on: dt.date | None = None
@@ -148,7 +141,7 @@ class BrandProjectUpdate(Schema):
 class VolunteerOut(Schema):
     id: int
     campaign: int
-    unit: Ref
+    unit: UnitRef
     name: str
     phone: str = Field(..., description="Whole for the admins of the volunteer's unit subtree, else masked.")
     skills: str
@@ -160,7 +153,7 @@ class VolunteerPage(Schema):
     next_cursor: str | None
 
 
-class VolunteerIn(Schema):
+class VolunteerIn(InputSchema):
     campaign: int
     unit: int
     name: str = Field(..., max_length=services.LIMITS["volunteer_name"])
@@ -168,7 +161,7 @@ class VolunteerIn(Schema):
     skills: str = Field("", max_length=services.LIMITS["skills"])
 
 
-class VolunteerUpdate(Schema):
+class VolunteerUpdate(InputSchema):
     unit: int | None = None
     name: str | None = Field(None, max_length=services.LIMITS["volunteer_name"])
     phone: str | None = Field(None, max_length=20)
@@ -190,8 +183,8 @@ def _campaign(request: HttpRequest, cid: int) -> Campaign:
     return campaign
 
 
-def _ref(org: Organization) -> Ref:
-    return Ref(id=org.pk, name=org.name)
+def _ref(org: Organization) -> UnitRef:
+    return UnitRef(id=org.pk, name=org.name)
 
 
 def _page(qs: Any, params: ListParams, date_key: str | None = None) -> queries.Page[Any]:
@@ -231,8 +224,8 @@ def _get(request: HttpRequest, getter: Any, pk: int) -> Any:
     return obj
 
 
-def _invalid(exc: services.Invalid) -> tuple[int, ErrorOut]:
-    return exc.status, ErrorOut(code=exc.code, message=str(exc.message), field=exc.field, errors=exc.errors)
+def _invalid(exc: services.Invalid) -> tuple[int, ApiError]:
+    return exc.status, ApiError(code=exc.code, message=str(exc.message), field=exc.field, errors=exc.errors)
 
 
 def _merge(current: dict[str, Any], update: Any) -> dict[str, Any]:
@@ -253,7 +246,7 @@ def list_activities(request: HttpRequest, params: Query[ActivityParams]) -> Acti
 
 
 @router.post("", response={201: ActivityOut, **ERRORS})
-def create_activity(request: HttpRequest, payload: ActivityIn) -> tuple[int, ActivityOut | ErrorOut]:
+def create_activity(request: HttpRequest, payload: ActivityIn) -> tuple[int, ActivityOut | ApiError]:
     """Record an activity of a unit you administer."""
     campaign = _campaign(request, payload.campaign)
     data = services.ActivityData(org_id=payload.unit, kind=payload.kind, title=payload.title,
@@ -273,7 +266,7 @@ def get_activity(request: HttpRequest, activity_id: int) -> ActivityOut:
 
 @router.patch("/{int:activity_id}", response={200: ActivityOut, **ERRORS})
 def update_activity(request: HttpRequest, activity_id: int,
-                    payload: ActivityUpdate) -> tuple[int, ActivityOut | ErrorOut]:
+                    payload: ActivityUpdate) -> tuple[int, ActivityOut | ApiError]:
     a: Activity = _get(request, queries.activity_for, activity_id)
     current = {"org_id": a.org_id, "kind": a.kind, "title": a.title, "held_on": a.held_on, "place": a.place,
                "participants": a.participants, "description": a.description, "link": a.link, "photos": None}
@@ -305,7 +298,7 @@ def list_brand_projects(request: HttpRequest, params: Query[ListParams]) -> Bran
 
 
 @router.post("/brand-projects", response={201: BrandProjectOut, **ERRORS})
-def create_brand_project(request: HttpRequest, payload: BrandProjectIn) -> tuple[int, BrandProjectOut | ErrorOut]:
+def create_brand_project(request: HttpRequest, payload: BrandProjectIn) -> tuple[int, BrandProjectOut | ApiError]:
     campaign = _campaign(request, payload.campaign)
     data = services.BrandProjectData(org_id=payload.unit, name=payload.name, started_on=payload.started_on,
                                      description=payload.description, link=payload.link)
@@ -322,7 +315,7 @@ def get_brand_project(request: HttpRequest, project_id: int) -> BrandProjectOut:
 
 @router.patch("/brand-projects/{int:project_id}", response={200: BrandProjectOut, **ERRORS})
 def update_brand_project(request: HttpRequest, project_id: int,
-                         payload: BrandProjectUpdate) -> tuple[int, BrandProjectOut | ErrorOut]:
+                         payload: BrandProjectUpdate) -> tuple[int, BrandProjectOut | ApiError]:
     b: BrandProject = _get(request, queries.brand_project_for, project_id)
     current = {"org_id": b.org_id, "name": b.name, "started_on": b.started_on, "description": b.description,
                "link": b.link}
@@ -354,7 +347,7 @@ def list_volunteers(request: HttpRequest, params: Query[ListParams]) -> Voluntee
 
 
 @router.post("/volunteers", response={201: VolunteerOut, **ERRORS})
-def create_volunteer(request: HttpRequest, payload: VolunteerIn) -> tuple[int, VolunteerOut | ErrorOut]:
+def create_volunteer(request: HttpRequest, payload: VolunteerIn) -> tuple[int, VolunteerOut | ApiError]:
     """Register a volunteer; 409 `duplicate_phone` when the number is registered in the campaign."""
     campaign = _campaign(request, payload.campaign)
     data = services.VolunteerData(org_id=payload.unit, name=payload.name, phone=payload.phone, skills=payload.skills)
@@ -371,7 +364,7 @@ def get_volunteer(request: HttpRequest, volunteer_id: int) -> VolunteerOut:
 
 @router.patch("/volunteers/{int:volunteer_id}", response={200: VolunteerOut, **ERRORS})
 def update_volunteer(request: HttpRequest, volunteer_id: int,
-                     payload: VolunteerUpdate) -> tuple[int, VolunteerOut | ErrorOut]:
+                     payload: VolunteerUpdate) -> tuple[int, VolunteerOut | ApiError]:
     v: Volunteer = _get(request, queries.volunteer_for, volunteer_id)
     current = {"org_id": v.org_id, "name": v.name, "phone": v.phone, "skills": v.skills}
     merged = _merge(current, payload)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhengji.campaigns.models import Campaign
+from zhengji.common.numbers import parse_id
 from zhengji.orgs.models import Organization
 
 from . import services
@@ -19,9 +20,9 @@ def parse_ids(value: Any) -> list[int]:
     """The uploader's hidden input: comma-separated MediaFile ids, in order."""
     ids: list[int] = []
     for item in str(value or "").split(","):
-        item = item.strip()
-        if item.isdigit() and 0 < int(item) < 2**63 and int(item) not in ids:
-            ids.append(int(item))
+        pk = parse_id(item.strip())
+        if pk and pk not in ids:
+            ids.append(pk)
     return ids
 
 

@@ -21,6 +21,7 @@ from zhengji.accounts.rules import is_superuser, is_unit_admin
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Campaign
 from zhengji.common.errors import DomainError, NotPermitted
+from zhengji.common.numbers import parse_id
 from zhengji.media.filerules import FileRule
 from zhengji.media.models import MediaFile
 from zhengji.media.targets import Target
@@ -44,7 +45,8 @@ def resolve_activity_photo(data: Mapping[str, Any], user: AbstractBaseUser) -> T
     """The `activity_photo` resolver: `campaign` (id) from the ingest request; only those who may
     record activities (unit admins, superusers) upload photos."""
     raw = str(data.get("campaign", ""))
-    campaign = Campaign.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+    campaign_pk = parse_id(raw)
+    campaign = Campaign.objects.filter(pk=campaign_pk).first() if campaign_pk else None
     if campaign is None:
         raise DomainError(_("Choose a valid campaign."), code="invalid_campaign")
     if not (is_superuser(user) or is_unit_admin(user)):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengji.campaigns.models import Campaign
 from zhengji.common.errors import DomainError
+from zhengji.common.numbers import parse_id
 from zhengji.media.filerules import FileRule
 
 from . import exports, queries, rules, services
@@ -307,7 +308,7 @@ def activity_photo(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     media = request.POST.get("media", "")
     try:
-        services.move_photo(request.user, a, int(media) if media.isdigit() else 0, request.POST.get("action", ""))
+        services.move_photo(request.user, a, parse_id(media) or 0, request.POST.get("action", ""))
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("activities:activity", pk=a.pk)
