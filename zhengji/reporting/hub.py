@@ -18,5 +18,9 @@ def hub_panels(user: Any) -> list[Panel]:
     items = (PanelItem(_("Vetting queue"), reverse("reporting:queue"),
                        _("Entries waiting for your level's decision")),
              PanelItem(_("Reporting batches"), reverse("reporting:batches"),
-                       _("Sent to and received from other levels")))
+                       _("Sent to and received from other levels")),
+             PanelItem(_("Reminders"), reverse("reporting:reminders"),
+                       _("Remind silent units and entrants with drafts before the deadline")),
+             PanelItem(_("Child units' deadlines"), reverse("reporting:extensions"),
+                       _("Extend a child unit's deadline, or revoke it")))
     return [Panel("reporting", _("Reporting chain"), icon="bi-send-check", items=items)]

@@ -44,7 +44,7 @@ from zhengji.accounts.models import RoleAssignment, User
 from zhengji.accounts.scopes import UNIT_ADMIN, scopes_for
 from zhengji.activities.models import Activity, BrandProject
 from zhengji.campaigns.models import Campaign, Track
-from zhengji.campaigns.policy import CampaignPolicy, format_when, local_day, policy_for
+from zhengji.campaigns.policy import CampaignPolicy, format_when, policy_for
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.common.models import Notification
@@ -484,7 +484,7 @@ def due_reminders(at: dt.datetime | None = None) -> list[Due]:
         policy = policy_for(c, now)
         window = dt.timedelta(days=s.days_before)
 
-        def due(when: dt.datetime) -> bool:
+        def due(when: dt.datetime, window: dt.timedelta = window) -> bool:
             return when - window <= now < when
 
         if policy.at >= policy.collection_start and due(policy.collection_end):
