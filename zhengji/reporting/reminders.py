@@ -575,7 +575,7 @@ def set_reminder_days(actor: Any, campaign: Campaign, days: int) -> ReminderSett
 def rounds_for(user: Any) -> QuerySet[ReminderRound]:
     """The reminder log a user may read: rounds of levels in their subtrees, and every round of the
     campaigns they administer."""
-    qs = ReminderRound.objects.select_related("campaign", "track", "scope", "sender")
+    qs = ReminderRound.objects.select_related("campaign", "track", "scope", "sender").order_by("-created_at", "-id")
     if not user.is_authenticated:
         return qs.none()
     if user.is_superuser:
