@@ -105,9 +105,9 @@ def test_rate_limits_per_sender_and_per_recipient(world, django_capture_on_commi
     assert exc.value.code == "no_recipients"
     assert ReminderRound.objects.count() == 1  # the refused round rolled back
     # A day later both work again.
-    with time_machine.travel(timezone.now() + dt.timedelta(days=1, hours=1)):
-        with django_capture_on_commit_callbacks(execute=True):
-            rnd = reminders.send_manual(rw.yian_admin, rw.campaign, ReminderKind.SILENT, rw.tree["yian"])
+    with (time_machine.travel(timezone.now() + dt.timedelta(days=1, hours=1)),
+          django_capture_on_commit_callbacks(execute=True)):
+        rnd = reminders.send_manual(rw.yian_admin, rw.campaign, ReminderKind.SILENT, rw.tree["yian"])
     assert rnd.recipients == 1
     assert Notification.objects.filter(user=rw.ya2_admin).count() == 2
 

@@ -71,10 +71,10 @@ def _bulk(model: type[M], rows: Iterable[M], chunk: int = CHUNK) -> list[M]:
     for row in rows:
         batch.append(row)
         if len(batch) >= chunk:
-            out.extend(model.objects.bulk_create(batch))
+            out.extend(model._default_manager.bulk_create(batch))
             batch = []
     if batch:
-        out.extend(model.objects.bulk_create(batch))
+        out.extend(model._default_manager.bulk_create(batch))
     return out
 
 
@@ -84,11 +84,11 @@ def _bulk_count(model: type[Model], rows: Iterable[Model], chunk: int = CHUNK) -
     for row in rows:
         batch.append(row)
         if len(batch) >= chunk:
-            model.objects.bulk_create(batch)
+            model._default_manager.bulk_create(batch)
             n += len(batch)
             batch = []
     if batch:
-        model.objects.bulk_create(batch)
+        model._default_manager.bulk_create(batch)
         n += len(batch)
     return n
 
@@ -107,7 +107,7 @@ def _tree(rng: random.Random, seed: int, orgs: int, log: Callable[[str], None]) 
     if orgs < 1 + len(CITIES) + len(CITIES) + 1:
         raise ScaleError(f"at least {2 * len(CITIES) + 2} organisations (province, cities, counties, a unit)")
     root_code = f"SC{seed}"
-    last_root = Organization.get_last_root_node()
+    last_root = Organization.objects.filter(depth=1).order_by("-path").first()
     root_step = (Organization._str2int(last_root.path[:Organization.steplen]) + 1) if last_root else 1
     path = Organization._get_path(None, 1, root_step)
     mids = max(len(CITIES), (orgs - 1 - len(CITIES)) // 150)
@@ -261,19 +261,20 @@ def _entries(rng: random.Random, seed: int, nodes: list[Node], people: Sequence[
             if rec_here:
                 ranks[(level.pk, t)] += 1
                 rank = ranks[(level.pk, t)]
+            at = submitted or now
             positions.append(ChainPosition(entry_id=e.pk, track_id=tracks[t].pk, level_id=level.pk,
-                                           arrived_at=submitted, recommended=rec_here,
-                                           recommended_at=submitted if rec_here else None, rank=rank))
+                                           arrived_at=at, recommended=rec_here,
+                                           recommended_at=at if rec_here else None, rank=rank))
             for i in range(recs):
                 used[(nodes[chain[i]].pk, t)] += 1
                 decisions.append(EntryDecision(entry_id=e.pk, level_id=nodes[chain[i]].pk,
-                                               decision=LevelDecision.RECOMMENDED, at=submitted))
+                                               decision=LevelDecision.RECOMMENDED, at=at))
             for i in range(min(up, 3)):
                 batches[(chain[i], t)].append(e.pk)
             if last:
                 decisions.append(EntryDecision(entry_id=e.pk, level_id=nodes[unit].pk, decision=last,
                                                reason="请补充材料" if last == LevelDecision.RETURNED else "不符合要求",
-                                               at=submitted))
+                                               at=at))
         ChainPosition.objects.bulk_create(positions)
         EntryDecision.objects.bulk_create(decisions)
         counts["positions"] += len(positions)

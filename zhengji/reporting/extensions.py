@@ -40,7 +40,8 @@ def tracks_for(user: Any) -> list[Track]:
 
 
 def child_units(level: Organization) -> QuerySet[Organization]:
-    return Organization.objects.filter(path__startswith=level.path, depth=level.depth + 1).order_by("path")
+    orgs: QuerySet[Organization] = Organization.objects.all()
+    return orgs.filter(path__startswith=level.path, depth=level.depth + 1).order_by("path")
 
 
 def deadline_rows(track: Track, units: Sequence[Organization], at: dt.datetime | None = None) -> list[DeadlineRow]:

@@ -200,7 +200,7 @@ class ReminderRound(models.Model):
         return self.key
 
     def audit_scope(self) -> dict:
-        return {"org_path": self.scope.path if self.scope_id else "", "campaign_id": self.campaign_id}
+        return {"org_path": self.scope.path if self.scope is not None else "", "campaign_id": self.campaign_id}
 
 
 class DeliveryStatus(models.TextChoices):

@@ -190,8 +190,8 @@ def _parse_until(raw: str) -> dt.datetime | None:
 @require_POST
 def extension_grant(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    track = Track.objects.select_related("campaign__org").filter(pk=_num(request.POST.get("track"))).first()
-    org = Organization.objects.filter(pk=_num(request.POST.get("org"))).first()
+    track = Track.objects.select_related("campaign__org").filter(pk=_num(request.POST.get("track")) or 0).first()
+    org = Organization.objects.filter(pk=_num(request.POST.get("org")) or 0).first()
     try:
         if track is None or org is None:
             raise Http404

@@ -111,9 +111,10 @@ def render_message(kind: str, template: str, campaign: Campaign, track: Track | 
 
 
 def title_for(kind: str) -> str:
-    return {ReminderKind.SILENT: _("Reminder: please take part before the deadline"),
-            ReminderKind.DRAFTS: _("Reminder: your draft is not submitted"),
-            ReminderKind.QUEUE: _("Reminder: entries are waiting for your decision")}.get(kind, _("Reminder"))
+    titles: dict[str, str] = {ReminderKind.SILENT: _("Reminder: please take part before the deadline"),
+                              ReminderKind.DRAFTS: _("Reminder: your draft is not submitted"),
+                              ReminderKind.QUEUE: _("Reminder: entries are waiting for your decision")}
+    return titles.get(kind, _("Reminder"))
 
 
 # --- recipients ---------------------------------------------------------------------------------------
@@ -127,7 +128,8 @@ def silent_units(campaign: Campaign, scope: Organization) -> QuerySet[Organizati
     non-draft entry in the campaign and no activity recorded in it."""
     active_units = (Entry.objects.filter(track__campaign_id=campaign.pk).exclude(status=EntryStatus.DRAFT)
                     .values("unit_id"))
-    return (Organization.objects.filter(path__startswith=scope.path, numchild=0, is_active=True)
+    orgs: QuerySet[Organization] = Organization.objects.all()
+    return (orgs.filter(path__startswith=scope.path, numchild=0, is_active=True)
             .filter(path__startswith=campaign.org.path)
             .filter(pk__in=_unit_admin_rows().values("scope_id"))
             .exclude(pk__in=active_units)
@@ -154,7 +156,8 @@ def waiting_levels(track: Track, org_kind: str) -> QuerySet[Organization]:
     waiting = (Entry.objects.filter(track=track, status__in=[EntryStatus.SUBMITTED, EntryStatus.RECOMMENDED],
                                     chain_position__recommended=False)
                .values("chain_position__level_id"))
-    return (Organization.objects.filter(kind=org_kind, path__startswith=track.campaign.org.path, pk__in=waiting)
+    orgs: QuerySet[Organization] = Organization.objects.all()
+    return (orgs.filter(kind=org_kind, path__startswith=track.campaign.org.path, pk__in=waiting)
             .order_by("path"))
 
 
