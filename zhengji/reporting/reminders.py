@@ -280,11 +280,15 @@ def preview(actor: Any, campaign: Campaign, kind: str, level: Organization, *, t
     policy = policy_for(campaign, at)
     deadline = round_deadline(policy, kind, track)
     message = render_message(kind, template, campaign, track, deadline)
-    users = {u for u, _org in _recipient_pairs(kind, campaign, track, scope)}
+    # Counted in the database (two queries), whatever the number of recipients.
+    rows = _recipient_rows(kind, campaign, track, scope)
+    user_col = "submitter_id" if kind == ReminderKind.DRAFTS else "user_id"
+    users = rows.order_by().values(user_col)
     since = policy.at - dt.timedelta(hours=recipient_hours())
-    skipped = _recently_reminded(since).filter(recipient_id__in=list(users)[:5000]).values("recipient_id").distinct()
-    return Preview(campaign, track, kind, scope, deadline, message, len(users),
-                   skipped.count() if users else 0, _manual_key(scope, campaign, track, kind, policy.day))
+    skipped = (_recently_reminded(since).filter(recipient_id__in=users).order_by()
+               .values("recipient_id").distinct().count())
+    return Preview(campaign, track, kind, scope, deadline, message, users.distinct().count(), skipped,
+                   _manual_key(scope, campaign, track, kind, policy.day))
 
 
 def recipients_page(kind: str, campaign: Campaign, track: Track | None, scope: Organization) -> QuerySet[Any]:
