@@ -162,3 +162,20 @@ def test_api_settings(client, rw):
     r = client.put(url, json.dumps({"days_before": 2}), content_type="application/json")
     assert r.status_code == 200 and r.json()["days_before"] == 2
     assert client.get("/api/reporting/reminders/settings/nope").status_code == 404
+
+
+def test_hub_links(client, rw):
+    client.force_login(rw.campaign_admin)
+    body = client.get("/hub/").content.decode()
+    assert reverse("reporting:reminder_settings", args=[rw.campaign.slug]) in body
+    client.force_login(rw.city_admin)
+    body = client.get("/hub/").content.decode()
+    assert reverse("reporting:reminders") in body and reverse("reporting:extensions") in body
+
+
+def test_settings_page_shows_what_is_due(client, rw):
+    ReminderSetting.objects.create(campaign=rw.campaign, days_before=30)
+    client.force_login(rw.campaign_admin)
+    r = client.get(reverse("reporting:reminder_settings", args=[rw.campaign.slug]))
+    assert r.status_code == 200 and r.context["due"]
+    assert rw.track.name in r.content.decode()

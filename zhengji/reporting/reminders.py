@@ -474,6 +474,10 @@ class Due:
     org_kind: str = ""
 
     @property
+    def label(self) -> str:
+        return str(ReminderKind(self.kind).label)
+
+    @property
     def key(self) -> str:
         return (f"auto:{self.campaign.pk}:{self.track.pk if self.track else 0}:{self.kind}:{self.org_kind}:"
                 f"{self.deadline.isoformat()}")
