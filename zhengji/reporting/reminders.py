@@ -523,6 +523,21 @@ def _auto_round(d: Due, at: dt.datetime) -> tuple[ReminderRound, bool]:
         return ReminderRound.objects.get(key=d.key), False
 
 
+def _fill_auto_round(d: Due, rnd: ReminderRound, created: bool, now: dt.datetime) -> None:
+    """Insert the round's deliveries (existing ones are kept) and audit a new round."""
+    org = d.campaign.org
+    with transaction.atomic():
+        _insert_deliveries(rnd, _recipient_pairs(d.kind, d.campaign, d.track, org, d.org_kind), None, now)
+        n = ReminderDelivery.objects.filter(round=rnd).count()
+        if created or rnd.recipients != n:
+            ReminderRound.objects.filter(pk=rnd.pk).update(recipients=n)
+        if created:
+            audit.record("reminder.auto", rnd, actor=None,
+                         after={"kind": d.kind, "track": d.track.pk if d.track else None,
+                                "deadline": d.deadline.isoformat(), "recipients": n},
+                         scope=audit.AuditScope(org_path=org.path, campaign_id=d.campaign.pk))
+
+
 def run_due(at: dt.datetime | None = None) -> dict[str, int]:
     """The periodic job (`manage.py scheduler`): open the rounds of every deadline now within its
     campaign's N days, insert their deliveries, and send whatever is pending. Safe to run from
@@ -536,18 +551,8 @@ def run_due(at: dt.datetime | None = None) -> dict[str, int]:
         rnd, created = _retrying(lambda d=d: _auto_round(d, now))  # type: ignore[misc]
         if created:
             rounds += 1
-        org = d.campaign.org
-        pairs = _recipient_pairs(d.kind, d.campaign, d.track, org, d.org_kind)
-        with transaction.atomic():
-            _retrying(lambda rnd=rnd, pairs=pairs: _insert_deliveries(rnd, pairs, None, now))  # type: ignore[misc]
-            n = ReminderDelivery.objects.filter(round=rnd).count()
-            if created or rnd.recipients != n:
-                ReminderRound.objects.filter(pk=rnd.pk).update(recipients=n)
-            if created:
-                audit.record("reminder.auto", rnd, actor=None,
-                             after={"kind": d.kind, "track": d.track.pk if d.track else None,
-                                    "deadline": d.deadline.isoformat(), "recipients": n},
-                             scope=audit.AuditScope(org_path=org.path, campaign_id=d.campaign.pk))
+        # The whole transaction is retried on a lock error (never a statement inside it).
+        _retrying(lambda d=d, rnd=rnd, created=created: _fill_auto_round(d, rnd, created, now))  # type: ignore[misc]
     sent = dispatch()
     return {"rounds": rounds, "sent": sent}
 
