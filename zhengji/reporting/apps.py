@@ -15,3 +15,5 @@ class ReportingConfig(AppConfig):
         steps.register_all()
         chain.connect()
         registry.hub.register("reporting", hub_panels, order=15)
+        # Automatic reminders before deadlines (sent once however many schedulers run).
+        registry.periodic_jobs.add("zhengji.reporting.reminders.run_due", 15 * 60)

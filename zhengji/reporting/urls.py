@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reminder_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -14,4 +14,10 @@ urlpatterns = [
     path("batches/<int:pk>/stamp/", views.batch_stamp, name="batch_stamp"),
     path("batches/<int:pk>/stamp/file", views.batch_stamp_file, name="batch_stamp_file"),
     path("batches/<int:pk>/summary.xlsx", views.batch_summary, name="batch_summary"),
+    path("reminders/", reminder_views.reminder_page, name="reminders"),
+    path("reminders/log/", reminder_views.reminder_log, name="reminder_log"),
+    path("reminders/settings/<slug:slug>/", reminder_views.reminder_settings, name="reminder_settings"),
+    path("extensions/", reminder_views.extensions_page, name="extensions"),
+    path("extensions/grant/", reminder_views.extension_grant, name="extension_grant"),
+    path("extensions/<int:pk>/revoke/", reminder_views.extension_revoke, name="extension_revoke"),
 ]
