@@ -13,3 +13,5 @@ class AccountsConfig(AppConfig):
 
         registry.staff_checks.register("accounts.roles", is_staff)
         registry.audit_readers.register("accounts.roles", audit_readable)
+        # Forget login-throttle rows that no limit remembers any more (hourly).
+        registry.periodic_jobs.add("zhengji.accounts.throttle.cleanup", 3600)
