@@ -243,7 +243,7 @@ if not DEBUG:
 
 # Proxies whose X-Forwarded-For we believe (zhengji/common/context.py client_ip; docs/deployment.md).
 # Addresses or networks, e.g. "127.0.0.1,10.0.0.0/8"; or the number of proxy hops in front of
-# the web processes. Default: none, so the client is REMOTE_ADDR and the header is ignored.
+# the web processes. Default: none, so the client is the connecting address and the header is ignored.
 ZHENGJI_TRUSTED_PROXIES = env_list("ZHENGJI_TRUSTED_PROXIES")
 ZHENGJI_TRUSTED_PROXY_HOPS = int(os.environ.get("ZHENGJI_TRUSTED_PROXY_HOPS", "0"))
 

@@ -171,10 +171,13 @@ def _audit_lock(key: str, row: LoginThrottle, attempt: Attempt) -> None:
 
 
 def record_success(attempt: Attempt) -> None:
-    """The right password: the account's (or device's) failures are forgotten, the address's
-    are not."""
-    clear = [attempt.account] + ([f"device:{attempt.device}"] if attempt.device else [])
-    LoginThrottle.objects.filter(key__in=clear).delete()
+    """The right password clears the count it was judged by: a known device's own, else the
+    account's. Not the address's (an attacker with one account of their own must not reset it),
+    and not the account's after a known device's login (that would give an attacker a fresh
+    round whenever the owner logs in)."""
+    effective = _effective(attempt, timezone.now())
+    key = f"device:{effective.device}" if effective.device else effective.account
+    LoginThrottle.objects.filter(key=key).delete()
 
 
 def clear_account(user: User) -> None:
