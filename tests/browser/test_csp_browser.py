@@ -84,3 +84,16 @@ def test_main_pages_have_no_csp_violations(page, tmp_path):
     problems.extend(f"hub: {v}" for v in page.evaluate("window.__csp"))
 
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(("mode", "violations"), [("richText", False), ("html", True)])
+def test_echarts_tooltips_need_rich_text_mode(page, settings, mode, violations):
+    """ECharts draws on a canvas; its default HTML tooltip writes style="" markup, which the CSP
+    blocks, so charts use `tooltip.renderMode = "richText"` (docs/security.md)."""
+    settings.ROOT_URLCONF = "tests.browser.csp_urls"
+    problems = watch(page)
+    visit(page, problems, f"/csp-test/chart-{mode}/", expect="body[data-shown]")
+    page.locator("#chart canvas").first.hover(position={"x": 180, "y": 120})
+    page.wait_for_timeout(300)
+    problems.extend(page.evaluate("window.__csp"))
+    assert bool(problems) is violations, problems

@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 from django.conf import settings as dj_settings
 from django.db import connection, connections
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
 from zhengji.accounts import services, throttle
+from zhengji.accounts.auth import known_devices
 from zhengji.accounts.models import LoginThrottle, PhoneCode
 from zhengji.common.audit_log import AuditLog
 
@@ -219,10 +220,8 @@ def test_device_cookie_keeps_a_few_accounts(client):
     users = [f.user(phone=f"1391234{i:04d}", password=PW) for i in range(7)]
     for u in users:
         assert post_login(client, phone=u.phone, password=PW).status_code == 302
-    from zhengji.accounts.auth import known_devices  # noqa: PLC0415 (only this test)
-
-    request = type("R", (), {"COOKIES": {k: v.value for k, v in client.cookies.items()}})()
-    request.get_signed_cookie = lambda *a, **kw: __import__("django.http", fromlist=["HttpRequest"]).HttpRequest.get_signed_cookie(request, *a, **kw)
+    request = RequestFactory().get("/")
+    request.COOKIES = {k: v.value for k, v in client.cookies.items()}
     devices = known_devices(request)
     assert list(devices) == [u.pk for u in reversed(users[-5:])]
 
