@@ -122,3 +122,15 @@ def test_only_client_ip_reads_the_address_headers():
     readers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                      if "migrations" not in p.parts and pattern.search(p.read_text(encoding="utf-8")))
     assert readers == ["common/context.py"]
+
+
+def test_system_check_reports_a_bad_proxy_setting(settings):
+    from zhengji.common.checks import trusted_proxies  # noqa: PLC0415 (only this test)
+
+    settings.ZHENGJI_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    assert trusted_proxies() == []
+    settings.ZHENGJI_TRUSTED_PROXIES = ["10.0.0.0/33"]
+    assert [e.id for e in trusted_proxies()] == ["zhengji.E001"]
+    settings.ZHENGJI_TRUSTED_PROXIES = []
+    settings.ZHENGJI_TRUSTED_PROXY_HOPS = -1
+    assert [e.id for e in trusted_proxies()] == ["zhengji.E002"]
