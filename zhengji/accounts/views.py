@@ -111,7 +111,7 @@ def _send_code_action(request, form, purpose: str) -> None:
         return
     # The same answer whether or not the number has an account (no enumeration); see send_code.
     messages.success(request, _("A verification code was sent to %(phone)s. It is valid for %(minutes)d minutes.")
-                         % {"phone": sent.phone, "minutes": settings.OTP_CODE_TTL_SECONDS // 60})
+                     % {"phone": sent.phone, "minutes": settings.OTP_CODE_TTL_SECONDS // 60})
 
 
 @require_http_methods(["GET", "POST"])
