@@ -175,6 +175,7 @@ LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "3
 LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("LOGIN_ADDRESS_WINDOW_SECONDS", "900"))
 LOGIN_DEVICE_COOKIE = "zj_device"
 LOGIN_DEVICE_COOKIE_DAYS = int(os.environ.get("LOGIN_DEVICE_COOKIE_DAYS", "180"))
+LOGIN_THROTTLE_CLEANUP_INTERVAL = 3600  # the periodic job that drops rows no limit remembers
 
 # One-time codes (SMS): single use, 10 minutes, rate limited.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "zhengji.common.sms.FileSMSBackend")
