@@ -25,7 +25,6 @@ os.environ.pop("REDIS_URL", None)
 os.environ["SQLITE_PATH"] = str(Path(TMP) / "bench.sqlite3")
 os.environ["ZHENGJI_VAR_DIR"] = TMP
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengji.settings")
-os.environ["AXES_ENABLED"] = "0"
 
 import django  # noqa: E402
 

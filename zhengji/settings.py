@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
-    "axes",
     "treebeard",
     "django_tasks",
     "django_tasks_db",
@@ -71,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the header too.
+    "zhengji.common.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,7 +86,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "zhengji.common.middleware.RequestContextMiddleware",
     "zhengji.api.middleware.ApiJsonErrorsMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhengji.urls"
@@ -150,7 +150,6 @@ if env_bool("TASKS_IMMEDIATE"):
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -163,17 +162,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "phone"
-# Count failures per typed login (phone or username, normalised), whether it arrives as the form's
-# `phone` or as authenticate()'s `username` (e.g. Django's admin); see zhengji/accounts/auth.py.
-AXES_USERNAME_CALLABLE = "zhengji.accounts.auth.axes_username"
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_LOCKOUT_CALLABLE = "zhengji.accounts.auth.lockout_response"
-AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Login throttling (zhengji/accounts/throttle.py, docs/security.md). Per account: after
+# LOGIN_FREE_FAILURES wrong passwords in a row, each further one locks the account for a doubling
+# delay from LOGIN_BACKOFF_SECONDS up to LOGIN_BACKOFF_MAX_SECONDS, except for a browser the owner
+# logged in from before (the "known device" cookie, counted on its own). Per address, across
+# accounts: LOGIN_ADDRESS_MAX_FAILURES per LOGIN_ADDRESS_WINDOW_SECONDS (a union office behind one
+# NAT shares an address: raise it there, the per-account limit still holds).
+LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", "5"))
+LOGIN_BACKOFF_SECONDS = int(os.environ.get("LOGIN_BACKOFF_SECONDS", "30"))
+LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", "300"))
+LOGIN_FAILURE_MEMORY_SECONDS = int(os.environ.get("LOGIN_FAILURE_MEMORY_SECONDS", "86400"))
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "30"))
+LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("LOGIN_ADDRESS_WINDOW_SECONDS", "900"))
+LOGIN_DEVICE_COOKIE = "zj_device"
+LOGIN_DEVICE_COOKIE_DAYS = int(os.environ.get("LOGIN_DEVICE_COOKIE_DAYS", "180"))
+LOGIN_THROTTLE_CLEANUP_INTERVAL = 3600  # the periodic job that drops rows no limit remembers
 
 # One-time codes (SMS): single use, 10 minutes, rate limited.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "zhengji.common.sms.FileSMSBackend")
@@ -241,12 +244,28 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Proxies whose X-Forwarded-For we believe (zhengji/common/context.py client_ip; docs/deployment.md).
+# Addresses or networks, e.g. "127.0.0.1,10.0.0.0/8"; or the number of proxy hops in front of
+# the web processes. Default: none, so the client is the connecting address and the header is ignored.
+ZHENGJI_TRUSTED_PROXIES = env_list("ZHENGJI_TRUSTED_PROXIES")
+ZHENGJI_TRUSTED_PROXY_HOPS = int(os.environ.get("ZHENGJI_TRUSTED_PROXY_HOPS", "0"))
+
+# Browser features no page uses are switched off (common.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in ("accelerometer", "autoplay",
+                    "camera", "display-capture", "geolocation", "gyroscope", "hid", "idle-detection",
+                    "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+                    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking")
+}
+PERMISSIONS_POLICY["fullscreen"] = ["self"]  # video previews
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
         "media-src": ["'self'", "blob:"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "script-src": ["'self'"],
         "connect-src": ["'self'"] + env_list("CSP_CONNECT_EXTRA"),
         "frame-ancestors": ["'none'"],

@@ -173,9 +173,11 @@ def test_rate_limit_holds_under_concurrency():
 
 def test_register_refuses_taken_number_and_weak_password():
     f.user(phone=PHONE)
+    # A registered number gets no code, only a notice; the caller is told nothing different.
+    assert services.send_code(PHONE, P.REGISTER).sent is False
     with pytest.raises(DomainError) as e:
-        services.send_code(PHONE, P.REGISTER)
-    assert e.value.code == "phone_taken"
+        services.register(PHONE, "123456", "Gongren-2025!", "张三")
+    assert e.value.code == "code_invalid"
     services.send_code("13912345678", P.REGISTER)
     code = last_code("13912345678")
     with pytest.raises(DomainError) as e:

@@ -128,7 +128,7 @@ def test_lockout_after_five_failures(client):
     r = client.post(reverse("accounts:login"), {"phone": PHONE, "password": PW})
     assert r.status_code == 429
     body = r.content.decode()
-    assert "登录失败次数过多" in body and "15" in body
+    assert "登录失败次数过多" in body and "秒后" in body and r["Retry-After"]  # when to try again
     assert "_auth_user_id" not in client.session
 
 

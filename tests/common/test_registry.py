@@ -31,7 +31,8 @@ def test_the_apps_register_at_start_up():
     assert "accounts.roles" in registry.staff_checks and "accounts.roles" in registry.audit_readers
     assert {j.path for j in registry.periodic_jobs.jobs()} == {
         "zhengji.media.uploads.services.cleanup_expired", "zhengji.media.processing.domain.requeue_stuck",
-        "zhengji.reporting.reminders.run_due"}
+        "zhengji.reporting.reminders.run_due",
+        "zhengji.accounts.throttle.cleanup"}
 
 
 def test_periodic_job_interval_must_be_positive():

@@ -178,11 +178,9 @@ def test_every_demo_account_logs_in_with_the_printed_password(demo, client, rf, 
     for spec in ACCOUNTS:  # one demo load for all accounts: the load is the slow part
         printed = [line for line in table if f"| {spec['username']} " in line]
         assert len(printed) == 1 and DEMO_PASSWORD in printed[0] and spec["phone"] in printed[0], spec
-        # Through every authentication backend, axes included (it needs a request).
+        # Through every authentication backend.
         user = authenticate(rf.post("/accounts/login/"), username=spec["phone"], password=DEMO_PASSWORD)
         assert user is not None and user.username == spec["username"]
-    # The test client's login passes no request, which axes refuses by design.
-    settings.AXES_ENABLED = False
     for spec in ACCOUNTS:
         user = User.objects.get(username=spec["username"])
         assert client.login(username=spec["username"], password=DEMO_PASSWORD), spec["username"]

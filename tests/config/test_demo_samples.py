@@ -180,7 +180,6 @@ def test_public_pages_with_both_campaigns(client):
 
 def test_worker_sees_the_sample_entries_in_my_entries(client, settings):
     load_demo(live=True)
-    settings.AXES_ENABLED = False
     assert client.login(username="worker_yian", password=DEMO_PASSWORD)
     page = client.get("/entries/").content.decode()
     mine = Entry.objects.filter(submitter__username="worker_yian")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 from zhengji.common import registry
 
@@ -13,3 +14,5 @@ class AccountsConfig(AppConfig):
 
         registry.staff_checks.register("accounts.roles", is_staff)
         registry.audit_readers.register("accounts.roles", audit_readable)
+        # Forget login-throttle rows that no limit remembers any more.
+        registry.periodic_jobs.add("zhengji.accounts.throttle.cleanup", settings.LOGIN_THROTTLE_CLEANUP_INTERVAL)

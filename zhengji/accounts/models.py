@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengji.common.audit import AuditScope
 from zhengji.common.i18n import mask_phone
+from zhengji.common.numbers import is_ascii_digits
 
 from . import roles
 
@@ -211,3 +212,23 @@ class SendThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class LoginThrottle(models.Model):
+    """Failed-login counters, one row per key: "user:<pk>" / "login:<name>" (an account, whatever
+    address the attempts come from), "address:<ip>" (across accounts) and "device:<id>" (a
+    browser its owner logged in from before). zhengji/accounts/throttle.py locks the rows
+    (SELECT … FOR UPDATE) before changing them, so the limits hold across processes."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(null=True, blank=True)
+    last_failure = models.DateTimeField(null=True, blank=True, db_index=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        kind, _sep, rest = self.key.partition(":")
+        return f"{kind}:{mask_phone(rest)}" if is_ascii_digits(rest) and len(rest) == 11 else self.key
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope()

@@ -28,7 +28,7 @@ from zhengji.common.notify import notify
 from zhengji.common.numbers import is_ascii_digits
 from zhengji.common.sms import send_sms
 
-from . import roles
+from . import roles, throttle
 from .models import ApiToken, PhoneCode, RoleAssignment, SendThrottle, User, phone_validator
 from .rules import can_grant, is_staff_of_anything
 from .scopes import forget_scopes
@@ -76,7 +76,7 @@ class SentCode:
     phone: str
     purpose: str
     expires_at: object
-    sent: bool  # False when nothing was sent on purpose (reset for an unknown number)
+    sent: bool  # False when no code was sent on purpose (reset for an unknown number, register for a known one)
 
 
 @transaction.atomic
@@ -87,10 +87,6 @@ def send_code(phone: str, purpose: str, *, ip: str | None = None) -> SentCode:
     phone = check_phone(phone)
     if purpose not in Purpose.values:
         raise DomainError(_("Unknown purpose."), code="bad_purpose")
-    registered = User.objects.filter(phone=phone).exists()
-    if purpose == Purpose.REGISTER and registered:
-        raise DomainError(_("This number is already registered. Log in or reset your password."),
-                          code="phone_taken", field="phone")
 
     keys = sorted({f"phone:{phone}"} | ({f"ip:{ip}"} if ip else set()))
     SendThrottle.objects.bulk_create([SendThrottle(key=k) for k in keys], ignore_conflicts=True)
@@ -112,7 +108,18 @@ def send_code(phone: str, purpose: str, *, ip: str | None = None) -> SentCode:
             raise DomainError(_("Too many codes were requested. Please try again in an hour."),
                               code="rate_limited", status=429, field="phone")
 
+    # Only now, after the limits, does the answer depend on the number; and the caller sees the
+    # same answer either way (no enumeration): only the SMS itself differs.
+    registered = User.objects.filter(phone=phone).exists()
     expires = now + timedelta(seconds=settings.OTP_CODE_TTL_SECONDS)
+    if purpose == Purpose.REGISTER and registered:
+        pc = PhoneCode.objects.create(phone=phone, purpose=purpose, code_hash="-", expires_at=now, ip=ip,
+                                      used_at=now)
+        audit.record("code.send_registered", pc, actor=None, after={"purpose": purpose})
+        notice = _("[Zhengji] Someone asked to register this number, but it already has an account. "
+                   "Log in, or reset your password if you forgot it. If it was not you, ignore this message.")
+        transaction.on_commit(lambda: send_sms(phone, notice))
+        return SentCode(phone, purpose, expires, sent=False)
     if purpose == Purpose.RESET and not registered:
         # Do not reveal whether a number is registered; count the request all the same.
         pc = PhoneCode.objects.create(phone=phone, purpose=purpose, code_hash="-", expires_at=now, ip=ip,
@@ -185,9 +192,8 @@ def register(phone: str, code: str, password: str, real_name: str) -> User:
     real_name = (real_name or "").strip()
     if not real_name or len(real_name) > 60:
         raise DomainError(_("Enter your real name."), code="bad_name", field="real_name")
-    if User.objects.filter(phone=phone).exists():
-        raise DomainError(_("This number is already registered. Log in or reset your password."),
-                          code="phone_taken", field="phone")
+    # No "already registered" answer before the code is checked: a registered number never
+    # receives a registration code, so its check fails like any wrong code (no enumeration).
     _check_password(password, User(username=phone, phone=phone, real_name=real_name))
     error = None
     user = None
@@ -220,6 +226,7 @@ def reset_password(phone: str, code: str, new_password: str) -> User:
             user.set_password(new_password)
             user.save(update_fields=["password"])
             audit.record("user.reset_password", user, actor=user)
+            throttle.clear_account(user)  # the owner proved they hold the number
     if error:
         raise error
     if user is None:  # unreachable in practice: no code is sent to unknown numbers

@@ -8,7 +8,7 @@ import time
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
@@ -23,7 +23,7 @@ from zhengji.common.context import client_ip
 from zhengji.common.errors import DomainError
 
 from . import forms, services
-from .auth import normalise_login
+from .auth import lockout_response, normalise_login, password_login, remember_device
 from .models import ApiToken, User, attach_scopes
 from .profile import membership_of
 
@@ -54,7 +54,9 @@ def login_view(request):
     form = forms.LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         login_name = normalise_login(form.cleaned_data["phone"])
-        user = authenticate(request, username=login_name, password=form.cleaned_data["password"])
+        user, lock = password_login(request, login_name, form.cleaned_data["password"])
+        if lock is not None:
+            return lockout_response(request, lock)
         if user is None:
             form.add_error(None, _("The mobile number (or username) or the password is wrong."))
         elif not user.is_active:
@@ -65,7 +67,9 @@ def login_view(request):
             return redirect("accounts:login_verify")
         else:
             login(request, user)
-            return redirect(_next_url(request, settings.LOGIN_REDIRECT_URL))
+            response = redirect(_next_url(request, settings.LOGIN_REDIRECT_URL))
+            remember_device(request, response, user)
+            return response
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -91,7 +95,9 @@ def login_verify(request):
             request.session.pop(PENDING_2FA, None)
             login(request, user, backend=pending["backend"])
             otp_login(request, device)
-            return redirect(pending.get("next") or settings.LOGIN_REDIRECT_URL)
+            response = redirect(pending.get("next") or settings.LOGIN_REDIRECT_URL)
+            remember_device(request, response, user)
+            return response
     return render(request, "accounts/login_verify.html", {"form": form})
 
 
@@ -103,9 +109,9 @@ def _send_code_action(request, form, purpose: str) -> None:
     except DomainError as exc:
         _form_error(form, exc)
         return
-    if sent.sent or purpose == services.Purpose.RESET:
-        messages.success(request, _("A verification code was sent to %(phone)s. It is valid for %(minutes)d minutes.")
-                         % {"phone": sent.phone, "minutes": settings.OTP_CODE_TTL_SECONDS // 60})
+    # The same answer whether or not the number has an account (no enumeration); see send_code.
+    messages.success(request, _("A verification code was sent to %(phone)s. It is valid for %(minutes)d minutes.")
+                     % {"phone": sent.phone, "minutes": settings.OTP_CODE_TTL_SECONDS // 60})
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -78,3 +79,21 @@ def _has_nul(request: HttpRequest) -> bool:
         body = request.body
         return b"\x00" in body or b"\\u0000" in body
     return False
+class PermissionsPolicyMiddleware:
+    """Adds the `Permissions-Policy` header (settings.PERMISSIONS_POLICY: feature -> allow-list,
+    an empty list switches the feature off) to every response that does not set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.value = permissions_policy_header(getattr(settings, "PERMISSIONS_POLICY", {}))
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.value and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.value
+        return response
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """{"camera": [], "fullscreen": ["self"]} -> 'camera=(), fullscreen=(self)'."""
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
