@@ -115,11 +115,14 @@ def _held(lock_path: Path) -> bool:
         return False
 
 
-def sweep_work_folders(*, grace_seconds: float = 60, source_max_age: float | None = None) -> list[str]:
+def sweep_work_folders(*, grace_seconds: float | None = None, source_max_age: float | None = None) -> list[str]:
     """Remove work folders left by dead processes (their lock is free) that are older than
-    `grace_seconds` (a folder just made has no lock yet), and streamed source copies older than
-    `source_max_age` (default MEDIA_PROCESSING_STALE_SECONDS). Returns the names removed."""
+    `grace_seconds` (default MEDIA_HEARTBEAT_SECONDS: a folder just made has no lock yet), and
+    streamed source copies older than `source_max_age` (default MEDIA_PROCESSING_STALE_SECONDS).
+    Returns the names removed."""
     root = work_root()
+    if grace_seconds is None:
+        grace_seconds = float(getattr(settings, "MEDIA_HEARTBEAT_SECONDS", 15))
     if source_max_age is None:
         source_max_age = float(getattr(settings, "MEDIA_PROCESSING_STALE_SECONDS", 7200))
     now = time.time()
