@@ -36,6 +36,7 @@ def crash(transactional_db, settings, tmp_path):
     settings.MEDIA_WORK_DIR = str(tmp_path / "work")
     settings.MEDIA_HEARTBEAT_SECONDS = FAST["MEDIA_HEARTBEAT_SECONDS"]
     settings.MEDIA_HEARTBEAT_STALE_SECONDS = FAST["MEDIA_HEARTBEAT_STALE_SECONDS"]
+    (tmp_path / "work").mkdir()
     started: list = []
 
     class Crash:
