@@ -19,7 +19,8 @@ from tests import procs
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "supervise.py"
 # A dummy long-lived child: records its pid in DIR/NAME-<pid>, then sleeps.
-SLEEPER = "import os,sys,time; open(os.path.join(sys.argv[1], sys.argv[2] + '-' + str(os.getpid())), 'w').close(); time.sleep(600)"
+SLEEPER = ("import os,sys,time; open(os.path.join(sys.argv[1], sys.argv[2] + '-' + str(os.getpid())), 'w').close(); "
+           "time.sleep(600)")
 
 
 def pids(folder: Path, name: str) -> list[int]:

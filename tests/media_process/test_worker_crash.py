@@ -26,7 +26,7 @@ from zhengji.media.processing.probe import ffprobe, summarize
 from zhengji.media.processing.tasks import process_media
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-FAST = {"MEDIA_HEARTBEAT_SECONDS": 1, "MEDIA_HEARTBEAT_STALE_SECONDS": 3}
+FAST = {"MEDIA_HEARTBEAT_SECONDS": 1, "MEDIA_HEARTBEAT_STALE_SECONDS": 5}
 
 
 @pytest.fixture

@@ -31,21 +31,23 @@ WORK_PREFIX = "zj-media-"
 SOURCE_PREFIX = "zj-src-"
 LOCK_NAME = ".lock"
 
-_libc: ctypes.CDLL | None = None
-with contextlib.suppress(OSError):
-    _libc = ctypes.CDLL(None, use_errno=True)
+# Resolved once here: the child between fork and exec does as little as possible (no lookups).
+_prctl: Callable[..., int] | None = None
+with contextlib.suppress(OSError, AttributeError):
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
 
 
 def die_with_parent(parent: int | None = None) -> Callable[[], None]:
     """A `preexec_fn`: SIGKILL this child when its parent dies (Linux prctl; elsewhere nothing).
     If the parent died between fork and prctl, exit at once."""
     parent = os.getpid() if parent is None else parent
+    prctl, sigkill, getppid, leave = _prctl, int(signal.SIGKILL), os.getppid, os._exit
 
     def setup() -> None:
-        if _libc is not None and hasattr(_libc, "prctl"):
-            _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(1)
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, sigkill, 0, 0, 0)
+        if getppid() != parent:
+            leave(1)
 
     return setup
 
