@@ -57,15 +57,16 @@ demo: setup
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py load_demo $(DEMO_FLAGS)
 
-## Serve the demo campaign at http://127.0.0.1:8000 with the background task worker.
-## Ctrl-C stops both (the trap kills the process group).
+## Serve the demo campaign at http://127.0.0.1:8000 with the background task worker and the
+## scheduler, under scripts/supervise.py: one that dies is restarted alone (with back-off), the
+## others keep running; Ctrl-C stops all.
 run: demo
 	@$(PYTHON) manage.py demo_accounts $(DEMO_FLAGS)
 	@echo "Serving http://$(HOST):$(PORT)/ with a task worker (db_worker) and the scheduler; Ctrl-C stops all."
-	@trap 'kill 0' EXIT INT TERM; \
-	$(PYTHON) manage.py db_worker --queue-name default --no-reload & \
-	$(PYTHON) manage.py scheduler & \
-	$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
+	@$(PYTHON) scripts/supervise.py \
+	  "worker=$(PYTHON) manage.py db_worker --queue-name default --no-reload" \
+	  "scheduler=$(PYTHON) manage.py scheduler" \
+	  "web=$(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload"
 
 ## Static checks (ruff, import contracts, mypy), then the whole suite on SQLite with branch coverage
 ## (report also in var/coverage.txt), then again on PostgreSQL (with Redis) when they are reachable.

@@ -287,7 +287,7 @@ _ = _  # keep gettext_lazy importable for settings-level labels
 # Intervals (seconds) of the periodic jobs that media registers in common.registry.periodic_jobs,
 # enqueued by `manage.py scheduler` (started by `make run`; one instance in production, or cron).
 UPLOAD_CLEANUP_INTERVAL = int(os.environ.get("UPLOAD_CLEANUP_INTERVAL", "3600"))
-MEDIA_REQUEUE_INTERVAL = int(os.environ.get("MEDIA_REQUEUE_INTERVAL", "900"))
+MEDIA_REQUEUE_INTERVAL = int(os.environ.get("MEDIA_REQUEUE_INTERVAL", "60"))
 
 # --- accounts settings (sign-up, codes, 2FA) ---
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
@@ -334,7 +334,12 @@ MEDIA_MAX_IMAGE_PIXELS = int(os.environ.get("MEDIA_MAX_IMAGE_PIXELS", "150000000
 MEDIA_FFPROBE_TIMEOUT = int(os.environ.get("MEDIA_FFPROBE_TIMEOUT", "60"))
 MEDIA_FFMPEG_TIMEOUT = int(os.environ.get("MEDIA_FFMPEG_TIMEOUT", "3600"))
 MEDIA_FFMPEG_THREADS = int(os.environ.get("MEDIA_FFMPEG_THREADS", "0"))  # 0: ffmpeg decides
+# A queued (pending) file not started for this long is presumed lost and queued again.
 MEDIA_PROCESSING_STALE_SECONDS = int(os.environ.get("MEDIA_PROCESSING_STALE_SECONDS", "7200"))
+# A running task renews its heartbeat this often; one silent for MEDIA_HEARTBEAT_STALE_SECONDS
+# lost its worker (killed, machine gone): the requeue job and the owner's retry take it over.
+MEDIA_HEARTBEAT_SECONDS = int(os.environ.get("MEDIA_HEARTBEAT_SECONDS", "15"))
+MEDIA_HEARTBEAT_STALE_SECONDS = int(os.environ.get("MEDIA_HEARTBEAT_STALE_SECONDS", "180"))
 MEDIA_WORK_DIR = os.environ.get("MEDIA_WORK_DIR") or None  # temp files; None: the system temp dir
 MEDIA_THUMB_PX = 320
 MEDIA_WEB_PX = 1600

@@ -103,7 +103,8 @@ def test_retry_of_a_ready_file_is_refused(client, world, video):
 
 def test_superuser_retries_a_stuck_file(client, world, video, django_capture_on_commit_callbacks):
     long_ago = timezone.now() - dt.timedelta(days=1)
-    MediaFile.objects.filter(pk=video.pk).update(status=MediaStatus.PROCESSING, updated=long_ago)
+    MediaFile.objects.filter(pk=video.pk).update(status=MediaStatus.PROCESSING, updated=long_ago,
+                                                  heartbeat=long_ago)
     client.force_login(world["admin"])
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(retry_url(video))

@@ -70,18 +70,22 @@ def test_method_override(alice, client):
 
 def test_second_writer_is_locked_out(alice):
     upload = services.create_upload(alice.user, length=10)
-    _u, token = services._claim(alice.user, upload.id, 0)
-    with pytest.raises(services.Locked):
-        services.receive_chunk(alice.user, upload.id, offset=0, read=io.BytesIO(b"x" * 10).read, content_length=10)
-    # The first writer commits; the offset moved once.
-    storage.local.append(upload.storage_key, 0, io.BytesIO(b"y" * 4).read, 4)
-    services._commit(upload.id, token, 0, 4)
+    # A live writer holds the staging file's lock and the lease.
+    with storage.local.locked(upload.storage_key) as fh:
+        _u, token = services._claim(alice.user, upload.id, 0)
+        with pytest.raises(services.Locked):
+            services.receive_chunk(alice.user, upload.id, offset=0, read=io.BytesIO(b"x" * 10).read,
+                                   content_length=10)
+        # The first writer commits; the offset moved once.
+        storage.local.append_to(fh, 0, io.BytesIO(b"y" * 4).read, 4)
+        services._commit(upload.id, token, 0, 4)
     upload.refresh_from_db()
     assert upload.offset == 4 and upload.writer == ""
-    # A stale lease (writer died) may be taken over.
-    Upload.objects.filter(pk=upload.pk).update(writer="dead", writer_until=timezone.now() - dt.timedelta(seconds=1))
+    # A lease whose holder is gone (its file lock was dropped with its process) is taken over at
+    # once, however long the lease had to run.
+    Upload.objects.filter(pk=upload.pk).update(writer="dead", writer_until=timezone.now() + dt.timedelta(seconds=100))
     done = services.receive_chunk(alice.user, upload.id, offset=4, read=io.BytesIO(b"z" * 6).read, content_length=6)
-    assert done.status == UploadStatus.COMPLETE
+    assert done.status == UploadStatus.COMPLETE and done.writer == ""
     with storage.open_upload(done) as fh:
         assert fh.read() == b"yyyyzzzzzz"
 

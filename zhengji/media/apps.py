@@ -13,3 +13,5 @@ class MediaConfig(AppConfig):
         # Periodic jobs for `manage.py scheduler` (named by path: the task queue carries the path).
         registry.periodic_jobs.add("zhengji.media.uploads.services.cleanup_expired", settings.UPLOAD_CLEANUP_INTERVAL)
         registry.periodic_jobs.add("zhengji.media.processing.domain.requeue_stuck", settings.MEDIA_REQUEUE_INTERVAL)
+        registry.periodic_jobs.add("zhengji.media.processing.domain.sweep_work_folders",
+                                   settings.MEDIA_REQUEUE_INTERVAL)

@@ -76,6 +76,9 @@ class MediaFile(models.Model):
                               db_index=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Set when a worker claims the file and renewed while it works (runner.Heartbeat): processing
+    # whose heartbeat has been silent for MEDIA_HEARTBEAT_STALE_SECONDS lost its worker.
+    heartbeat = models.DateTimeField(null=True, blank=True)
     thumbnail = models.FileField(max_length=300, upload_to="renditions/", blank=True)
     web = models.FileField(max_length=300, upload_to="renditions/", blank=True)  # image web size / poster
     preview = models.FileField(max_length=300, upload_to="renditions/", blank=True)  # mp4 / m4a preview

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,15 +15,18 @@ from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 
 from ..models import MediaFile, MediaStatus
-from .runner import lock_media, stale_after
+from . import children
+from .runner import is_stale, lock_media, stale_after, stale_processing
 from .tasks import process_media
 
 
 def is_stuck(media: MediaFile, now: dt.datetime | None = None) -> bool:
-    """Queued or processing for longer than any real job: the task or its worker was lost."""
+    """The task or its worker was lost: processing with a silent heartbeat, or queued for longer
+    than any queue takes."""
     now = now or timezone.now()
-    return (media.status in (MediaStatus.PENDING, MediaStatus.PROCESSING)
-            and media.updated < now - stale_after())
+    if media.status == MediaStatus.PROCESSING:
+        return is_stale(media, now)
+    return media.status == MediaStatus.PENDING and media.updated < now - stale_after()
 
 
 def can_retry(media: MediaFile) -> bool:
@@ -40,14 +44,34 @@ def enqueue_processing(media: MediaFile) -> None:
 
 
 def requeue_stuck(now: dt.datetime | None = None) -> list[int]:
-    """Queue again every media whose task was lost (pending or processing for too long). Run
-    from `manage.py media_requeue` (e.g. hourly by cron or after restoring the task queue)."""
-    cutoff = (now or timezone.now()) - stale_after()
-    ids = list(MediaFile.objects.filter(status__in=[MediaStatus.PENDING, MediaStatus.PROCESSING],
-                                        updated__lt=cutoff).order_by().values_list("pk", flat=True))
-    for pk in ids:
-        process_media.enqueue(pk)
+    """Queue again every media whose task was lost: processing with a silent heartbeat (its worker
+    died), or pending for longer than MEDIA_PROCESSING_STALE_SECONDS (its task was lost). Each is
+    set back to pending first (so a presumed-dead attempt that wakes up can no longer finish, and
+    the next run does not queue it twice). Run by the scheduler every MEDIA_REQUEUE_INTERVAL and
+    by `manage.py media_requeue`."""
+    now = now or timezone.now()
+    stuck = stale_processing(now) | Q(status=MediaStatus.PENDING, updated__lt=now - stale_after())
+    ids: list[int] = []
+    for pk in MediaFile.objects.filter(stuck).order_by("pk").values_list("pk", flat=True)[:1000]:
+        with transaction.atomic():
+            media = lock_media(pk)
+            if media is None or not is_stuck(media, now):
+                continue  # finished or claimed meanwhile
+            before = audit.snapshot(media, ["status", "attempts"])
+            media.status = MediaStatus.PENDING
+            media.save(update_fields=["status", "updated"])
+            audit.record("media.requeued", media, actor=None, before=before,
+                         after=audit.snapshot(media, ["status", "attempts"]),
+                         reason="processing heartbeat silent" if before["status"] == MediaStatus.PROCESSING
+                         else "queued too long")
+        process_media.enqueue(pk)  # committed: a worker sees the pending row
+        ids.append(pk)
     return ids
+
+
+def sweep_work_folders() -> list[str]:
+    """Remove the temporary folders of dead workers on this machine (see children)."""
+    return children.sweep_work_folders()
 
 
 # --- user actions ---------------------------------------------------------------------------

@@ -8,11 +8,10 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,8 @@ import pillow_heif
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image
+
+from . import children
 
 pillow_heif.register_heif_opener()
 
@@ -129,9 +130,11 @@ def sha256_file(path: str | os.PathLike) -> str:
 
 
 @contextlib.contextmanager
-def local_copy(storage, name: str, *, suffix: str = "") -> Iterator[Path]:
+def local_copy(storage, name: str, *, suffix: str = "", dir: str | os.PathLike | None = None,
+               beat: Callable[[], None] | None = None) -> Iterator[Path]:
     """A local path with the content of `name` in `storage`: the file itself on local storage,
-    otherwise a streamed temporary copy (ffprobe and Pillow need a seekable local file)."""
+    otherwise a streamed temporary copy (ffprobe and Pillow need a seekable local file) in `dir`
+    (default MEDIA_WORK_DIR); `beat` is called after each block copied."""
     try:
         local = storage.path(name)
     except NotImplementedError:
@@ -139,10 +142,14 @@ def local_copy(storage, name: str, *, suffix: str = "") -> Iterator[Path]:
     if local and os.path.exists(local):
         yield Path(local)
         return
-    fd, tmp = tempfile.mkstemp(prefix="zj-src-", suffix=suffix, dir=getattr(settings, "MEDIA_WORK_DIR", None))
+    fd, tmp = tempfile.mkstemp(prefix=children.SOURCE_PREFIX, suffix=suffix,
+                               dir=dir or getattr(settings, "MEDIA_WORK_DIR", None))
     try:
         with os.fdopen(fd, "wb") as out, storage.open(name, "rb") as src:
-            shutil.copyfileobj(src, out, CHUNK)
+            while block := src.read(CHUNK):
+                out.write(block)
+                if beat is not None:
+                    beat()
         yield Path(tmp)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -154,7 +161,8 @@ def ffprobe(path: str | os.PathLike) -> dict:
     timeout = getattr(settings, "MEDIA_FFPROBE_TIMEOUT", 60)
     cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                              preexec_fn=children.die_with_parent())  # noqa: PLW1509 (prctl only)
     except subprocess.TimeoutExpired as exc:
         raise ProbeError("ffprobe timed out") from exc
     if proc.returncode != 0:

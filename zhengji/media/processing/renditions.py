@@ -5,14 +5,17 @@ the metadata stripped (EXIF/GPS of photos, tags of videos), so it is safe to sho
 from __future__ import annotations
 
 import os
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
+from . import children
 from . import probe as probing
+
+Beat = Callable[[], None]
 
 
 class ProcessingError(Exception):
@@ -26,16 +29,18 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
-def _run_ffmpeg(args: list[str], summary: str) -> None:
+def _run_ffmpeg(args: list[str], summary: str, beat: Beat | None = None) -> None:
+    """ffmpeg in a child that dies with the worker; `beat` is called every few seconds while it
+    runs (the processing heartbeat; if it raises, ffmpeg is killed and the error propagates)."""
     cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning", "-y",
            "-threads", str(_setting("MEDIA_FFMPEG_THREADS", 0)), *args]
+    every = max(0.2, min(5.0, float(_setting("MEDIA_HEARTBEAT_SECONDS", 15))))
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=_setting("MEDIA_FFMPEG_TIMEOUT", 3600),
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as exc:
+        code, err = children.run(cmd, timeout=_setting("MEDIA_FFMPEG_TIMEOUT", 3600), beat=beat, every=every)
+    except children.ChildTimeout as exc:
         raise ProcessingError(_("Processing took too long and was stopped."), "ffmpeg timed out") from exc
-    if proc.returncode != 0:
-        raise ProcessingError(summary, proc.stderr.decode("utf-8", "replace")[-2000:])
+    if code != 0:
+        raise ProcessingError(summary, err.decode("utf-8", "replace")[-2000:])
 
 
 # --- images ---------------------------------------------------------------------------------
@@ -105,7 +110,8 @@ def _check_complete(out: Path, expected: float | None, what: str) -> None:
             f"preview {got:.2f}s, source {expected:.2f}s")
 
 
-def video_renditions(src: str | os.PathLike, workdir: Path, *, duration: float | None = None) -> dict[str, Path]:
+def video_renditions(src: str | os.PathLike, workdir: Path, *, duration: float | None = None,
+                     beat: Beat | None = None) -> dict[str, Path]:
     """preview: H.264/AAC MP4, short side ≤ MEDIA_PREVIEW_MAX_HEIGHT, CRF MEDIA_PREVIEW_CRF,
     faststart, metadata stripped; web: a poster frame JPEG; thumbnail: the poster, small."""
     short = _setting("MEDIA_PREVIEW_MAX_HEIGHT", 720)
@@ -120,13 +126,13 @@ def video_renditions(src: str | os.PathLike, workdir: Path, *, duration: float |
                  "-c:a", "aac", "-b:a", "96k", "-ac", "2",
                  "-map_metadata", "-1", "-map_chapters", "-1",
                  "-movflags", "+faststart", "-f", "mp4", str(preview)],
-                _("The video could not be converted: it may be damaged or use an unsupported format."))
+                _("The video could not be converted: it may be damaged or use an unsupported format."), beat)
     _check_complete(preview, duration, _("video"))
     poster = workdir / "poster.jpg"
     at = min(3.0, (duration or 0) / 3)
     _run_ffmpeg(["-ss", f"{at:.2f}", "-i", str(preview), "-frames:v", "1", "-q:v", "3",
                  "-map_metadata", "-1", "-f", "image2", str(poster)],
-                _("No picture could be taken from the video."))
+                _("No picture could be taken from the video."), beat)
     if not poster.exists() or poster.stat().st_size == 0:
         raise ProcessingError(_("No picture could be taken from the video."), "empty poster")
     with Image.open(poster) as im:
@@ -138,22 +144,24 @@ def video_renditions(src: str | os.PathLike, workdir: Path, *, duration: float |
     }
 
 
-def audio_renditions(src: str | os.PathLike, workdir: Path, *, duration: float | None = None) -> dict[str, Path]:
+def audio_renditions(src: str | os.PathLike, workdir: Path, *, duration: float | None = None,
+                     beat: Beat | None = None) -> dict[str, Path]:
     """preview: AAC in an M4A, faststart, tags (and cover pictures) stripped."""
     preview = workdir / "preview.m4a"
     _run_ffmpeg(["-i", str(src), "-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "128k",
                  "-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart", "-f", "ipod",
                  str(preview)],
-                _("The audio could not be converted: it may be damaged or use an unsupported format."))
+                _("The audio could not be converted: it may be damaged or use an unsupported format."), beat)
     _check_complete(preview, duration, _("audio"))
     return {"preview": preview}
 
 
-def renditions(kind: str, src: str | os.PathLike, workdir: Path, *, duration: float | None = None) -> dict[str, Path]:
+def renditions(kind: str, src: str | os.PathLike, workdir: Path, *, duration: float | None = None,
+               beat: Beat | None = None) -> dict[str, Path]:
     if kind == "image":
         return image_renditions(src, workdir)
     if kind == "video":
-        return video_renditions(src, workdir, duration=duration)
+        return video_renditions(src, workdir, duration=duration, beat=beat)
     if kind == "audio":
-        return audio_renditions(src, workdir, duration=duration)
+        return audio_renditions(src, workdir, duration=duration, beat=beat)
     return {}  # documents: nothing to make

@@ -45,6 +45,7 @@ UploadId = uuid.UUID | str
 
 LEASE_SECONDS = 120  # a PATCH renews its lease while bytes keep arriving
 RENEW_EVERY = 30
+LOCKED_RETRY_AFTER = 5  # seconds; the Retry-After of a 423 (another live request is writing)
 CHECKSUM_ALGORITHMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "md5": hashlib.md5}
 MAX_METADATA_KEYS = 20
 MAX_METADATA_VALUE = 1024
@@ -185,6 +186,8 @@ def create_upload(user: User, *, length: int, metadata: dict[str, str] | None = 
 
 @transaction.atomic
 def _claim(user: User, upload_id: UploadId, offset: int) -> tuple[Upload, str]:
+    """Take the write lease. Called only while holding the staging file's lock, so a lease still
+    held by another request is one whose process died (the OS dropped its file lock): taken over."""
     upload = get_upload(user, upload_id, for_update=True)
     if storage.is_s3(upload):  # its parts go to the bucket, not through tus
         raise NotFound(_("Upload not found."))
@@ -195,7 +198,7 @@ def _claim(user: User, upload_id: UploadId, offset: int) -> tuple[Upload, str]:
                              % {"n": upload.offset})
     now = timezone.now()
     if upload.writer and upload.writer_until and upload.writer_until > now:
-        raise Locked(_("This upload is being written by another request; try again shortly."))
+        log.warning("upload %s: taking over the write lease of a writer that is gone", upload.pk)
     # The quota may have changed since creation (files added elsewhere): re-check before writing.
     check_size(user, upload.length or 0, exclude=upload)
     token = secrets.token_hex(16)
@@ -220,10 +223,36 @@ def _renewing(read: Callable[[int], bytes], upload_id: UploadId, token: str) -> 
     return reader
 
 
+def _locked_error() -> Locked:
+    return Locked(_("This upload is being written by another request; try again shortly."))
+
+
 def receive_chunk(user: User, upload_id: UploadId, *, offset: int, read: Callable[[int], bytes], content_length: int,
                   checksum: tuple[str, bytes] | None = None) -> Upload:
     """tus PATCH: append up to `content_length` bytes from `read` at `offset`. With a checksum, a
-    mismatching chunk is cut off again and the offset stays where it was."""
+    mismatching chunk is cut off again and the offset stays where it was.
+
+    One writer at a time: the staging file's `flock` is taken first (423 Locked at once while a
+    live request holds it) and held until the offset is committed; the database lease inside it
+    records the writer. A request whose process died left its lease but not its file lock, so
+    the next PATCH takes over at once."""
+    found = get_upload(user, upload_id)
+    if storage.is_s3(found):
+        raise NotFound(_("Upload not found."))
+    try:
+        with storage.local.locked(found.storage_key) as fh:
+            return _receive_locked(fh, user, upload_id, offset=offset, read=read,
+                                   content_length=content_length, checksum=checksum)
+    except storage.WriteLocked as exc:
+        raise _locked_error() from exc
+    except FileNotFoundError as exc:  # staging file lost (disk cleaned): the upload cannot resume
+        if found.status != UploadStatus.RECEIVING:
+            raise OffsetConflict(_("This upload is already complete.")) from exc
+        raise UploadGone(_("This upload has expired; please upload the file again.")) from exc
+
+
+def _receive_locked(fh: Any, user: User, upload_id: UploadId, *, offset: int, read: Callable[[int], bytes],
+                    content_length: int, checksum: tuple[str, bytes] | None) -> Upload:
     upload, token = _claim(user, upload_id, offset)
     remaining = (upload.length or 0) - upload.offset
     if content_length > remaining:
@@ -231,20 +260,15 @@ def receive_chunk(user: User, upload_id: UploadId, *, offset: int, read: Callabl
         raise _too_large(_("The data goes beyond the declared upload length."))
     hashers = [CHECKSUM_ALGORITHMS[checksum[0]]()] if checksum else []
     try:
-        written = storage.local.append(upload.storage_key, upload.offset,
-                                       _renewing(read, upload.pk, token), content_length, hashers)
-    except storage.WriteLocked as exc:
-        _release(upload.pk, token)
-        raise Locked(_("This upload is being written by another request; try again shortly.")) from exc
-    except FileNotFoundError as exc:  # staging file lost (disk cleaned): the upload cannot resume
-        _release(upload.pk, token)
-        raise UploadGone(_("This upload has expired; please upload the file again.")) from exc
+        written = storage.local.append_to(fh, upload.offset, _renewing(read, upload.pk, token), content_length,
+                                          hashers)
     except BaseException:
-        storage.local.truncate(upload.storage_key, upload.offset)
+        fh.truncate(upload.offset)
         _release(upload.pk, token)
         raise
     if checksum and (written != content_length or not hmac.compare_digest(hashers[0].digest(), checksum[1])):
-        storage.local.truncate(upload.storage_key, upload.offset)
+        fh.truncate(upload.offset)
+        os.fsync(fh.fileno())
         _release(upload.pk, token)
         raise ChecksumMismatch(_("The data was damaged in transit (checksum mismatch); it will be sent again."))
     promoted = None
@@ -256,7 +280,7 @@ def receive_chunk(user: User, upload_id: UploadId, *, offset: int, read: Callabl
             promoted = storage.promote(upload.storage_key, upload.storage_key)
         except Exception as exc:
             log.exception("could not move upload %s to the default storage", upload.pk)
-            storage.local.truncate(upload.storage_key, upload.offset)
+            fh.truncate(upload.offset)
             _release(upload.pk, token)
             raise UploadError(_("The file could not be stored; please try again."), code="storage_error",
                               status=503) from exc
@@ -270,8 +294,8 @@ def receive_chunk(user: User, upload_id: UploadId, *, offset: int, read: Callabl
 def _commit(upload_id: UploadId, token: str, old_offset: int, written: int, promoted: str | None = None) -> Upload:
     upload = Upload.objects.select_for_update().get(pk=upload_id)
     if upload.writer != token or upload.offset != old_offset:
-        # Our lease expired and someone else wrote meanwhile: our bytes are not counted.
-        raise Locked(_("This upload is being written by another request; try again shortly."))
+        # Our lease was taken over and someone else wrote meanwhile: our bytes are not counted.
+        raise _locked_error()
     upload.offset = old_offset + written
     upload.writer, upload.writer_until = "", None
     upload.expires_at = expiry_from()

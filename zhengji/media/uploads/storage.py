@@ -12,10 +12,11 @@ ingest step does not care where the bytes are.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -58,40 +59,52 @@ class LocalStaging:
     def exists(self, key: str) -> bool:
         return self.path(key).exists()
 
-    def append(self, key: str, offset: int, read: Callable[[int], bytes], limit: int,
-               hashers: list | None = None, block: int | None = None) -> int:
-        """Append at most `limit` bytes from `read` (e.g. request.read) at `offset`; returns how
-        many were written (and fsync'd). Bytes beyond what the database says (a crash after a
-        write but before the offset update) are cut off first, so the file always equals the
-        committed offset before appending."""
-        block = block or settings.MEDIA_UPLOAD_READ_BYTES
-        p = self.path(key)
-        written = 0
-        with open(p, "r+b") as fh:
+    @contextlib.contextmanager
+    def locked(self, key: str) -> Iterator[BinaryIO]:
+        """The staging file opened for writing under an exclusive `flock`, held until the block
+        ends; WriteLocked at once if another writer (any thread or process) holds it. The OS drops
+        the lock when its holder dies, so a crashed writer never blocks the next one."""
+        with open(self.path(key), "r+b") as fh:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 raise WriteLocked from exc
             try:
-                fh.seek(0, os.SEEK_END)
-                if fh.tell() != offset:
-                    fh.truncate(offset)
-                    fh.seek(offset)
-                while written < limit:
-                    try:
-                        data = read(min(block, limit - written))
-                    except OSError:  # client went away: keep what arrived (tus resumes from it)
-                        break
-                    if not data:
-                        break
-                    fh.write(data)
-                    for h in hashers or ():
-                        h.update(data)
-                    written += len(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                yield fh
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def append(self, key: str, offset: int, read: Callable[[int], bytes], limit: int,
+               hashers: list | None = None, block: int | None = None) -> int:
+        """`append_to` on the staging file of `key`, under its lock."""
+        with self.locked(key) as fh:
+            return self.append_to(fh, offset, read, limit, hashers, block)
+
+    def append_to(self, fh: BinaryIO, offset: int, read: Callable[[int], bytes], limit: int,
+                  hashers: list | None = None, block: int | None = None) -> int:
+        """Append at most `limit` bytes from `read` (e.g. request.read) at `offset` to the locked
+        file `fh`; returns how many were written (and fsync'd). Bytes beyond what the database says
+        (a crash after a write but before the offset update) are cut off first, so the file
+        always equals the committed offset before appending."""
+        block = block or settings.MEDIA_UPLOAD_READ_BYTES
+        written = 0
+        fh.seek(0, os.SEEK_END)
+        if fh.tell() != offset:
+            fh.truncate(offset)
+            fh.seek(offset)
+        while written < limit:
+            try:
+                data = read(min(block, limit - written))
+            except OSError:  # client went away: keep what arrived (tus resumes from it)
+                break
+            if not data:
+                break
+            fh.write(data)
+            for h in hashers or ():
+                h.update(data)
+            written += len(data)
+        fh.flush()
+        os.fsync(fh.fileno())
         return written
 
     def truncate(self, key: str, size: int) -> None:

@@ -147,7 +147,9 @@ def tus_detail(request: HttpRequest, upload_id) -> HttpResponse:
             return _headers(HttpResponse(status=204))
         return _patch(request, user, upload_id)
     except DomainError as exc:
-        return _error(exc.status, exc.code, exc.message)
+        # 423 only while a live request writes (see services.receive_chunk): ask for a retry soon.
+        extra = {"Retry_After": str(services.LOCKED_RETRY_AFTER)} if exc.status == 423 else {}
+        return _error(exc.status, exc.code, exc.message, **extra)
 
 
 def _head(user, upload_id) -> HttpResponse:

@@ -143,7 +143,10 @@
       uppy.use(U.Tus, {
         endpoint: d.tusEndpoint,
         chunkSize: chunk,
-        retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
+        // Retries (tus-js-client retries 423 Locked, 409 and 5xx) span 4 minutes, longer than
+        // the server's write lease (uploads.services.LEASE_SECONDS): a resume after any crash or
+        // stalled request gets through before the widget gives up.
+        retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000, 30000, 30000, 30000, 30000, 30000, 30000],
         removeFingerprintOnSuccess: true,
         allowedMetaFields: ['filename', 'filetype', 'name', 'type'],
         headers: function () { return {'X-CSRFToken': csrf(el)}; }
