@@ -39,7 +39,14 @@ OPINION = Transition(
     permission="reporting.comment_entry", audit_action="entry.unit_opinion", entrant_visible=False,
     refusal=_("The entry is not waiting at a level now."), refusal_code="not_waiting")
 
-ALL = (RECOMMEND, REJECT, RETURN_AT_LEVEL, REPORT_UP, REPORT_TO_HOST, OPINION)
+# A worker takes over an entry a unit admin entered for their mobile number (代报), once they
+# have verified that number; the status stays.
+CLAIM = Transition(
+    name="claim", sources=frozenset(s for s in S.values if s != S.DRAFT), target=None,
+    permission="reporting.claim_entry", audit_action="entry.claim",
+    refusal=_("This entry cannot be claimed now."), refusal_code="not_claimable")
+
+ALL = (RECOMMEND, REJECT, RETURN_AT_LEVEL, REPORT_UP, REPORT_TO_HOST, OPINION, CLAIM)
 
 
 def register_all() -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_onbehalf
 
 app_name = "reporting"
 urlpatterns = [
@@ -14,4 +14,11 @@ urlpatterns = [
     path("batches/<int:pk>/stamp/", views.batch_stamp, name="batch_stamp"),
     path("batches/<int:pk>/stamp/file", views.batch_stamp_file, name="batch_stamp_file"),
     path("batches/<int:pk>/summary.xlsx", views.batch_summary, name="batch_summary"),
+    path("onbehalf/", views_onbehalf.entered, name="onbehalf"),
+    path("onbehalf/new/", views_onbehalf.new, name="onbehalf_new"),
+    path("imports/", views_onbehalf.import_start, name="import_start"),
+    path("imports/template/<int:track_id>.xlsx", views_onbehalf.import_template, name="import_template"),
+    path("imports/<int:pk>/", views_onbehalf.import_detail, name="import"),
+    path("imports/<int:pk>/apply/", views_onbehalf.import_apply, name="import_apply"),
+    path("claim/", views_onbehalf.claim, name="claim"),
 ]
