@@ -460,7 +460,7 @@ def import_template(request: HttpRequest, track: int):
 
 @router.post("/imports", response={201: ImportOut, **ERRORS})
 def upload_import(request: HttpRequest, track: Form[int], sheet: File[UploadedFile],  # type: ignore[type-arg]
-                  archive: File[UploadedFile] | None = None):  # type: ignore[type-arg]
+                  archive: UploadedFile | None = File(None)):  # type: ignore[type-arg]
     """Upload the sheet (.xlsx) and the files (.zip) of an import. The check runs in the
     background: poll `GET imports/{id}` until the status is `ready` or `invalid`."""
     _require_enterer(request)
