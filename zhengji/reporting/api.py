@@ -382,6 +382,9 @@ class ClaimOut(Schema):
     entries: list[int]
 
 
+OPTIONAL_FILE = File(None)
+
+
 def _require_enterer(request: HttpRequest) -> None:
     if not onbehalf.may_enter(request.user):
         raise PermissionDenied
@@ -419,7 +422,7 @@ def create_on_behalf(request: HttpRequest, payload: OnBehalfIn):
 
 @router.get("/onbehalf", response={200: list[OnBehalfOut], **ERRORS})
 def list_on_behalf(request: HttpRequest, before: int | None = None,
-                   limit: int = Query(50, ge=1, le=200)):  # type: ignore[type-arg]
+                   limit: int = Query(50, ge=1, le=200)):
     """On-behalf entries of your subtree, newest first (pass the last `entry` as `before`)."""
     _require_enterer(request)
     qs = onbehalf.entered_for(request.user).order_by("-entry_id")
@@ -459,8 +462,8 @@ def import_template(request: HttpRequest, track: int):
 
 
 @router.post("/imports", response={201: ImportOut, **ERRORS})
-def upload_import(request: HttpRequest, track: Form[int], sheet: File[UploadedFile],  # type: ignore[type-arg]
-                  archive: UploadedFile | None = File(None)):  # type: ignore[type-arg]
+def upload_import(request: HttpRequest, track: Form[int], sheet: File[UploadedFile],
+                  archive: UploadedFile | None = OPTIONAL_FILE):
     """Upload the sheet (.xlsx) and the files (.zip) of an import. The check runs in the
     background: poll `GET imports/{id}` until the status is `ready` or `invalid`."""
     _require_enterer(request)
@@ -475,7 +478,7 @@ def upload_import(request: HttpRequest, track: Form[int], sheet: File[UploadedFi
 
 @router.get("/imports/{int:import_id}", response={200: ImportDetail, **ERRORS})
 def get_import(request: HttpRequest, import_id: int, only_errors: bool = False, after: int | None = None,
-               limit: int = Query(100, ge=1, le=500)):  # type: ignore[type-arg]
+               limit: int = Query(100, ge=1, le=500)):
     """The import's status and its rows with their errors (row, column, message), a page at a time."""
     imp = _import(request, import_id)
     rows = imp.rows.order_by("row")
@@ -513,7 +516,7 @@ def claim_code(request: HttpRequest):
     """Send an SMS code to your own number (404 `nothing_to_claim` when no entry waits for it;
     429 `rate_limited`)."""
     sent = onbehalf.send_claim_code(request.user, ip=current_ip())
-    return ClaimCodeOut(phone=request.user.masked_phone, expires_at=sent.expires_at,  # type: ignore[arg-type]
+    return ClaimCodeOut(phone=str(getattr(request.user, "masked_phone", "")), expires_at=sent.expires_at,  # type: ignore[arg-type]
                         waiting=onbehalf.claimable(request.user).count())
 
 

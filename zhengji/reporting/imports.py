@@ -50,7 +50,7 @@ from zhengji.orgs.models import Organization
 from . import onbehalf
 from .archive import Archive, ArchiveRefused
 from .exports import safe
-from .models import EntryImport, ImportRow, ImportStatus
+from .models import EntryImport, ImportRow, ImportStatus, OnBehalf
 
 CHUNK = 500
 SPLIT = re.compile(r"[、,，;；\n]+")
@@ -339,7 +339,7 @@ class Checker:
     def check_chunk(self, chunk: list[RowCheck]) -> None:
         units = self._units({r.raw.get("unit", "") for r in chunk})
         phones = {r.raw.get("phone", "").replace(" ", "") for r in chunk}
-        existing = set(onbehalf.OnBehalf.objects.filter(entry__track=self.track, phone__in=phones)
+        existing = set(OnBehalf.objects.filter(entry__track=self.track, phone__in=phones)
                        .exclude(entry__status="withdrawn").values_list("phone", "entry__title"))
         for r in chunk:
             self._check_row(r, units, existing)
@@ -693,7 +693,8 @@ def _apply_row(actor: Any, track: Track, imp: EntryImport, row: ImportRow, units
                 raise DomainError(_("“%(name)s” is not in the zip.") % {"name": path[:100]}, code="file_missing")
             with archive.extracted(member) as tmp:
                 media = create_media_from_file(tmp, owner=actor, target=target, filename=member.basename)
-            stored.append(media.original.name)
+            if media.original.name:
+                stored.append(media.original.name)
             ids.append(media.pk)
         files[slot] = ids
     if files:

@@ -119,7 +119,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         else:
             tasks.check_import.enqueue(imp.pk)
             return redirect("reporting:import", pk=imp.pk)
-    recent = EntryImport.objects.filter(created_by=request.user).select_related("track")[:20]
+    recent = EntryImport.objects.filter(created_by_id=request.user.pk).select_related("track")[:20]
     return render(request, "reporting/import_start.html",
                   {"tracks": tracks, "error": error, "field": field, "recent": recent,
                    "chosen": _int(request.POST.get("track", ""))},
