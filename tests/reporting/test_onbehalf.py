@@ -15,7 +15,7 @@ from zhengji.entries import services as entry_services
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.entries.queries import View, entries_for
 from zhengji.entries.services import Changes
-from zhengji.reporting import onbehalf
+from zhengji.reporting import onbehalf, views_onbehalf
 from zhengji.reporting.models import ChainPosition, OnBehalf
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +214,7 @@ def test_claim_with_the_right_code(client, rw, django_capture_on_commit_callback
     log = AuditLog.objects.get(action="entry.claim")
     assert log.actor_id == worker.pk and log.after["previous_submitter"] == rw.yian_admin.pk
     draft.refresh_from_db()
-    assert draft.submitter == rw.yian_admin
+    assert draft.submitter == rw.yian_admin and not worker.has_perm("reporting.claim_entry", draft)
     # Nothing left to claim.
     r = client.post(reverse("reporting:claim"), {"action": "send"})
     assert r.status_code == 400
@@ -281,3 +281,27 @@ def test_worker_phone_masked_for_others(rw):
     assert onbehalf.shown_phone(rw.jiao_admin, ob) == "137****1234"
     assert onbehalf.shown_phone(rw.host_staff, ob) == "137****1234"
     assert onbehalf.shown_phone(f.user(phone=PHONE), ob) == PHONE
+
+
+def test_list_pages_query_count_does_not_grow(client, rw, django_assert_max_num_queries):
+    for i in range(3):
+        entered(rw, phone=f"1370000{i:04d}")
+    client.force_login(rw.yian_admin)
+    with django_assert_max_num_queries(12):
+        r = client.get(reverse("reporting:onbehalf"))
+    assert r.status_code == 200
+    for i in range(3, 9):
+        entered(rw, phone=f"1370000{i:04d}")
+    with django_assert_max_num_queries(12):
+        r = client.get(reverse("reporting:onbehalf"))
+    assert r.content.decode().count("王师傅") == 9
+
+
+def test_list_is_paged(client, rw, monkeypatch):
+    entries = [entered(rw, phone=f"1370000{i:04d}") for i in range(3)]
+    client.force_login(rw.yian_admin)
+    monkeypatch.setattr(views_onbehalf, "PAGE", 2)
+    r = client.get(reverse("reporting:onbehalf"))
+    assert f"?before={entries[1].pk}" in r.content.decode()
+    r = client.get(reverse("reporting:onbehalf") + f"?before={entries[1].pk}")
+    assert r.content.decode().count("王师傅") == 1

@@ -17,7 +17,7 @@ from tests import factories as f
 from zhengji.common.models import AuditLog
 from zhengji.entries.models import Entry, EntryStatus, TrackCounter
 from zhengji.media.models import MediaFile
-from zhengji.reporting import imports
+from zhengji.reporting import imports, views_onbehalf
 from zhengji.reporting.archive import Archive, ArchiveRefused
 from zhengji.reporting.models import ChainPosition, EntryImport, ImportRow, ImportStatus, OnBehalf
 
@@ -306,3 +306,16 @@ def test_header_aliases_and_template_round_trip(rw):
     for h in HEADER:
         assert imports._norm_header(h) in lookup, h
     assert lookup[imports._norm_header(cols[0].header + " *")] == "title"
+
+
+def test_preview_is_paged_with_a_fixed_number_of_queries(client, rw, monkeypatch, django_assert_max_num_queries):
+    rows = [row(title=f"作品{i}", phone=f"139000{i:05d}", photos="无.png") for i in range(7)]
+    imp, r = upload(client, rw, rows, photos("工地.png"))
+    assert imp.bad_rows == 7
+    monkeypatch.setattr(views_onbehalf, "PAGE", 3)
+    with django_assert_max_num_queries(10):
+        page = client.get(r["Location"]).content.decode()
+    assert page.count('data-row="') == 3 and "?after=4" in page
+    with django_assert_max_num_queries(10):
+        page = client.get(r["Location"] + "?show=bad&after=4").content.decode()
+    assert 'data-row="5"' in page and 'data-row="4"' not in page and "after=7" in page

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import logging
 import os
 import re
 import secrets
@@ -53,6 +54,7 @@ from .exports import safe
 from .models import EntryImport, ImportRow, ImportStatus, OnBehalf
 
 CHUNK = 500
+logger = logging.getLogger(__name__)
 SPLIT = re.compile(r"[、,，;；\n]+")
 FILE_SPLIT = re.compile(r"[;；\n|]+")
 
@@ -575,6 +577,12 @@ def check(import_id: int) -> EntryImport:
             message = str(exc.message)
             ImportRow.objects.filter(source=imp).delete()
             total = bad = 0
+        except Exception:
+            # Never leave an import "checking" for ever: say so, keep the trace in the task's log.
+            logger.exception("check of entry import %s failed", imp.pk)
+            EntryImport.objects.filter(pk=imp.pk).update(
+                status=ImportStatus.INVALID, message=_("The upload could not be checked; please upload it again."))
+            raise
     imp.total_rows, imp.bad_rows, imp.message = total, bad, message
     imp.status = ImportStatus.INVALID if (bad or message) else ImportStatus.READY
     imp.save(update_fields=["total_rows", "bad_rows", "message", "status"])

@@ -40,9 +40,10 @@ OPINION = Transition(
     refusal=_("The entry is not waiting at a level now."), refusal_code="not_waiting")
 
 # A worker takes over an entry a unit admin entered for their mobile number (代报), once they
-# have verified that number; the status stays.
+# have verified that number; the status stays. Open from every state: whether an entry may be
+# claimed is the permission's question (entered for this number, not claimed, submitted once).
 CLAIM = Transition(
-    name="claim", sources=frozenset(s for s in S.values if s != S.DRAFT), target=None,
+    name="claim", sources=frozenset(S.values), target=None,
     permission="reporting.claim_entry", audit_action="entry.claim",
     refusal=_("This entry cannot be claimed now."), refusal_code="not_claimable")
 

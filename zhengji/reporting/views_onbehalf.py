@@ -37,10 +37,6 @@ def find_unit(actor, value: str) -> Organization | None:
     value = (value or "").strip()
     if not value:
         return None
-    if value.isdigit() and len(value) < 19:
-        by_pk = entry_services.unit_choices(actor).filter(pk=int(value)).first()
-        if by_pk is not None:
-            return by_pk
     found = list(entry_services.unit_choices(actor).filter(Q(code=value) | Q(name=value))[:2])
     return found[0] if len(found) == 1 else None
 
