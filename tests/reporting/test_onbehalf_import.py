@@ -18,7 +18,7 @@ from zhengji.common.models import AuditLog
 from zhengji.entries.models import Entry, EntryStatus, TrackCounter
 from zhengji.media.models import MediaFile
 from zhengji.reporting import imports, views_onbehalf
-from zhengji.reporting.archive import Archive, ArchiveRefused
+from zhengji.reporting.archive import Archive, ArchiveRefused, decode_name
 from zhengji.reporting.models import ChainPosition, EntryImport, ImportRow, ImportStatus, OnBehalf
 
 from .onbehalf_helpers import HEADER, photos, row, sheet_bytes, zip_bytes
@@ -319,3 +319,117 @@ def test_preview_is_paged_with_a_fixed_number_of_queries(client, rw, monkeypatch
     with django_assert_max_num_queries(10):
         page = client.get(r["Location"] + "?show=bad&after=4").content.decode()
     assert 'data-row="5"' in page and 'data-row="4"' not in page and "after=7" in page
+
+
+def test_every_kind_of_row_error(client, rw, settings):
+    settings.ENTRIES_SUMMARY_MAX_WORDS = 8
+    settings.ENTRIES_MAX_AUTHORS = 2
+    f.org("重名工会", "grassroots", rw.tree["yian"], code="AH-TL-YA-08")
+    f.org("重名工会", "grassroots", rw.tree["yian"], code="AH-TL-YA-09")
+    rows = [
+        row(title="甲" * 201, photos="p1.png"),                                                      # 2
+        row(title="简介太长", **{"作品简介": "一二三四五六七八九十一二"}, phone="13900000003", photos="p2.png"),  # 3
+        row(title="名字太长", worker="王" * 61, phone="13900000004", photos="p3.png"),                 # 4
+        row(title="无号码", phone="", photos="p4.png"),                                              # 5
+        row(title="无单位", unit="", phone="13900000006", photos="p5.png"),                          # 6
+        row(title="作者多", phone="13900000007", photos="p6.png", **{"作者": "甲、乙、丙"}),             # 7
+        row(title="作者名长", phone="13900000008", photos="p7.png", **{"作者": "甲" * 61}),           # 8
+        row(title="时长不对", phone="13900000009", photos="p8.png", **{"时长": "abc"}),                # 9
+        row(title="文件太多", phone="13900000010", photos="p9.png;p10.png;p11.png"),                # 10
+        row(title="没有文件", phone="13900000011", photos=""),                                       # 11
+        row(title="文件重复", phone="13900000012", photos="p1.png"),                                 # 12
+        row(title="同名文件", phone="13900000013", photos="同名.png"),                                # 13
+        row(title="重名单位", phone="13900000014", unit="重名工会", photos="p12.png"),                  # 14
+        row(title="好的", phone="+86 139-0000-0015", unit="义安区某公司工会", photos="p13.png",
+            **{"类别": "乙", "作者": "甲、乙"}),                                                       # 15
+    ]
+    names = [f"p{i}.png" for i in range(1, 14)]
+    files = {**photos(*names), **photos("a/同名.png", "b/同名.png")}
+    imp, _r = upload(client, rw, rows, files)
+    errors = {ir.row: " ".join(e["message"] for e in ir.errors) for ir in ImportRow.objects.filter(source=imp)}
+    assert errors[2] and errors[3] and errors[4] and errors[5] and errors[6]
+    assert "2" in errors[7] and "60" in errors[8] and errors[9]
+    assert "2" in errors[10] and "1" in errors[11] and "2" in errors[12] and "同名.png" in errors[13]
+    assert "重名工会" in errors[14]
+    assert errors[15] == ""
+    good = ImportRow.objects.get(source=imp, row=15)
+    assert good.values["phone"] == "13900000015" and good.values["data"]["genre"] == "b"
+    assert good.values["authors"] == ["甲", "乙"] and good.values["unit"] == rw.tree["ya1"].pk
+    assert imp.bad_rows == 13
+
+
+def test_no_zip_and_too_many_rows(client, rw, settings):
+    client.force_login(rw.yian_admin)
+    client.post(reverse("reporting:import_start"), {"track": rw.track.pk, "sheet": SimpleUploadedFile(
+        "s.xlsx", sheet_bytes(GOOD[:1]))})
+    imp = EntryImport.objects.latest("pk")
+    assert imp.status == ImportStatus.INVALID and not imp.archive_key
+    message = ImportRow.objects.get(source=imp).errors[0]["message"]
+    assert "压缩包" in message or "zip" in message
+    settings.REPORTING_IMPORT_MAX_ROWS = 2
+    imp, _r = upload(client, rw, GOOD, GOOD_FILES)
+    assert imp.status == ImportStatus.INVALID and "2" in imp.message and imp.total_rows == 0
+
+
+def test_individual_track_takes_one_author_and_unit_tracks_are_refused(client, rw):
+    client.force_login(rw.yian_admin)
+    rows = [row(title="两人", **{"作者": "甲、乙"})]
+    r = client.post(reverse("reporting:import_start"), {
+        "track": rw.other_track.pk, "sheet": SimpleUploadedFile("s.xlsx", sheet_bytes(rows)),
+        "archive": SimpleUploadedFile("f.zip", zip_bytes(photos("工地.png")))})
+    assert r.status_code == 302
+    imp = EntryImport.objects.latest("pk")
+    assert ImportRow.objects.get(source=imp).errors
+    unit_track = f.track(rw.campaign, rw.host, number=9, slug="t9", entrant_types=["unit"])
+    with pytest.raises(imports.DomainError):
+        imports.upload(rw.yian_admin, unit_track, SimpleUploadedFile("s.xlsx", b"x"), None)
+    with pytest.raises(imports.NotPermitted):
+        imports.upload(rw.worker, rw.track, SimpleUploadedFile("s.xlsx", b"x"), None)
+    with pytest.raises(imports.DomainError):
+        imports.upload(rw.yian_admin, rw.track, None, None)
+
+
+def test_archive_limits(settings):
+    data = zip_bytes(photos("一.png", "二.png"))
+    settings.REPORTING_IMPORT_MAX_MEMBERS = 1
+    with pytest.raises(ArchiveRefused):
+        Archive(io.BytesIO(data))
+    settings.REPORTING_IMPORT_MAX_MEMBERS = 10
+    settings.REPORTING_IMPORT_MAX_MEMBER_BYTES = 10
+    with pytest.raises(ArchiveRefused):
+        Archive(io.BytesIO(data))
+    settings.REPORTING_IMPORT_MAX_MEMBER_BYTES = 10 ** 9
+    settings.REPORTING_IMPORT_MAX_TOTAL_BYTES = 100
+    with pytest.raises(ArchiveRefused):
+        Archive(io.BytesIO(data))
+    with pytest.raises(ArchiveRefused):
+        Archive(io.BytesIO(b"not a zip"))
+
+
+class RawNameZipInfo(zipfile.ZipInfo):
+    """A member name written as the given bytes, without the UTF-8 flag."""
+
+    raw = b""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's own name)
+        return self.raw, self.flag_bits & ~0x800
+
+
+def test_archive_names_without_flag_fall_back():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        # UTF-8 bytes without the flag (some tools write that): not valid GBK here, so read as UTF-8.
+        for raw, data in (("工地.png".encode(), b"a"), (b"\xff\xfe.png", b"c")):
+            info = RawNameZipInfo("x")
+            info.raw = raw
+            zf.writestr(info, data)
+        zf.writestr("secret.png", b"b")
+    data = bytearray(buf.getvalue())
+    # Mark the last member as encrypted in the central directory (zipfile cannot write that).
+    at = data.rindex(b"PK\x01\x02")
+    data[at + 8] |= 0x1
+    infos = zipfile.ZipFile(io.BytesIO(bytes(data))).infolist()
+    assert decode_name(infos[0]) in ("工地.png", "宸ュ湴.png")  # GB18030 may read UTF-8 bytes too
+    assert decode_name(infos[1]).endswith(".png")
+    with pytest.raises(ArchiveRefused, match="secret.png"):
+        Archive(io.BytesIO(bytes(data)))
