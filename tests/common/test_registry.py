@@ -30,7 +30,8 @@ def test_the_apps_register_at_start_up():
     assert "entries.mine" in registry.centre
     assert "accounts.roles" in registry.staff_checks and "accounts.roles" in registry.audit_readers
     assert {j.path for j in registry.periodic_jobs.jobs()} == {
-        "zhengji.media.uploads.services.cleanup_expired", "zhengji.media.processing.domain.requeue_stuck"}
+        "zhengji.media.uploads.services.cleanup_expired", "zhengji.media.processing.domain.requeue_stuck",
+        "zhengji.reporting.imports.cleanup"}
 
 
 def test_periodic_job_interval_must_be_positive():

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class ReportingConfig(AppConfig):
@@ -16,6 +17,7 @@ class ReportingConfig(AppConfig):
         steps.register_all()
         chain.connect()
         connect_onbehalf()
-        registry.periodic_jobs.add("zhengji.reporting.imports.cleanup", 3600)
+        registry.periodic_jobs.add("zhengji.reporting.imports.cleanup",
+                                   getattr(settings, "REPORTING_IMPORT_CLEANUP_INTERVAL", 3600))
         registry.hub.register("reporting", hub_panels, order=15)
         registry.centre.register("reporting.claim", centre_panels, order=45)
