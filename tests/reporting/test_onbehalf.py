@@ -4,6 +4,7 @@ the worker's behalf, the chain, and the worker's claim with an SMS code."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from tests import factories as f
@@ -305,3 +306,24 @@ def test_list_is_paged(client, rw, monkeypatch):
     assert f"?before={entries[1].pk}" in r.content.decode()
     r = client.get(reverse("reporting:onbehalf") + f"?before={entries[1].pk}")
     assert r.content.decode().count("王师傅") == 1
+
+
+def test_claim_some_and_refusals(rw, django_capture_on_commit_callbacks):
+    first, second = entered(rw), entered(rw)
+    worker = f.user(phone=PHONE)
+    with pytest.raises(NotPermitted):
+        onbehalf.send_claim_code(AnonymousUser())
+    with pytest.raises(NotPermitted):
+        onbehalf.claim(AnonymousUser(), "123456")
+    with pytest.raises(DomainError):
+        onbehalf.claim(worker, "123456", entries=[999999])
+    with django_capture_on_commit_callbacks(execute=True):
+        onbehalf.send_claim_code(worker)
+    done = onbehalf.claim(worker, last_code(PHONE), entries=[second.pk])
+    assert [e.pk for e in done] == [second.pk]
+    first.refresh_from_db()
+    assert first.submitter == rw.yian_admin
+    assert list(onbehalf.claimable(worker)) == [OnBehalf.objects.get(entry=first)]
+    superuser = f.user(is_superuser=True)
+    assert set(onbehalf.entered_for(superuser).values_list("entry_id", flat=True)) == {first.pk, second.pk}
+    assert not onbehalf.entered_for(rw.worker).exists()
