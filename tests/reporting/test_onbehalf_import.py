@@ -433,3 +433,14 @@ def test_archive_names_without_flag_fall_back():
     assert decode_name(infos[1]).endswith(".png")
     with pytest.raises(ArchiveRefused, match="secret.png"):
         Archive(io.BytesIO(bytes(data)))
+
+
+def test_a_large_sheet_is_checked_in_chunks(rw, django_assert_max_num_queries):
+    """1,200 rows (three chunks): the database is asked per chunk of rows, not per row."""
+    rows = [row(title=f"作品{i}", phone=f"139{i:08d}", photos=f"图{i}.png") for i in range(1200)]
+    imp = imports.upload(rw.yian_admin, rw.track, SimpleUploadedFile("big.xlsx", sheet_bytes(rows)),
+                         SimpleUploadedFile("f.zip", zip_bytes(photos("图0.png"))))
+    with django_assert_max_num_queries(60):
+        imp = imports.check(imp.pk)
+    assert imp.total_rows == 1200 and imp.bad_rows == 1199
+    assert ImportRow.objects.filter(source=imp).count() == 1200
