@@ -419,8 +419,8 @@ def test_archive_names_without_flag_fall_back():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         # UTF-8 bytes without the flag (some tools write that): not valid GBK here, so read as UTF-8.
-        for raw, data in (("工地.png".encode(), b"a"), (b"\xff\xfe.png", b"c")):
-            info = RawNameZipInfo("x")
+        for n, (raw, data) in enumerate((("工地.png".encode(), b"a"), (b"\xff\xfe.png", b"c"))):
+            info = RawNameZipInfo(f"x{n}")
             info.raw = raw
             zf.writestr(info, data)
         zf.writestr("secret.png", b"b")
