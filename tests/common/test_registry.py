@@ -33,7 +33,8 @@ def test_the_apps_register_at_start_up():
         "zhengji.media.uploads.services.cleanup_expired", "zhengji.media.processing.domain.requeue_stuck",
         "zhengji.reporting.reminders.run_due",
         "zhengji.accounts.throttle.cleanup",
-        "zhengji.media.processing.domain.sweep_work_folders"}
+        "zhengji.media.processing.domain.sweep_work_folders",
+        "zhengji.reporting.imports.cleanup"}
 
 
 def test_periodic_job_interval_must_be_positive():

@@ -198,9 +198,12 @@ def validate(entry: Entry, fields: list[FieldDef]) -> dict[str, list[str]]:
 
 @transaction.atomic
 def create_draft(actor: Any, track: Track, *, entrant_type: str | None = None, unit: Organization | None = None,
-                 changes: Changes | None = None, at: dt.datetime | None = None) -> Entry:
+                 changes: Changes | None = None, at: dt.datetime | None = None,
+                 entrant_unit: Organization | None = None) -> Entry:
     """Start an entry in a track that is collecting, for the worker's own union or, for a unit
-    entry, for an organisation in the unit admin's subtree."""
+    entry, for an organisation in the unit admin's subtree. With `entrant_unit`, a unit admin
+    enters an individual or team entry in someone else's name (a worker of that unit, which must
+    lie in their subtree); the admin is the submitter until the entry changes hands."""
     if actor is None or not actor.is_authenticated:
         raise NotPermitted(_("Please log in."))
     track = Track.objects.select_related("campaign").get(pk=track.pk)
@@ -215,6 +218,10 @@ def create_draft(actor: Any, track: Track, *, entrant_type: str | None = None, u
     if entrant_type == EntrantType.UNIT:
         if unit is None or not (actor.is_superuser or scopes_for(actor).administers_path(unit.path)):
             raise NotPermitted(_("Only an admin of the unit can enter in its name."))
+    elif entrant_unit is not None:
+        if not (actor.is_superuser or scopes_for(actor).administers_path(entrant_unit.path)):
+            raise NotPermitted(_("Only an admin of the unit can enter in its name."))
+        unit = entrant_unit
     else:
         unit = worker_unit(actor)
         if unit is None:

@@ -5,25 +5,29 @@ order and opinions, batches and their summary table. Thin over `reporting.servic
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Campaign, Track
 from zhengji.common.apitypes import ApiError, InputSchema, IsoDate
+from zhengji.common.context import current_ip
 from zhengji.common.errors import DomainError
+from zhengji.entries import services as entry_services
 from zhengji.entries.models import Entry
+from zhengji.entries.services import Changes
 from zhengji.orgs.models import Organization
 
-from . import queries, reminders, services
+from . import imports, onbehalf, queries, reminders, services, tasks
 from .exports import summary_response
-from .models import Batch, ReminderRound
+from .models import Batch, EntryImport, OnBehalf, ReminderRound
 
 router = Router()
 
@@ -401,3 +405,235 @@ def reminder_settings(request: HttpRequest, slug: str):
 def put_reminder_settings(request: HttpRequest, slug: str, payload: ReminderSettingIn):
     s = reminders.set_reminder_days(request.user, _campaign(slug), payload.days_before)
     return ReminderSettingOut(campaign=slug, days_before=s.days_before)
+# --- entries on behalf of workers (代报), their import and their claim -------------------------------
+
+class AuthorIn(InputSchema):
+    name: str = Field("", max_length=60)
+    unit_name: str = Field("", max_length=200)
+    role: str = Field("", max_length=60)
+
+
+class OnBehalfIn(InputSchema):
+    track: int
+    unit: int = Field(..., description="The worker's unit: an organisation in your subtree.")
+    worker_name: str = Field(..., max_length=60)
+    phone: str = Field(..., max_length=20, description="The worker's mobile number (11 digits).")
+    title: str = Field("", max_length=200)
+    summary: str = ""
+    data: dict[str, Any] | None = None
+    authors: list[AuthorIn] | None = Field(None, description="In credit order; by default the worker.")
+    files: dict[str, list[int]] | None = Field(None, description="Slot key -> your MediaFile ids, in order.")
+    submit: bool = Field(False, description="Submit at once (needs `pledge`); otherwise a draft is kept.")
+    pledge: bool = Field(False, description="You accept the pledge and licence grant on the worker's behalf.")
+
+
+class OnBehalfOut(Schema):
+    entry: int
+    number: str | None
+    status: str
+    title: str
+    worker_name: str
+    phone: str = Field(description="In full for the admins of the unit's subtree and the worker; else masked.")
+    unit: Ref
+    entered_by: int | None
+    pledged_by: int | None
+    claimed_by: int | None
+    claimed_at: dt.datetime | None
+
+
+class ImportOut(Schema):
+    id: int
+    track: Ref
+    status: str
+    status_label: str
+    sheet_name: str
+    archive_name: str
+    total_rows: int
+    bad_rows: int
+    message: str
+    created_entries: int
+    created_at: dt.datetime
+    applied_at: dt.datetime | None
+
+
+class RowError(Schema):
+    column: str
+    message: str
+
+
+class ImportRowOut(Schema):
+    row: int
+    title: str
+    worker_name: str
+    unit: str
+    errors: list[RowError]
+    entry: int | None
+
+
+class ImportDetail(ImportOut):
+    rows: list[ImportRowOut]
+    next_after: int | None = Field(None, description="Pass as `after` for the next page of rows.")
+
+
+class ApplyIn(InputSchema):
+    pledge: bool = Field(False, description="You accept the pledge and licence grant on the workers' behalf.")
+
+
+class ClaimCodeOut(Schema):
+    phone: str
+    expires_at: dt.datetime
+    waiting: int
+
+
+class ClaimIn(InputSchema):
+    code: str = Field(..., max_length=10)
+    entries: list[int] | None = Field(None, description="Only these entries (default: every one waiting).")
+
+
+class ClaimOut(Schema):
+    entries: list[int]
+
+
+OPTIONAL_FILE = File(None)
+
+
+def _require_enterer(request: HttpRequest) -> None:
+    if not onbehalf.may_enter(request.user):
+        raise PermissionDenied
+
+
+def _ob_out(request: HttpRequest, ob: OnBehalf) -> OnBehalfOut:
+    e = ob.entry
+    return OnBehalfOut(entry=e.pk, number=e.number, status=e.status, title=e.title, worker_name=ob.worker_name,
+                       phone=onbehalf.shown_phone(request.user, ob), unit=_ref(e.unit), entered_by=ob.entered_by_id,
+                       pledged_by=ob.pledged_by_id, claimed_by=ob.claimed_by_id, claimed_at=ob.claimed_at)
+
+
+@router.post("/onbehalf", response={201: OnBehalfOut, **ERRORS})
+def create_on_behalf(request: HttpRequest, payload: OnBehalfIn):
+    """Enter a work for a named worker of a unit in your subtree (unit admins): a draft with the
+    track's form answers, authors and files (uploaded by you beforehand); with `submit` and
+    `pledge` it is submitted at once, the pledge made by you on the worker's behalf."""
+    _require_enterer(request)
+    track = Track.objects.select_related("campaign").filter(pk=payload.track).first()
+    unit = Organization.objects.filter(pk=payload.unit).first()
+    if track is None:
+        raise Http404
+    authors = [a.dict() for a in payload.authors] if payload.authors is not None else None
+    with transaction.atomic():
+        entry = onbehalf.start(request.user, track, unit=unit, worker_name=payload.worker_name, phone=payload.phone,
+                               changes=Changes(title=payload.title, summary=payload.summary, data=payload.data,
+                                               authors=authors))
+        if payload.files:
+            entry = entry_services.save_draft(request.user, entry, Changes(files=payload.files))
+        if payload.submit:
+            entry = entry_services.submit(request.user, entry, pledge=payload.pledge)
+    ob = onbehalf.entered_for(request.user).get(entry_id=entry.pk)
+    return 201, _ob_out(request, ob)
+
+
+@router.get("/onbehalf", response={200: list[OnBehalfOut], **ERRORS})
+def list_on_behalf(request: HttpRequest, before: int | None = None,
+                   limit: int = Query(50, ge=1, le=200)):
+    """On-behalf entries of your subtree, newest first (pass the last `entry` as `before`)."""
+    _require_enterer(request)
+    qs = onbehalf.entered_for(request.user).order_by("-entry_id")
+    if before:
+        qs = qs.filter(entry_id__lt=before)
+    return [_ob_out(request, ob) for ob in qs[:limit]]
+
+
+def _import_out(imp: EntryImport) -> dict[str, Any]:
+    return dict(id=imp.pk, track=_ref(imp.track), status=imp.status, status_label=str(imp.get_status_display()),
+                sheet_name=imp.sheet_name, archive_name=imp.archive_name, total_rows=imp.total_rows,
+                bad_rows=imp.bad_rows, message=imp.message, created_entries=imp.created_entries,
+                created_at=imp.created_at, applied_at=imp.applied_at)
+
+
+def _import(request: HttpRequest, import_id: int) -> EntryImport:
+    _require_enterer(request)
+    imp = imports.import_for(request.user, import_id)
+    if imp is None:
+        raise Http404
+    return imp
+
+
+@router.get("/imports/template", response={200: None, **ERRORS},
+            openapi_extra={"responses": {200: {"description": "The sheet template", "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}}})
+def import_template(request: HttpRequest, track: int):
+    """The .xlsx template of a track's import (columns from the track's form schema)."""
+    _require_enterer(request)
+    t = Track.objects.select_related("campaign").filter(pk=track).first()
+    if t is None:
+        raise Http404
+    response = HttpResponse(imports.template_xlsx(t),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="entries-track-{t.number:02d}.xlsx"'
+    return response
+
+
+@router.post("/imports", response={201: ImportOut, **ERRORS})
+def upload_import(request: HttpRequest, track: Form[int], sheet: File[UploadedFile],
+                  archive: UploadedFile | None = OPTIONAL_FILE):
+    """Upload the sheet (.xlsx) and the files (.zip) of an import. The check runs in the
+    background: poll `GET imports/{id}` until the status is `ready` or `invalid`."""
+    _require_enterer(request)
+    t = Track.objects.select_related("campaign").filter(pk=track).first()
+    if t is None:
+        raise Http404
+    imp = imports.upload(request.user, t, sheet, archive)
+    tasks.check_import.enqueue(imp.pk)
+    imp.refresh_from_db()
+    return 201, _import_out(imp)
+
+
+@router.get("/imports/{int:import_id}", response={200: ImportDetail, **ERRORS})
+def get_import(request: HttpRequest, import_id: int, only_errors: bool = False, after: int | None = None,
+               limit: int = Query(100, ge=1, le=500)):
+    """The import's status and its rows with their errors (row, column, message), a page at a time."""
+    imp = _import(request, import_id)
+    rows = imp.rows.order_by("row")
+    if only_errors:
+        rows = rows.exclude(errors=[])
+    if after:
+        rows = rows.filter(row__gt=after)
+    page = list(rows[:limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    out = [ImportRowOut(row=r.row, title=r.title, worker_name=r.worker_name, unit=r.unit_name,
+                        errors=[RowError(**e) for e in r.errors], entry=r.entry_id) for r in page]
+    return {**_import_out(imp), "rows": out, "next_after": page[-1].row if more and page else None}
+
+
+@router.post("/imports/{int:import_id}/apply", response={202: ImportOut, **ERRORS})
+def apply_import(request: HttpRequest, import_id: int, payload: ApplyIn):
+    """Create every entry of a checked import without errors, all or nothing, in the background
+    (409 `not_ready` otherwise; 400 `pledge_required` without the pledge). Poll `GET
+    imports/{id}`: `applied`, or `failed` with the row that failed (nothing was created)."""
+    imp = imports.request_apply(request.user, _import(request, import_id), pledge=payload.pledge)
+    tasks.apply_import.enqueue(imp.pk)
+    imp.refresh_from_db()
+    return 202, _import_out(imp)
+
+
+@router.get("/claims", response={200: list[OnBehalfOut], **ERRORS})
+def list_claimable(request: HttpRequest):
+    """Entries entered for your mobile number that you can claim."""
+    return [_ob_out(request, ob) for ob in onbehalf.claimable(request.user)[:200]]
+
+
+@router.post("/claims/code", response={200: ClaimCodeOut, **ERRORS, 429: ApiError})
+def claim_code(request: HttpRequest):
+    """Send an SMS code to your own number (404 `nothing_to_claim` when no entry waits for it;
+    429 `rate_limited`)."""
+    sent = onbehalf.send_claim_code(request.user, ip=current_ip())
+    return ClaimCodeOut(phone=str(getattr(request.user, "masked_phone", "")), expires_at=sent.expires_at,  # type: ignore[arg-type]
+                        waiting=onbehalf.claimable(request.user).count())
+
+
+@router.post("/claims", response={200: ClaimOut, **ERRORS})
+def claim(request: HttpRequest, payload: ClaimIn):
+    """Verify the code and take over the entries (400 `code_wrong`/`code_expired`/…: nothing changes)."""
+    done = onbehalf.claim(request.user, payload.code, entries=payload.entries)
+    return ClaimOut(entries=[e.pk for e in done])

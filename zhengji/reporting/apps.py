@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class ReportingConfig(AppConfig):
@@ -10,10 +11,15 @@ class ReportingConfig(AppConfig):
         from zhengji.common import registry  # noqa: PLC0415 (kept with the app's other start-up imports)
 
         from . import chain, rules, steps  # noqa: F401, PLC0415 (app registry must be ready)
-        from .hub import hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
+        from .hub import centre_panels, hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
+        from .onbehalf import connect as connect_onbehalf  # noqa: PLC0415 (imports models)
 
         steps.register_all()
         chain.connect()
+        connect_onbehalf()
+        registry.periodic_jobs.add("zhengji.reporting.imports.cleanup",
+                                   getattr(settings, "REPORTING_IMPORT_CLEANUP_INTERVAL", 3600))
         registry.hub.register("reporting", hub_panels, order=15)
         # Automatic reminders before deadlines (sent once however many schedulers run).
         registry.periodic_jobs.add("zhengji.reporting.reminders.run_due", 15 * 60)
+        registry.centre.register("reporting.claim", centre_panels, order=45)

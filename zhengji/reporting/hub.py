@@ -6,10 +6,13 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Campaign
 from zhengji.common.registry import Panel, PanelItem
+
+from .onbehalf import claimable
 
 
 def hub_panels(user: Any) -> list[Panel]:
@@ -28,9 +31,23 @@ def hub_panels(user: Any) -> list[Panel]:
                        _("Entries waiting for your level's decision")),
              PanelItem(_("Reporting batches"), reverse("reporting:batches"),
                        _("Sent to and received from other levels")),
+             PanelItem(_("Entries on behalf of workers"), reverse("reporting:onbehalf"),
+                       _("Enter a work for a worker who has not registered")),
+             PanelItem(_("Import entries"), reverse("reporting:import_start"),
+                       _("A sheet of entries and a zip of their files")),
              PanelItem(_("Reminders"), reverse("reporting:reminders"),
                        _("Remind silent units and entrants with drafts before the deadline")),
              PanelItem(_("Child units' deadlines"), reverse("reporting:extensions"),
                        _("Extend a child unit's deadline, or revoke it")),
              *settings_items)
     return [Panel("reporting", _("Reporting chain"), icon="bi-send-check", items=items)]
+
+
+def centre_panels(user: Any) -> list[Panel]:
+    """In the worker's personal centre: works their union entered for their number, to claim."""
+    n = claimable(user).count()
+    if not n:
+        return []
+    item = PanelItem(ngettext("%(n)d entry was entered for your number", "%(n)d entries were entered for your number",
+                              n) % {"n": n}, reverse("reporting:claim"), _("Verify your number to claim them"))
+    return [Panel("reporting.claim", _("Entries entered for you"), icon="bi-person-check", items=(item,))]

@@ -238,3 +238,96 @@ class ReminderDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} → {self.recipient_id}: {self.status}"
+# --- entries on behalf of workers (代报) and their batch import ----------------------------------------
+
+class OnBehalf(models.Model):
+    """An entry a unit admin entered for a named worker (代报): who the worker is (name, phone),
+    who entered it and made the pledge on their behalf, and, once the worker has verified that
+    phone number, when they claimed it (the entry's submitter is then the worker)."""
+
+    entry = models.OneToOneField("entries.Entry", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="on_behalf")
+    worker_name = models.CharField(_("worker's name"), max_length=60)
+    phone = models.CharField(_("worker's mobile number"), max_length=11, db_index=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("entered by"))
+    entered_at = models.DateTimeField(_("entered"), default=timezone.now)
+    source = models.ForeignKey("EntryImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source_row = models.PositiveIntegerField(null=True, blank=True)
+    pledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("pledge made by"))
+    pledged_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("claimed by"))
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "claimed_at"], name="onbehalf_phone_claimed")]
+        verbose_name = _("entry on behalf of a worker")
+        verbose_name_plural = _("entries on behalf of workers")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.worker_name}"
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Checking")
+    INVALID = "invalid", _("Has errors")
+    READY = "ready", _("Ready to apply")
+    APPLYING = "applying", _("Applying")
+    APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Failed")
+
+
+class EntryImport(models.Model):
+    """A batch import of entries on behalf of workers: the uploaded sheet and zip (kept in a
+    private storage between preview and apply), the check's result per row, the apply's outcome."""
+
+    track = models.ForeignKey("campaigns.Track", on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("track"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sheet_name = models.CharField(_("sheet"), max_length=200)
+    archive_name = models.CharField(_("files (zip)"), max_length=200, blank=True)
+    sheet_key = models.CharField(max_length=300)
+    archive_key = models.CharField(max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.CHECKING, db_index=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    bad_rows = models.PositiveIntegerField(default=0)
+    # An error of the whole upload (unreadable sheet, zip refused, apply failed), shown above the rows.
+    message = models.TextField(blank=True)
+    created_entries = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    files_removed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="entryimport_user")]
+        verbose_name = _("entry import")
+        verbose_name_plural = _("entry imports")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.sheet_name}"
+
+
+class ImportRow(models.Model):
+    """One row of an import's sheet as checked: what it says (for the preview) and its errors in
+    the user's language (column + message each)."""
+
+    source = models.ForeignKey(EntryImport, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField(_("row"))
+    title = models.CharField(max_length=200, blank=True)
+    worker_name = models.CharField(max_length=60, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    unit_name = models.CharField(max_length=200, blank=True)
+    values = models.JSONField(default=dict, blank=True)  # the row's cells as parsed, for the apply
+    errors = models.JSONField(default=list, blank=True)  # [{"column": str, "message": str}]
+    entry = models.ForeignKey("entries.Entry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["source", "row"]
+        constraints = [models.UniqueConstraint(fields=["source", "row"], name="uniq_import_row")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}#{self.row}"

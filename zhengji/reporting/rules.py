@@ -17,9 +17,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from zhengji.accounts.rules import is_superuser
 from zhengji.accounts.scopes import scopes_for
 from zhengji.entries import rules as entries_rules
-from zhengji.entries.rules import administers_entry_unit, step_open
+from zhengji.entries.rules import administers_entry_unit, is_submitted_once, step_open
 
-from .models import Batch, ChainPosition
+from .models import Batch, ChainPosition, OnBehalf
 
 
 def position_of(entry: Any) -> ChainPosition | None:
@@ -73,6 +73,15 @@ def decides_where_it_waits(user: Any, entry: Any) -> bool:
     return bool(administers_waiting_level(user, entry))
 
 
+@rules.predicate
+def is_named_worker(user: Any, entry: Any) -> bool:
+    """The entry was entered on behalf of a worker with this user's mobile number, and nobody
+    has claimed it yet."""
+    phone = getattr(user, "phone", None)
+    return bool(entry is not None and phone and OnBehalf.objects.filter(
+        entry_id=entry.pk, phone=phone, claimed_at__isnull=True).exists())
+
+
 deciders = is_superuser | administers_waiting_level
 
 rules.add_perm("reporting.recommend_entry", deciders & step_open("recommend"))
@@ -83,5 +92,6 @@ rules.add_perm("reporting.comment_entry", deciders & step_open("unit_opinion"))
 # The kernel's own return step follows the chain too: the admin of a level the entry has
 # already left (e.g. its grassroots union, once it waits at the county) no longer returns it.
 entries_rules.set_decider(decides_where_it_waits)
+rules.add_perm("reporting.claim_entry", is_named_worker & is_submitted_once & step_open("claim"))
 rules.add_perm("reporting.view_batch", is_superuser | sends_batch | receives_batch)
 rules.add_perm("reporting.send_batch", (is_superuser | sends_batch) & is_draft)

@@ -39,7 +39,15 @@ OPINION = Transition(
     permission="reporting.comment_entry", audit_action="entry.unit_opinion", entrant_visible=False,
     refusal=_("The entry is not waiting at a level now."), refusal_code="not_waiting")
 
-ALL = (RECOMMEND, REJECT, RETURN_AT_LEVEL, REPORT_UP, REPORT_TO_HOST, OPINION)
+# A worker takes over an entry a unit admin entered for their mobile number (代报), once they
+# have verified that number; the status stays. Open from every state: whether an entry may be
+# claimed is the permission's question (entered for this number, not claimed, submitted once).
+CLAIM = Transition(
+    name="claim", sources=frozenset(S.values), target=None,
+    permission="reporting.claim_entry", audit_action="entry.claim",
+    refusal=_("This entry cannot be claimed now."), refusal_code="not_claimable")
+
+ALL = (RECOMMEND, REJECT, RETURN_AT_LEVEL, REPORT_UP, REPORT_TO_HOST, OPINION, CLAIM)
 
 
 def register_all() -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reminder_views, views
+from . import reminder_views, views, views_onbehalf
 
 app_name = "reporting"
 urlpatterns = [
@@ -20,4 +20,11 @@ urlpatterns = [
     path("extensions/", reminder_views.extensions_page, name="extensions"),
     path("extensions/grant/", reminder_views.extension_grant, name="extension_grant"),
     path("extensions/<int:pk>/revoke/", reminder_views.extension_revoke, name="extension_revoke"),
+    path("onbehalf/", views_onbehalf.entered, name="onbehalf"),
+    path("onbehalf/new/", views_onbehalf.new, name="onbehalf_new"),
+    path("imports/", views_onbehalf.import_start, name="import_start"),
+    path("imports/template/<int:track_id>.xlsx", views_onbehalf.import_template, name="import_template"),
+    path("imports/<int:pk>/", views_onbehalf.import_detail, name="import"),
+    path("imports/<int:pk>/apply/", views_onbehalf.import_apply, name="import_apply"),
+    path("claim/", views_onbehalf.claim, name="claim"),
 ]
