@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import time
 import uuid
@@ -35,6 +34,7 @@ from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound
 
+from ..filenames import clean_filename
 from ..models import MediaFile, Upload, UploadStatus
 from ..targets import Target
 from . import storage
@@ -154,7 +154,7 @@ def parse_metadata(header: str) -> dict[str, str]:
 
 def filename_from(metadata: dict[str, str]) -> str:
     name = metadata.get("filename") or metadata.get("name") or ""
-    return os.path.basename(name.replace("\\", "/"))[:255]
+    return clean_filename(name, default="")
 
 
 # --- tus: create, receive, terminate ------------------------------------------------------------
