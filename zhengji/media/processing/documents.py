@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -132,7 +133,8 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str | os.PathLike
                     pass
     except ArchiveRefused:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
+            RuntimeError) as exc:
         # Bad CRC (a member that inflates to more or other than declared), an unknown method,
         # an encrypted member: not a document we can vouch for.
         raise ArchiveRefused("damaged", member=f"{info.filename}: {exc}") from exc
@@ -172,15 +174,18 @@ def check_pdf(path: str | os.PathLike[str]) -> dict:
     pypdf_log.setLevel(logging.ERROR)  # repairs of slightly broken files are not our news
     try:
         reader = PdfReader(Path(path), strict=False)
-        root = reader.trailer.get("/Root")
-        catalog = root.get_object() if root is not None else None
-        if catalog is None or not hasattr(catalog, "get") or catalog.get("/Type") != "/Catalog":
-            raise PdfRefused("no document catalog")
+        if reader.trailer.get("/Root") is None:
+            raise PdfRefused("no /Root in the trailer")
         if reader.is_encrypted:
             try:
-                reader.decrypt("")
-            except Exception:  # noqa: BLE001 (a password is needed: the structure is enough)
+                opened = reader.decrypt("")  # restrictions only: opens without a password
+            except Exception:  # noqa: BLE001 (an unsupported cipher: the structure is enough)
+                opened = 0
+            if not opened:  # a password is needed to read further: trailer and xref were read
                 return {"pages": None}
+        catalog = reader.trailer["/Root"].get_object()
+        if not hasattr(catalog, "get") or catalog.get("/Type") != "/Catalog":
+            raise PdfRefused("no document catalog")
         pages = len(reader.pages)
     except PdfRefused:
         raise

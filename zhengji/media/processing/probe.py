@@ -263,7 +263,11 @@ def decode_plan(im: Image.Image, box: int | None = None) -> tuple[int, int, str]
     other formats at full size. Calls draft() on `im`, so use it on the image you will load."""
     box = box or int(getattr(settings, "MEDIA_WEB_PX", 1600))
     if im.format in ("JPEG", "MPO"):
-        im.draft("RGB", (box, box))  # only configures the decoder: nothing is decoded here
+        w, h = im.size
+        long_side = max(w, h, 1)
+        # The long side stays >= box (the web rendition's size): the scale is what both sides allow.
+        want = (max(1, -(-box * w // long_side)), max(1, -(-box * h // long_side)))
+        im.draft("RGB", want)  # only configures the decoder: nothing is decoded here
     width, height = im.size
     return width, height, im.mode
 

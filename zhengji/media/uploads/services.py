@@ -34,7 +34,7 @@ from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound
 
-from ..filenames import clean_filename
+from ..filenames import clean_filename, shorten
 from ..models import MediaFile, Upload, UploadStatus
 from ..targets import Target
 from . import storage
@@ -146,7 +146,8 @@ def parse_metadata(header: str) -> dict[str, str]:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value else ""
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise UploadError(_("The upload metadata is malformed."), code="bad_metadata") from exc
-        out[key[:64]] = decoded[:MAX_METADATA_VALUE]
+        # Shortened keeping a file name's extension (a 3,000-byte name must stay a ".jpg").
+        out[key[:64]] = shorten(decoded, max_chars=MAX_METADATA_VALUE, max_bytes=4 * MAX_METADATA_VALUE)
     if len(out) > MAX_METADATA_KEYS:
         raise UploadError(_("The upload metadata is malformed."), code="bad_metadata")
     return out
