@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+from pypdf.generic import DictionaryObject
 
 from .probe import CHUNK, ProbeError
 
@@ -178,13 +179,13 @@ def check_pdf(path: str | os.PathLike[str]) -> dict:
             raise PdfRefused("no /Root in the trailer")
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")  # restrictions only: opens without a password
+                opened = bool(reader.decrypt(""))  # restrictions only: opens without a password
             except Exception:  # noqa: BLE001 (an unsupported cipher: the structure is enough)
-                opened = 0
+                opened = False
             if not opened:  # a password is needed to read further: trailer and xref were read
                 return {"pages": None}
         catalog = reader.trailer["/Root"].get_object()
-        if not hasattr(catalog, "get") or catalog.get("/Type") != "/Catalog":
+        if not isinstance(catalog, DictionaryObject) or catalog.get("/Type") != "/Catalog":
             raise PdfRefused("no document catalog")
         pages = len(reader.pages)
     except PdfRefused:
