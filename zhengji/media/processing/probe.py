@@ -232,7 +232,7 @@ def max_image_pixels() -> int:
 
 def decode_budget() -> int:
     """Bytes one decoded image may take in memory (pixels × bytes per pixel of its mode)."""
-    return int(getattr(settings, "MEDIA_IMAGE_DECODE_BYTES", 192 * 1024 * 1024))
+    return int(getattr(settings, "MEDIA_IMAGE_DECODE_BYTES", 160 * 1024 * 1024))
 
 
 def set_pillow_limit() -> int:
@@ -279,7 +279,10 @@ def check_decode(im: Image.Image, box: int | None = None) -> None:
     if width * height > limit:
         raise ImageTooLarge(width * height, limit)
     w, h, mode = decode_plan(im, box)
-    needed = w * h * pixel_bytes(mode)
+    # HEIC is decoded by libheif into a buffer of its own, read in bands (renditions._reduce_heif):
+    # 3 bytes a pixel for RGB, 4 with alpha.
+    per_pixel = len(mode) if im.format == "HEIF" and mode in ("RGB", "RGBA") else pixel_bytes(mode)
+    needed = w * h * per_pixel
     budget = decode_budget()
     if needed > budget:
         raise ImageTooHeavy(needed, budget, w, h, mode)
