@@ -10,7 +10,7 @@ are refused.
 
 Images, at the limits of the default settings (MEDIA_MAX_IMAGE_PIXELS 150 MP, MEDIA_IMAGE_DECODE_BYTES
 160 MiB): RGBA PNG 8192×5120 (4 bytes a pixel: exactly the budget), 1-bit PNG 15000×10000 (150 MP),
-JPEG 15000×10000 (decoded at 1/8), HEIC 8192×6826 (3 bytes a pixel: the budget), and the issue's
+JPEG 15000×10000 (decoded at 1/8), HEIC 6144×4551 (6 bytes a pixel: the budget), and the issue's
 files: 88 MP RGBA PNG (refused: 352 MB to decode) and 88 MP 1-bit PNG. Video: a 3 s lossless 1080p
 noise clip with sound concatenated (stream copy) to 2 GiB, validated (ffprobe) and processed (720p
 preview, poster, thumbnail).
@@ -103,13 +103,13 @@ def make_images(d: Path, heic: bool) -> list[tuple[str, Path, bool]]:
     if heic:
         t0 = time.monotonic()
         im = Image.open(jpeg)
-        im.draft("RGB", (8192, 6826))
-        im = im.resize((8192, 6826))
+        im.draft("RGB", (6144, 4551))
+        im = im.resize((6144, 4551))
         heif = d / "max.heic"
         pillow_heif.from_pillow(im).save(heif, quality=50)
         del im
         print(f"(HEIC encoded in {time.monotonic() - t0:.0f} s)", flush=True)
-        out.append(("HEIC 8192×6826 (56 MP, = budget)", heif, True))
+        out.append(("HEIC 6144×4551 (28 MP, = budget)", heif, True))
     return out
 
 

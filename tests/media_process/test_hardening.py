@@ -94,16 +94,16 @@ def test_jpeg_is_judged_by_its_reduced_decode(ingest, tmp_path, settings):
         assert web.size == (1600, 1067)
 
 
-def test_heic_is_judged_by_libheifs_buffer_and_processed_in_bands(ingest, tmp_path, settings):
-    """HEIC RGB is held in 3 bytes a pixel by libheif and read from there in bands: a 400×300 one
-    needs 360,000 bytes (it would be 480,000 as a Pillow RGB image)."""
-    settings.MEDIA_IMAGE_DECODE_BYTES = 400_000
+def test_heic_is_judged_by_what_libheif_needs_and_processed_in_bands(ingest, tmp_path, settings):
+    """HEIC costs libheif's planes and RGB buffer, counted as 6 bytes a pixel (7 with alpha), and is
+    read from libheif's buffer in bands: a 400×300 RGB one is counted 720,000 bytes."""
+    settings.MEDIA_IMAGE_DECODE_BYTES = 800_000
     media = ingest(samples.make_heic(tmp_path / "p.heic", 400, 300), "photo")
     assert media.status == MediaStatus.READY, media.error
     with Image.open(media.web) as web:
         assert web.size == (400, 300) and web.mode == "RGB"
     rgba = tmp_path / "alpha.heic"
-    pillow_heif.from_pillow(Image.new("RGBA", (400, 300), (255, 0, 0, 0))).save(rgba)  # 480,000 bytes
+    pillow_heif.from_pillow(Image.new("RGBA", (400, 300), (255, 0, 0, 0))).save(rgba)  # 840,000 bytes
     with pytest.raises(MediaInvalid):
         ingest(rgba, "photo", process=False)
     settings.MEDIA_IMAGE_DECODE_BYTES = 1_000_000

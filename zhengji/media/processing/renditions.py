@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
+import pillow_heif
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -61,19 +63,18 @@ def _flatten(im: Image.Image) -> Image.Image:
     return im if im.mode == "RGB" else im.convert("RGB")
 
 
-def _reduce(im: Image.Image, box: int) -> Image.Image:
-    """A copy of a loaded image reduced by a whole factor to no less than `box` on its long side,
-    in "RGB", "RGBA" or "L", made band by band: never a second full-size copy (a 1-bit or palette
-    picture converted whole would take four times its own memory)."""
-    work = "RGBA" if _has_alpha(im) else "L" if im.mode in ("1", "L") else "RGB"
-    w, h = im.size
+def _reduce_bands(band: Callable[[int, int], Image.Image], size: tuple[int, int], *, alpha: bool, grey: bool,
+                  box: int) -> Image.Image:
+    """A copy reduced by a whole factor to no less than `box` on its long side, in "RGB", "RGBA" or
+    "L", made band by band from `band(top, bottom)` (a few MB of rows at a time): never a second
+    full-size copy (a 1-bit or palette picture converted whole took four times its own memory)."""
+    work = "RGBA" if alpha else "L" if grey else "RGB"
+    w, h = size
     factor = max(1, max(w, h) // box)
-    if factor == 1 and im.mode == work:
-        return im.copy()
-    band = max(factor, (_BAND_BYTES // max(1, w * 4)) // factor * factor)
-    out = Image.new(work, (-(-w // factor), -(-h // factor)), (255, 255, 255, 0) if work == "RGBA" else 0)
-    for top in range(0, h, band):
-        part = im.crop((0, top, w, min(h, top + band)))
+    rows = max(factor, (_BAND_BYTES // max(1, w * 4)) // factor * factor)
+    out = Image.new(work, (-(-w // factor), -(-h // factor)))
+    for top in range(0, h, rows):
+        part = band(top, min(h, top + rows))
         if part.mode != work:
             part = part.convert(work)
         if factor > 1:
@@ -81,6 +82,27 @@ def _reduce(im: Image.Image, box: int) -> Image.Image:
         out.paste(part, (0, top // factor))
         del part
     return out
+
+
+def _reduce(im: Image.Image, box: int) -> Image.Image:
+    """`_reduce_bands` of a loaded Pillow image."""
+    w, _h = im.size
+    return _reduce_bands(lambda top, bottom: im.crop((0, top, w, bottom)), im.size, alpha=_has_alpha(im),
+                         grey=im.mode in ("1", "L"), box=box)
+
+
+def _reduce_heif(src: str | os.PathLike, box: int) -> Image.Image:
+    """HEIC/HEIF: libheif decodes into its own buffer; bands are read straight from it, so there is
+    no second full-size copy in Pillow (measured: ~5.3 bytes a pixel in all for RGB, 7 by Pillow's path)."""
+    heif = pillow_heif.open_heif(src, convert_hdr_to_8bit=True)
+    data, stride, mode = heif.data, heif.stride, heif.mode
+    w, _h = heif.size
+
+    def band(top: int, bottom: int) -> Image.Image:
+        return Image.frombytes(mode, (w, bottom - top), bytes(data[top * stride:bottom * stride]), "raw", mode,
+                               stride)
+
+    return _reduce_bands(band, heif.size, alpha="A" in mode, grey=mode == "L", box=box)
 
 
 def _upright_rgb(src: str | os.PathLike, box: int) -> Image.Image:
@@ -91,11 +113,15 @@ def _upright_rgb(src: str | os.PathLike, box: int) -> Image.Image:
     with Image.open(src) as im:
         probing.check_decode(im, box)  # also sets the JPEG draft (decode at 1/2, 1/4 or 1/8)
         orientation = im.getexif().get(0x0112, 1) if im.format != "PNG" else 1
-        im.load()
-        if im.format == "PNG":  # an eXIf chunk after the pixels is known only now
-            orientation = im.getexif().get(0x0112, 1)
-        small = _reduce(im, box)
-    # `im` (the full-size decode) is closed and freed here; only `small` is left.
+        heif = im.format == "HEIF"
+        if not heif:
+            im.load()
+            if im.format == "PNG":  # an eXIf chunk after the pixels is known only now
+                orientation = im.getexif().get(0x0112, 1)
+            small = _reduce(im, box)
+    if heif:
+        small = _reduce_heif(src, box)
+    # The full-size decode is closed and freed here; only `small` is left.
     transpose = _TRANSPOSE.get(int(orientation or 1))
     if transpose is not None:
         small = small.transpose(transpose)
