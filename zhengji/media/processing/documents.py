@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-from pypdf.generic import DictionaryObject
 
 from .probe import CHUNK, ProbeError
 
@@ -170,6 +167,11 @@ def check_pdf(path: str | os.PathLike[str]) -> dict:
         raise PdfRefused("no %PDF-1.x header")
     if b"%%EOF" not in tail:
         raise PdfRefused("no %%EOF in the last 1024 bytes")
+    # pypdf (with the cryptography it loads) adds ~20 MB to a process: only processes that see a PDF pay.
+    from pypdf import PdfReader  # noqa: PLC0415 (heavy import, needed for PDFs only)
+    from pypdf.errors import PyPdfError  # noqa: PLC0415 (as above)
+    from pypdf.generic import DictionaryObject  # noqa: PLC0415 (as above)
+
     pypdf_log = logging.getLogger("pypdf")
     level = pypdf_log.level
     pypdf_log.setLevel(logging.ERROR)  # repairs of slightly broken files are not our news
