@@ -257,13 +257,14 @@ def test_docx_member_ratio_count_and_nesting_limits(ingest, tmp_path, settings):
     inner = samples.make_docx(tmp_path / "inner.docx")
     middle = samples.make_docx(tmp_path / "middle.docx")
     with zipfile.ZipFile(middle, "a") as z:
+        z.writestr("word/embeddings/", "")  # a folder entry
         z.write(inner, "word/embeddings/Microsoft_Excel_Worksheet.xlsx")
     outer = samples.make_docx(tmp_path / "outer.docx")
     with zipfile.ZipFile(outer, "a") as z:
         z.write(middle, "word/embeddings/Microsoft_Word_Document.docx")
     assert refused(ingest, outer, "doc") == "DOCX 文档中嵌入的文档嵌套超过 1 层"
     media = ingest(middle, "doc", process=False)
-    assert media.probe["members"] == 7 and media.probe["type"] == "docx"  # 3 + 1 + the embedded 3
+    assert media.probe["members"] == 8 and media.probe["type"] == "docx"  # 3 + 2 + the embedded 3
 
 
 def test_docx_with_a_damaged_member_is_refused(ingest, tmp_path):
@@ -293,18 +294,44 @@ def test_pdf_with_html_appended_after_its_end_is_refused(ingest, tmp_path, media
     assert refused(ingest, path, "doc").startswith("文件不是有效的 PDF 文档")
 
 
+def pdf_bytes(objects: list[bytes], root: bytes | None = b"1 0 R") -> bytes:
+    """A PDF with a correct cross-reference table around `objects` (numbered from 1)."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    root_entry = b" /Root " + root if root is not None else b""
+    out.write(b"trailer\n<< /Size %d%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root_entry, xref))
+    return out.getvalue()
+
+
+PAGES0 = b"<< /Type /Pages /Kids [] /Count 0 >>"
+
+
 @pytest.mark.parametrize("body", [
-    b"%PDF-1.4\n1 0 obj << /Type /Pages >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",  # root is no catalog
-    b"%PDF-1.4\ntrailer << /Size 1 >>\n%%EOF\n",  # no root at all
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",  # no pages
-    b"%PDX-1.4\n%%EOF\n",  # no header (as far as we are concerned)
-])
+    pdf_bytes([PAGES0]),  # the root is no catalog
+    pdf_bytes([PAGES0], root=b"5"),  # the root is a number
+    pdf_bytes([PAGES0], root=None),  # no root at all
+    pdf_bytes([b"<< /Type /Catalog /Pages 2 0 R >>", PAGES0]),  # no pages
+    b"%PDF-1.4\n1 0 obj << /Type /Pages >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",  # no xref, no startxref
+    b"%PDX-1.4\n%%EOF\n",  # no header
+], ids=["not-a-catalog", "root-number", "no-root", "no-pages", "no-xref", "no-header"])
 def test_broken_pdfs_are_refused(body, tmp_path):
     path = tmp_path / "x.pdf"
     path.write_bytes(body)
     with pytest.raises(documents.PdfRefused):
         documents.check_pdf(path)
+    good = tmp_path / "good.pdf"
+    good.write_bytes(pdf_bytes([b"<< /Type /Catalog /Pages 2 0 R >>",
+                                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]))
+    assert documents.check_pdf(good) == {"pages": 1}
 
 
 def test_real_pdfs_are_accepted(ingest, tmp_path, media_dir):
