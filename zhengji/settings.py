@@ -331,6 +331,19 @@ ENTRIES_AUTOSAVE_SECONDS = int(os.environ.get("ENTRIES_AUTOSAVE_SECONDS", "5"))
 # --- media settings (uploads, tus, processing) ---
 # Processing (media-process): limits and rendition sizes; see docs/media.md.
 MEDIA_MAX_IMAGE_PIXELS = int(os.environ.get("MEDIA_MAX_IMAGE_PIXELS", "150000000"))  # decompression bombs
+# Memory one image decode may take: width × height × bytes per pixel of Pillow's mode (RGB/RGBA 4,
+# 1-bit/grey/palette 1; HEIC 6, with libheif's planes), after JPEG's reduced decode (a 150 MP JPEG
+# costs ~9 MB). 160 MiB admits a 150 MP 1-bit scan, a 42 MP RGBA PNG and a 28 MP HEIC, and keeps
+# the worker under 300 MB (bench/media_memory_bench.py); 48 MP HEIC needs ~290 MiB.
+MEDIA_IMAGE_DECODE_BYTES = int(os.environ.get("MEDIA_IMAGE_DECODE_BYTES", str(160 * 1024**2)))
+# ZIP-based documents (DOCX, XLSX, PPTX, ODT), inspected at ingest (docs/media.md).
+MEDIA_ZIP_MAX_TOTAL_BYTES = int(os.environ.get("MEDIA_ZIP_MAX_TOTAL_BYTES", str(256 * 1024**2)))
+MEDIA_ZIP_MAX_MEMBERS = int(os.environ.get("MEDIA_ZIP_MAX_MEMBERS", "5000"))
+MEDIA_ZIP_MAX_RATIO = int(os.environ.get("MEDIA_ZIP_MAX_RATIO", "100"))  # for members over 1 MiB
+MEDIA_ZIP_MAX_DEPTH = int(os.environ.get("MEDIA_ZIP_MAX_DEPTH", "2"))  # 2: a chart's embedded workbook
+# Virus scan of every ingested file: a dotted path to a callable (zhengji.media.scanning), or empty.
+MEDIA_VIRUS_SCANNER = os.environ.get("MEDIA_VIRUS_SCANNER") or None
+MEDIA_VIRUS_SCAN_FAIL_OPEN = env_bool("MEDIA_VIRUS_SCAN_FAIL_OPEN", False)  # accept when the scanner fails
 MEDIA_FFPROBE_TIMEOUT = int(os.environ.get("MEDIA_FFPROBE_TIMEOUT", "60"))
 MEDIA_FFMPEG_TIMEOUT = int(os.environ.get("MEDIA_FFMPEG_TIMEOUT", "3600"))
 MEDIA_FFMPEG_THREADS = int(os.environ.get("MEDIA_FFMPEG_THREADS", "0"))  # 0: ffmpeg decides

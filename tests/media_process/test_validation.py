@@ -80,7 +80,7 @@ def test_too_few_megapixels(ingest, media_dir):
 
 def test_decompression_bomb_refused_with_message(ingest, media_dir, settings):
     settings.MEDIA_MAX_IMAGE_PIXELS = 200_000  # the 640×480 photo has 307 200
-    assert refused(ingest, media_dir / "photo.jpg", "photo") == "图片过大，无法安全处理（超过 0.2 MP）"
+    assert refused(ingest, media_dir / "photo.jpg", "photo") == "图片有 0.3 MP，超过上限 0.2 MP"
 
 
 def test_messages_in_english(ingest, media_dir):

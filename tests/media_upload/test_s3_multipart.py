@@ -164,3 +164,14 @@ def test_tus_upload_is_moved_to_object_storage_on_completion(s3, alice):
     assert not local_path.exists()
     assert s3.head_object(Bucket=BUCKET, Key=done.storage_key)["ContentLength"] == len(data)
     assert storage.sha256_of(done) == hashlib.sha256(data).hexdigest()
+
+
+def test_multipart_with_a_long_file_name_keeps_its_extension(s3, alice, client):
+    """Issue 7, point 11: a 4,500-byte name was a 422 here (255 at most); now it is stored shortened
+    to 255 bytes with its extension."""
+    long = "作" * 1500 + ".mp4"
+    r = api(client, "post", "/s3/multipart", alice, {"filename": long, "type": "video/mp4"})
+    assert r.status_code == 200, r.content
+    up = Upload.objects.get(pk=r.json()["uploadId"])
+    assert up.filename.endswith("….mp4") and len(up.filename.encode()) <= 255
+    assert r.json()["key"].endswith(".mp4")

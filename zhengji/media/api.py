@@ -108,7 +108,7 @@ def delete_upload(request: HttpRequest, upload_id: UUID):
 # --- S3 multipart (only when the default storage is S3) ----------------------------------------
 
 class MultipartIn(InputSchema):
-    filename: str = Field(max_length=255)
+    filename: str = Field(max_length=4096)  # stored shortened to 255, keeping the extension
     type: str = Field(default="", max_length=100)
     metadata: dict = Field(default_factory=dict)
     size: int | None = Field(default=None, ge=0, description="declared size, reserves quota")

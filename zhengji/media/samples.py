@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import pillow_heif
@@ -196,6 +198,54 @@ def make_docx(path, text: str = "征集 sample document") -> Path:
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
         for name, xml in parts.items():
             z.writestr(name, xml)
+    return p
+
+
+def make_big_png(path, width: int, height: int, mode: str = "RGBA", *, stripes: bool = True) -> Path:
+    """A PNG of any size written row by row (never the whole picture in memory): `mode` "RGBA",
+    "RGB", "L" or "1"; grey stripes every 64 rows so it is not a single colour. An 88 MP RGBA one is
+    a few hundred KB: exactly the small file that costs hundreds of MB to decode."""
+    p = _prep(path)
+    depth, colour, channels = {"RGBA": (8, 6, 4), "RGB": (8, 2, 3), "L": (8, 0, 1), "1": (1, 0, 1)}[mode]
+    row_bytes = (width * channels * depth + 7) // 8
+    plain = b"\x00" + b"\x00" * row_bytes
+    grey = b"\x00" + b"\x80" * row_bytes
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    with open(p, "wb") as out:
+        out.write(b"\x89PNG\r\n\x1a\n")
+        out.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)))
+        comp = zlib.compressobj(6)
+        for y in range(height):
+            data = comp.compress(grey if stripes and (y // 64) % 2 else plain)
+            if data:
+                out.write(chunk(b"IDAT", data))
+        out.write(chunk(b"IDAT", comp.flush()))
+        out.write(chunk(b"IEND", b""))
+    return p
+
+
+def make_zip_bomb_docx(path, inflated: int = 1024**3, *, member: str = "word/media/image1.bin") -> Path:
+    """A real DOCX (make_docx) with one extra member of `inflated` zero bytes, deflated: 1 GiB is
+    about 1 MB on the wire. Written in 1 MB blocks (never the whole member in memory)."""
+    p = make_docx(path)
+    block = b"\x00" * (1024 * 1024)
+    with (zipfile.ZipFile(p, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as z,
+          z.open(member, "w", force_zip64=True) as fh):
+        left = inflated
+        while left > 0:
+            fh.write(block[: min(left, len(block))])
+            left -= len(block)
+    return p
+
+
+def make_pdf_polyglot(path) -> Path:
+    """A file that starts as a PDF and is HTML: "%PDF-1.4" then a web page with a script."""
+    p = _prep(path)
+    p.write_bytes(b"%PDF-1.4\n<html><body><script>alert(document.domain)</script>"
+                  b"<p>not a document</p></body></html>\n")
     return p
 
 

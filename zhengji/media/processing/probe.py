@@ -213,48 +213,128 @@ def summarize(data: dict) -> dict:
 
 
 class ImageTooLarge(ProbeError):
+    """More pixels than MEDIA_MAX_IMAGE_PIXELS (`limit` is that number)."""
+
     def __init__(self, pixels: int, limit: int):
         super().__init__(f"{pixels} pixels > {limit}")
         self.pixels = pixels
         self.limit = limit
 
 
+class ImageTooHeavy(ProbeError):
+    """Decoding would take more memory than MEDIA_IMAGE_DECODE_BYTES (`limit`): `needed` bytes for
+    a `width`×`height` picture in Pillow's `mode` (after any reduction while decoding)."""
+
+    def __init__(self, needed: int, limit: int, width: int, height: int, mode: str):
+        super().__init__(f"{width}x{height} {mode} needs {needed} bytes > {limit}")
+        self.needed = needed
+        self.limit = limit
+        self.width = width
+        self.height = height
+        self.mode = mode
+
+
 def max_image_pixels() -> int:
     return int(getattr(settings, "MEDIA_MAX_IMAGE_PIXELS", 150_000_000))
 
 
-def image_info(path: str | os.PathLike) -> dict:
-    """Width, height and format of an image, read from its header and checked for integrity,
-    refusing decompression bombs (more pixels than MEDIA_MAX_IMAGE_PIXELS) before decoding."""
+def decode_budget() -> int:
+    """Bytes one decoded image may take in memory (pixels × bytes per pixel of its mode)."""
+    return int(getattr(settings, "MEDIA_IMAGE_DECODE_BYTES", 160 * 1024 * 1024))
+
+
+def set_pillow_limit() -> int:
+    """Make Pillow's own bomb check use our pixel limit (it warns above it and raises above twice
+    it); every Image.open of ours is preceded by this, so the limit in force is always ours."""
     limit = max_image_pixels()
+    Image.MAX_IMAGE_PIXELS = limit
+    return limit
+
+
+# Bytes per pixel of Pillow's in-memory storage by mode ("RGB" is stored in 4 bytes).
+_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+
+
+def pixel_bytes(mode: str) -> int:
+    return _PIXEL_BYTES.get(mode, 4)
+
+
+def _bomb_pixels(exc: BaseException) -> int:
+    """The pixel count from Pillow's DecompressionBomb message ("Image size (N pixels) …")."""
+    m = re.search(r"\((\d+) pixels\)", str(exc))
+    return int(m.group(1)) if m else 0
+
+
+def decode_plan(im: Image.Image, box: int | None = None) -> tuple[int, int, str]:
+    """The size and mode the worker will decode `im` at (an image opened lazily, not loaded):
+    JPEG is decoded reduced (`draft`, by 1/2, 1/4 or 1/8) to no less than `box` on each side;
+    other formats at full size. Calls draft() on `im`, so use it on the image you will load."""
+    box = box or int(getattr(settings, "MEDIA_WEB_PX", 1600))
+    if im.format in ("JPEG", "MPO"):
+        w, h = im.size
+        long_side = max(w, h, 1)
+        # The long side stays >= box (the web rendition's size): the scale is what both sides allow.
+        want = (max(1, -(-box * w // long_side)), max(1, -(-box * h // long_side)))
+        im.draft("RGB", want)  # only configures the decoder: nothing is decoded here
+    width, height = im.size
+    return width, height, im.mode
+
+
+def check_decode(im: Image.Image, box: int | None = None) -> None:
+    """Refuse an opened image whose pixels or decoding memory exceed the limits (before decoding)."""
+    limit = max_image_pixels()
+    width, height = im.size
+    if width * height > limit:
+        raise ImageTooLarge(width * height, limit)
+    w, h, mode = decode_plan(im, box)
+    # HEIC is decoded by libheif (YCbCr planes, then its own RGB buffer, read in bands by
+    # renditions._reduce_heif): measured ~5.3 bytes a pixel for RGB; counted as 6, 7 with alpha.
+    per_pixel = len(mode) + 3 if im.format == "HEIF" and mode in ("RGB", "RGBA") else pixel_bytes(mode)
+    needed = w * h * per_pixel
+    budget = decode_budget()
+    if needed > budget:
+        raise ImageTooHeavy(needed, budget, w, h, mode)
+
+
+def _orientation(im: Image.Image) -> int:
+    """EXIF orientation from the header only. PNG's getexif() decodes the whole picture to find an
+    eXIf chunk after the pixel data, so for PNG only a chunk before it (in `info`) is used."""
+    raw = im.info.get("exif")
+    if im.format == "PNG":
+        if not raw:
+            return 1
+        exif = Image.Exif()
+        exif.load(raw if isinstance(raw, bytes) else b"")
+    else:
+        exif = im.getexif()
+    try:
+        return int(exif.get(0x0112, 1) or 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def image_info(path: str | os.PathLike) -> dict:
+    """Width, height and format of an image, read from its header (nothing is decoded) and checked
+    for integrity. Refused before decoding: more pixels than MEDIA_MAX_IMAGE_PIXELS (ImageTooLarge)
+    or more decoding memory than MEDIA_IMAGE_DECODE_BYTES (ImageTooHeavy)."""
+    limit = set_pillow_limit()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 width, height = im.size
-                if width * height > limit:
-                    raise ImageTooLarge(width * height, limit)
                 fmt = im.format or ""
-                orientation = im.getexif().get(0x0112, 1)
+                mode = im.mode
+                orientation = _orientation(im)
+                check_decode(im)
             with Image.open(path) as im:  # verify() must come straight after open()
                 im.verify()
-    except ImageTooLarge:
+    except (ImageTooLarge, ImageTooHeavy):
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageTooLarge(0, limit) from exc
+        raise ImageTooLarge(_bomb_pixels(exc), limit) from exc
     except Exception as exc:  # Pillow raises many types for damaged files
         raise ProbeError(str(exc) or exc.__class__.__name__) from exc
     if orientation in (5, 6, 7, 8):  # EXIF rotation by 90°: the picture as seen is turned
         width, height = height, width
-    return {"width": width, "height": height, "format": fmt, "orientation": orientation}
-
-
-def pdf_pages(path: str | os.PathLike) -> int | None:
-    """A cheap page count for PDFs (counts page objects); None when it cannot tell."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(64 * 1024 * 1024)
-    except OSError:
-        return None
-    n = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
-    return n or None
+    return {"width": width, "height": height, "format": fmt, "mode": mode, "orientation": orientation}

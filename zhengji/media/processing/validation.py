@@ -14,7 +14,10 @@ from django.utils.translation import gettext as _
 
 from zhengji.common.errors import DomainError
 
+from .. import scanning
+from ..filenames import clean_filename
 from ..filerules import FileRule
+from . import documents
 from . import probe as probing
 from .probe import KNOWN, FileType, canonical_ext
 
@@ -134,11 +137,14 @@ def check_size(size: int, rule: FileRule) -> None:
 
 
 def check_name(filename: str, rule: FileRule) -> None:
-    ext = canonical_ext(Path(filename).suffix)
+    """The extension of the name as it will be stored (a long name is shortened keeping it)."""
+    ext = canonical_ext(Path(clean_filename(filename)).suffix)
     if rule.extensions and ext not in {canonical_ext(e) for e in rule.extensions}:
         shown = ", ".join(sorted({e.lower().lstrip(".") for e in rule.extensions}))
+        if not ext:
+            raise MediaInvalid([_("The file name has no extension; allowed: %(allowed)s.") % {"allowed": shown}])
         raise MediaInvalid([_("Files of type .%(ext)s are not accepted here; allowed: %(allowed)s.")
-                            % {"ext": ext or "?", "allowed": shown}])
+                            % {"ext": ext, "allowed": shown}])
 
 
 def validate_path(path: str | os.PathLike[str], *, filename: str, rule: FileRule, size: int | None = None) -> Checked:
@@ -157,13 +163,60 @@ def validate_path(path: str | os.PathLike[str], *, filename: str, rule: FileRule
     elif kind == "image":
         _check_image(path, rule, checked)
     elif ft.ext == "pdf":
-        pages = probing.pdf_pages(path)
-        if pages:
-            checked.probe = {"pages": pages}
+        _check_pdf(path, checked)
+    elif documents.is_zip_document(ft.ext):
+        _check_zip(path, checked)
     if checked.kind not in rule.kinds:
         raise MediaInvalid([_("The file content is not %(expected)s (detected as %(actual)s).")
                             % {"expected": _expected_label(rule), "actual": _kind_noun(checked.kind)}])
+    check_virus(Path(path), filename=filename, content_type=ft.mime)
     return checked
+
+
+def check_virus(path: Path, *, filename: str, content_type: str) -> None:
+    """The optional virus scan (`media.scanning`), last, on a file that passed every other check."""
+    result = scanning.scan(path, filename=filename, content_type=content_type)
+    if result is None or result.status == "clean":
+        return
+    if result.status == "infected":
+        raise MediaInvalid([_("The virus scan found %(signature)s in this file; it was not accepted.")
+                            % {"signature": result.signature or _("a threat")}])
+    if not scanning.fail_open():
+        raise DomainError(_("The file could not be scanned for viruses just now; please try again later."),
+                          code="scan_unavailable", status=503)
+
+
+def _check_pdf(path: str | os.PathLike[str], checked: Checked) -> None:
+    try:
+        info = documents.check_pdf(path)
+    except documents.PdfRefused as exc:
+        raise MediaInvalid([_("The file is not a valid PDF document: it may be damaged, incomplete or "
+                              "something else named .pdf.")]) from exc
+    if info["pages"]:
+        checked.probe = {"pages": info["pages"]}
+
+
+def _check_zip(path: str | os.PathLike[str], checked: Checked) -> None:
+    what = _expected_label(FileRule(kinds=["document"], extensions=[checked.type.ext]))
+    try:
+        checked.probe = documents.check_zip(path)
+    except documents.ArchiveRefused as exc:
+        member = documents.member_name(exc.member)
+        messages = {
+            "total": _("The %(what)s unpacks to more than %(limit)s, the limit for documents.")
+            % {"what": what, "limit": format_size(int(exc.allowed))},
+            "members": _("The %(what)s has more than %(limit)d parts, the limit for documents.")
+            % {"what": what, "limit": int(exc.allowed)},
+            "ratio": _("The part %(member)s of the %(what)s is compressed %(actual)d to 1, over the limit of "
+                       "%(limit)d to 1.") % {"member": member, "what": what, "actual": int(exc.value),
+                                             "limit": int(exc.allowed)},
+            "nested": _("The %(what)s contains an archive (%(member)s), which is not accepted.")
+            % {"what": what, "member": member},
+            "depth": _("The %(what)s contains embedded documents nested more than %(limit)d deep.")
+            % {"what": what, "limit": int(exc.allowed) - 1},
+        }
+        default = _("The %(what)s could not be read: it may be damaged or incomplete.") % {"what": what}
+        raise MediaInvalid([messages.get(exc.limit, default)]) from exc
 
 
 def _check_av(path: str | os.PathLike[str], ft: FileType, rule: FileRule, checked: Checked) -> None:
@@ -226,8 +279,17 @@ def _check_image(path: str | os.PathLike[str], rule: FileRule, checked: Checked)
     try:
         info = probing.image_info(path)
     except probing.ImageTooLarge as exc:
+        if exc.pixels:
+            raise MediaInvalid([_("The image has %(actual)s MP, over the limit of %(limit)s MP.")
+                                % {"actual": _fmt_mp(exc.pixels / 1_000_000),
+                                   "limit": _fmt_mp(exc.limit / 1_000_000)}]) from exc
         raise MediaInvalid([_("The image is too large to process safely (more than %(limit)s MP).")
                             % {"limit": _fmt_mp(exc.limit / 1_000_000)}]) from exc
+    except probing.ImageTooHeavy as exc:
+        raise MediaInvalid([_("The image (%(w)d×%(h)d pixels) needs %(actual)s of memory to process, "
+                              "over the limit of %(limit)s. Please upload it smaller or as a JPEG.")
+                            % {"w": exc.width, "h": exc.height,
+                               "actual": format_size(exc.needed), "limit": format_size(exc.limit)}]) from exc
     except probing.ProbeError as exc:
         raise MediaInvalid([_("The image could not be read: it may be damaged or incomplete.")]) from exc
     checked.width, checked.height = info["width"], info["height"]

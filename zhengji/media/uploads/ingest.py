@@ -27,6 +27,7 @@ from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotPermitted
 
+from ..filenames import clean_filename
 from ..models import MediaFile, MediaStatus, Upload, UploadStatus
 from ..processing import probe as probing
 from ..processing.domain import enqueue_processing
@@ -65,7 +66,7 @@ def _link_or_copy(storage: Storage, src_key: str, dst_name: str) -> str:
 
 
 def _new_media(*, owner: User, purpose: str, filename: str, checked: Checked, sha256: str, name: str) -> MediaFile:
-    media = MediaFile(owner=owner, purpose=purpose[:40], filename=os.path.basename(filename)[:255],
+    media = MediaFile(owner=owner, purpose=purpose[:40], filename=clean_filename(filename),
                       content_type=checked.type.mime, kind=checked.kind, size=checked.size, sha256=sha256,
                       width=checked.width, height=checked.height, duration=checked.duration,
                       probe={"type": checked.type.ext, **checked.probe}, status=MediaStatus.PENDING)

@@ -35,6 +35,7 @@ from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound
 
+from ..filenames import clean_filename, shorten
 from ..models import MediaFile, Upload, UploadStatus
 from ..targets import Target
 from . import storage
@@ -150,7 +151,8 @@ def parse_metadata(header: str) -> dict[str, str]:
         if "\x00" in key or "\x00" in decoded:
             # A NUL can be stored nowhere (PostgreSQL text), file names included.
             raise UploadError(_("Text may not contain NUL characters."), code="bad_metadata")
-        out[key[:64]] = decoded[:MAX_METADATA_VALUE]
+        # Shortened keeping a file name's extension (a 3,000-byte name must stay a ".jpg").
+        out[key[:64]] = shorten(decoded, max_chars=MAX_METADATA_VALUE, max_bytes=4 * MAX_METADATA_VALUE)
     if len(out) > MAX_METADATA_KEYS:
         raise UploadError(_("The upload metadata is malformed."), code="bad_metadata")
     return out
@@ -158,7 +160,7 @@ def parse_metadata(header: str) -> dict[str, str]:
 
 def filename_from(metadata: dict[str, str]) -> str:
     name = metadata.get("filename") or metadata.get("name") or ""
-    return os.path.basename(name.replace("\\", "/"))[:255]
+    return clean_filename(name, default="")
 
 
 # --- tus: create, receive, terminate ------------------------------------------------------------
