@@ -12,11 +12,18 @@ from zhengji.common.registry import Panel, PanelItem
 
 
 def hub_panels(user: Any) -> list[Panel]:
-    """Unit admins (and superusers) vet, recommend and report entries level by level."""
-    if not (user.is_superuser or scopes_for(user).admin_org_paths):
+    """Unit admins (and superusers) vet, recommend and report entries level by level; a track's
+    host staff (and campaign admins) see what reached the host unit and download its package."""
+    scopes = scopes_for(user)
+    items: list[PanelItem] = []
+    if user.is_superuser or scopes.admin_org_paths:
+        items += [PanelItem(_("Vetting queue"), reverse("reporting:queue"),
+                            _("Entries waiting for your level's decision")),
+                  PanelItem(_("Reporting batches"), reverse("reporting:batches"),
+                            _("Sent to and received from other levels"))]
+    if user.is_superuser or scopes.host_tracks or scopes.campaign_admin:
+        items.append(PanelItem(_("Entries reported to the host unit"), reverse("reporting:host_index"),
+                               _("Every city's entries of your tracks and their export package")))
+    if not items:
         return []
-    items = (PanelItem(_("Vetting queue"), reverse("reporting:queue"),
-                       _("Entries waiting for your level's decision")),
-             PanelItem(_("Reporting batches"), reverse("reporting:batches"),
-                       _("Sent to and received from other levels")))
-    return [Panel("reporting", _("Reporting chain"), icon="bi-send-check", items=items)]
+    return [Panel("reporting", _("Reporting chain"), icon="bi-send-check", items=tuple(items))]
