@@ -216,7 +216,7 @@ class ZipPlan:
             yield data[lo:hi]
 
 
-class RangeNotSatisfiable(ValueError):
+class RangeNotSatisfiable(Exception):
     pass
 
 
@@ -240,8 +240,8 @@ def parse_range(header: str, length: int) -> tuple[int, int] | None:
         stop = int(last) + 1 if last else length
     except ValueError:
         return None
-    if start < 0 or stop <= start:
-        return None
     if start >= length:
         raise RangeNotSatisfiable(header)
+    if start < 0 or stop <= start:
+        return None
     return start, min(stop, length)
