@@ -291,7 +291,7 @@ def batch_summary(request: HttpRequest, batch_id: int):
 
 # --- recommendation forms, summary PDF, the host unit and its export package ----------------------
 
-FILE_RESPONSES = {"application/pdf": {}, "application/zip": {},
+FILE_RESPONSES: dict[str, dict] = {"application/pdf": {}, "application/zip": {},
                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}
 
 
@@ -363,7 +363,8 @@ def _host_track(request: HttpRequest, track_id: int) -> Track:
 @router.get("/host/tracks", response={200: list[HostTrackOut], **ERRORS})
 def host_tracks(request: HttpRequest):
     """The tracks you host (host-unit staff of the track, campaign admins)."""
-    return [HostTrackOut(id=t.pk, name=t.name, campaign=_ref(t.campaign), host_unit=_ref(t.host_unit))
+    return [HostTrackOut(id=t.pk, name=t.name, campaign=Ref(id=t.campaign.pk, name=t.campaign.name),
+                         host_unit=_ref(t.host_unit))
             for t in host.hosted_tracks(request.user)[:500]]
 
 

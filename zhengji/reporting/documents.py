@@ -137,7 +137,8 @@ def rows_in_chunks(entries: QuerySet[Entry], reader: Any, size: int = 200) -> It
 def _fields(row: FormRow) -> list[tuple[str, str]]:
     return [(_("Entry number"), row.number), (_("Track"), row.track), (_("Title"), row.title),
             (_("Authors"), row.authors), (_("Unit"), row.unit), (_("Contact phone"), row.phone),
-            (_("Duration / size"), row.media), (_("Submitted at"), row.submitted), (pgettext("entry field", "Summary"), row.summary),
+            (_("Duration / size"), row.media), (_("Submitted at"), row.submitted),
+            (pgettext("entry field", "Summary"), row.summary),
             (_("Unit opinion"), row.opinion_text)]
 
 

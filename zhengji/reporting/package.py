@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -125,7 +126,7 @@ class RenderCache:
 
 
 def _rendered_member(name: str, rf: RenderedFile) -> Member:
-    storage, path = rf.file.storage, rf.file.name
+    storage, path = rf.file.storage, rf.file.name or ""
 
     def opener() -> IO[bytes]:
         fh: IO[bytes] = storage.open(path, "rb")
@@ -137,7 +138,7 @@ def _rendered_member(name: str, rf: RenderedFile) -> Member:
 
 def _media_member(name: str, link: EntryFile, crc: int | None) -> Member:
     m = link.media
-    storage, path = m.original.storage, m.original.name
+    storage, path = m.original.storage, m.original.name or ""
 
     def opener() -> IO[bytes]:
         fh: IO[bytes] = storage.open(path, "rb")
@@ -184,7 +185,7 @@ def form_key(row: FormRow, ext: str) -> str:
 def form_document(row: FormRow, ext: str, cache: RenderCache | None = None) -> tuple[bytes, RenderedFile]:
     """One entry's form, from the cache (rendered when missing or stale), as bytes."""
     rf = cached_form(row, ext, cache or RenderCache())
-    with rf.file.storage.open(rf.file.name, "rb") as fh:
+    with rf.file.storage.open(rf.file.name or "", "rb") as fh:
         payload = fh.read()
     return (zlib.decompress(payload, -15) if rf.deflated else payload), rf
 
@@ -250,7 +251,7 @@ def document_response(data: bytes, filename: str, content_type: str) -> HttpResp
 
 
 def package_response(request: HttpRequest, package: Package, *, audit_action: str, audit_obj: Any,
-                     scope: audit.AuditScope) -> HttpResponse:
+                     scope: audit.AuditScope) -> HttpResponseBase:
     """The package with Content-Length, ETag and Range support (one range; If-Range honoured):
     206 with the bytes asked for, 416 when the range lies past the end."""
     plan, length, etag = package.plan, len(package.plan), package.etag
@@ -271,12 +272,12 @@ def package_response(request: HttpRequest, package: Package, *, audit_action: st
     if start == 0:
         audit.record(audit_action, audit_obj, actor=request.user,
                      after={"entries": package.entries, "files": package.files, "bytes": length}, scope=scope)
-    response = StreamingHttpResponse(plan.stream(start, end), status=206 if partial else 200, content_type=ZIP_TYPE)
-    response["Content-Length"] = str(end - start)
-    response["Accept-Ranges"] = "bytes"
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = content_disposition_header(True, package.filename)
+    stream = StreamingHttpResponse(plan.stream(start, end), status=206 if partial else 200, content_type=ZIP_TYPE)
+    stream["Content-Length"] = str(end - start)
+    stream["Accept-Ranges"] = "bytes"
+    stream["ETag"] = etag
+    stream["Cache-Control"] = "private, no-store"
+    stream["Content-Disposition"] = content_disposition_header(True, package.filename)
     if partial:
-        response["Content-Range"] = f"bytes {start}-{end - 1}/{length}"
-    return response
+        stream["Content-Range"] = f"bytes {start}-{end - 1}/{length}"
+    return stream

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -120,7 +121,7 @@ def batch_form_view(request: HttpRequest, pk: int, entry_id: int, fmt: str) -> H
 
 @login_required
 @require_GET
-def batch_forms_zip_view(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_forms_zip_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = batch_or_404(request.user, pk)
     return package_response(request, batch_forms_package(request.user, batch), audit_action="batch.export",
                             audit_obj=batch, scope=batch_scope(batch))
@@ -174,7 +175,7 @@ def host_form_view(request: HttpRequest, pk: int, entry_id: int, fmt: str) -> Ht
 
 @login_required
 @require_GET
-def host_package_view(request: HttpRequest, pk: int) -> HttpResponse:
+def host_package_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     track = track_or_404(request.user, pk)
     filters = host.HostFilters.from_params(request.GET)
     return package_response(request, host_package(request.user, track, filters), audit_action="host.package",
