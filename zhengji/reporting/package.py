@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zhengji.common import audit
@@ -179,7 +180,8 @@ def _chunks(qs: QuerySet[Entry], size: int = CHUNK_ENTRIES) -> Iterator[list[Ent
 
 
 def form_key(row: FormRow, ext: str) -> str:
-    return f"form:{row.entry_id}:{'masked' if row.phone_masked else 'full'}:{ext}"
+    """The cache key of an entry's form: per phone variant and language (the labels)."""
+    return f"form:{row.entry_id}:{'masked' if row.phone_masked else 'full'}:{get_language()}:{ext}"
 
 
 def form_document(row: FormRow, ext: str, cache: RenderCache | None = None) -> tuple[bytes, RenderedFile]:
@@ -224,11 +226,12 @@ def build_package(reader: Any, entries: QuerySet[Entry], *, filename: str, title
     fingerprint = hashlib.sha256("".join(r.fingerprint() for r in rows).encode() + title.encode()
                                  + subtitle.encode()).hexdigest()
     variant = hashlib.sha256(repr([r.phone_masked for r in rows]).encode()).hexdigest()[:8]
-    summary = cache.get(f"{summary_key}:{variant}:xlsx", fingerprint, lambda: summary_rows_xlsx(title, subtitle, rows))
+    summary_key = f"{summary_key}:{variant}:{get_language()}"
+    summary = cache.get(f"{summary_key}:xlsx", fingerprint, lambda: summary_rows_xlsx(title, subtitle, rows))
     base = safe_name(_("Summary table"), NAME_MAX)
     members.append(_rendered_member(_unique(f"{base}.xlsx", taken), summary))
     if summary_as_pdf:
-        pdf = cache.get(f"{summary_key}:{variant}:pdf", fingerprint,
+        pdf = cache.get(f"{summary_key}:pdf", fingerprint,
                         lambda: summary_pdf(title, subtitle, iter(rows), cache.pdf_writer))
         members.append(_rendered_member(_unique(f"{base}.pdf", taken), pdf))
     return Package(ZipPlan(members, on_crc=_save_crc), filename=filename, entries=len(rows), files=n_files)
