@@ -173,9 +173,9 @@ def download(port: int, path: str, key: str, headers: dict | None = None) -> tup
     t0 = time.perf_counter()
     conn.request("GET", path, headers={"Authorization": f"Bearer {key}", **(headers or {})})
     r = conn.getresponse()
-    total = 0
-    while block := r.read(MB):
-        total += len(block)
+    total, buf = 0, bytearray(MB)
+    while n := r.readinto(buf):
+        total += n
     took = time.perf_counter() - t0
     conn.close()
     return r.status, took, total, dict(r.getheaders())
@@ -187,6 +187,32 @@ def ranged(port: int, path: str, key: str, start: int, end: int) -> bytes:
     data = conn.getresponse().read()
     conn.close()
     return data
+
+
+def socket_baseline(size: int) -> float:
+    """Seconds to move `size` bytes between two processes through a bare loopback socket (1 MiB
+    sendall / recv_into): the ceiling of any HTTP download on this machine."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    pid = os.fork()
+    if pid == 0:  # the sender
+        c = socket.create_connection(srv.getsockname())
+        block, left = os.urandom(MB), size
+        while left > 0:
+            c.sendall(block[: min(MB, left)])
+            left -= MB
+        c.close()
+        os._exit(0)
+    conn, _addr = srv.accept()
+    buf, t0 = bytearray(MB), time.perf_counter()
+    while conn.recv_into(buf):
+        pass
+    took = time.perf_counter() - t0
+    os.waitpid(pid, 0)
+    conn.close()
+    srv.close()
+    return took
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -301,6 +327,8 @@ def main() -> int:
               and all(i.flag_bits & 0x800 for i in z.infolist()))
         disk_rate, warm_rate = disk_bytes / t_disk / MB, warm_bytes / t_warm / MB
         ratio = warm_rate / disk_rate
+        t_socket = socket_baseline(length)
+        socket_rate = length / t_socket / MB
         gen_rate = gen["bytes"] / gen["seconds"] / MB
         gen_ratio = gen_rate / disk_rate
         result = {
@@ -313,6 +341,8 @@ def main() -> int:
             "http_cold_worker_vmhwm_mb": round(cold_hwm, 1),
             "http_warm_s": round(t_warm, 2), "http_warm_mb_per_s": round(warm_rate, 1),
             "ratio_http_warm_to_disk": round(ratio, 2), "http_warm_worker_vmhwm_mb": round(warm_hwm, 1),
+            "socket_loopback_s": round(t_socket, 2), "socket_loopback_mb_per_s": round(socket_rate, 1),
+            "ratio_http_warm_to_socket": round(warm_rate / socket_rate, 2),
             "http_resume_from_half_s": round(t_resume, 2), "idle_rss_mb": round(idle_mb, 1), "zip_checked": ok,
             "goals": {"ratio_generator_to_disk": GOAL_RATIO, "vmhwm_mb": GOAL_RSS_MB},
         }
@@ -320,7 +350,8 @@ def main() -> int:
         print(f"| {length / MB:.0f} MB, {len(files)} files | {t_disk:.2f} s ({disk_rate:.0f} MB/s) | "
               f"{gen['seconds']:.2f} s ({gen_rate:.0f} MB/s, {gen_ratio:.2f}×, {gen['hwm_mb']:.0f} MB) | "
               f"{t_cold:.2f} s ({cold_hwm:.0f} MB) | {t_warm:.2f} s ({warm_rate:.0f} MB/s, {ratio:.2f}×, "
-              f"{warm_hwm:.0f} MB) | {t_resume:.2f} s |")
+              f"{warm_hwm:.0f} MB) | {t_socket:.2f} s ({socket_rate:.0f} MB/s, {warm_rate / socket_rate:.2f}×) | "
+              f"{t_resume:.2f} s |")
         return 0 if ok and gen_ratio >= GOAL_RATIO and max(cold_hwm, warm_hwm) < GOAL_RSS_MB else 1
     finally:
         if server is not None:
