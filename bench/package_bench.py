@@ -168,11 +168,15 @@ print(json.dumps({"bytes": total, "seconds": took, "plan_seconds": t_plan, "hwm_
 """
 
 
+TTFB: dict[str, float] = {}
+
+
 def download(port: int, path: str, key: str, headers: dict | None = None) -> tuple[int, float, int, dict]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     t0 = time.perf_counter()
     conn.request("GET", path, headers={"Authorization": f"Bearer {key}", **(headers or {})})
     r = conn.getresponse()
+    TTFB[path + repr(headers)] = time.perf_counter() - t0
     total, buf = 0, bytearray(MB)
     while n := r.readinto(buf):
         total += n
@@ -273,6 +277,7 @@ def main() -> int:
         server, sampler, port = start()
         idle_mb = max(sampler.peak_rss_kb.values()) / 1024
         status, t_cold, cold_bytes, headers = download(port, url, key)
+        ttfb_cold = TTFB[url + "None"]
         sampler.stop.set()
         cold_rss, cold_hwm = sampler.peaks()
         stop(server)
@@ -282,6 +287,7 @@ def main() -> int:
         # Warm: a fresh worker streams what is recorded (no PDF engine loaded, no CRC computed).
         server, sampler, port = start()
         status2, t_warm, warm_bytes, headers2 = download(port, url, key)
+        ttfb_warm = TTFB[url + "None"]
         length = int(headers2["Content-Length"])
         half = length // 2
         status3, t_resume, resume_bytes, headers3 = download(port, url, key,
@@ -338,7 +344,8 @@ def main() -> int:
             "generator_mb_per_s": round(gen_rate, 1), "ratio_generator_to_disk": round(gen_ratio, 2),
             "generator_vmhwm_mb": round(gen["hwm_mb"], 1), "generator_vmhwm_before_mb": round(gen["hwm_before_mb"], 1),
             "http_cold_s": round(t_cold, 2), "http_cold_mb_per_s": round(cold_bytes / t_cold / MB, 1),
-            "http_cold_worker_vmhwm_mb": round(cold_hwm, 1),
+            "http_cold_worker_vmhwm_mb": round(cold_hwm, 1), "http_cold_first_byte_s": round(ttfb_cold, 2),
+            "http_warm_first_byte_s": round(ttfb_warm, 3),
             "http_warm_s": round(t_warm, 2), "http_warm_mb_per_s": round(warm_rate, 1),
             "ratio_http_warm_to_disk": round(ratio, 2), "http_warm_worker_vmhwm_mb": round(warm_hwm, 1),
             "socket_loopback_s": round(t_socket, 2), "socket_loopback_mb_per_s": round(socket_rate, 1),

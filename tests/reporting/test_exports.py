@@ -153,6 +153,11 @@ def test_host_package_contents(client, hw, tmp_path):
     assert len(data) == int(r["Content-Length"])
     z = zipfile.ZipFile(io.BytesIO(data))
     assert z.testzip() is None
+    # Info-ZIP's unzip agrees (CRCs, sizes, descriptors).
+    (tmp_path / "package.zip").write_bytes(data)
+    if shutil.which("unzip"):
+        check = subprocess.run(["unzip", "-tq", str(tmp_path / "package.zip")], capture_output=True, text=True)
+        assert check.returncode == 0 and "No errors detected" in check.stdout, check.stdout + check.stderr
     by_name = {i.filename: i for i in z.infolist()}
     folder1 = safe_name(f"{hw.e1.number} {hw.e1.title}")
     assert folder1 == f"{hw.e1.number} =cmd_' _C calc'!A0 春天_的故事"
@@ -355,3 +360,23 @@ def test_batch_page_links_forms_for_the_receiver(client, hw):
     assert f"level={rw.tree['yian'].pk}" in page  # vet them in the queue
     assert Batch.objects.get(pk=hw.b_ya1.pk).status == "sent"
     assert hw.e1.status == EntryStatus.REPORTED
+
+
+def test_forms_rendered_when_entries_reach_the_host(client, rw, django_capture_on_commit_callbacks):
+    """Reporting to the host renders the entry's forms (the host's view: phone masked, Chinese) in a
+    background task, so the host's first package download does not wait for them."""
+    e = rw.submitted(title="提前生成")
+    t = rw.tree
+    for admin, level in ((rw.ya1_admin, t["ya1"]), (rw.yian_admin, t["yian"])):
+        report(admin, level, [e], rw.track)
+    assert not RenderedFile.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        report(rw.city_admin, t["city"], [e], rw.track)
+    keys = set(RenderedFile.objects.values_list("key", flat=True))
+    assert keys == {f"form:{e.pk}:masked:zh-hans:xlsx", f"form:{e.pk}:masked:zh-hans:pdf"}
+    client.force_login(rw.host_staff)
+    r = client.get(reverse("reporting:host_package", args=[rw.track.pk]))
+    z = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
+    assert len(z.namelist()) == 4  # photo, two forms, summary
+    assert set(RenderedFile.objects.values_list("key", flat=True)) - keys == {
+        k for k in RenderedFile.objects.values_list("key", flat=True) if k.startswith("summary:")}
