@@ -61,7 +61,7 @@ def test_zip64_sparse_file(tmp_path):
     dt = (2026, 12, 1, 8, 0, 0)
     members = [
         Member("0001 作品/说明.txt", len(small), len(small), dt, lambda: io.BytesIO(small), crc=zlib.crc32(small)),
-        Member("0001 作品/大视频.mp4", BIG, BIG, dt, lambda: open(big, "rb"), crc=zeros_crc(BIG)),
+        Member("0001 作品/大视频.mp4", BIG, BIG, dt, lambda: big.open("rb"), crc=zeros_crc(BIG)),
         Member("0001 作品/推荐表.xlsx", len(small), len(form), dt, lambda: io.BytesIO(form), method=ZIP_DEFLATED,
                crc=zlib.crc32(small)),
     ]

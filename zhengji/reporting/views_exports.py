@@ -20,7 +20,7 @@ from zhengji.common import audit
 from zhengji.entries.models import Entry
 
 from . import host, queries
-from .documents import XLSX_TYPE, form_rows, summary_pdf
+from .documents import XLSX_TYPE, form_rows, rows_in_chunks, summary_pdf
 from .models import Batch
 from .package import Package, build_package, document_response, form_document, package_response, safe_name
 
@@ -62,21 +62,10 @@ def batch_form(user: Any, batch: Batch, entry_id: int, fmt: str) -> HttpResponse
 
 
 def batch_summary_pdf(user: Any, batch: Batch) -> HttpResponse:
-    rows = (row for chunk in _chunks(batch_entry_qs(batch)) for row in form_rows(chunk, user))
+    rows = rows_in_chunks(batch_entry_qs(batch), user)
     data = summary_pdf(_("Reporting summary table"), batch_subtitle(batch), rows)
     audit.record("batch.export", batch, actor=user, after={"format": "pdf"}, scope=batch_scope(batch))
     return document_response(data, f"summary-{batch.number}.pdf", PDF_TYPE)
-
-
-def _chunks(qs: Any, size: int = 200) -> Any:
-    chunk: list[Entry] = []
-    for e in qs.iterator(chunk_size=size):
-        chunk.append(e)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def batch_subtitle(batch: Batch) -> str:

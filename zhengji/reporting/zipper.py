@@ -114,10 +114,6 @@ class ZipPlan:
     def __len__(self) -> int:
         return self._cd_offset + self._cd_len + self._end_len
 
-    @property
-    def length(self) -> int:
-        return len(self)
-
     def etag(self, salt: str = "") -> str:
         """A strong validator: changes when any name, size, date or payload identity changes."""
         h = hashlib.sha256(salt.encode())
