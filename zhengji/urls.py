@@ -13,6 +13,7 @@ urlpatterns = [
     path("entries/", include("zhengji.entries.urls")),
     path("files/", include("zhengji.media.urls")),
     path("reporting/", include("zhengji.reporting.urls")),
+    path("activities/", include("zhengji.activities.urls")),
     path("review/", include("zhengji.review.urls")),
     path("", include("zhengji.common.urls")),
     path("api/", api.urls),

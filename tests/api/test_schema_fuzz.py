@@ -1,5 +1,7 @@
-"""Property-based checks of the whole API from its OpenAPI schema (schemathesis): no operation,
-fed values its schema allows or not, answers with a server error; every answer is JSON."""
+"""Property-based checks of the whole API from its OpenAPI schema (schemathesis): every operation,
+with every method it has, fed values its schema allows or not, never answers with a server error,
+answers only status codes, content types, headers and bodies its schema documents, and refuses
+input the schema does not allow (the schema is the truth about the API)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
+from schemathesis import checks as sc
 
 from tests import factories as f
 from zhengji.accounts.models import ApiToken
@@ -14,6 +17,10 @@ from zhengji.accounts.tokens import hash_key
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 KEY = "fuzz-" + "k" * 40
+CHECKS = [sc.not_a_server_error, sc.status_code_conformance, sc.content_type_conformance,
+          sc.response_schema_conformance, sc.response_headers_conformance, sc.negative_data_rejection]
+# A schema-valid request may still break a rule the schema cannot say (an end date before the
+# start date, a deadline passed): positive_data_acceptance is not a contract here.
 
 
 @pytest.fixture
@@ -34,12 +41,12 @@ def world(db):
     request_finished.connect(close_old_connections)
 
 
-@schema.include(method="GET").parametrize()
+@schema.parametrize()
 # Derandomized: the same examples every run, so CI is repeatable; raise max_examples to explore.
-@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_get_operations_never_fail_with_a_server_error(case, world):
+@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_every_operation_keeps_to_its_schema(case, world):
     response = case.call(headers={"Authorization": f"Bearer {KEY}"})
-    assert response.status_code < 500, (case.path, response.text[:300])
+    case.validate_response(response, checks=CHECKS)
     if response.status_code != 204 and "receipt" not in case.path:
         content_type = response.headers.get("content-type", [""])[0]
         assert content_type.startswith("application/json"), (case.method, case.path, response.status_code)

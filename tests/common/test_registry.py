@@ -26,11 +26,12 @@ def test_registry_orders_and_replaces_by_key():
 
 
 def test_the_apps_register_at_start_up():
-    assert registry.hub.keys() == ["orgs", "reporting", "campaigns", "common.audit"]
+    assert registry.hub.keys() == ["orgs", "reporting", "campaigns", "activities", "common.audit"]
     assert "entries.mine" in registry.centre
     assert "accounts.roles" in registry.staff_checks and "accounts.roles" in registry.audit_readers
     assert {j.path for j in registry.periodic_jobs.jobs()} == {
-        "zhengji.media.uploads.services.cleanup_expired", "zhengji.media.processing.domain.requeue_stuck"}
+        "zhengji.media.uploads.services.cleanup_expired", "zhengji.media.processing.domain.requeue_stuck",
+        "zhengji.reporting.reminders.run_due"}
 
 
 def test_periodic_job_interval_must_be_positive():

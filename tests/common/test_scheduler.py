@@ -34,6 +34,7 @@ def test_periodic_jobs_are_registered_and_importable(settings):
     """Media registers its jobs at start-up (common.registry), with the intervals of the settings."""
     jobs = {job.path: job.interval for job in periodic_jobs.jobs()}
     assert jobs == {"zhengji.media.uploads.services.cleanup_expired": settings.UPLOAD_CLEANUP_INTERVAL,
-                    "zhengji.media.processing.domain.requeue_stuck": settings.MEDIA_REQUEUE_INTERVAL}
+                    "zhengji.media.processing.domain.requeue_stuck": settings.MEDIA_REQUEUE_INTERVAL,
+                    "zhengji.reporting.reminders.run_due": 15 * 60}
     for path, interval in jobs.items():
         assert callable(import_string(path)) and interval > 0

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+
+from zhengji.common.apitypes import ApiError, InputSchema
 
 from . import profile, roles, services
 from .models import ApiToken, attach_scopes
@@ -42,8 +44,8 @@ class MeOut(Schema):
     roles: list[RoleOut]
 
 
-class TokenIn(Schema):
-    name: str
+class TokenIn(InputSchema):
+    name: str = Field(min_length=1, max_length=60)
 
 
 class TokenOut(Schema):
@@ -59,17 +61,13 @@ class TokenCreatedOut(TokenOut):
     key: str  # shown once
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
 
 def _token_out(t: ApiToken) -> dict:
     return {"id": t.pk, "name": t.name, "prefix": t.prefix, "created": t.created, "last_used": t.last_used,
             "revoked": t.revoked}
 
 
-@router.get("", response={200: MeOut, 401: ErrorOut}, summary="My profile, membership and roles")
+@router.get("", response={200: MeOut, 401: ApiError}, summary="My profile, membership and roles")
 def me(request: HttpRequest):
     user = request.user
     m = profile.membership_of(user)
@@ -89,19 +87,19 @@ def me(request: HttpRequest):
             "two_factor": services.confirmed_totp(user) is not None, "membership": membership, "roles": out}
 
 
-@router.get("/tokens", response={200: list[TokenOut], 401: ErrorOut}, summary="My API tokens")
+@router.get("/tokens", response={200: list[TokenOut], 401: ApiError}, summary="My API tokens")
 def list_tokens(request: HttpRequest):
     return [_token_out(t) for t in ApiToken.objects.filter(user=request.user).order_by("revoked", "-created")]
 
 
-@router.post("/tokens", response={201: TokenCreatedOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut},
+@router.post("/tokens", response={201: TokenCreatedOut, 400: ApiError, 401: ApiError, 409: ApiError},
              summary="Create an API token (the key is returned once)")
 def create_token(request: HttpRequest, payload: TokenIn):
     token, key = services.create_token(request.user, payload.name)
     return 201, {**_token_out(token), "key": key}
 
 
-@router.delete("/tokens/{token_id}", response={204: None, 401: ErrorOut, 404: ErrorOut},
+@router.delete("/tokens/{token_id}", response={204: None, 401: ApiError, 404: ApiError},
                summary="Revoke one of my API tokens")
 def revoke_token(request: HttpRequest, token_id: int):
     services.revoke_token(request.user, token_id)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.shortcuts import render
 
 from zhengji.common.i18n import mask_phone
+from zhengji.common.numbers import is_ascii_digits
 
 
 def normalise_login(value: str | None) -> str:
@@ -31,6 +32,6 @@ def lockout_response(request, original_response=None, credentials=None):
     context = {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cooloff_minutes": minutes,
-        "login_name": mask_phone(login_name) if login_name.isdigit() else login_name,
+        "login_name": mask_phone(login_name) if is_ascii_digits(login_name) else login_name,
     }
     return render(request, "accounts/locked_out.html", context, status=429)

@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.common.notify import notify
+from zhengji.common.numbers import is_ascii_digits
 from zhengji.common.sms import send_sms
 
 from . import roles
@@ -149,7 +150,7 @@ def _check_code(phone: str, purpose: str, code: str) -> tuple[PhoneCode | None, 
         return None, DomainError(_("Too many wrong attempts. Request a new code."), code="code_locked",
                                  field="code")
     pc.attempts += 1
-    if not (len(code) == 6 and code.isdigit()
+    if not (len(code) == 6 and is_ascii_digits(code)
             and hmac.compare_digest(pc.code_hash, _code_hash(phone, purpose, code))):
         pc.save(update_fields=["attempts"])
         left = settings.OTP_MAX_ATTEMPTS - pc.attempts

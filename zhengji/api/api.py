@@ -1,11 +1,13 @@
 """The JSON API: one NinjaAPI, one router per domain app (each app's api.py)."""
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 
 from zhengji.accounts.api import router as accounts_router
+from zhengji.activities.api import router as activities_router
 from zhengji.api.auth import auth_methods
 from zhengji.api.errors import install_error_handlers
+from zhengji.api.openapi import ZhengjiAPI
 from zhengji.campaigns.api import router as campaigns_router
 from zhengji.common.api import router as common_router
 from zhengji.entries.api import router as entries_router
@@ -14,7 +16,7 @@ from zhengji.orgs.api import router as orgs_router
 from zhengji.public.api import router as public_router
 from zhengji.reporting.api import router as reporting_router
 
-api = NinjaAPI(
+api = ZhengjiAPI(
     title="Zhengji API",
     version="1",
     description="Call-for-works campaigns: organisations, campaigns, tracks, announcements, entries.",
@@ -40,6 +42,7 @@ def _mount() -> None:
     api.add_router("/media", media_router, tags=["media"])
     api.add_router("/audit", common_router, tags=["audit"])
     api.add_router("/reporting", reporting_router, tags=["reporting"])
+    api.add_router("/activities", activities_router, tags=["activities"])
 
 
 _mount()

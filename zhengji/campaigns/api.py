@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from zhengji.common.apitypes import ApiError, InputSchema, IsoDate, IsoDateTime
 from zhengji.common.errors import NotPermitted
 from zhengji.orgs.models import Organization
 
@@ -100,11 +101,6 @@ class AnnouncementOut(Schema):
     pinned: bool
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-
 
 class FormErrorsOut(Schema):
     code: str
@@ -112,7 +108,7 @@ class FormErrorsOut(Schema):
     errors: dict[str, Any]
 
 
-class CampaignIn(Schema):
+class CampaignIn(InputSchema):
     org_id: int
     slug: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=60)
     name: str = Field(max_length=200)
@@ -120,35 +116,35 @@ class CampaignIn(Schema):
     year: int = Field(ge=2000, le=2100)
     summary: str = ""
     summary_en: str = ""
-    launch_date: dt.date
-    collect_start: dt.date
-    collect_end: dt.date
-    review_start: dt.date
-    review_end: dt.date
-    publicity_start: dt.date
-    publicity_end: dt.date
-    conclude_date: dt.date
+    launch_date: IsoDate
+    collect_start: IsoDate
+    collect_end: IsoDate
+    review_start: IsoDate
+    review_end: IsoDate
+    publicity_start: IsoDate
+    publicity_end: IsoDate
+    conclude_date: IsoDate
 
 
-class CampaignPatch(Schema):
+class CampaignPatch(InputSchema):
     slug: str | None = Field(None, pattern=r"^[-a-zA-Z0-9_]+$", max_length=60)
     name: str | None = Field(None, max_length=200)
     name_en: str | None = Field(None, max_length=200)
     year: int | None = Field(None, ge=2000, le=2100)
     summary: str | None = None
     summary_en: str | None = None
-    launch_date: dt.date | None = None
-    collect_start: dt.date | None = None
-    collect_end: dt.date | None = None
-    review_start: dt.date | None = None
-    review_end: dt.date | None = None
-    publicity_start: dt.date | None = None
-    publicity_end: dt.date | None = None
-    conclude_date: dt.date | None = None
+    launch_date: IsoDate | None = None
+    collect_start: IsoDate | None = None
+    collect_end: IsoDate | None = None
+    review_start: IsoDate | None = None
+    review_end: IsoDate | None = None
+    publicity_start: IsoDate | None = None
+    publicity_end: IsoDate | None = None
+    conclude_date: IsoDate | None = None
     is_published: bool | None = None
 
 
-class TrackIn(Schema):
+class TrackIn(InputSchema):
     number: int | None = Field(None, ge=1, le=999)
     slug: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=60)
     name: str = Field(max_length=200)
@@ -164,7 +160,7 @@ class TrackIn(Schema):
     form_schema: list[Any] = []
 
 
-class TrackPatch(Schema):
+class TrackPatch(InputSchema):
     number: int | None = Field(None, ge=1, le=999)
     slug: str | None = Field(None, pattern=r"^[-a-zA-Z0-9_]+$", max_length=60)
     name: str | None = Field(None, max_length=200)
@@ -183,7 +179,7 @@ class FormOut(Schema):
     form_schema: list[dict[str, Any]]
 
 
-class AnnouncementIn(Schema):
+class AnnouncementIn(InputSchema):
     title: str = Field(max_length=200)
     title_en: str = Field("", max_length=200)
     body: str = ""
@@ -192,7 +188,7 @@ class AnnouncementIn(Schema):
     publish_at: dt.datetime | None = Field(None, description="Empty: a draft. Now or later: published then.")
 
 
-class AnnouncementPatch(Schema):
+class AnnouncementPatch(InputSchema):
     title: str | None = Field(None, max_length=200)
     title_en: str | None = Field(None, max_length=200)
     body: str | None = None
@@ -202,13 +198,13 @@ class AnnouncementPatch(Schema):
     publish_at: dt.datetime | None = None
 
 
-class LevelRuleIn(Schema):
+class LevelRuleIn(InputSchema):
     org_kind: str
     deadline: dt.datetime = Field(description="Naive times are Asia/Shanghai.")
     quota: int | None = Field(None, ge=0)
 
 
-class LevelRulesIn(Schema):
+class LevelRulesIn(InputSchema):
     rules: list[LevelRuleIn]
 
 
@@ -319,7 +315,7 @@ def list_announcements(request: HttpRequest, slug: str):
 
 # --- admin writes -----------------------------------------------------------------------------
 
-@router.post("/campaigns", response={201: CampaignDetailOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/campaigns", response={201: CampaignDetailOut, 403: ApiError, 404: ApiError})
 def create_campaign(request: HttpRequest, payload: CampaignIn):
     data = payload.model_dump()
     org = get_object_or_404(Organization, pk=data.pop("org_id"))
@@ -398,9 +394,9 @@ def put_track_level_rules(request: HttpRequest, slug: str, track_slug: str, payl
             for r in rows]
 
 
-class ExtensionIn(Schema):
+class ExtensionIn(InputSchema):
     org: int = Field(description="The organisation whose deadline moves (its entrants' too).")
-    until: dt.datetime = Field(description="The new deadline; naive times are Asia/Shanghai.")
+    until: IsoDateTime = Field(description="The new deadline; naive times are Asia/Shanghai.")
     track: str | None = Field(None, description="A track's slug; empty: every track of the campaign.")
     reason: str = Field("", max_length=2000)
 
@@ -419,7 +415,7 @@ def _extension_out(e: DeadlineExtension) -> dict:
             "until": timezone.localtime(e.until), "reason": e.reason}
 
 
-@router.get("/campaigns/{slug}/extensions", response={200: list[ExtensionOut], 404: ErrorOut})
+@router.get("/campaigns/{slug}/extensions", response={200: list[ExtensionOut], 404: ApiError})
 def list_extensions(request: HttpRequest, slug: str):
     """The deadline extensions of the campaign that you may grant: all for campaign admins, those
     of organisations below your own subtree's top for unit admins."""
@@ -428,8 +424,8 @@ def list_extensions(request: HttpRequest, slug: str):
     return [_extension_out(e) for e in rows[:2000] if services.can_grant_extension(request.user, c, e.org)]
 
 
-@router.post("/campaigns/{slug}/extensions", response={201: ExtensionOut, 400: ErrorOut, 403: ErrorOut,
-                                                       404: ErrorOut})
+@router.post("/campaigns/{slug}/extensions", response={201: ExtensionOut, 400: ApiError, 403: ApiError,
+                                                       404: ApiError})
 def post_extension(request: HttpRequest, slug: str, payload: ExtensionIn):
     """Give one organisation a later deadline (the level above it, or a campaign admin). Granting
     again for the same organisation and track replaces the date."""
@@ -440,7 +436,7 @@ def post_extension(request: HttpRequest, slug: str, payload: ExtensionIn):
     return 201, _extension_out(ext)
 
 
-@router.delete("/campaigns/{slug}/extensions/{extension_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
+@router.delete("/campaigns/{slug}/extensions/{extension_id}", response={204: None, 403: ApiError, 404: ApiError})
 def delete_extension(request: HttpRequest, slug: str, extension_id: int):
     c = get_object_or_404(Campaign, slug=slug)
     ext = get_object_or_404(DeadlineExtension.objects.select_related("org", "campaign"), campaign=c, pk=extension_id)

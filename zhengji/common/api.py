@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from .apitypes import IsoDate
 from .audit_log import can_browse_audit, filtered_log
 
 router = Router()
@@ -21,8 +22,8 @@ class AuditFilters(Schema):
     action: str = ""
     actor: str = Field("", description="Name, user name, mobile number or user id")
     object_type: str = ""
-    date_from: dt.date | None = Field(None, description="First day (Asia/Shanghai), inclusive")
-    date_to: dt.date | None = Field(None, description="Last day (Asia/Shanghai), inclusive")
+    date_from: IsoDate | None = Field(None, description="First day (Asia/Shanghai), inclusive")
+    date_to: IsoDate | None = Field(None, description="Last day (Asia/Shanghai), inclusive")
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from . import registry
 from .models import AuditLog
+from .numbers import parse_id
 
 
 def read_filter(scope: registry.AuditReadScope) -> Q:
@@ -83,8 +84,8 @@ def apply_filters(qs: QuerySet[AuditLog], *, action: str = "", actor: str = "", 
     if actor:
         term = actor.strip()
         who = Q(actor__real_name__icontains=term) | Q(actor__username=term) | Q(actor__phone=term)
-        if term.isdigit():
-            who |= Q(actor_id=int(term))
+        if (actor_pk := parse_id(term)) is not None:
+            who |= Q(actor_id=actor_pk)
         qs = qs.filter(who)
     # Clamp far-off dates: 0001-01-01 in Asia/Shanghai is before year 1 in UTC, and the day after
     # 9999-12-31 does not exist; no record is that old or that new anyway.

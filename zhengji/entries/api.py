@@ -15,6 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
+from zhengji.common.apitypes import ApiError, InputSchema
 from zhengji.common.errors import DomainError
 from zhengji.orgs.models import Organization
 
@@ -28,13 +29,13 @@ from .services import Changes
 router = Router()
 
 
-class AuthorSchema(Schema):
+class AuthorSchema(InputSchema):
     name: str = Field("", max_length=60)
     unit_name: str = Field("", max_length=200)
     role: str = Field("", max_length=60)
 
 
-class EntryCreate(Schema):
+class EntryCreate(InputSchema):
     track: int
     entrant_type: Literal["individual", "team", "unit"] | None = None
     unit: int | None = Field(None, description="For a unit entry: an organisation in your subtree.")
@@ -46,7 +47,7 @@ class EntryCreate(Schema):
     files: dict[str, list[int]] | None = Field(None, description="Slot key -> MediaFile ids, in order.")
 
 
-class EntryPatch(Schema):
+class EntryPatch(InputSchema):
     title: str | None = Field(None, max_length=200)
     summary: str | None = None
     contact_phone: str | None = None
@@ -55,11 +56,11 @@ class EntryPatch(Schema):
     files: dict[str, list[int]] | None = None
 
 
-class SubmitIn(Schema):
+class SubmitIn(InputSchema):
     pledge: bool = Field(False, description="The entrant accepts the originality pledge and licence grant.")
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(InputSchema):
     reason: str = ""
 
 
@@ -71,10 +72,6 @@ class StatusOut(Schema):
     return_reason: str
     history: list[TimelineItem]
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 def _changes(payload: Schema) -> Changes:
@@ -92,10 +89,10 @@ def _out(request: HttpRequest, entry: Entry) -> EntryDetail:
     return projections.detail(entry, request.user)
 
 
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: dict}
+ERRORS = {400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 422: ApiError}
 
 
-@router.get("", response={200: list[EntryListItem], 403: ErrorOut})
+@router.get("", response={200: list[EntryListItem], 403: ApiError})
 def list_entries(request: HttpRequest, scope: Literal["mine", "unit"] = "mine"):
     """Your entries; with scope=unit (unit admins) the submitted entries of your subtree."""
     if scope == "unit" and not scopes_for(request.user).admin_org_paths:
@@ -120,7 +117,7 @@ def create_entry(request: HttpRequest, payload: EntryCreate):
     return 201, _out(request, _visible(request, entry.pk))
 
 
-@router.get("/{int:entry_id}", response={200: EntryDetail, 404: ErrorOut})
+@router.get("/{int:entry_id}", response={200: EntryDetail, 404: ApiError})
 def get_entry(request: HttpRequest, entry_id: int):
     return _out(request, _visible(request, entry_id))
 
@@ -182,7 +179,7 @@ def withdraw_entry(request: HttpRequest, entry_id: int):
     return _out(request, _visible(request, entry_id))
 
 
-@router.get("/{int:entry_id}/status", response={200: StatusOut, 404: ErrorOut})
+@router.get("/{int:entry_id}/status", response={200: StatusOut, 404: ApiError})
 def entry_status(request: HttpRequest, entry_id: int):
     """Where the entry stands: its status and its history, oldest first."""
     entry = _visible(request, entry_id)
@@ -192,7 +189,7 @@ def entry_status(request: HttpRequest, entry_id: int):
             "return_reason": projections.return_reason(entry, request.user), "history": history}
 
 
-@router.get("/{int:entry_id}/receipt", response={200: None, 404: ErrorOut},
+@router.get("/{int:entry_id}/receipt", response={200: None, 404: ApiError},
             openapi_extra={"responses": {200: {"description": "The receipt as a PDF",
                                                "content": {"application/pdf": {}}}}})
 def entry_receipt(request: HttpRequest, entry_id: int):
@@ -204,7 +201,7 @@ def entry_receipt(request: HttpRequest, entry_id: int):
     return response
 
 
-@router.get("/{int:entry_id}/blind", response={200: BlindEntry, 404: ErrorOut})
+@router.get("/{int:entry_id}/blind", response={200: BlindEntry, 404: ApiError})
 def entry_blind(request: HttpRequest, entry_id: int):
     """The entry as a judge of its track sees it: no submitter, author, unit, phone or file name."""
     return projections.blind(entry_for(request.user, entry_id, view=View.JUDGE))

@@ -21,6 +21,7 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
 from zhengji.campaigns.schema import FieldDef, parse_schema
 from zhengji.common.errors import DomainError
+from zhengji.common.numbers import parse_id
 from zhengji.media.models import MediaFile
 from zhengji.media.targets import Target
 
@@ -51,8 +52,8 @@ def track_slot_target(track: Track, slot_key: str) -> Target:
 def resolve_entry_slot(data: Mapping[str, Any], user: AbstractBaseUser) -> Target:
     """The `entry_slot` resolver: `track` (id) and `slot` from the ingest request."""
     track_id, slot = str(data.get("track", "")), str(data.get("slot", ""))
-    track = (Track.objects.filter(pk=int(track_id)).select_related("campaign").first()
-             if track_id.isdigit() and len(track_id) < 19 else None)
+    track_pk = parse_id(track_id)
+    track = Track.objects.filter(pk=track_pk).select_related("campaign").first() if track_pk else None
     if track is None:
         raise DomainError(_("Choose a valid track."), code="invalid_track")
     return track_slot_target(track, slot)

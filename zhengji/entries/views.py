@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
 from zhengji.common.errors import DomainError
+from zhengji.common.numbers import parse_id
 from zhengji.media.models import MediaFile
 from zhengji.media.views_media import status_data
 from zhengji.orgs.models import Organization
@@ -72,8 +73,8 @@ def new(request, track_id: int):
         entrant_type = request.POST.get("entrant_type") or None
         unit = None
         unit_id = request.POST.get("unit", "")
-        if entrant_type == EntrantType.UNIT and unit_id.isdigit():
-            unit = Organization.objects.filter(pk=int(unit_id)).first()
+        if entrant_type == EntrantType.UNIT and (unit_pk := parse_id(unit_id)):
+            unit = Organization.objects.filter(pk=unit_pk).first()
         try:
             entry = services.create_draft(request.user, track, entrant_type=entrant_type, unit=unit,
                                           changes=Changes(title=request.POST.get("title", "")))

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from zhengji.common.apitypes import ApiError, InputSchema
 from zhengji.common.errors import NotFound
+from zhengji.common.numbers import parse_count
 
 from .models import MediaFile, Upload
 from .processing import domain
@@ -105,7 +107,7 @@ def delete_upload(request: HttpRequest, upload_id: UUID):
 
 # --- S3 multipart (only when the default storage is S3) ----------------------------------------
 
-class MultipartIn(Schema):
+class MultipartIn(InputSchema):
     filename: str = Field(max_length=255)
     type: str = Field(default="", max_length=100)
     metadata: dict = Field(default_factory=dict)
@@ -121,7 +123,7 @@ class SignedPartOut(Schema):
     url: str
 
 
-class PartIn(Schema):
+class PartIn(InputSchema):
     PartNumber: int = Field(ge=1, le=10000)  # noqa: N815
     ETag: str = Field(max_length=200)  # noqa: N815
 
@@ -130,7 +132,7 @@ class PartOut(PartIn):
     Size: int | None = None  # noqa: N815
 
 
-class CompleteIn(Schema):
+class CompleteIn(InputSchema):
     parts: list[PartIn] = Field(min_length=1, max_length=10000)
 
 
@@ -150,8 +152,8 @@ def _require_s3() -> None:
 def s3_create(request: HttpRequest, payload: MultipartIn):
     _require_s3()
     size = payload.size
-    if size is None and str(payload.metadata.get("size", "")).isdigit():
-        size = int(payload.metadata["size"])
+    if size is None:
+        size = parse_count(str(payload.metadata.get("size", "")))
     upload = services.create_s3_upload(request.user, filename=payload.filename, content_type=payload.type,
                                        size=size, metadata=payload.metadata)
     return {"uploadId": str(upload.id), "key": upload.storage_key}
@@ -222,10 +224,6 @@ class MediaStatusOut(Schema):
     error_detail: str | None = Field(None, description="ffmpeg's output (superusers only)")
 
 
-class MediaErrorOut(Schema):
-    code: str
-    message: str
-
 
 def _visible_media(request: HttpRequest, media_id: int) -> MediaFile:
     """The file if this user may see it; 404 otherwise (its existence is not revealed)."""
@@ -235,7 +233,7 @@ def _visible_media(request: HttpRequest, media_id: int) -> MediaFile:
     return media
 
 
-@router.get("/files/{int:media_id}", response={200: MediaStatusOut, 404: MediaErrorOut},
+@router.get("/files/{int:media_id}", response={200: MediaStatusOut, 404: ApiError},
             summary="A file's processing status and rendition URLs")
 def media_status(request: HttpRequest, media_id: int):
     """The same JSON as `GET /files/m/{id}/status?format=json`: poll it while `status` is pending or
@@ -243,9 +241,9 @@ def media_status(request: HttpRequest, media_id: int):
     return status_data(_visible_media(request, media_id), request.user)
 
 
-@router.post("/files/{int:media_id}/retry", response={200: MediaStatusOut, 400: MediaErrorOut,
-                                                        403: MediaErrorOut, 404: MediaErrorOut,
-                                                        409: MediaErrorOut},
+@router.post("/files/{int:media_id}/retry", response={200: MediaStatusOut, 400: ApiError,
+                                                        403: ApiError, 404: ApiError,
+                                                        409: ApiError},
              summary="Process a failed (or stuck) file again")
 def media_retry(request: HttpRequest, media_id: int):
     """Queue the processing again from scratch. `400 already_ready` when the file is processed,

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from zhengji.common.apitypes import InputSchema
 from zhengji.common.i18n import mask_phone
 
 from . import services
@@ -51,7 +52,7 @@ class OrgDetailOut(OrgOut):
     path_names: list[str] = Field(default_factory=list, description="Names of the ancestors, root first")
 
 
-class OrgCreateIn(Schema):
+class OrgCreateIn(InputSchema):
     parent: int
     name: str
     code: str
@@ -64,7 +65,7 @@ class OrgCreateIn(Schema):
     address: str = ""
 
 
-class OrgPatchIn(Schema):
+class OrgPatchIn(InputSchema):
     name: str | None = None
     short_name: str | None = None
     name_en: str | None = None
@@ -76,11 +77,11 @@ class OrgPatchIn(Schema):
     address: str | None = None
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     target: int = Field(description="id of the new parent organisation")
 
 
-class DeactivateIn(Schema):
+class DeactivateIn(InputSchema):
     reason: str = ""
 
 

@@ -20,7 +20,7 @@ from .views import _can_preview, _visible_announcements
 router = Router()
 
 
-class CampaignBrief(Schema):
+class PublicCampaignBrief(Schema):
     slug: str
     name: str
     year: int
@@ -58,19 +58,19 @@ class TrackOut(Schema):
     is_open: bool
 
 
-class AnnouncementOut(Schema):
+class PublicAnnouncementOut(Schema):
     id: int
     title: str
     publish_at: dt.datetime
     pinned: bool
 
 
-class CampaignOut(CampaignBrief):
+class PublicCampaignOut(PublicCampaignBrief):
     summary: str
     is_published: bool
     timeline: list[Step]
     tracks: list[TrackOut]
-    announcements: list[AnnouncementOut]
+    announcements: list[PublicAnnouncementOut]
 
 
 def _brief(c: Campaign, today: dt.date) -> dict:
@@ -79,13 +79,13 @@ def _brief(c: Campaign, today: dt.date) -> dict:
             "phase": phase, "phase_label": presenters.phase_label(phase)}
 
 
-@router.get("/campaigns", response=list[CampaignBrief], auth=None, summary="Published campaigns, newest first")
+@router.get("/campaigns", response=list[PublicCampaignBrief], auth=None, summary="Published campaigns, newest first")
 def list_campaigns(request: HttpRequest):
     today = timezone.localdate()
     return [_brief(c, today) for c in Campaign.objects.filter(is_published=True).select_related("org")]
 
 
-@router.get("/campaigns/{slug}", response=CampaignOut, auth=None,
+@router.get("/campaigns/{slug}", response=PublicCampaignOut, auth=None,
             summary="A campaign with its timeline, tracks and visible announcements")
 def get_campaign(request: HttpRequest, slug: str):
     c = get_object_or_404(Campaign.objects.select_related("org"), slug=slug)

@@ -8,30 +8,28 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from zhengji.accounts.scopes import scopes_for
-from zhengji.campaigns.models import Track
+from zhengji.campaigns.models import Campaign, Track
+from zhengji.common.apitypes import ApiError, InputSchema, IsoDate
 from zhengji.common.errors import DomainError
 from zhengji.entries.models import Entry
 from zhengji.orgs.models import Organization
 
-from . import host, queries, services, views_exports
+from . import host, queries, reminders, services, views_exports
 from .exports import summary_response
-from .models import Batch
+from .models import Batch, ReminderRound
 
 router = Router()
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
 
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: dict}
+ERRORS = {400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 422: ApiError}
 
 
 class Ref(Schema):
@@ -80,14 +78,14 @@ class QueueParams(Schema):
     unit: int | None = Field(None, description="A child organisation: entries of its subtree.")
     level: int | None = Field(None, description="Only entries waiting at this level.")
     q: str = Field("", max_length=100, description="Search in titles and entry numbers.")
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     sort: Literal["-arrived", "arrived", "number", "-number", "rank"] = "-arrived"
     cursor: str | None = Field(None, description="next_cursor of the previous page.")
     limit: int = Field(queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE_SIZE)
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     action: Literal["recommend", "return", "reject"]
     entries: list[int] = Field(..., min_length=1, max_length=services.MAX_BULK)
     level: int | None = Field(None, description="The level deciding; by default where the entries wait.")
@@ -100,18 +98,18 @@ class DecisionOut(Schema):
     statuses: dict[str, str]
 
 
-class OpinionIn(Schema):
+class OpinionIn(InputSchema):
     text: str = Field("", max_length=2000)
     level: int | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     level: int
     track: int
     entries: list[int] = Field(..., max_length=1000)
 
 
-class BatchIn(Schema):
+class BatchIn(InputSchema):
     level: int
     track: int
     note: str = Field("", max_length=2000)
@@ -287,6 +285,122 @@ def batch_summary(request: HttpRequest, batch_id: int):
     """The batch's summary table (报送汇总表) as .xlsx; phones masked; the download is audited."""
     batch = _batch(request, batch_id)
     return summary_response(request, batch)
+
+
+# --- reminders -------------------------------------------------------------------------------------
+
+class ReminderIn(InputSchema):
+    campaign: str = Field(..., description="The campaign's slug.")
+    kind: Literal["silent", "drafts"] = Field(..., description="`silent`: units that have not taken part; "
+                                                               "`drafts`: entrants with unfinished drafts.")
+    level: int = Field(..., description="One of your levels: its subtree is reminded.")
+    track: int | None = Field(None, description="Required for `drafts`.")
+    template: str = Field("plain", description="A text key (`plain`, `short`).")
+
+
+class ReminderPreviewOut(Schema):
+    recipients: int
+    skipped: int
+    to_send: int
+    deadline: dt.datetime
+    message: str
+    items: list[Ref]
+    page: int
+    pages: int
+
+
+class RoundOut(Schema):
+    id: int
+    kind: str
+    campaign: str
+    track: Ref | None
+    level: Ref | None
+    automatic: bool
+    sender: str
+    deadline: dt.datetime
+    message: str
+    recipients: int
+    skipped: int
+    created_at: dt.datetime
+
+
+class ReminderSettingIn(InputSchema):
+    days_before: int = Field(..., ge=0, le=30, description="0: no automatic reminders.")
+
+
+class ReminderSettingOut(Schema):
+    campaign: str
+    days_before: int
+
+
+def _reminder_args(request: HttpRequest, payload: ReminderIn) -> tuple[Campaign, Organization, Track | None]:
+    _require_admin(request)
+    campaign = Campaign.objects.select_related("org").filter(slug=payload.campaign).first()
+    level = Organization.objects.filter(pk=payload.level).first()
+    track = Track.objects.filter(pk=payload.track).first() if payload.track is not None else None
+    if campaign is None or level is None or (payload.track is not None and track is None):
+        raise Http404
+    return campaign, level, track
+
+
+def _round_out(r: ReminderRound) -> RoundOut:
+    return RoundOut(id=r.pk, kind=r.kind, campaign=r.campaign.slug, track=_ref(r.track) if r.track else None,
+                    level=_ref(r.scope) if r.scope else None, automatic=r.automatic,
+                    sender=r.sender.display_name if r.sender else "", deadline=r.deadline, message=r.message,
+                    recipients=r.recipients, skipped=r.skipped, created_at=r.created_at)
+
+
+@router.get("/reminders/preview", response={200: ReminderPreviewOut, **ERRORS})
+def reminder_preview(request: HttpRequest, params: Query[ReminderIn], page: int = 1):
+    """Who a reminder would reach (count, one page of units or entrants) and its text; nothing is
+    sent. People reminded in the last 24 hours are counted in `skipped`."""
+    campaign, level, track = _reminder_args(request, params)
+    p = reminders.preview(request.user, campaign, params.kind, level, track=track, template=params.template)
+    pg = Paginator(reminders.recipients_page(params.kind, campaign, track, p.scope), 25).get_page(page)
+    items = [Ref(id=o.pk, name=o.display_name) for o in pg.object_list]
+    return ReminderPreviewOut(recipients=p.recipients, skipped=p.skipped, to_send=p.to_send, deadline=p.deadline,
+                              message=p.message, items=items, page=pg.number, pages=pg.paginator.num_pages)
+
+
+@router.post("/reminders", response={201: RoundOut, 429: ApiError, **ERRORS})
+def reminder_send(request: HttpRequest, payload: ReminderIn):
+    """Send the reminder: one message per recipient (site, SMS, e-mail where known). One round per
+    level, campaign, track and kind a day (429 `rate_limited`); 400 `no_recipients` when nobody is
+    left; 409 `deadline_passed`."""
+    campaign, level, track = _reminder_args(request, payload)
+    rnd = reminders.send_manual(request.user, campaign, payload.kind, level, track=track, template=payload.template)
+    return 201, _round_out(rnd)
+
+
+@router.get("/reminders/log", response={200: list[RoundOut], **ERRORS})
+def reminder_log(request: HttpRequest, page: int = 1):
+    """Reminder rounds of your levels and campaigns, newest first, 50 a page."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    pg = Paginator(reminders.rounds_for(request.user), 50).get_page(page)
+    return [_round_out(r) for r in pg.object_list]
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = Campaign.objects.select_related("org").filter(slug=slug).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@router.get("/reminders/settings/{slug}", response={200: ReminderSettingOut, **ERRORS})
+def reminder_settings(request: HttpRequest, slug: str):
+    """Automatic reminders of a campaign: N days before each deadline (campaign admins)."""
+    campaign = _campaign(slug)
+    if not reminders.can_configure(request.user, campaign):
+        raise PermissionDenied
+    return ReminderSettingOut(campaign=slug, days_before=reminders.reminder_days(campaign))
+
+
+@router.put("/reminders/settings/{slug}", response={200: ReminderSettingOut, **ERRORS})
+def put_reminder_settings(request: HttpRequest, slug: str, payload: ReminderSettingIn):
+    s = reminders.set_reminder_days(request.user, _campaign(slug), payload.days_before)
+    return ReminderSettingOut(campaign=slug, days_before=s.days_before)
 
 
 # --- recommendation forms, summary PDF, the host unit and its export package ----------------------

@@ -18,3 +18,5 @@ class ReportingConfig(AppConfig):
         chain.connect()
         registry.hub.register("reporting", hub_panels, order=15)
         workflow.on_applied("report_to_host", on_reported_to_host)
+        # Automatic reminders before deadlines (sent once however many schedulers run).
+        registry.periodic_jobs.add("zhengji.reporting.reminders.run_due", 15 * 60)

@@ -139,6 +139,107 @@ class BatchItem(models.Model):
         return f"{self.batch_id}: {self.entry_id}"
 
 
+# --- reminders ---------------------------------------------------------------------------------------
+
+class ReminderKind(models.TextChoices):
+    SILENT = "silent", _("Units that have not taken part")
+    DRAFTS = "drafts", _("Entrants with unfinished drafts")
+    QUEUE = "queue", _("Levels with entries waiting")
+
+
+class ReminderSetting(models.Model):
+    """Automatic reminders of one campaign: sent `days_before` days before each deadline (0: off)."""
+
+    campaign = models.OneToOneField("campaigns.Campaign", on_delete=models.CASCADE, primary_key=True,
+                                    related_name="reminder_setting")
+    days_before = models.PositiveSmallIntegerField(_("days before each deadline"), default=0,
+                                                   help_text=_("0: no automatic reminders."))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder setting")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.days_before}"
+
+    def audit_scope(self) -> dict:
+        return {"org_path": "", "campaign_id": self.campaign_id}
+
+
+class ReminderRound(models.Model):
+    """One sending of one reminder text to a set of recipients: a unit admin's manual round, or an
+    automatic round for one deadline. `key` is unique: an automatic round exists once per
+    (campaign, track, kind, deadline), a manual one once per (level, campaign, track, kind, day)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    track = models.ForeignKey("campaigns.Track", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("track"))
+    kind = models.CharField(_("recipients"), max_length=8, choices=ReminderKind.choices)
+    scope = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="+", verbose_name=_("level"))
+    automatic = models.BooleanField(_("automatic"), default=False)
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name=_("sent by"))
+    deadline = models.DateTimeField(_("deadline"))
+    title = models.CharField(_("title"), max_length=200)
+    message = models.TextField(_("message"), max_length=500)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped (reminded recently)"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reminder round")
+        verbose_name_plural = _("reminder rounds")
+
+    def __str__(self) -> str:
+        return self.key
+
+    def audit_scope(self) -> dict:
+        return {"org_path": self.scope.path if self.scope is not None else "", "campaign_id": self.campaign_id}
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class ReminderDelivery(models.Model):
+    """One reminder to one person in one round. The row is inserted (unique per round and
+    recipient) before anything is sent, and a sender claims it by switching it from pending to
+    sending in one UPDATE: however many schedulers or workers run, each message goes out once."""
+
+    round = models.ForeignKey(ReminderRound, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("recipient"))
+    org = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                            verbose_name=_("unit"))
+    status = models.CharField(_("status"), max_length=8, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING)
+    claim = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    channels = models.CharField(_("channels"), max_length=40, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "recipient"], name="uniq_reminder_recipient")]
+        indexes = [models.Index(fields=["status", "round"], name="reminder_status"),
+                   models.Index(fields=["recipient", "created_at"], name="reminder_recipient_recent")]
+        verbose_name = _("reminder delivery")
+        verbose_name_plural = _("reminder deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.round_id} → {self.recipient_id}: {self.status}"
+
+
 class RenderedFile(models.Model):
     """A generated document (a recommendation form, a summary table) kept in storage for the
     export packages: the same bytes on every request while the data behind them is unchanged

@@ -28,6 +28,7 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
 from zhengji.campaigns.policy import CampaignPolicy, policy_for
 from zhengji.common.errors import DomainError
+from zhengji.common.numbers import parse_id
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.entries.queries import View, entries_for
 from zhengji.orgs.models import Organization
@@ -72,8 +73,7 @@ class QueueFilters:
     @classmethod
     def from_params(cls, params: Any) -> QueueFilters:
         def num(name: str) -> int | None:
-            v = str(params.get(name) or "").strip()
-            return int(v) if v.isdigit() else None
+            return parse_id(str(params.get(name) or "").strip())
 
         sort = str(params.get("sort") or DEFAULT_SORT)
         state = str(params.get("state") or "")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_exports
+from . import reminder_views, views, views_exports
 
 app_name = "reporting"
 urlpatterns = [
@@ -21,4 +21,10 @@ urlpatterns = [
     path("host/<int:pk>/", views_exports.host_track, name="host_track"),
     path("host/<int:pk>/package.zip", views_exports.host_package_view, name="host_package"),
     path("host/<int:pk>/forms/<int:entry_id>.<str:fmt>", views_exports.host_form_view, name="host_form"),
+    path("reminders/", reminder_views.reminder_page, name="reminders"),
+    path("reminders/log/", reminder_views.reminder_log, name="reminder_log"),
+    path("reminders/settings/<slug:slug>/", reminder_views.reminder_settings, name="reminder_settings"),
+    path("extensions/", reminder_views.extensions_page, name="extensions"),
+    path("extensions/grant/", reminder_views.extension_grant, name="extension_grant"),
+    path("extensions/<int:pk>/revoke/", reminder_views.extension_revoke, name="extension_revoke"),
 ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
 from zhengji.common.errors import DomainError
+from zhengji.common.numbers import parse_count, parse_id
 from zhengji.entries.models import Entry
 from zhengji.orgs.models import Organization
 
@@ -80,7 +81,7 @@ def _can(user, e: Entry) -> dict[str, bool]:
 
 
 def _chosen(request: HttpRequest) -> list[int]:
-    return [int(v) for v in request.POST.getlist("entry") if v.isdigit()]
+    return [pk for v in request.POST.getlist("entry") if (pk := parse_id(v))]
 
 
 @login_required
@@ -98,7 +99,7 @@ def decide(request: HttpRequest) -> HttpResponse:
             raise DomainError(_("Choose at least one entry."), code="nothing_chosen")
         entries = queries.waiting_entries(request.user, ids)
         level_id = request.POST.get("level", "")
-        level = queries.deciding_level(int(level_id) if level_id.isdigit() else None, entries)
+        level = queries.deciding_level(parse_id(level_id), entries)
         reason = request.POST.get("reason", "")
         if action == "recommend":
             services.recommend(request.user, entries, level)
@@ -149,7 +150,7 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
 def move(request: HttpRequest) -> HttpResponse:
     """Move one recommended entry up or down the level's order."""
     _require_admin(request)
-    e = _waiting(request, int(request.POST.get("entry", "0") or 0) if request.POST.get("entry", "").isdigit() else 0)
+    e = _waiting(request, parse_id(request.POST.get("entry", "")) or 0)
     pos = e.chain_position
     order = list(ChainPosition.objects.filter(level=pos.level, track=e.track, recommended=True)
                  .order_by("rank", "entry_id").values_list("entry_id", flat=True))
@@ -191,7 +192,7 @@ def batches(request: HttpRequest) -> HttpResponse:
 
 
 def _num(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return parse_count(value) or 0
 
 
 def _require_admin_or_host(request: HttpRequest) -> None:

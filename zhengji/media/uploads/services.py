@@ -146,6 +146,9 @@ def parse_metadata(header: str) -> dict[str, str]:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value else ""
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise UploadError(_("The upload metadata is malformed."), code="bad_metadata") from exc
+        if "\x00" in key or "\x00" in decoded:
+            # A NUL can be stored nowhere (PostgreSQL text), file names included.
+            raise UploadError(_("Text may not contain NUL characters."), code="bad_metadata")
         out[key[:64]] = decoded[:MAX_METADATA_VALUE]
     if len(out) > MAX_METADATA_KEYS:
         raise UploadError(_("The upload metadata is malformed."), code="bad_metadata")

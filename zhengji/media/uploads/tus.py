@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from zhengji.accounts.tokens import TokenAuth
 from zhengji.common.errors import DomainError
+from zhengji.common.numbers import parse_count
 
 from ..models import Upload
 from . import services
@@ -112,12 +113,12 @@ def tus_collection(request: HttpRequest) -> HttpResponse:
     user, err = _authenticate(request)
     if err is not None:
         return err
-    raw_length = request.META.get("HTTP_UPLOAD_LENGTH", "")
-    if not raw_length.isdigit():
+    length = parse_count(request.META.get("HTTP_UPLOAD_LENGTH", ""))
+    if length is None:
         return _error(400, "invalid_length", _("The Upload-Length header is missing or invalid."))
     try:
         metadata = services.parse_metadata(request.META.get("HTTP_UPLOAD_METADATA", ""))
-        upload = services.create_upload(user, length=int(raw_length), metadata=metadata)
+        upload = services.create_upload(user, length=length, metadata=metadata)
     except DomainError as exc:
         extra = {"Tus_Max_Size": str(settings.MEDIA_UPLOAD_MAX_BYTES)} if exc.status == 413 else {}
         return _error(exc.status, exc.code, exc.message, **extra)
@@ -165,11 +166,11 @@ def _patch(request: HttpRequest, user, upload_id) -> HttpResponse:
     if request.content_type != "application/offset+octet-stream":
         return _error(415, "unsupported_media_type",
                       _("The request must have Content-Type application/offset+octet-stream."))
-    raw_offset = request.META.get("HTTP_UPLOAD_OFFSET", "")
-    raw_length = request.META.get("CONTENT_LENGTH", "")
-    if not raw_offset.isdigit():
+    offset = parse_count(request.META.get("HTTP_UPLOAD_OFFSET", ""))
+    content_length = parse_count(request.META.get("CONTENT_LENGTH", ""))
+    if offset is None:
         return _error(400, "invalid_offset", _("The Upload-Offset header is missing or invalid."))
-    if not raw_length.isdigit():
+    if content_length is None:
         return _error(411, "length_required", _("The request needs a Content-Length header."))
     checksum = None
     if header := request.META.get("HTTP_UPLOAD_CHECKSUM", "").strip():
@@ -181,6 +182,6 @@ def _patch(request: HttpRequest, user, upload_id) -> HttpResponse:
             checksum = (algo, base64.b64decode(value.strip(), validate=True))
         except binascii.Error:
             return _error(400, "invalid_checksum", _("The Upload-Checksum header is invalid."))
-    upload = services.receive_chunk(user, upload_id, offset=int(raw_offset), read=request.read,
-                                    content_length=int(raw_length), checksum=checksum)
+    upload = services.receive_chunk(user, upload_id, offset=offset, read=request.read,
+                                    content_length=content_length, checksum=checksum)
     return _headers(HttpResponse(status=204), Upload_Offset=str(upload.offset), Upload_Expires=_expires(upload))

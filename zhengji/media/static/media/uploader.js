@@ -157,7 +157,7 @@
       var uploadId = m[0];
       el.dataset.lastUpload = uploadId;
       uppy.setFileState(file.id, {zjUploadId: uploadId});
-      if (!d.track) {  // test page: nothing to ingest into
+      if (!d.track && !d.ingestFields) {  // test page: nothing to ingest into
         addItem('upload:' + uploadId, file.name);
         return;
       }
@@ -165,7 +165,8 @@
         method: 'POST',
         credentials: 'same-origin',
         headers: {'X-CSRFToken': csrf(el), 'Content-Type': 'application/json', 'Accept': 'application/json'},
-        body: JSON.stringify({track: d.track, slot: d.slot})
+        // A track's file slot by default; another ingest target names its own fields.
+        body: d.ingestFields || JSON.stringify({track: d.track, slot: d.slot})
       }).then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (j) {
           return {ok: r.ok, status: r.status, j: j};

@@ -1,0 +1,8 @@
+import pytest
+
+from .builders import ActWorld
+
+
+@pytest.fixture
+def aw(db):
+    return ActWorld()
