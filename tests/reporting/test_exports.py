@@ -302,6 +302,13 @@ def test_isolation_pages(client, hw):
     r = client.get(reverse("reporting:host_package", args=[rw.other_track.pk]))
     z = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
     assert z.namelist() == ["汇总表.xlsx"]
+    # The campaign's admin is at the top too: every track of the campaign.
+    admin = f.user()
+    f.grant(admin, CampaignRole.CAMPAIGN_ADMIN, campaign=rw.campaign)
+    client.force_login(admin)
+    r = client.get(host_urls[0])
+    assert r.status_code == 200 and e1.number in r.content.decode()
+    assert {t.name for t in r.context["cities"]} == {"铜陵市总工会", "芜湖市总工会"}
     # A unit admin of the host unit is no host staff.
     client.force_login(f.unit_admin(rw.host))
     assert client.get(host_urls[0]).status_code == 404
