@@ -10,8 +10,10 @@ recorded), warm (everything recorded: the steady state), and a resumed one (Rang
 middle: nothing before the offset is read). The zip is checked (names, sizes) from its central
 directory with a final Range request.
 
-Goals: warm throughput ≥ 0.8 × the disk read, and the worker's peak RSS flat (< 200 MB whatever
-the size; PDF rendering with the CJK fonts is most of it).
+Goals: the package generated at ≥ 0.8 × the disk read, and memory flat while streaming: VmHWM
+< 150 MB for the generating process and for the worker of the warm download, whatever the size.
+The cold download's worker also renders PDFs (WeasyPrint with the CJK fonts, ~190 MB): reported,
+not a goal. The HTTP figures are compared with the disk read and with a bare loopback socket.
 
 Environment: BENCH_PACKAGE_MB (2048), BENCH_FILE_MB (64), BENCH_TMP (where the temp dir goes).
 Run it with `python bench/run.py package_bench` (or `make bench` for all).
@@ -39,7 +41,7 @@ MB = 1024 * 1024
 SIZE_MB = int(os.environ.get("BENCH_PACKAGE_MB", "2048"))
 FILE_MB = int(os.environ.get("BENCH_FILE_MB", "64"))
 GOAL_RATIO = 0.8
-GOAL_RSS_MB = 200
+GOAL_RSS_MB = 150
 
 
 def free_port() -> int:
@@ -359,7 +361,7 @@ def main() -> int:
               f"{t_cold:.2f} s ({cold_hwm:.0f} MB) | {t_warm:.2f} s ({warm_rate:.0f} MB/s, {ratio:.2f}×, "
               f"{warm_hwm:.0f} MB) | {t_socket:.2f} s ({socket_rate:.0f} MB/s, {warm_rate / socket_rate:.2f}×) | "
               f"{t_resume:.2f} s |")
-        return 0 if ok and gen_ratio >= GOAL_RATIO and max(cold_hwm, warm_hwm) < GOAL_RSS_MB else 1
+        return 0 if ok and gen_ratio >= GOAL_RATIO and max(gen["hwm_mb"], warm_hwm) < GOAL_RSS_MB else 1
     finally:
         if server is not None:
             stop(server)
