@@ -25,7 +25,7 @@ from zhengji.entries.models import Entry
 from zhengji.entries.services import Changes
 from zhengji.orgs.models import Organization
 
-from . import imports, onbehalf, queries, reminders, services, tasks
+from . import host, imports, onbehalf, queries, reminders, services, tasks, views_exports
 from .exports import summary_response
 from .models import Batch, EntryImport, OnBehalf, ReminderRound
 
@@ -637,3 +637,108 @@ def claim(request: HttpRequest, payload: ClaimIn):
     """Verify the code and take over the entries (400 `code_wrong`/`code_expired`/…: nothing changes)."""
     done = onbehalf.claim(request.user, payload.code, entries=payload.entries)
     return ClaimOut(entries=[e.pk for e in done])
+
+
+# --- recommendation forms, summary PDF, the host unit and its export package ----------------------
+
+FILE_RESPONSES: dict[str, dict] = {"application/pdf": {}, "application/zip": {},
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}
+
+
+def _file_doc(description: str) -> dict:
+    return {"responses": {200: {"description": description, "content": FILE_RESPONSES}}}
+
+
+@router.get("/batches/{int:batch_id}/forms/{int:entry_id}/{fmt}", response={200: None, **ERRORS},
+            openapi_extra=_file_doc("The recommendation form"))
+def batch_form(request: HttpRequest, batch_id: int, entry_id: int, fmt: Literal["xlsx", "pdf"]):
+    """One entry's recommendation form (推荐表) of the batch as .xlsx or PDF; the contact phone is
+    whole only for admins of the entry's unit subtree. 404 when the batch or entry is not yours."""
+    return views_exports.batch_form(request.user, _batch(request, batch_id), entry_id, fmt)
+
+
+@router.get("/batches/{int:batch_id}/forms.zip", response={200: None, 206: None, 416: None, **ERRORS},
+            openapi_extra=_file_doc("The batch's recommendation forms"))
+def batch_forms_zip(request: HttpRequest, batch_id: int):
+    """Every recommendation form of the batch (.xlsx and PDF, a folder per entry) with the summary
+    table, as a zip; Range requests answer 206 (416 past the end)."""
+    batch = _batch(request, batch_id)
+    return views_exports.package_response(request, views_exports.batch_forms_package(request.user, batch),
+                                          audit_action="batch.export", audit_obj=batch,
+                                          scope=views_exports.batch_scope(batch))
+
+
+@router.get("/batches/{int:batch_id}/summary.pdf", response={200: None, **ERRORS},
+            openapi_extra=_file_doc("The summary table"))
+def batch_summary_pdf(request: HttpRequest, batch_id: int):
+    """The batch's summary table (报送汇总表) as PDF."""
+    return views_exports.batch_summary_pdf(request.user, _batch(request, batch_id))
+
+
+class HostTrackOut(Schema):
+    id: int
+    name: str
+    campaign: Ref
+    host_unit: Ref
+
+
+class HostEntryOut(Schema):
+    id: int
+    number: str | None
+    title: str
+    status: str
+    unit: Ref
+
+
+class HostEntriesOut(Schema):
+    items: list[HostEntryOut]
+    next_after: str | None
+    cities: list[Ref]
+
+
+class HostParams(Schema):
+    city: int | None = Field(None, description="A city (a level that reported to the host): its entries.")
+    batch: int | None = Field(None, description="One batch that reached the host: its entries.")
+    after: str | None = Field(None, description="next_after of the previous page (an entry number).")
+    limit: int = Field(host.PAGE_SIZE, ge=1, le=host.MAX_PAGE_SIZE)
+
+
+def _host_track(request: HttpRequest, track_id: int) -> Track:
+    track = host.hosted_track(request.user, track_id)
+    if track is None:
+        raise Http404
+    return track
+
+
+@router.get("/host/tracks", response={200: list[HostTrackOut], **ERRORS})
+def host_tracks(request: HttpRequest):
+    """The tracks you host (host-unit staff of the track, campaign admins)."""
+    return [HostTrackOut(id=t.pk, name=t.name, campaign=Ref(id=t.campaign.pk, name=t.campaign.name),
+                         host_unit=_ref(t.host_unit))
+            for t in host.hosted_tracks(request.user)[:500]]
+
+
+@router.get("/host/{int:track_id}/entries", response={200: HostEntriesOut, **ERRORS})
+def host_entries(request: HttpRequest, track_id: int, params: Query[HostParams]):
+    """The track's entries reported to the host unit from every city, by entry number, a page at
+    a time (pass `next_after` back as `after`). 404 for a track you do not host."""
+    track = _host_track(request, track_id)
+    filters = host.HostFilters(city=params.city, batch=params.batch)
+    pg = host.page(host.host_entries(request.user, track, filters).select_related("unit"), params.after,
+                   params.limit)
+    return HostEntriesOut(items=[HostEntryOut(id=e.pk, number=e.number, title=e.title, status=e.status,
+                                              unit=_ref(e.unit)) for e in pg.rows],
+                          next_after=pg.next_after, cities=[_ref(c) for c in host.cities(track)])
+
+
+@router.get("/host/{int:track_id}/package.zip", response={200: None, 206: None, 416: None, **ERRORS},
+            openapi_extra=_file_doc("The export package"))
+def host_package(request: HttpRequest, track_id: int, params: Query[HostParams]):
+    """The export package: a folder per entry (its files and its recommendation form as .xlsx and
+    PDF) and the summary table, streamed as a zip with Content-Length and ETag; a Range request
+    (one range, If-Range honoured) answers 206 with those bytes, 416 past the end."""
+    track = _host_track(request, track_id)
+    filters = host.HostFilters(city=params.city, batch=params.batch)
+    return views_exports.package_response(request, views_exports.host_package(request.user, track, filters),
+                                          audit_action="host.package", audit_obj=track,
+                                          scope=views_exports.track_scope(track))

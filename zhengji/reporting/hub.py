@@ -17,15 +17,23 @@ from .onbehalf import claimable
 
 def hub_panels(user: Any) -> list[Panel]:
     """Unit admins (and superusers) vet, recommend and report entries level by level; campaign
-    admins set their campaigns' automatic reminders."""
+    admins set their campaigns' automatic reminders; a track's host staff (and campaign admins)
+    see what reached the host unit and download its package."""
     scopes = scopes_for(user)
     settings_items = tuple(
         PanelItem(_("Automatic reminders"), reverse("reporting:reminder_settings", args=[c.slug]), c.name)
         for c in Campaign.objects.filter(pk__in=scopes.campaign_admin).order_by("-year", "-id")[:5])
+    host_items: tuple[PanelItem, ...] = ()
+    if user.is_superuser or scopes.host_tracks or scopes.campaign_admin:
+        host_items = (PanelItem(_("Entries reported to the host unit"), reverse("reporting:host_index"),
+                                _("Every city's entries of your tracks and their export package")),)
     if not (user.is_superuser or scopes.admin_org_paths):
         if settings_items:
             return [Panel("reporting", _("Reporting chain"), icon="bi-send-check",
-                          items=(*settings_items, PanelItem(_("Reminder log"), reverse("reporting:reminder_log"))))]
+                          items=(*host_items, *settings_items,
+                                 PanelItem(_("Reminder log"), reverse("reporting:reminder_log"))))]
+        if host_items:
+            return [Panel("reporting", _("Reporting chain"), icon="bi-send-check", items=host_items)]
         return []
     items = (PanelItem(_("Vetting queue"), reverse("reporting:queue"),
                        _("Entries waiting for your level's decision")),
@@ -39,6 +47,7 @@ def hub_panels(user: Any) -> list[Panel]:
                        _("Remind silent units and entrants with drafts before the deadline")),
              PanelItem(_("Child units' deadlines"), reverse("reporting:extensions"),
                        _("Extend a child unit's deadline, or revoke it")),
+             *host_items,
              *settings_items)
     return [Panel("reporting", _("Reporting chain"), icon="bi-send-check", items=items)]
 

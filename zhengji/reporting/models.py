@@ -331,3 +331,36 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}#{self.row}"
+
+
+class RenderedFile(models.Model):
+    """A generated document (a recommendation form, a summary table) kept in storage for the
+    export packages: the same bytes on every request while the data behind them is unchanged
+    (`fingerprint`), so an interrupted package download resumes with a Range request. One row per
+    `key` (e.g. `form:12:masked:pdf`); a changed fingerprint renders and replaces it. The payload
+    is stored as it goes into the zip (raw deflate when `deflated`), with the sizes and CRC-32 the
+    zip's headers need."""
+
+    key = models.CharField(max_length=160, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    file = models.FileField(upload_to="reporting/rendered/", max_length=300)
+    size = models.PositiveBigIntegerField()
+    stored_size = models.PositiveBigIntegerField()
+    crc32 = models.PositiveBigIntegerField()
+    deflated = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class MediaChecksum(models.Model):
+    """The CRC-32 of a stored original, written the first time an export package streams the
+    file whole; with it a resumed download skips the file without reading it."""
+
+    media = models.OneToOneField("media.MediaFile", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    size = models.PositiveBigIntegerField()
+    crc32 = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.media_id}: {self.crc32:08x}"

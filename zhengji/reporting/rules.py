@@ -95,3 +95,16 @@ entries_rules.set_decider(decides_where_it_waits)
 rules.add_perm("reporting.claim_entry", is_named_worker & is_submitted_once & step_open("claim"))
 rules.add_perm("reporting.view_batch", is_superuser | sends_batch | receives_batch)
 rules.add_perm("reporting.send_batch", (is_superuser | sends_batch) & is_draft)
+
+
+@rules.predicate
+def hosts_track(user: Any, track: Any) -> bool:
+    """The top of the chain for a track: its host-unit staff (the `host_staff` role on the track)
+    and the admins of its campaign, as `entries.queries` (View.HOST) and `receives_batch` say."""
+    if track is None:
+        return False
+    scopes = scopes_for(user)
+    return track.pk in scopes.host_tracks or track.campaign_id in scopes.campaign_admin
+
+
+rules.add_perm("reporting.host_track", is_superuser | hosts_track)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reminder_views, views, views_onbehalf
+from . import reminder_views, views, views_exports, views_onbehalf
 
 app_name = "reporting"
 urlpatterns = [
@@ -14,6 +14,13 @@ urlpatterns = [
     path("batches/<int:pk>/stamp/", views.batch_stamp, name="batch_stamp"),
     path("batches/<int:pk>/stamp/file", views.batch_stamp_file, name="batch_stamp_file"),
     path("batches/<int:pk>/summary.xlsx", views.batch_summary, name="batch_summary"),
+    path("batches/<int:pk>/summary.pdf", views_exports.batch_summary_pdf_view, name="batch_summary_pdf"),
+    path("batches/<int:pk>/forms.zip", views_exports.batch_forms_zip_view, name="batch_forms_zip"),
+    path("batches/<int:pk>/forms/<int:entry_id>.<str:fmt>", views_exports.batch_form_view, name="batch_form"),
+    path("host/", views_exports.host_index, name="host_index"),
+    path("host/<int:pk>/", views_exports.host_track, name="host_track"),
+    path("host/<int:pk>/package.zip", views_exports.host_package_view, name="host_package"),
+    path("host/<int:pk>/forms/<int:entry_id>.<str:fmt>", views_exports.host_form_view, name="host_form"),
     path("reminders/", reminder_views.reminder_page, name="reminders"),
     path("reminders/log/", reminder_views.reminder_log, name="reminder_log"),
     path("reminders/settings/<slug:slug>/", reminder_views.reminder_settings, name="reminder_settings"),

@@ -214,7 +214,9 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
     b = _batch(request, pk)
     context = {"b": b, "entries": queries.batch_entries(b),
                "can_send": request.user.has_perm("reporting.send_batch", b),
-               "sender": request.user.is_superuser or scopes_for(request.user).administers_path(b.level.path)}
+               "sender": request.user.is_superuser or scopes_for(request.user).administers_path(b.level.path),
+               "receiver": (b.status == "sent" and not b.to_host
+                            and scopes_for(request.user).administers_path(b.target.path))}
     return render(request, "reporting/batch.html", context)
 
 

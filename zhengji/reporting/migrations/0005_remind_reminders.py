@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0003_deadlineextension'),
         ('orgs', '0001_initial'),
-        ('reporting', '0003_onbehalf_imports'),
+        ('reporting', '0004_pkg_rendered_files'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
