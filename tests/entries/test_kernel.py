@@ -140,7 +140,7 @@ def test_unknown_step_is_refused():
         transitions.get("publish_everything")
 
 
-def test_a_later_app_adds_a_step_by_registering_a_row(world):
+def test_a_later_app_adds_a_step_by_registering_a_row(world, django_capture_on_commit_callbacks):
     t = transitions.Transition(name="test_recommend", sources=frozenset({EntryStatus.SUBMITTED}),
                                target=EntryStatus.RECOMMENDED, permission="entries.return_entry",
                                audit_action="entry.recommend", decision="recommended")
@@ -148,15 +148,17 @@ def test_a_later_app_adds_a_step_by_registering_a_row(world):
     try:
         seen = []
 
-        def listener(sender, entry, event, **kw):
-            seen.append((sender.name, entry.pk, event.transition))
+        def listener(sender, transition, entry, event, **kw):
+            seen.append((transition.name, entry.pk, event.transition))
 
         workflow.entry_transitioned.connect(listener)
         e = world.submitted()
         with pytest.raises(DomainError):  # a decision needs its level
             workflow.apply(world.yian_admin, e, "test_recommend")
-        applied = workflow.apply(world.yian_admin, e, "test_recommend", level=world.tree["yian"])
+        with django_capture_on_commit_callbacks(execute=True):
+            applied = workflow.apply(world.yian_admin, e, "test_recommend", level=world.tree["yian"])
         assert applied.entry.status == EntryStatus.RECOMMENDED
+        assert seen == [("test_recommend", e.pk, "test_recommend")]  # the signal reaches a receiver
         assert e.decisions.get().decision == "recommended"
         workflow.entry_transitioned.disconnect(listener)
     finally:

@@ -29,7 +29,8 @@ from . import transitions
 from .models import Entry, EntryDecision, EntryEvent
 from .transitions import Transition
 
-# Sent after the transaction commits: sender=Transition, entry=Entry, event=EntryEvent.
+# Sent after the transaction commits: sender=Entry (the class; a signal's sender must be hashable),
+# transition=Transition, entry=Entry, event=EntryEvent.
 entry_transitioned = Signal()
 
 # A step of the same kind by the same person within this time extends the last event instead
@@ -113,7 +114,7 @@ def apply(actor: Any, entry: Entry | int, name: str, *, reason: str = "", level:
         _audit(actor, locked, t, before, reason=reason, level=level, details=details, at=when)
         for notifier in _notifiers.get(t.name, []):
             notifier(locked, event)
-        transaction.on_commit(lambda: entry_transitioned.send(sender=t, entry=locked, event=event), robust=True)
+        transaction.on_commit(lambda: entry_transitioned.send(sender=Entry, transition=t, entry=locked, event=event), robust=True)
     return Applied(locked, event, t)
 
 
