@@ -14,6 +14,7 @@ urlpatterns = [
     path("files/", include("zhengji.media.urls")),
     path("reporting/", include("zhengji.reporting.urls")),
     path("review/", include("zhengji.review.urls")),
+    path("stats/", include("zhengji.stats.urls")),
     path("", include("zhengji.common.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
