@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.activities.models import Activity, BrandProject
-from zhengji.activities.queries import org_ids_with_activity
 from zhengji.campaigns.models import Campaign, Track
 from zhengji.entries.models import EntryStatus
 from zhengji.orgs.models import Organization, OrgKind
@@ -145,7 +144,10 @@ class Dashboard:
 def covered_q(campaign: Campaign) -> Q:
     """Organisations with at least one counted entry of their own, or an activity or brand project."""
     own = UnitTally.objects.filter(campaign=campaign, entries__gt=0).values("path")
-    return Q(path__in=own) | Q(pk__in=org_ids_with_activity(campaign.pk))
+    # Two plain sub-selects rather than activities.queries.org_ids_with_activity: its UNION keeps
+    # the models' default ordering, which SQLite refuses inside a compound statement.
+    return (Q(path__in=own) | Q(pk__in=Activity.objects.filter(campaign=campaign).values("org_id"))
+            | Q(pk__in=BrandProject.objects.filter(campaign=campaign).values("org_id")))
 
 
 def _subtree_orgs(root: Organization) -> QuerySet[Organization]:
