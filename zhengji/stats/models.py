@@ -156,4 +156,4 @@ class OutstandingPick(models.Model):
         return f"{self.campaign_id} {self.kind} {self.org_id or self.user_id}"
 
     def audit_scope(self) -> AuditScope:
-        return AuditScope(org_path=self.org.path if self.org_id is not None else "", campaign_id=self.campaign_id)
+        return AuditScope(org_path=self.org.path if self.org is not None else "", campaign_id=self.campaign_id)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
@@ -151,7 +151,8 @@ def covered_q(campaign: Campaign) -> Q:
 
 
 def _subtree_orgs(root: Organization) -> QuerySet[Organization]:
-    return Organization.objects.filter(path__startswith=root.path, is_active=True)
+    qs: QuerySet[Organization] = Organization.objects.filter(path__startswith=root.path, is_active=True)
+    return qs
 
 
 def _per_prefix(campaign: Campaign, root: Organization, length: int) -> dict[str, dict[str, int]]:
@@ -175,7 +176,8 @@ def dashboard(campaign: Campaign, root: Organization) -> Dashboard:
     kids = list(Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1, is_active=True)
                 .order_by("path"))
     paths = [root.path] + [k.path for k in kids]
-    sums = {r["path"]: r for r in StatusTally.objects.filter(campaign=campaign, path__in=paths).values("path")
+    sums: dict[str, dict[str, Any]] = {
+        r["path"]: dict(r) for r in StatusTally.objects.filter(campaign=campaign, path__in=paths).values("path")
             .annotate(entries=Sum("n"), recommended=Sum("n", filter=Q(status__in=RECOMMENDED_PLUS))).order_by()}
     people = dict(SubtreeTally.objects.filter(campaign=campaign, path__in=paths).values_list("path", "participants"))
     grouped = _per_prefix(campaign, root, len(root.path) + STEP)
@@ -342,10 +344,10 @@ def unit_candidates(campaign: Campaign, depth: int, sort: str = "recommended",
         c.pick_id = picks.get(c.org.pk)
     order = [sort] + [k for k in SORT_KEYS if k != sort]
 
-    def key(c: UnitCandidate) -> tuple[Any, ...]:
+    def rank_key(c: UnitCandidate) -> tuple[Any, ...]:
         return tuple(-(getattr(c, k) or 0) for k in order) + (c.org.path,)
 
-    return sorted(cands.values(), key=key)
+    return sorted(cands.values(), key=rank_key)
 
 
 @dataclass
@@ -364,23 +366,24 @@ class IndividualCandidate:
                 "awards": self.awards}
 
 
-def individuals(campaign: Campaign) -> QuerySet[Participant]:
+def individuals(campaign: Campaign) -> QuerySet[Any, dict[str, Any]]:
     """Workers with counted entries, ranked by entries recommended, reported, then entered (one
     grouped, paginable query)."""
-    return (Participant.objects.filter(campaign=campaign, entries__gt=0).values("user_id")
-            .annotate(n=Sum("entries"), rec=Sum("recommended"), rep=Sum("reported"), path=Max("path"))
-            .order_by("-rec", "-rep", "-n", "user_id"))
+    qs = (Participant.objects.filter(campaign=campaign, entries__gt=0).values("user_id")
+          .annotate(n=Sum("entries"), rec=Sum("recommended"), rep=Sum("reported"), unit_path=Max("path"))
+          .order_by("-rec", "-rep", "-n", "user_id"))
+    return cast(QuerySet[Any, dict[str, Any]], qs)
 
 
 INDIVIDUALS_PAGE = 50
 
 
-def individual_page(campaign: Campaign, number: Any = 1) -> tuple[Page, list[IndividualCandidate]]:
+def individual_page(campaign: Campaign, number: Any = 1) -> tuple[Page[dict[str, Any]], list[IndividualCandidate]]:
     """One page of ranked workers with names, units and picks (a fixed number of queries)."""
     page = Paginator(individuals(campaign), INDIVIDUALS_PAGE).get_page(number)
     rows = list(page.object_list)
     users = get_user_model().objects.in_bulk([r["user_id"] for r in rows])
-    orgs = {o.path: o for o in Organization.objects.filter(path__in={r["path"] for r in rows})}
+    orgs = {o.path: o for o in Organization.objects.filter(path__in={r["unit_path"] for r in rows})}
     labels = org_path_labels(orgs.values())
     picks = dict(OutstandingPick.objects.filter(campaign=campaign, user_id__in=[r["user_id"] for r in rows])
                  .values_list("user_id", "pk"))
@@ -388,7 +391,7 @@ def individual_page(campaign: Campaign, number: Any = 1) -> tuple[Page, list[Ind
     out = []
     for r in rows:
         u = users.get(r["user_id"])
-        org = orgs.get(r["path"])
+        org = orgs.get(r["unit_path"])
         out.append(IndividualCandidate(
             user_id=r["user_id"], name=person_name(u), unit=labels.get(org.pk, "") if org else "",
             entries=r["n"] or 0, recommended=r["rec"] or 0, reported=r["rep"] or 0,

@@ -42,7 +42,7 @@ def pick_individual(actor: Any, campaign: Campaign, user_id: int, *, note: str =
         raise DomainError(_("Only a worker with entries in this campaign can be picked."), code="not_participant")
     r = rows[0]
     indicators = {"entries": r["n"], "recommended": r["rec"], "reported": r["rep"], "awards": None}
-    unit = Organization.objects.filter(path=r["path"]).first()
+    unit = Organization.objects.filter(path=r["unit_path"]).first()
     return _create(actor, OutstandingPick(campaign=campaign, kind=PickKind.INDIVIDUAL, user=user,
                                           note=note.strip()[:500], indicators=indicators, picked_by=actor),
                    org_path=unit.path if unit is not None else "")

@@ -21,6 +21,7 @@ from zhengji.campaigns.models import Campaign
 from zhengji.common import audit
 from zhengji.common.errors import DomainError
 from zhengji.orgs.models import Organization
+from zhengji.orgs.queries import org_path_labels
 
 from . import queries, services
 from .exports import dashboard_xlsx
@@ -168,16 +169,16 @@ def outstanding(request: HttpRequest) -> HttpResponse:
         sort = request.GET.get("sort", "recommended")
         sort = sort if sort in queries.SORT_KEYS else "recommended"
         ranked = queries.unit_candidates(campaign, depth, sort) if depth else []
-        page = Paginator(ranked, 50).get_page(request.GET.get("page"))
-        labels = queries.org_path_labels([c.org for c in page.object_list])
-        for c in page.object_list:
+        units = Paginator(ranked, 50).get_page(request.GET.get("page"))
+        labels = org_path_labels([c.org for c in units.object_list])
+        for c in units.object_list:
             c.label = labels[c.org.pk]
-        context.update(depth=depth, sort=sort, page=page, rank_start=page.start_index(),
-                       query=urlencode({"campaign": campaign.pk, "tab": tab, "level": depth, "sort": sort}))
+        here = {"campaign": str(campaign.pk), "tab": tab, "level": str(depth or ""), "sort": sort}
+        context.update(depth=depth, sort=sort, page=units, rank_start=units.start_index(), query=urlencode(here))
     else:
-        page, rows = queries.individual_page(campaign, request.GET.get("page"))
-        context.update(page=page, rows=rows, rank_start=page.start_index(),
-                       query=urlencode({"campaign": campaign.pk, "tab": tab}))
+        people, rows = queries.individual_page(campaign, request.GET.get("page"))
+        context.update(page=people, rows=rows, rank_start=people.start_index(),
+                       query=urlencode({"campaign": str(campaign.pk), "tab": tab}))
     return render(request, "stats/outstanding.html", context)
 
 
