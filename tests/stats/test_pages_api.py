@@ -200,3 +200,11 @@ def test_dashboard_page_shows_tables_and_chart_data(client, sw):
     assert 'id="stats-children"' in html and 'id="stats-tracks"' in html and 'id="stats-levels"' not in html
     assert "style=" not in html.split("<body", 1)[1].replace('type="application/json"', "")
     assert f'org={sw.tree["city"].pk}' in html  # breadcrumb back up (a campaign admin sees the city)
+
+
+def test_hub_card(client, sw):
+    hub = reverse("common:manage")
+    page = login(client, sw.yian_admin).get(hub).content.decode()
+    assert reverse("stats:dashboard") in page and reverse("stats:outstanding") not in page
+    page = login(client, sw.campaign_admin).get(hub).content.decode()
+    assert reverse("stats:dashboard") in page and reverse("stats:outstanding") in page

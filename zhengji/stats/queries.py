@@ -150,8 +150,16 @@ def covered_q(campaign: Campaign) -> Q:
             | Q(pk__in=BrandProject.objects.filter(campaign=campaign).values("org_id")))
 
 
+def in_subtree(path: str, field: str = "path") -> Q:
+    """The subtree of `path` as a range on the path (an index range scan on SQLite and
+    PostgreSQL alike, where `LIKE 'p%'` is one only with a pattern-ops index or case-sensitive
+    LIKE): every descendant's path is `path` followed by characters of treebeard's alphabet
+    (0-9, A-Z), all below "~"."""
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + "~"})
+
+
 def _subtree_orgs(root: Organization) -> QuerySet[Organization]:
-    qs: QuerySet[Organization] = Organization.objects.filter(path__startswith=root.path, is_active=True)
+    qs: QuerySet[Organization] = Organization.objects.filter(in_subtree(root.path), is_active=True)
     return qs
 
 
@@ -201,7 +209,7 @@ def dashboard(campaign: Campaign, root: Organization) -> Dashboard:
 def on_time_levels(campaign: Campaign, root: Organization) -> list[LevelRow]:
     """Per level kind: levels' first reports (per track) by their deadline, and after it."""
     labels = dict(OrgKind.choices)
-    rows = (LevelReport.objects.filter(campaign=campaign, path__startswith=root.path).values("kind")
+    rows = (LevelReport.objects.filter(in_subtree(root.path), campaign=campaign).values("kind")
             .annotate(on=Count("pk", filter=Q(on_time=True)), late=Count("pk", filter=Q(on_time=False)))
             .order_by("kind"))
     order = list(labels)
