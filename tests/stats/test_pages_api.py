@@ -208,3 +208,22 @@ def test_hub_card(client, sw):
     assert reverse("stats:dashboard") in page and reverse("stats:outstanding") not in page
     page = login(client, sw.campaign_admin).get(hub).content.decode()
     assert reverse("stats:dashboard") in page and reverse("stats:outstanding") in page
+
+
+def test_api_bad_values_are_not_server_errors(client, sw):
+    sw.scenario()
+    login(client, sw.campaign_admin)
+    huge = 2**70
+    assert client.get("/api/stats/dashboard", {"campaign": sw.campaign.pk, "org": huge}).status_code in (404, 422)
+    r = client.get("/api/stats/silent", {"campaign": sw.campaign.pk, "after": "\x00abc"})
+    assert r.status_code in (200, 400)  # a NUL in the query string may be refused before the view
+    assert client.get(SILENT, {"campaign": sw.campaign.pk, "after": "\x00"}).status_code in (200, 400)
+    r = client.post("/api/stats/outstanding/picks", {"campaign": sw.campaign.pk, "kind": "individual",
+                                                     "user": 2**62}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "not_participant"
+    assert client.delete(f"/api/stats/outstanding/picks/{2**62}").status_code == 404
+    assert client.post(reverse("stats:unpick", args=[2**62])).status_code == 404
+    r = client.get("/api/stats/outstanding/units", {"campaign": sw.campaign.pk, "level": 99, "page": 10**9})
+    assert r.status_code == 200 and r.json()["level"] == 2 and r.json()["items"] == []
+    r = client.get("/api/stats/outstanding/individuals", {"campaign": sw.campaign.pk, "page": -3})
+    assert r.status_code == 200 and r.json()["count"] == 2

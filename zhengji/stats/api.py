@@ -17,7 +17,7 @@ from zhengji.orgs.models import Organization
 from . import queries, services
 from .models import OutstandingPick
 from .rules import is_stats_user
-from .views import choose, pick_campaign
+from .views import choose, pick_campaign, to_id
 
 router = Router()
 
@@ -206,7 +206,7 @@ def children(request: HttpRequest, params: Query[Where]):
 def silent(request: HttpRequest, params: Query[SilentParams]):
     """Organisations of the subtree with no entry and no activity (keyset pages of 50)."""
     campaign, org, _roots = _where(request, params)
-    rows, cursor = queries.silent_page(campaign, org, after=params.after)
+    rows, cursor = queries.silent_page(campaign, org, after=params.after.replace("\x00", ""))
     return SilentOut(items=[_ref(o) for o, _label in rows], next_cursor=cursor)
 
 
@@ -216,9 +216,9 @@ def outstanding_units(request: HttpRequest, params: Query[UnitsParams]):
     campaign, _found = pick_campaign(request.user, params.campaign)
     levels = queries.candidate_levels(campaign)
     valid = [d for d, _label in levels]
-    level = params.level if params.level in valid else (valid[0] if valid else None)
+    level = params.level if params.level is not None and params.level in valid else (valid[0] if valid else None)
     ranked = queries.unit_candidates(campaign, level, params.sort) if level else []
-    start = (params.page - 1) * 50
+    start = (min(params.page, 10**6) - 1) * 50
     items = [UnitIndicators(org=_ref(c.org), participation=c.participation, coverage=c.coverage,
                             recommended=c.recommended, awards=c.awards, on_time=c.on_time, activities=c.activities,
                             pick=c.pick_id) for c in ranked[start:start + 50]]
@@ -229,7 +229,7 @@ def outstanding_units(request: HttpRequest, params: Query[UnitsParams]):
 def outstanding_individuals(request: HttpRequest, campaign: int | None = None, page: int = 1):
     """Workers ranked by entries recommended, reported, then entered (campaign admins)."""
     c, _found = pick_campaign(request.user, campaign)
-    pg, rows = queries.individual_page(c, page)
+    pg, rows = queries.individual_page(c, max(1, min(page, 10**6)))
     return PeopleOut(items=[PersonOut(user=Ref(id=r.user_id, name=r.name), unit=r.unit, entries=r.entries,
                                       recommended=r.recommended, reported=r.reported, awards=r.awards, pick=r.pick_id)
                             for r in rows], count=pg.paginator.count)
@@ -252,19 +252,19 @@ def add_pick(request: HttpRequest, payload: PickIn):
     """Pick a unit (`org`) or a worker (`user`); audited. 409 `already_picked`."""
     c, _found = pick_campaign(request.user, payload.campaign)
     if payload.kind == "unit":
-        org = Organization.objects.filter(pk=payload.org or 0).first()
+        org = Organization.objects.filter(pk=to_id(payload.org) or 0).first()
         if org is None:
             raise Http404
         p = services.pick_unit(request.user, c, org, note=payload.note)
     else:
-        p = services.pick_individual(request.user, c, payload.user or 0, note=payload.note)
+        p = services.pick_individual(request.user, c, to_id(payload.user) or 0, note=payload.note)
     return 201, _pick_out(p)
 
 
 @router.delete("/outstanding/picks/{pick_id}", response={204: None, **ERRORS})
 def remove_pick(request: HttpRequest, pick_id: int):
     """Unpick; audited."""
-    found = OutstandingPick.objects.filter(pk=pick_id).select_related("campaign").first()
+    found = OutstandingPick.objects.filter(pk=to_id(pick_id) or 0).select_related("campaign").first()
     if found is None or not request.user.has_perm("stats.pick_outstanding", found.campaign):
         raise Http404
     services.unpick(request.user, found)

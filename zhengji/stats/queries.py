@@ -345,8 +345,8 @@ def unit_candidates(campaign: Campaign, depth: int, sort: str = "recommended",
             if key in cands:
                 cands[key].activities += n
     awards = awards_won(campaign, list(cands))
-    picks = dict(OutstandingPick.objects.filter(campaign=campaign, org_id__in=[c.org.pk for c in cands.values()])
-                 .values_list("org_id", "pk"))
+    # The campaign's unit picks are few: all of them, rather than 20,000 ids in an IN list.
+    picks = dict(OutstandingPick.objects.filter(campaign=campaign, org__isnull=False).values_list("org_id", "pk"))
     for c in cands.values():
         c.awards = awards.get(c.org.path, 0) if awards is not None else None
         c.pick_id = picks.get(c.org.pk)

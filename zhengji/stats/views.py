@@ -30,7 +30,8 @@ from .rules import can_view, is_stats_user
 from .tally import ancestors
 
 
-def _int(value: Any) -> int | None:
+def to_id(value: Any) -> int | None:
+    """A positive database id from user input, or None (never an overflow in the driver)."""
     try:
         n = int(value)
     except (TypeError, ValueError):
@@ -46,7 +47,7 @@ def choose(user: Any, params: Any) -> tuple[Campaign | None, Organization | None
     campaigns = queries.campaigns_for(user)
     raw = params.get("campaign")
     if raw:
-        pk = _int(raw)
+        pk = to_id(raw)
         campaign = campaigns.filter(pk=pk).first() if pk else None
         if campaign is None:
             raise Http404
@@ -57,7 +58,7 @@ def choose(user: Any, params: Any) -> tuple[Campaign | None, Organization | None
     roots = queries.roots_for(user, campaign)
     raw = params.get("org")
     if raw:
-        pk = _int(raw)
+        pk = to_id(raw)
         org = Organization.objects.filter(pk=pk).first() if pk else None
         if org is None or not can_view(user, campaign, org):
             raise Http404
@@ -108,7 +109,8 @@ def silent(request: HttpRequest) -> HttpResponse:
     campaign, org, roots = choose(request.user, request.GET)
     if campaign is None or org is None:
         raise Http404
-    rows, cursor = queries.silent_page(campaign, org, after=request.GET.get("after", "")[:255])
+    after = request.GET.get("after", "").replace("\x00", "")[:255]
+    rows, cursor = queries.silent_page(campaign, org, after=after)
     here = {"campaign": campaign.pk, "org": org.pk}
     return render(request, "stats/silent.html", {
         "campaign": campaign, "org": org, "rows": rows, "trail": trail(org, roots), "query": urlencode(here),
@@ -145,7 +147,7 @@ def pick_campaign(user: Any, raw: Any) -> tuple[Campaign, list[Campaign]]:
     found = picker_campaigns(user)
     if not raw:
         return found[0], found
-    pk = _int(raw)
+    pk = to_id(raw)
     campaign = next((c for c in found if c.pk == pk), None)
     if campaign is None:
         raise Http404
@@ -163,7 +165,7 @@ def outstanding(request: HttpRequest) -> HttpResponse:
                                "picks": OutstandingPick.objects.filter(campaign=campaign)
                                .select_related("org", "user", "picked_by")}
     if tab == "units":
-        depth = _int(request.GET.get("level"))
+        depth = to_id(request.GET.get("level"))
         valid = [d for d, _label in levels]
         depth = depth if depth in valid else (valid[0] if valid else 0)
         sort = request.GET.get("sort", "recommended")
@@ -198,12 +200,12 @@ def pick(request: HttpRequest) -> HttpResponse:
     note = request.POST.get("note", "")
     try:
         if request.POST.get("kind") == "individual":
-            user_id = _int(request.POST.get("user"))
+            user_id = to_id(request.POST.get("user"))
             if user_id is None:
                 raise DomainError(_("Choose a worker."), code="invalid")
             services.pick_individual(request.user, campaign, user_id, note=note)
         else:
-            org = Organization.objects.filter(pk=_int(request.POST.get("org")) or 0).first()
+            org = Organization.objects.filter(pk=to_id(request.POST.get("org")) or 0).first()
             if org is None:
                 raise DomainError(_("Choose a unit."), code="invalid")
             services.pick_unit(request.user, campaign, org, note=note)
@@ -217,7 +219,7 @@ def pick(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def unpick(request: HttpRequest, pk: int) -> HttpResponse:
-    found = OutstandingPick.objects.filter(pk=pk).select_related("campaign").first()
+    found = OutstandingPick.objects.filter(pk=to_id(pk) or 0).select_related("campaign").first()
     if found is None or not request.user.has_perm("stats.pick_outstanding", found.campaign):
         raise Http404
     try:
