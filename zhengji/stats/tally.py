@@ -4,7 +4,8 @@ Incrementally: `on_step(entry, event)` runs inside every status-changing step of
 workflow (`entries.workflow.on_applied`, registered in `StatsConfig.ready()` for every step of
 `entries.transitions`), so the counts commit or roll back with the step itself. Rows are locked
 in one fixed order (status tallies, unit tally, the worker's user row, participant rows,
-subtree tallies, each sorted by path) so concurrent steps queue instead of deadlocking.
+subtree tallies, days; within a table by key, see `add`) so concurrent steps queue instead of
+deadlocking.
 
 From scratch: `rebuild(campaign_ids)` recomputes every table from the entries, their events and
 decisions (`manage.py rebuild_stats`); the tests check that both agree after random steps.
@@ -18,8 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from zhengji.campaigns.models import Campaign, EntrantType, Track
@@ -90,26 +91,31 @@ def on_step(entry: Entry, event: EntryEvent) -> None:
         _add_day(campaign_id, path, timezone.localdate(event.at))
 
 
-def _ensure_then_lock(model: Any, rows: list[Any], keys: Q) -> None:
-    model.objects.bulk_create(rows, ignore_conflicts=True)
-    list(model.objects.select_for_update().filter(keys).order_by("path", "pk").values_list("pk", flat=True))
+def add(model: Any, keys: tuple[str, ...], deltas: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Add to counters, creating missing rows: one `INSERT … ON CONFLICT (keys) DO UPDATE SET c =
+    c + excluded.c` (SQLite and PostgreSQL alike). Rows are sorted by key first: the statement
+    takes its row locks in that order, so concurrent steps queue instead of deadlocking (a
+    separate insert-then-lock would hold freshly inserted rows out of order)."""
+    found = sorted(r for r in rows if any(r[len(keys):]))
+    if not found:
+        return
+    table = model._meta.db_table
+    qn = connection.ops.quote_name
+    cols = [model._meta.get_field(k).column for k in keys] + list(deltas)
+    one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+    sets = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + excluded.{qn(c)}" for c in deltas)
+    sql = (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in cols)}) VALUES {', '.join([one] * len(found))} "
+           f"ON CONFLICT ({', '.join(qn(c) for c in cols[:len(keys)])}) DO UPDATE SET {sets}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [v for r in found for v in r])
 
 
 def _move_status(campaign_id: int, path: str, track_id: int, before: str, after: str) -> None:
-    paths = ancestors(path)
-    changed = [s for s in (before, after) if s in COUNTED]
-    if changed:
-        _ensure_then_lock(StatusTally, [StatusTally(campaign_id=campaign_id, path=p, track_id=track_id, status=s)
-                                        for p in paths for s in changed],
-                          Q(campaign_id=campaign_id, track_id=track_id, path__in=paths, status__in=changed))
-        StatusTally.objects.filter(campaign_id=campaign_id, track_id=track_id, path__in=paths,
-                                   status__in=changed).update(
-            n=F("n") + Case(When(status=before, then=Value(-1)), default=Value(1), output_field=IntegerField()))
+    rows = [(campaign_id, p, track_id, s, d) for p in ancestors(path)
+            for s, d in ((before, -1), (after, 1)) if s in COUNTED]
+    add(StatusTally, ("campaign", "path", "track", "status"), ("n",), rows)
     delta = weights(after)[0] - weights(before)[0]
-    if delta:
-        _ensure_then_lock(UnitTally, [UnitTally(campaign_id=campaign_id, path=path)],
-                          Q(campaign_id=campaign_id, path=path))
-        UnitTally.objects.filter(campaign_id=campaign_id, path=path).update(entries=F("entries") + delta)
+    add(UnitTally, ("campaign", "path"), ("entries",), [(campaign_id, path, delta)])
 
 
 def _covered(rows: Iterable[tuple[str, int]]) -> set[str]:
@@ -118,38 +124,24 @@ def _covered(rows: Iterable[tuple[str, int]]) -> set[str]:
 
 def _move_participant(campaign_id: int, user_id: int, path: str, before: str, after: str) -> None:
     w0, w1 = weights(before), weights(after)
-    d = [b - a for a, b in zip(w0, w1, strict=True)]
+    d = tuple(b - a for a, b in zip(w0, w1, strict=True))
     if not any(d):
         return
     # One worker's steps queue on their user row: the distinct count of a subtree depends on all
     # of their rows in the campaign, which another transaction might be changing.
     list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
-    mine = Participant.objects.filter(campaign_id=campaign_id, user_id=user_id)
-    _ensure_then_lock(Participant, [Participant(campaign_id=campaign_id, user_id=user_id, path=path)],
-                      Q(campaign_id=campaign_id, user_id=user_id))
-    rows = dict(mine.values_list("path", "entries"))
+    rows = dict(Participant.objects.filter(campaign_id=campaign_id, user_id=user_id).values_list("path", "entries"))
     was = _covered(rows.items())
-    mine.filter(path=path).update(entries=F("entries") + d[0], recommended=F("recommended") + d[1],
-                                  reported=F("reported") + d[2])
+    add(Participant, ("campaign", "user", "path"), ("entries", "recommended", "reported"),
+        [(campaign_id, user_id, path, *d)])
     rows[path] = rows.get(path, 0) + d[0]
     now = _covered(rows.items())
-    plus, minus = sorted(now - was), sorted(was - now)
-    if not plus and not minus:
-        return
-    touched = plus + minus
-    _ensure_then_lock(SubtreeTally, [SubtreeTally(campaign_id=campaign_id, path=p) for p in touched],
-                      Q(campaign_id=campaign_id, path__in=touched))
-    SubtreeTally.objects.filter(campaign_id=campaign_id, path__in=touched).update(
-        participants=F("participants") + Case(When(path__in=plus, then=Value(1)), default=Value(-1),
-                                              output_field=IntegerField()))
+    add(SubtreeTally, ("campaign", "path"), ("participants",),
+        [(campaign_id, p, 1) for p in now - was] + [(campaign_id, p, -1) for p in was - now])
 
 
 def _add_day(campaign_id: int, path: str, day: dt.date) -> None:
-    paths = ancestors(path)
-    _ensure_then_lock(DailyTally, [DailyTally(campaign_id=campaign_id, path=p, day=day) for p in paths],
-                      Q(campaign_id=campaign_id, path__in=paths, day=day))
-    DailyTally.objects.filter(campaign_id=campaign_id, path__in=paths, day=day).update(
-        submissions=F("submissions") + 1)
+    add(DailyTally, ("campaign", "path", "day"), ("submissions",), [(campaign_id, p, day, 1) for p in ancestors(path)])
 
 
 def on_time(campaign: Campaign, track: Track, org: Organization, at: dt.datetime) -> bool:
