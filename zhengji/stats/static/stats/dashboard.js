@@ -45,6 +45,9 @@
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var build = builders[el.getAttribute("data-chart")];
     if (!build) { return; }
+    // One bar row per child organisation or track: the chart grows with them (CSSOM, not an attribute).
+    var rows = { children: data.children.length * 2, tracks: data.tracks.length }[el.getAttribute("data-chart")];
+    if (rows) { el.style.height = Math.max(260, rows * 16 + 80) + "px"; }
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(build());
     charts.push(chart);
