@@ -108,7 +108,8 @@ def main() -> int:
     try:
         subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
         token = subprocess.run([PY, "manage.py", "shell", "-c", (
-            "import secrets;from zhengji.accounts.models import User, ApiToken;from zhengji.accounts.tokens import hash_key;"
+            "import secrets;from zhengji.accounts.models import User, ApiToken;"
+            "from zhengji.accounts.tokens import hash_key;"
             "u=User.objects.create_user(username='bench', password=secrets.token_hex(8), phone='13900000000');"
             "k=secrets.token_urlsafe(32);ApiToken.objects.create(user=u,name='bench',prefix=k[:8],key_hash=hash_key(k));"
             "print(k)")], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reporting/", include("zhengji.reporting.urls")),
     path("activities/", include("zhengji.activities.urls")),
     path("review/", include("zhengji.review.urls")),
+    path("stats/", include("zhengji.stats.urls")),
     path("", include("zhengji.common.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -114,7 +114,8 @@ def apply(actor: Any, entry: Entry | int, name: str, *, reason: str = "", level:
         _audit(actor, locked, t, before, reason=reason, level=level, details=details, at=when)
         for notifier in _notifiers.get(t.name, []):
             notifier(locked, event)
-        transaction.on_commit(lambda: entry_transitioned.send(sender=Entry, transition=t, entry=locked, event=event), robust=True)
+        transaction.on_commit(
+            lambda: entry_transitioned.send(sender=Entry, transition=t, entry=locked, event=event), robust=True)
     return Applied(locked, event, t)
 
 

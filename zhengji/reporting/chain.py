@@ -52,7 +52,7 @@ def _on_submit(entry: Entry, event: EntryEvent) -> None:
 
 def _on_resubmit(entry: Entry, event: EntryEvent) -> None:
     """A resubmitted entry waits again at the level that returned it (its position stayed)."""
-    pos = ChainPosition.objects.select_for_update().filter(entry=entry).select_related("level").first()
+    pos = ChainPosition.objects.select_for_update(of=("self",)).filter(entry=entry).select_related("level").first()
     place(entry, pos.level if pos is not None else levels_of(entry)[0], event.at)
 
 
