@@ -31,6 +31,9 @@ class ChainPosition(models.Model):
         indexes = [
             models.Index(fields=["level", "track", "recommended", "rank"], name="chainpos_level_rank"),
             models.Index(fields=["level", "arrived_at", "entry"], name="chainpos_level_arrived"),
+            # The queue's default order (newest arrival first): walked in index order and
+            # filtered by subtree, it stops after one page instead of sorting every entry.
+            models.Index(fields=["arrived_at", "entry"], name="chainpos_arrived"),
         ]
         verbose_name = _("place in the reporting chain")
         verbose_name_plural = _("places in the reporting chain")
