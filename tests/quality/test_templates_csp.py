@@ -9,8 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "zhengji"
 
-# Rendered by WeasyPrint into a PDF (zhengji/entries/receipt.py); no browser ever loads it.
-PDF_ONLY = {"entries/templates/entries/receipt.html"}
+# Rendered by WeasyPrint into a PDF (zhengji/entries/receipt.py, zhengji/reporting/documents.py);
+# no browser ever loads them.
+PDF_ONLY = {"entries/templates/entries/receipt.html", "reporting/templates/reporting/pdf/_style.html"}
 
 STYLE_ATTR = re.compile(r"""\sstyle\s*=\s*["'{]""", re.I)
 STYLE_BLOCK = re.compile(r"<style[\s>]", re.I)

@@ -180,7 +180,10 @@ def page(qs: QuerySet[Entry], sort: str, cursor: str | None, size: int = PAGE_SI
     if cursor:
         value, pk = decode_cursor(cursor, sort)
         op = "lt" if desc else "gt"
-        qs = qs.filter(Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"pk__{op}": pk}))
+        # The plain bound first (key <= value) lets the database seek in the index to the cursor;
+        # the OR alone would make it walk every row before it.
+        qs = qs.filter(**{f"{key}__{op}e": value}).filter(Q(**{f"{key}__{op}": value}) | Q(**{key: value,
+                                                                                               f"pk__{op}": pk}))
     order = [f"-{key}", "-pk"] if desc else [key, "pk"]
     rows = list(qs.order_by(*order)[: size + 1])
     more = len(rows) > size
