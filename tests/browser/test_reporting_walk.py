@@ -60,7 +60,7 @@ def test_one_entry_walks_from_a_worker_to_the_host_unit(page, settings):
     page.goto(page.base_url + f"/entries/{entry.pk}/")
     assert "请补充拍摄时间" in page.content()
     page.goto(page.base_url + f"/entries/{entry.pk}/edit/")
-    page.fill("#id_title", "江城夜色（修改稿）")
+    page.fill("#id_entry_title", "江城夜色（修改稿）")
     if not page.is_checked("#id_entry_pledge"):
         page.check("#id_entry_pledge")
     page.click("button[name=action][value=submit]")
@@ -85,10 +85,15 @@ def test_one_entry_walks_from_a_worker_to_the_host_unit(page, settings):
     page.context.clear_cookies()
     log_in(page, w.host_staff)
     page.goto(page.base_url + "/reporting/host/")
+    page.click(f"a[href$='/reporting/host/{w.track.pk}/']")
+    page.wait_for_load_state()
     assert entry.number in page.content()
     with page.expect_download() as info:
         page.locator("a[href*='package']").first.click()
     with zipfile.ZipFile(info.value.path()) as z:
         names = z.namelist()
-    assert any(name.startswith(entry.number) and "江城夜色（修改稿）" in name for name in names), names
+    folder = [n for n in names if n.startswith(entry.number) and "江城夜色（修改稿）" in n]
+    assert folder, names
+    assert any(n.endswith(".pdf") for n in folder) and any(n.endswith(".xlsx") for n in folder), folder
+    assert any(n.lower().endswith((".jpg", ".jpeg", ".png")) for n in folder), folder  # the work's own file
     assert any(name.endswith(".xlsx") for name in names), names
