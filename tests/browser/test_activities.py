@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 from PIL import Image
 
 from tests import factories as f
+from tests.browser.session import log_in
 from tests.entries.builders import campaign_now
 from zhengji.activities.models import Activity
 from zhengji.media.models import MediaFile
@@ -18,18 +17,12 @@ from zhengji.media.models import MediaFile
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def login(page, user) -> None:
-    c = Client()
-    c.force_login(user)
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME,
-                               "value": c.cookies[dj_settings.SESSION_COOKIE_NAME].value, "url": page.base_url}])
-
 
 def test_unit_admin_records_an_activity_with_a_photo_on_a_phone(page, tmp_path):
     tree = f.tongling_tree()
     campaign = campaign_now(tree["province"])
     admin = f.unit_admin(tree["ya1"])
-    login(page, admin)
+    log_in(page, admin)
     errors = []
     page.on("console", lambda m: errors.append(m.text)
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)

@@ -1,19 +1,14 @@
 """A campaign admin creates a track, builds its entry form with a file field, and sees it listed."""
 
 import pytest
-from django.test import Client
 
 from tests import factories as f
+from tests.browser.session import log_in
 from zhengji.campaigns.models import Track
 from zhengji.campaigns.roles import CampaignRole
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-
-def login(page, user):
-    c = Client()
-    c.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": c.cookies["sessionid"].value, "url": page.base_url}])
 
 
 def test_admin_builds_track_with_file_field(page):
@@ -21,7 +16,7 @@ def test_admin_builds_track_with_file_field(page):
     campaign = f.campaign(tree["city"], slug="camp-a")
     admin = f.user(phone="13900000001")
     f.grant(admin, CampaignRole.CAMPAIGN_ADMIN, campaign=campaign)
-    login(page, admin)
+    log_in(page, admin)
 
     page.goto(page.base_url + "/manage/camp-a/tracks/new/")
     page.locator("#id_slug").fill("micro-video")

@@ -5,9 +5,8 @@ widget with a file in it and Bootstrap's interactive parts (issue 7 point 12).""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
+from tests.browser.session import log_in
 from tests.entries.builders import World, media, png_bytes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -19,12 +18,6 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(
   e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + (e.sourceFile || '') + ':' + e.lineNumber));
 """
 
-
-def log_in(page, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": page.base_url}])
 
 
 def watch(page) -> list[str]:

@@ -6,20 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
+from tests.browser.session import log_in
 from tests.entries.builders import World, media
 from zhengji.entries.models import Entry, EntryStatus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-
-def log_in(page, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": page.base_url}])
 
 
 def settle(page):

@@ -7,21 +7,13 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 
+from tests.browser.session import log_in
 from tests.reporting.builders import ReportWorld
 from zhengji.reporting import services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-
-def log_in(page, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value,
-                               "url": page.base_url}])
 
 
 def test_host_staff_download_the_package(page, tmp_path):

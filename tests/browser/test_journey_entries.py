@@ -12,10 +12,9 @@ import shutil
 import subprocess
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 
 from tests import factories as f
+from tests.browser.session import log_in
 from tests.entries.builders import campaign_now, worker
 from zhengji.campaigns.models import WorkKind
 from zhengji.entries.files import files_of
@@ -39,13 +38,6 @@ VIDEO_SCHEMA = [
               "min_width": 320, "min_height": 240, "max_count": 1}},
 ]
 
-
-def log_in(page, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[dj_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME, "value": cookie.value,
-                               "url": page.base_url}])
 
 
 def sha256(path) -> str:

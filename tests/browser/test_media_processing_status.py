@@ -4,9 +4,9 @@ video, and Retry on a failed file processes it again."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tests import factories as f
+from tests.browser.session import log_in
 from zhengji.entries.file_targets import track_slot_target
 from zhengji.media import samples
 from zhengji.media.models import MediaStatus
@@ -18,11 +18,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 SCHEMA = [{"key": "video", "type": "file", "label": "视频", "file": {"kinds": ["video"], "extensions": ["mp4"]}}]
 
-
-def login(page, user):
-    c = Client()
-    c.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": c.cookies["sessionid"].value, "url": page.base_url}])
 
 
 @pytest.fixture
@@ -38,7 +33,7 @@ def test_status_polls_until_the_video_plays(page, setup, monkeypatch):
     track, owner, clip = setup
     monkeypatch.setattr(ingest, "enqueue_processing", lambda media: None)  # the worker comes later
     media = ingest.create_media_from_file(clip, owner=owner, target=track_slot_target(track, "video"))
-    login(page, owner)
+    log_in(page, owner)
     page.goto(f"{page.base_url}/files/m/{media.pk}/status")
     assert page.locator(".progress-bar").count() == 1
     assert runner.run_processing(media.pk) == "ready"
@@ -57,7 +52,7 @@ def test_retry_button_processes_again(page, setup, settings):
     media.refresh_from_db()
     assert media.status == MediaStatus.FAILED
     settings.MEDIA_FFMPEG_TIMEOUT = 600  # …the cause is fixed
-    login(page, owner)
+    log_in(page, owner)
     page.goto(f"{page.base_url}/files/m/{media.pk}/status")
     assert "处理失败" in page.locator(f"#media-status-{media.pk}").inner_text()
     page.get_by_role("button", name="重新处理").click()

@@ -4,10 +4,9 @@ and an ingest error shown next to the file."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as dj_settings
-from django.test import Client
 
 from tests import factories as f
+from tests.browser.session import log_in
 from tests.media_upload.conftest import sha256_file, write_random
 from zhengji.media.models import Upload, UploadStatus
 from zhengji.media.uploads import storage
@@ -15,17 +14,11 @@ from zhengji.media.uploads import storage
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def login(page, user) -> None:
-    c = Client()
-    c.force_login(user)
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME,
-                               "value": c.cookies[dj_settings.SESSION_COOKIE_NAME].value, "url": page.base_url}])
-
 
 def test_upload_widget_uploads_in_chunks(page, settings, tmp_path):
     settings.MEDIA_UPLOAD_CHUNK_BYTES = 1024 * 1024  # several PATCHes for one file
     user = f.user(is_staff=True)
-    login(page, user)
+    log_in(page, user)
     path = tmp_path / "视频.mp4"
     digest = write_random(path, 3 * 1024 * 1024 + 17)
     patches = []
@@ -56,7 +49,7 @@ def test_ingest_error_is_shown_next_to_the_file(page, tmp_path):
         {"key": "photos", "type": "file", "label": "照片",
          "file": {"kinds": ["image"], "extensions": ["jpg"], "max_count": 2}}])
     user = f.user(is_staff=True)
-    login(page, user)
+    log_in(page, user)
     path = tmp_path / "fake.jpg"
     write_random(path, 2000)  # not a JPEG: ingest refuses it (or is not available yet)
     page.goto(page.base_url + f"/files/upload-test/?track={track.pk}&slot=photos")
@@ -83,7 +76,7 @@ def test_ingested_file_id_goes_into_the_hidden_input(page, tmp_path):
         {"key": "photos", "type": "file", "label": "照片",
          "file": {"kinds": ["image"], "extensions": ["jpg"], "max_count": 2}}])
     user = f.user(is_staff=True)
-    login(page, user)
+    log_in(page, user)
     path = tmp_path / "红色.jpg"
     Image.new("RGB", (800, 600), "red").save(path, "JPEG")
     page.goto(page.base_url + f"/files/upload-test/?track={track.pk}&slot=photos")
@@ -101,7 +94,7 @@ def test_widget_resumes_after_a_dropped_chunk(page, settings, tmp_path):
     stored bytes are exactly the file's."""
     settings.MEDIA_UPLOAD_CHUNK_BYTES = 1024 * 1024
     user = f.user(is_staff=True)
-    login(page, user)
+    log_in(page, user)
     path = tmp_path / "clip.mp4"
     digest = write_random(path, 3 * 1024 * 1024 + 5)
     seen = {"patch": 0, "head": 0}

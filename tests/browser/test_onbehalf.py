@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
+from tests.browser.session import log_in
 from tests.reporting.builders import ReportWorld
 from tests.reporting.onbehalf_helpers import photos, row, sheet_bytes, zip_bytes
 from zhengji.entries.models import Entry, EntryStatus
@@ -16,12 +15,6 @@ from zhengji.reporting.models import OnBehalf
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-
-def log_in(page, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": page.base_url}])
 
 
 def test_import_fix_and_apply_on_a_phone(page, settings, tmp_path):

@@ -2,27 +2,20 @@
 preview and apply, in a real browser."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tests import factories as f
+from tests.browser.session import log_in
 from tests.orgs.builders import csv_bytes
 from zhengji.orgs.models import Organization
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def login(page, user):
-    c = Client()
-    c.force_login(user)
-    cookie = c.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
-
 
 def test_unit_admin_creates_child_and_imports(page):
     tree = f.tongling_tree()
     admin = f.unit_admin(tree["yian"])
-    login(page, admin)
+    log_in(page, admin)
 
     page.goto(page.base_url + "/orgs/")
     assert page.locator("h1").inner_text() == "组织管理"

@@ -1,11 +1,10 @@
 """A city admin on a phone previews the silent units of the city and sends them a reminder."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from tests import factories as f
+from tests.browser.session import log_in
 from tests.reporting.builders import ReportWorld
 from zhengji.activities.models import Activity
 from zhengji.common.models import Notification
@@ -14,19 +13,13 @@ from zhengji.reporting.models import ReminderDelivery
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def login(page, user):
-    c = Client()
-    c.force_login(user)
-    cookie = c.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
-
 
 def test_admin_on_a_phone_previews_and_sends_a_reminder(page):
     rw = ReportWorld()
     rw.submitted()  # ya1 took part
     Activity.objects.create(campaign=rw.campaign, org=rw.tree["jq1"], title="讲座", held_on=timezone.localdate())
     silent = [f.unit_admin(rw.tree["ya2"]), f.unit_admin(rw.tree["jq2"])]
-    login(page, rw.city_admin)
+    log_in(page, rw.city_admin)
 
     page.goto(page.base_url + "/reporting/")
     page.locator("a[href='/reporting/reminders/']").first.click()

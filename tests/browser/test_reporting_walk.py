@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from tests.browser.test_journey_entries import log_in
+from tests.browser.session import log_in
 from tests.reporting.builders import ReportWorld
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.reporting.models import Batch, ChainPosition

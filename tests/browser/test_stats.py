@@ -2,19 +2,12 @@
 figures are in tables, and a child organisation's link drills down one level."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
+from tests.browser.session import log_in
 from tests.stats.builders import StatsWorld
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-
-def login(page, user):
-    c = Client()
-    c.force_login(user)
-    cookie = c.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.base_url}])
 
 
 def test_dashboard_on_a_phone_drills_down(page):
@@ -26,7 +19,7 @@ def test_dashboard_on_a_phone_drills_down(page):
     # (the browser's own favicon.ico request is not a page resource: responses are what count)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text
             else None)
-    login(page, sw.campaign_admin)
+    log_in(page, sw.campaign_admin)
 
     page.goto(page.base_url + "/stats/")
     assert page.locator("h1").inner_text() == "统计"
