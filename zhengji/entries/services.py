@@ -69,6 +69,21 @@ def deadline_for_entry(entry: Entry, at: dt.datetime | None = None) -> dt.dateti
     return policy_of(entry, at).deadline(entry.track, entry.unit)
 
 
+def annotate_deadlines(entries: list[Entry], at: dt.datetime | None = None) -> None:
+    """Set `deadline` (the moment the domain stops accepting changes, as `deadline_for_entry`) on
+    each entry its entrant may still change, else None; one policy per campaign."""
+    policies: dict[int, CampaignPolicy] = {}
+    for e in entries:
+        deadline: dt.datetime | None = None
+        if e.status in transitions.EDITABLE:
+            policy = policies.get(e.track.campaign_id)
+            if policy is None:
+                policy = policies[e.track.campaign_id] = policy_of(e, at)
+            if policy.accepts_entries(e.track, e.unit):
+                deadline = policy.deadline(e.track, e.unit)
+        e.deadline = deadline  # type: ignore[attr-defined]  # for the template
+
+
 def format_deadline(when: dt.datetime) -> str:
     return timezone.localtime(when, SHANGHAI).strftime("%Y-%m-%d %H:%M")
 

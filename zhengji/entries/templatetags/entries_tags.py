@@ -6,6 +6,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from zhengji.campaigns.policy import format_when
 from zhengji.entries.answers import sanitize_rich
 from zhengji.entries.models import Entry, EntryStatus
 
@@ -48,6 +49,12 @@ def rich(value) -> str:
     """Rich-text answers are sanitised on save; sanitise again on output in case the schema
     changed a field's type after it was answered."""
     return mark_safe(sanitize_rich(str(value or "")))  # noqa: S308 - nh3 output
+
+
+@register.filter
+def when(value) -> str:
+    """A deadline as the policy words it: local date and time with the zone (北京时间)."""
+    return format_when(value) if value else ""
 
 
 @register.filter
