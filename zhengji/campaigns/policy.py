@@ -199,16 +199,16 @@ class CampaignPolicy:
         return self.level_deadline(track, OrgKind.GRASSROOTS)
 
     def reader_deadlines(self, track: Track, user: AbstractBaseUser | AnonymousUser | None,
-                         *, worker_unit: Organization | None = None,
+                         *, worker_unit: Organization | None = None, unit_known: bool = False,
                          max_units: int = 5) -> list[ReaderDeadline]:
         """The deadlines that apply to this reader in the track, labelled, as every page shows
         them: a worker's entry deadline (their grassroots unit's, extensions included); a unit
         admin's level deadline for each unit they administer (at most `max_units`); for anyone
         else (a visitor) the entrants' deadline and each level's, labelled. The same answers
-        `check_accepts_entries` and the reporting chain enforce. `worker_unit` saves the
-        membership query when the caller knows it."""
+        `check_accepts_entries` and the reporting chain enforce. `worker_unit` with
+        `unit_known=True` saves the membership query when the caller knows the unit (or None)."""
         found: list[ReaderDeadline] = []
-        unit = worker_unit if worker_unit is not None else worker_unit_of(user)
+        unit = worker_unit if unit_known else worker_unit_of(user)
         if unit is not None:
             when = self.deadline(track, unit)
             found.append(ReaderDeadline("entrant", _("Your entry deadline"), when, unit.kind,

@@ -288,6 +288,27 @@ def save_draft(actor: Any, entry: Entry, changes: Changes, *, at: dt.datetime | 
         return workflow.apply(actor, locked, step, prepare=prepare, at=at).entry
 
 
+def reorder_files(actor: Any, entry: Entry, slot: str, media_ids: list[int] | str, *,
+                  at: dt.datetime | None = None) -> Entry:
+    """Put the files of one file field in a new order (a photo series as the entrant means it):
+    the submitter, while the entry may be changed (its state, the collection window and the
+    unit's deadline); the new order lists exactly the field's files. Audited with the order
+    before and after, as a save (or an edit of a submitted entry)."""
+    ids = files.parse_ids(media_ids)
+
+    def prepare(locked: Entry) -> dict[str, Any]:
+        policy_of(locked, at).check_accepts_entries(locked.track, locked.unit)
+        if slot not in {f.key for f in track_fields(locked.track) if f.type == "file"}:
+            raise DomainError(_("This track's form has no such file field."), code="invalid_slot", field=slot)
+        before = files.reorder(locked, slot, ids)
+        return {"changed": ["files"], "slot": slot, "order_before": before, "order": ids}
+
+    with transaction.atomic():
+        locked = workflow.lock(entry)
+        step = "edit" if locked.status == EntryStatus.SUBMITTED else "save"
+        return workflow.apply(actor, locked, step, prepare=prepare, at=at).entry
+
+
 def changes_any(ch: Changes) -> bool:
     return any(v is not None for v in (ch.title, ch.summary, ch.contact_phone, ch.data, ch.authors)) or bool(ch.files)
 

@@ -18,6 +18,7 @@ from zhengji.campaigns.policy import format_when
 from zhengji.common.errors import DomainError
 from zhengji.common.numbers import parse_id
 from zhengji.media.models import MediaFile
+from zhengji.media.uploads.services import unfinished_uploads
 from zhengji.media.views_media import status_data
 from zhengji.orgs.models import Organization
 
@@ -123,13 +124,15 @@ def _typed_media(entry: Entry, typed_files: dict) -> dict[str, list[MediaFile]]:
 def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | None = None) -> dict:
     media = entry_files.files_by_slot(entry)
     typed = _typed_media(entry, typed_files) if typed_files else {}
+    unfinished = unfinished_uploads(request.user, entry=str(entry.pk))
     rows = []
     for f in form.schema:
         if f.type == "file":
             files = typed.get(f.key, media.get(f.key, []))
             value = ",".join(str(m.pk) for m in files)
             rows.append({"def": f, "file": True, "media": files, "value": value,
-                         "errors": form.slot_errors.get(f.key, [])})
+                         "errors": form.slot_errors.get(f.key, []),
+                         "unfinished": [u for u in unfinished if u.metadata.get("slot") == f.key]})
         else:
             rows.append({"def": f, "file": False, "bound": form[f.key], "hint": _limits_hint(f)})
     if form.is_bound and "author_name" in form.data:

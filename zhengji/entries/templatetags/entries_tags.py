@@ -14,7 +14,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def uploader(context, field, track, existing, value=None):
+def uploader(context, field, track, existing, value=None, unfinished=None):
     """The media uploader widget of a file slot (media/_uploader.html from the media app). Its
     contract: a hidden input named field.key holding comma-separated MediaFile ids. Until that
     template exists, a plain hidden input stands in."""
@@ -25,7 +25,7 @@ def uploader(context, field, track, existing, value=None):
     ctx = context.flatten()
     if value is None:
         value = ",".join(str(m.pk) for m in existing)
-    ctx.update({"field": field, "track": track, "existing": existing, "value": value})
+    ctx.update({"field": field, "track": track, "existing": existing, "value": value, "unfinished": unfinished or []})
     return tpl.render(ctx, context.get("request"))
 
 
