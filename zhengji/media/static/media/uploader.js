@@ -263,10 +263,7 @@
           syncIds();
           forgetUnfinished(file.name);
           // Listed once: the row above holds it now; Uppy keeps only files still on their way.
-          var img = li.querySelector('img');
-          var drop = function () { handedOver[file.id] = true; if (uppy.getFile(file.id)) uppy.removeFile(file.id); };
-          if (img && !img.complete) { img.addEventListener('load', drop); img.addEventListener('error', drop); }
-          else drop();
+          handOver(file.id, li);
         } else {
           var msg = (res.j && res.j.message) || d.msgFailed || 'Upload failed';
           showError(file.name, msg);
@@ -289,6 +286,44 @@
       showError(file && file.name, msg);
     });
     var handedOver = {};
+    var waitingThumb = {};
+    // Take an ingested file out of Uppy once its preview (if Uppy makes one) is in the row: a
+    // file removed while its thumbnail is queued upsets Uppy's ThumbnailGenerator.
+    function handOver(fileId, li) {
+      var file = uppy.getFile(fileId);
+      if (!file) return;
+      var drop = function () {
+        delete waitingThumb[fileId];
+        handedOver[fileId] = true;
+        if (uppy.getFile(fileId)) uppy.removeFile(fileId);
+      };
+      if (file.preview || !/^image\//.test(file.type || '')) {
+        var img = li.querySelector('img');
+        if (img && !img.complete) { img.addEventListener('load', drop); img.addEventListener('error', drop); }
+        else drop();
+        return;
+      }
+      waitingThumb[fileId] = function (preview) {
+        if (preview && !li.querySelector('img')) {
+          var img = document.createElement('img');
+          img.alt = '';
+          img.width = 48;
+          img.height = 48;
+          img.draggable = false;
+          img.className = 'rounded object-fit-cover';
+          img.src = preview;
+          li.insertBefore(img, li.querySelector('[data-zj-name]'));
+        }
+        drop();
+      };
+      setTimeout(function () { if (waitingThumb[fileId]) waitingThumb[fileId](null); }, 15000);
+    }
+    uppy.on('thumbnail:generated', function (file, preview) {
+      if (file && waitingThumb[file.id]) setTimeout(function () { waitingThumb[file.id] && waitingThumb[file.id](preview); }, 0);
+    });
+    uppy.on('thumbnail:error', function (file) {
+      if (file && waitingThumb[file.id]) setTimeout(function () { waitingThumb[file.id] && waitingThumb[file.id](null); }, 0);
+    });
     function forgetUnfinished(name) {
       if (!unfinished) return;
       unfinished.querySelectorAll('[data-zj-unfinished-name]').forEach(function (li) {
