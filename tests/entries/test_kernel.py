@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 

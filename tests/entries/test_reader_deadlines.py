@@ -15,7 +15,7 @@ from tests import factories as f
 from tests.entries.builders import GOOD_DATA
 from tests.reporting.builders import ReportWorld
 from zhengji.campaigns.models import DeadlineExtension, LevelRule
-from zhengji.campaigns.policy import format_when, policy_for
+from zhengji.campaigns.policy import policy_for
 from zhengji.common.errors import DomainError
 from zhengji.entries import services
 from zhengji.entries.services import Changes
@@ -27,8 +27,8 @@ GRASSROOTS = dt.datetime(2027, 1, 2, 23, 59, 59, 999999, tzinfo=SH)
 COUNTY = dt.datetime(2027, 1, 5, 23, 59, 59, 999999, tzinfo=SH)
 CITY = dt.datetime(2027, 1, 8, 18, 0, tzinfo=SH)
 SHOWN_RE = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
-ROLE_RE = re.compile(r'data-zj-deadline-role="(?P<role>\w+)"(?: data-zj-deadline-kind="(?P<kind>\w+)")?>(?P<body>.*?)</(?:li|td|p|span)>',
-                     re.S)
+ROLE_RE = re.compile(r'data-zj-deadline-role="(?P<role>\w+)"(?: data-zj-deadline-kind="(?P<kind>\w+)")?>'
+                     r"(?P<body>.*?)</(?:li|td|p|span)>", re.S)
 
 
 @pytest.fixture
