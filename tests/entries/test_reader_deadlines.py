@@ -174,3 +174,13 @@ def test_home_page_queries_do_not_grow_with_tracks(w, client, django_assert_max_
     with django_assert_max_num_queries(25):
         r = client.get(reverse("public:home"))
     assert len(shown(r.content.decode(), "entrant")) == 8
+
+
+def test_reporting_queue_header_shows_the_levels_enforced_deadline(w, client):
+    w.submitted()
+    client.force_login(w.yian_admin)
+    r = client.get(reverse("reporting:queue"))
+    assert r.status_code == 200
+    got = shown(r.content.decode(), "unit")
+    assert got and {when for _k, when in got} == {COUNTY.replace(second=0, microsecond=0)}
+    accepted_until(lambda at: check_level_deadline(policy_for(w.campaign, at), w.track, w.tree["yian"]), got[0][1])
