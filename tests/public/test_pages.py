@@ -183,9 +183,10 @@ def test_track_page_rules_form_summary_and_deadlines(client):
     assert "必填" in page
     # The track's own county rule overrides the campaign-wide one.
     assert "县/区总工会" in page or "县（区）" in page or "county" in page.lower()
-    assert "2025年9月8日" in page and "最多 3 件" in page
-    assert "2025年9月5日" not in page
-    assert "2025年9月15日" in page
+    # Every level's deadline, labelled, with the time and the zone (a visitor reads them all).
+    assert "2025-09-08 18:00" in page and "最多 3 件" in page
+    assert "2025-09-05" not in page
+    assert "2025-09-15 18:00" in page
     assert client.get(f"/c/{c.slug}/nope/").status_code == 404
     other = f.campaign(tree["province"])
     assert client.get(f"/c/{other.slug}/t2/").status_code == 404

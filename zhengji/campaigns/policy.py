@@ -16,12 +16,15 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from zhengji.accounts.scopes import scopes_for
 from zhengji.common.errors import DeadlinePassed, DomainError
-from zhengji.orgs.models import Organization, OrgKind
+from zhengji.orgs.models import Membership, MembershipStatus, Organization, OrgKind
 
 from .models import Campaign, DeadlineExtension, EntrantType, LevelRule, Phase, Track
 
@@ -66,6 +69,33 @@ class EffectiveRule:
     @property
     def level_label(self) -> str:
         return level_label(self.org_kind)
+
+
+@dataclass(frozen=True)
+class ReaderDeadline:
+    """One deadline as a page shows it to one reader: who it binds (`role`: "entrant" for a
+    worker's entries, "unit" for a unit admin's level, "level" for a visitor's list), a label,
+    the moment, and whether an extension moved it."""
+
+    role: str
+    label: str
+    when: dt.datetime
+    org_kind: str
+    extended: bool = False
+    org_id: int | None = None
+
+    @property
+    def text(self) -> str:
+        return format_when(self.when)
+
+
+def worker_unit_of(user: AbstractBaseUser | AnonymousUser | None) -> Organization | None:
+    """The worker's confirmed, active grassroots union (the unit their entries are entered in)."""
+    if user is None or not user.is_authenticated:
+        return None
+    m = (Membership.objects.select_related("org")
+         .filter(user_id=user.pk, status=MembershipStatus.CONFIRMED, org__is_active=True).first())
+    return m.org if m else None
 
 
 def entrant_types_of(track: Track) -> list[str]:
@@ -163,6 +193,42 @@ class CampaignPolicy:
         if ext is not None and ext.until > when:
             return ext.until
         return when
+
+    def entrant_deadline(self, track: Track) -> dt.datetime:
+        """The entrants' deadline of a level with no extension: the grassroots level's."""
+        return self.level_deadline(track, OrgKind.GRASSROOTS)
+
+    def reader_deadlines(self, track: Track, user: AbstractBaseUser | AnonymousUser | None,
+                         *, worker_unit: Organization | None = None, unit_known: bool = False,
+                         max_units: int = 5) -> list[ReaderDeadline]:
+        """The deadlines that apply to this reader in the track, labelled, as every page shows
+        them: a worker's entry deadline (their grassroots unit's, extensions included); a unit
+        admin's level deadline for each unit they administer (at most `max_units`); for anyone
+        else (a visitor) the entrants' deadline and each level's, labelled. The same answers
+        `check_accepts_entries` and the reporting chain enforce. `worker_unit` with
+        `unit_known=True` saves the membership query when the caller knows the unit (or None)."""
+        found: list[ReaderDeadline] = []
+        unit = worker_unit if unit_known else worker_unit_of(user)
+        if unit is not None:
+            when = self.deadline(track, unit)
+            found.append(ReaderDeadline("entrant", _("Your entry deadline"), when, unit.kind,
+                                        extended=when != self.level_deadline(track, unit.kind), org_id=unit.pk))
+        paths = scopes_for(user).admin_org_paths if user is not None and user.is_authenticated else []
+        if paths:
+            for org in Organization.objects.filter(path__in=paths).order_by("path")[:max_units]:
+                when = self.deadline(track, org)
+                found.append(ReaderDeadline(
+                    "unit", _("%(unit)s reports by") % {"unit": org.name}, when, org.kind,
+                    extended=when != self.level_deadline(track, org.kind), org_id=org.pk))
+        if found:
+            return found
+        rules = self.level_rules(track)
+        # The grassroots level's deadline is the entrants' (their entries wait at that level).
+        found.append(ReaderDeadline("level", _("Entrants submit by"), self.entrant_deadline(track),
+                                    OrgKind.GRASSROOTS))
+        found.extend(ReaderDeadline("level", _("%(level)s reports by") % {"level": r.level_label}, r.deadline,
+                                    r.org_kind) for r in rules if r.org_kind != OrgKind.GRASSROOTS)
+        return found
 
     def quota(self, track: Track, org_kind: str) -> int | None:
         """How many entries of the track one organisation of this level may recommend upward."""

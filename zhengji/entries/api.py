@@ -130,6 +130,19 @@ def patch_entry(request: HttpRequest, entry_id: int, payload: EntryPatch):
     return _out(request, _visible(request, entry_id))
 
 
+class FileOrderIn(InputSchema):
+    ids: list[int] = Field(description="Every MediaFile id of the field, in the new order.")
+
+
+@router.post("/{int:entry_id}/files/{slot}/order", response={200: EntryDetail, **ERRORS})
+def reorder_entry_files(request: HttpRequest, entry_id: int, slot: str, payload: FileOrderIn):
+    """Reorder the files of one file field (e.g. a photo series): `invalid_order` unless the
+    list holds exactly the field's files (400); 409 when the entry can no longer be changed."""
+    entry = _visible(request, entry_id)
+    services.reorder_files(request.user, entry, slot, payload.ids)
+    return _out(request, _visible(request, entry_id))
+
+
 def _optional_body(request: HttpRequest, schema: type[Schema]) -> Schema:
     """The action's small body, which may be left out: nothing at all, a JSON object (or null),
     or form fields (a plain HTML form or `curl -d`). Ninja's own body parameter refuses an empty

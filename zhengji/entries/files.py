@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhengji.campaigns.schema import FieldDef
+from zhengji.common.errors import DomainError
 from zhengji.media.models import MediaFile, MediaStatus
 
 from .models import Entry, EntryFile
@@ -99,6 +100,23 @@ def _place(entry: Entry, key: str, media_ids: list[int]) -> None:
     EntryFile.objects.filter(entry=entry).filter(Q(slot=key) | Q(media_id__in=media_ids)).delete()
     EntryFile.objects.bulk_create([EntryFile(entry=entry, media_id=pk, slot=key, position=pos)
                                    for pos, pk in enumerate(media_ids)])
+
+
+def slot_ids(entry: Entry, key: str) -> list[int]:
+    """The MediaFile ids of slot `key`, in credit order."""
+    return list(EntryFile.objects.filter(entry=entry, slot=key).order_by("position", "id")
+                .values_list("media_id", flat=True))
+
+
+def reorder(entry: Entry, key: str, media_ids: list[int]) -> list[int]:
+    """Put the slot's files in the order of `media_ids`, which must list exactly the slot's files;
+    return the order before. Call inside the entry's transaction."""
+    current = slot_ids(entry, key)
+    if len(media_ids) != len(current) or set(media_ids) != set(current):
+        raise DomainError(_("List every file of the field exactly once to reorder it."), code="invalid_order",
+                          field=key)
+    _place(entry, key, media_ids)
+    return current
 
 
 def slot_errors(entry: Entry, fields: list[FieldDef]) -> dict[str, list[str]]:

@@ -69,6 +69,21 @@ def deadline_for_entry(entry: Entry, at: dt.datetime | None = None) -> dt.dateti
     return policy_of(entry, at).deadline(entry.track, entry.unit)
 
 
+def annotate_deadlines(entries: list[Entry], at: dt.datetime | None = None) -> None:
+    """Set `deadline` (the moment the domain stops accepting changes, as `deadline_for_entry`) on
+    each entry its entrant may still change, else None; one policy per campaign."""
+    policies: dict[int, CampaignPolicy] = {}
+    for e in entries:
+        deadline: dt.datetime | None = None
+        if e.status in transitions.EDITABLE:
+            policy = policies.get(e.track.campaign_id)
+            if policy is None:
+                policy = policies[e.track.campaign_id] = policy_of(e, at)
+            if policy.accepts_entries(e.track, e.unit):
+                deadline = policy.deadline(e.track, e.unit)
+        e.deadline = deadline  # type: ignore[attr-defined]  # for the template
+
+
 def format_deadline(when: dt.datetime) -> str:
     return timezone.localtime(when, SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
@@ -270,6 +285,27 @@ def save_draft(actor: Any, entry: Entry, changes: Changes, *, at: dt.datetime | 
         if not changes_any(changes):
             workflow.check_allowed(actor, locked, transitions.get(step))
             return locked
+        return workflow.apply(actor, locked, step, prepare=prepare, at=at).entry
+
+
+def reorder_files(actor: Any, entry: Entry, slot: str, media_ids: list[int] | str, *,
+                  at: dt.datetime | None = None) -> Entry:
+    """Put the files of one file field in a new order (a photo series as the entrant means it):
+    the submitter, while the entry may be changed (its state, the collection window and the
+    unit's deadline); the new order lists exactly the field's files. Audited with the order
+    before and after, as a save (or an edit of a submitted entry)."""
+    ids = files.parse_ids(media_ids)
+
+    def prepare(locked: Entry) -> dict[str, Any]:
+        policy_of(locked, at).check_accepts_entries(locked.track, locked.unit)
+        if slot not in {f.key for f in track_fields(locked.track) if f.type == "file"}:
+            raise DomainError(_("This track's form has no such file field."), code="invalid_slot", field=slot)
+        before = files.reorder(locked, slot, ids)
+        return {"changed": ["files"], "slot": slot, "order_before": before, "order": ids}
+
+    with transaction.atomic():
+        locked = workflow.lock(entry)
+        step = "edit" if locked.status == EntryStatus.SUBMITTED else "save"
         return workflow.apply(actor, locked, step, prepare=prepare, at=at).entry
 
 

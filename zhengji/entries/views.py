@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Track
+from zhengji.campaigns.policy import format_when
 from zhengji.common.errors import DomainError
 from zhengji.common.numbers import parse_id
 from zhengji.media.models import MediaFile
+from zhengji.media.uploads.services import unfinished_uploads
 from zhengji.media.views_media import status_data
 from zhengji.orgs.models import Organization
 
@@ -40,8 +42,9 @@ def get_visible_entry(request, pk: int) -> Entry:
 @login_required
 @require_GET
 def mine(request):
-    entries = entries_for(request.user, View.MINE).order_by("-updated", "-id")
-    return render(request, "entries/mine.html", {"entries": entries, "is_unit_admin": bool(
+    entries = list(entries_for(request.user, View.MINE).order_by("-updated", "-id"))
+    services.annotate_deadlines(entries)
+    return render(request, "entries/mine.html", {"entries": entries, "show_deadline": True, "is_unit_admin": bool(
         scopes_for(request.user).admin_org_paths)})
 
 
@@ -121,13 +124,15 @@ def _typed_media(entry: Entry, typed_files: dict) -> dict[str, list[MediaFile]]:
 def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | None = None) -> dict:
     media = entry_files.files_by_slot(entry)
     typed = _typed_media(entry, typed_files) if typed_files else {}
+    unfinished = unfinished_uploads(request.user, entry=str(entry.pk))
     rows = []
     for f in form.schema:
         if f.type == "file":
             files = typed.get(f.key, media.get(f.key, []))
             value = ",".join(str(m.pk) for m in files)
             rows.append({"def": f, "file": True, "media": files, "value": value,
-                         "errors": form.slot_errors.get(f.key, [])})
+                         "errors": form.slot_errors.get(f.key, []),
+                         "unfinished": [u for u in unfinished if u.metadata.get("slot") == f.key]})
         else:
             rows.append({"def": f, "file": False, "bound": form[f.key], "hint": _limits_hint(f)})
     if form.is_bound and "author_name" in form.data:
@@ -138,7 +143,7 @@ def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | No
     authors = authors + [{"name": "", "unit_name": "", "role": ""}] * blank
     when = services.deadline_for_entry(entry)
     return {"entry": entry, "form": form, "rows": rows, "authors": authors, "track": entry.track,
-            "deadline": services.format_deadline(when), "return_reason": projections.return_reason(entry),
+            "deadline": format_when(when), "deadline_at": when, "return_reason": projections.return_reason(entry),
             "pledge_text": pledge_text(),
             "pledge_version": PLEDGE_VERSION,
             "draftlike": request.user.has_perm("entries.submit_entry", entry),
@@ -252,7 +257,7 @@ def detail(request, pk: int):
         "can_edit": can_change and services.can_edit_now(entry),
         "can_submit": user.has_perm("entries.submit_entry", entry),
         "can_withdraw": user.has_perm("entries.withdraw_entry", entry),
-        "deadline": services.format_deadline(deadline),
+        "deadline": format_when(deadline), "deadline_at": deadline,
         "orphan_media": [m for slot, ms in media.items() if slot not in {f.key for f in fields} for m in ms],
     }
     return render(request, "entries/detail.html", context)

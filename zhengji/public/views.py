@@ -98,6 +98,7 @@ def track_detail(request, slug: str, track_slug: str):
         "level_rules": policy.level_rules(track),
         "other_tracks": others,
         "phase": policy.dated_phase,
+        "policy": policy,
     })
 
 

@@ -6,6 +6,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from zhengji.campaigns.policy import format_when
 from zhengji.entries.answers import sanitize_rich
 from zhengji.entries.models import Entry, EntryStatus
 
@@ -13,7 +14,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def uploader(context, field, track, existing, value=None):
+def uploader(context, field, track, existing, value=None, unfinished=None):
     """The media uploader widget of a file slot (media/_uploader.html from the media app). Its
     contract: a hidden input named field.key holding comma-separated MediaFile ids. Until that
     template exists, a plain hidden input stands in."""
@@ -24,7 +25,7 @@ def uploader(context, field, track, existing, value=None):
     ctx = context.flatten()
     if value is None:
         value = ",".join(str(m.pk) for m in existing)
-    ctx.update({"field": field, "track": track, "existing": existing, "value": value})
+    ctx.update({"field": field, "track": track, "existing": existing, "value": value, "unfinished": unfinished or []})
     return tpl.render(ctx, context.get("request"))
 
 
@@ -48,6 +49,12 @@ def rich(value) -> str:
     """Rich-text answers are sanitised on save; sanitise again on output in case the schema
     changed a field's type after it was answered."""
     return mark_safe(sanitize_rich(str(value or "")))  # noqa: S308 - nh3 output
+
+
+@register.filter
+def when(value) -> str:
+    """A deadline as the policy words it: local date and time with the zone (北京时间)."""
+    return format_when(value) if value else ""
 
 
 @register.filter

@@ -461,3 +461,16 @@ def ingest_upload(user: User, upload_id: UploadId, *, target: Target) -> MediaFi
     if upload.status != UploadStatus.COMPLETE:
         raise UploadError(_("This upload is not complete yet."), code="not_complete", status=409)
     return create_media_from_upload(upload, target=target)
+
+
+# --- what is still on its way ----------------------------------------------------------------------
+
+def unfinished_uploads(user: User | AnonymousUser, *, limit: int = 20, **metadata: str) -> list[Upload]:
+    """The user's tus uploads still receiving and not expired whose metadata match `metadata`
+    (e.g. the entry and slot the uploader sent), newest first: the edit page lists them, so that
+    after a reload the entrant knows to pick the same file again to resume it."""
+    if not user.is_authenticated:
+        return []
+    match = {f"metadata__{key}": str(value) for key, value in metadata.items()}
+    return list(Upload.objects.filter(user_id=user.pk, status=UploadStatus.RECEIVING, expires_at__gt=timezone.now(),
+                                      **match).order_by("-updated")[:limit])

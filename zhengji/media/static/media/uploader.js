@@ -56,32 +56,108 @@
       li.textContent = (name ? name + ': ' : '') + message;
       errors.appendChild(li);
     }
-    function addItem(mediaId, name, thumb) {
+    var announce = el.querySelector('[data-zj-announce]');
+    var unfinished = el.querySelector('[data-zj-unfinished]');
+
+    function rows() { return Array.prototype.slice.call(list.querySelectorAll(':scope > li[data-media-id]')); }
+    function button(cls, label, html) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'btn btn-sm ' + cls;
+      b.setAttribute('aria-label', label);
+      b.innerHTML = html;
+      return b;
+    }
+    // One row of the file list. `seq` is the file's place in the entrant's pick: uploads finish
+    // in any order, the row goes where it was picked (after the files already listed).
+    function addItem(mediaId, name, thumb, seq) {
       var li = document.createElement('li');
-      li.className = 'd-flex align-items-center gap-2 py-1';
+      li.className = 'zj-file d-flex flex-wrap align-items-center gap-2 py-1';
       li.dataset.mediaId = mediaId;
+      li.draggable = true;
+      if (seq) li.dataset.seq = String(seq);
+      var grip = document.createElement('span');
+      grip.className = 'zj-file-grip text-body-secondary';
+      grip.setAttribute('aria-hidden', 'true');
+      grip.innerHTML = '<i class="bi bi-grip-vertical"></i>';
+      li.appendChild(grip);
+      var pos = document.createElement('span');
+      pos.className = 'zj-file-pos badge text-bg-light';
+      pos.dataset.zjPos = '';
+      li.appendChild(pos);
       if (thumb) {
         var img = document.createElement('img');
         img.src = thumb;
         img.alt = '';
         img.width = 48;
         img.height = 48;
+        img.draggable = false;
         img.className = 'rounded object-fit-cover';
         li.appendChild(img);
       }
       var span = document.createElement('span');
-      span.className = 'text-break';
+      span.className = 'text-break flex-grow-1';
+      span.dataset.zjName = '';
       span.textContent = name;
-      var btn = document.createElement('button');
-      btn.type = 'button';
-      btn.className = 'btn btn-sm btn-outline-danger';
-      btn.dataset.zjRemove = mediaId;
-      btn.textContent = d.msgRemove || 'Remove';
-      btn.setAttribute('aria-label', (d.msgRemove || 'Remove') + ' ' + name);
       li.appendChild(span);
-      li.appendChild(btn);
-      list.appendChild(li);
+      var tools = document.createElement('span');
+      tools.className = 'd-inline-flex gap-1';
+      var up = button('btn-outline-secondary zj-move', (d.msgUp || 'Move up') + ': ' + name,
+                      '<i class="bi bi-arrow-up" aria-hidden="true"></i>');
+      up.dataset.zjMove = '-1';
+      var down = button('btn-outline-secondary zj-move', (d.msgDown || 'Move down') + ': ' + name,
+                        '<i class="bi bi-arrow-down" aria-hidden="true"></i>');
+      down.dataset.zjMove = '1';
+      var rm = button('btn-outline-danger', (d.msgRemove || 'Remove') + ' ' + name, '');
+      rm.textContent = d.msgRemove || 'Remove';
+      rm.dataset.zjRemove = mediaId;
+      tools.appendChild(up);
+      tools.appendChild(down);
+      tools.appendChild(rm);
+      li.appendChild(tools);
+      var before = null;
+      if (seq) {
+        before = rows().filter(function (r) { return r.dataset.seq && parseInt(r.dataset.seq, 10) > seq; })[0] || null;
+      }
+      list.insertBefore(li, before);
+      renumber();
+      return li;
     }
+    function renumber() {
+      var all = rows();
+      all.forEach(function (li, i) {
+        var pos = li.querySelector('[data-zj-pos]');
+        if (pos) pos.textContent = String(i + 1);
+        var up = li.querySelector('[data-zj-move="-1"]');
+        var down = li.querySelector('[data-zj-move="1"]');
+        if (up) up.disabled = i === 0;
+        if (down) down.disabled = i === all.length - 1;
+      });
+    }
+    // The hidden input follows the list: what the entrant sees is the order that is saved.
+    function syncIds() {
+      var order = rows().map(function (li) { return li.dataset.mediaId; })
+        .filter(function (x) { return x.indexOf('upload:') !== 0; });
+      if (order.join(',') !== hidden.value) setIds(order);
+    }
+    function say(li) {
+      if (!announce) return;
+      var all = rows();
+      var name = (li.querySelector('[data-zj-name]') || li).textContent.trim();
+      announce.textContent = (d.msgMoved || '%(name)s: %(n)s / %(total)s')
+        .replace('%(name)s', name).replace('%(n)s', String(all.indexOf(li) + 1))
+        .replace('%(total)s', String(all.length));
+    }
+    function move(li, delta) {
+      var sib = delta < 0 ? li.previousElementSibling : li.nextElementSibling;
+      if (!sib) return;
+      if (delta < 0) list.insertBefore(li, sib);
+      else list.insertBefore(sib, li);
+      renumber();
+      syncIds();
+      say(li);
+    }
+    renumber();
 
     function slotCount() {
       // A file that failed (upload or ingest) holds no place: the entrant may add another instead.
@@ -108,7 +184,7 @@
       autoProceed: true,
       restrictions: restrictions,
       locale: (U.locales && U.locales[d.locale]) || undefined,
-      meta: {slot: d.slot},
+      meta: {slot: d.slot, entry: d.entry || ''},
       onBeforeFileAdded: function (file) {
         // Files already attached to the entry count towards the slot's maximum; a file added in
         // this session is counted once, not also by the id its ingest put in the hidden input.
@@ -128,8 +204,11 @@
       note: d.note || undefined,
       showRemoveButtonAfterComplete: true
     });
+    var picked = 0;
     uppy.on('file-added', function (file) {
       uppy.setFileMeta(file.id, {filename: file.name, filetype: file.type || '', size: String(file.size || '')});
+      picked += 1;
+      uppy.setFileState(file.id, {zjSeq: picked});
     });
 
     if (d.s3 === '1') {
@@ -148,7 +227,8 @@
         // stalled request gets through before the widget gives up.
         retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000, 30000, 30000, 30000, 30000, 30000, 30000],
         removeFingerprintOnSuccess: true,
-        allowedMetaFields: ['filename', 'filetype', 'name', 'type'],
+        // slot and entry let the edit page list this entry's unfinished uploads after a reload.
+        allowedMetaFields: ['filename', 'filetype', 'name', 'type', 'slot', 'entry'],
         headers: function () { return {'X-CSRFToken': csrf(el)}; }
       });
     }
@@ -161,7 +241,7 @@
       el.dataset.lastUpload = uploadId;
       uppy.setFileState(file.id, {zjUploadId: uploadId});
       if (!d.track && !d.ingestFields) {  // test page: nothing to ingest into
-        addItem('upload:' + uploadId, file.name);
+        addItem('upload:' + uploadId, file.name, null, file.zjSeq);
         return;
       }
       fetch(d.ingestUrl.replace(ZERO, uploadId), {
@@ -176,9 +256,14 @@
         });
       }).then(function (res) {
         if (res.ok && res.j.id) {
-          setIds(ids().concat([String(res.j.id)]));
-          uppy.setFileState(file.id, {zjMediaId: String(res.j.id)});
-          addItem(String(res.j.id), res.j.filename || file.name, res.j.thumbnail_url);
+          var mid = String(res.j.id);
+          var current = uppy.getFile(file.id) || file;
+          uppy.setFileState(file.id, {zjMediaId: mid});
+          var li = addItem(mid, res.j.filename || file.name, res.j.thumbnail_url || current.preview, current.zjSeq);
+          syncIds();
+          forgetUnfinished(file.name);
+          // Listed once: the row above holds it now; Uppy keeps only files still on their way.
+          handOver(file.id, li);
         } else {
           var msg = (res.j && res.j.message) || d.msgFailed || 'Upload failed';
           showError(file.name, msg);
@@ -200,32 +285,138 @@
       var msg = (response && response.body && response.body.message) || (error && error.message) || d.msgFailed;
       showError(file && file.name, msg);
     });
+    var handedOver = {};
+    var waitingThumb = {};
+    // Take an ingested file out of Uppy once its preview (if Uppy makes one) is in the row: a
+    // file removed while its thumbnail is queued upsets Uppy's ThumbnailGenerator.
+    function handOver(fileId, li) {
+      var file = uppy.getFile(fileId);
+      if (!file) return;
+      var drop = function () {
+        delete waitingThumb[fileId];
+        handedOver[fileId] = true;
+        if (uppy.getFile(fileId)) uppy.removeFile(fileId);
+      };
+      if (file.preview || !/^image\//.test(file.type || '')) {
+        var img = li.querySelector('img');
+        if (img && !img.complete) { img.addEventListener('load', drop); img.addEventListener('error', drop); }
+        else drop();
+        return;
+      }
+      waitingThumb[fileId] = function (preview) {
+        if (preview && !li.querySelector('img')) {
+          var img = document.createElement('img');
+          img.alt = '';
+          img.width = 48;
+          img.height = 48;
+          img.draggable = false;
+          img.className = 'rounded object-fit-cover';
+          img.src = preview;
+          li.insertBefore(img, li.querySelector('[data-zj-name]'));
+        }
+        drop();
+      };
+      setTimeout(function () { if (waitingThumb[fileId]) waitingThumb[fileId](null); }, 15000);
+    }
+    uppy.on('thumbnail:generated', function (file, preview) {
+      if (file && waitingThumb[file.id]) setTimeout(function () { waitingThumb[file.id] && waitingThumb[file.id](preview); }, 0);
+    });
+    uppy.on('thumbnail:error', function (file) {
+      if (file && waitingThumb[file.id]) setTimeout(function () { waitingThumb[file.id] && waitingThumb[file.id](null); }, 0);
+    });
+    function forgetUnfinished(name) {
+      if (!unfinished) return;
+      unfinished.querySelectorAll('[data-zj-unfinished-name]').forEach(function (li) {
+        if (li.dataset.zjUnfinishedName === name) li.remove();
+      });
+      if (!unfinished.querySelector('[data-zj-unfinished-name]')) unfinished.remove();
+    }
     uppy.on('file-removed', function (file) {
       var mid = file && file.zjMediaId;
+      if (file && handedOver[file.id]) { delete handedOver[file.id]; return; }
       if (mid) {
         setIds(ids().filter(function (x) { return x !== mid; }));
         var li = list.querySelector('[data-media-id="' + mid + '"]');
         if (li) li.remove();
+        renumber();
       }
     });
     list.addEventListener('click', function (ev) {
+      var mv = ev.target.closest('[data-zj-move]');
+      if (mv) {
+        var row = mv.closest('li');
+        move(row, parseInt(mv.dataset.zjMove, 10));
+        // Keep the keyboard where it was; at an end, on the arrow that still works.
+        var again = row.querySelector('[data-zj-move="' + mv.dataset.zjMove + '"]');
+        (again && !again.disabled ? again : row.querySelector('[data-zj-move]:not([disabled])') || again).focus();
+        return;
+      }
       var btn = ev.target.closest('[data-zj-remove]');
       if (!btn) return;
       var mid = btn.dataset.zjRemove;
-      setIds(ids().filter(function (x) { return x !== mid; }));
       btn.closest('li').remove();
+      renumber();
+      syncIds();
       // Free the slot in Uppy too, so another file may be added in its place.
       uppy.getFiles().forEach(function (file) {
         if (file.zjMediaId === mid) uppy.removeFile(file.id);
       });
     });
+    // Drag a row into place (mouse; on touch screens the arrows do the same).
+    var dragged = null;
+    var orderBefore = '';
+    list.addEventListener('dragstart', function (ev) {
+      var li = ev.target.closest && ev.target.closest('li[data-media-id]');
+      if (!li) return;
+      dragged = li;
+      orderBefore = rows().map(function (r) { return r.dataset.mediaId; }).join(',');
+      li.classList.add('zj-dragging');
+      ev.dataTransfer.effectAllowed = 'move';
+      ev.dataTransfer.setData('text/plain', li.dataset.mediaId);
+    });
+    list.addEventListener('dragover', function (ev) {
+      if (!dragged) return;
+      ev.preventDefault();
+      ev.dataTransfer.dropEffect = 'move';
+      var over = ev.target.closest && ev.target.closest('li[data-media-id]');
+      if (!over || over === dragged) return;
+      var box = over.getBoundingClientRect();
+      var after = ev.clientY > box.top + box.height / 2;
+      list.insertBefore(dragged, after ? over.nextElementSibling : over);
+      renumber();
+    });
+    list.addEventListener('drop', function (ev) {
+      if (dragged) ev.preventDefault();
+    });
+    list.addEventListener('dragend', function () {
+      if (!dragged) return;
+      var li = dragged;
+      dragged = null;
+      li.classList.remove('zj-dragging');
+      renumber();
+      if (rows().map(function (r) { return r.dataset.mediaId; }).join(',') !== orderBefore) {
+        syncIds();
+        say(li);
+      }
+    });
+
+    function busy() {
+      return uppy.getFiles().some(function (f) { return !f.zjMediaId && !f.error; });
+    }
+    // Leaving the page while a file is on its way: the browser asks first.
+    window.addEventListener('beforeunload', function (ev) {
+      if (!busy()) return undefined;
+      ev.preventDefault();
+      ev.returnValue = d.msgLeave || '';
+      return d.msgLeave || '';
+    });
+
     // Leaving the page (Save, Submit) while a file is still uploading or being checked would cut
     // the upload off and send the form without it: hold the form back and say why.
     var form = el.closest('form');
     if (form) {
       form.addEventListener('submit', function (ev) {
-        var busy = uppy.getFiles().some(function (f) { return !f.zjMediaId && !f.error; });
-        if (!busy) return;
+        if (!busy()) return;
         ev.preventDefault();
         var msg = d.msgBusy || 'Please wait until the files have finished uploading.';
         uppy.info(msg, 'warning', 5000);
