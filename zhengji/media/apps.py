@@ -10,6 +10,9 @@ class MediaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import audit_sentences  # noqa: PLC0415 (kept with the app's start-up hooks)
+
+        audit_sentences.register()
         # Periodic jobs for `manage.py scheduler` (named by path: the task queue carries the path).
         registry.periodic_jobs.add("zhengji.media.uploads.services.cleanup_expired", settings.UPLOAD_CLEANUP_INTERVAL)
         registry.periodic_jobs.add("zhengji.media.processing.domain.requeue_stuck", settings.MEDIA_REQUEUE_INTERVAL)
