@@ -258,13 +258,16 @@ def fold_sessions(qs: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
     return qs.exclude(Q(action__in=codes) & Q(_folded()))
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 @dataclass(frozen=True)
 class Cursor:
     at: dt.datetime
     id: int
 
     def encode(self) -> str:
-        return f"{int(self.at.timestamp() * 1_000_000)}.{self.id}"
+        return f"{(self.at - _EPOCH) // dt.timedelta(microseconds=1)}.{self.id}"
 
     @classmethod
     def decode(cls, value: str | None) -> Cursor | None:
@@ -273,7 +276,7 @@ class Cursor:
         stamp, _sep, pk = value.partition(".")
         try:
             micros, ident = int(stamp), int(pk)
-            at = dt.datetime.fromtimestamp(micros / 1_000_000, tz=dt.UTC)
+            at = _EPOCH + dt.timedelta(microseconds=micros)
         except (ValueError, OverflowError, OSError):
             return None
         return cls(at, ident)
