@@ -200,12 +200,17 @@ def describe(row: AuditLog) -> str:
     return str(action.sentence) % values
 
 
+TOKEN_MAX = 24
+
+
 def describe_html(row: AuditLog) -> SafeString:
     """`describe` for a page: escaped, the object's label in a `zj-token` span (an entry
     number never breaks inside on a phone)."""
     action = registry.audit_actions.get(row.action)
-    values = {"actor": escape(actor_label(row)),
-              "object": format_html('<span class="zj-token">{}</span>', row.object_repr or f"#{row.object_id}")}
+    label = row.object_repr or f"#{row.object_id}"
+    # A short label (an entry number, a code) is one token; a long title may wrap.
+    token = "zj-token" if len(label) <= TOKEN_MAX else "zj-label"
+    values = {"actor": escape(actor_label(row)), "object": format_html('<span class="{}">{}</span>', token, label)}
     if action is None:
         return mark_safe(escape(str(_("%(actor)s: %(action)s on %(object)s"))) % {  # noqa: S308 (all parts escaped)
             **values, "action": format_html("<code>{}</code>", row.action)})
@@ -337,8 +342,8 @@ def session_counts(rows: list[AuditLog]) -> dict[int, tuple[int, bool]]:
         if index is None:
             continue
         count, newer_at, lower_bound = 1, head.at, False
-        for _pk, action, actor_id, at in seq[index + 1:]:
-            if action not in codes or actor_id != head.actor_id or newer_at - at > SESSION_GAP:
+        for _pk, action, who, at in seq[index + 1:]:
+            if action not in codes or who != head.actor_id or newer_at - at > SESSION_GAP:
                 break
             count, newer_at = count + 1, at
         else:
