@@ -17,9 +17,11 @@ from zhengji.common import registry
 from zhengji.common.audit import AuditScope, record
 from zhengji.common.audit_log import (
     SESSION_GAP,
+    Change,
     describe,
     fold_sessions,
     mask_name,
+    readable_changes,
     session_counts,
 )
 from zhengji.common.models import AuditLog
@@ -61,6 +63,19 @@ def test_registry_kinds_and_replacement():
     assert reg.codes_of("b") == ["y.three", "y.two"]
     assert reg.collapsible_codes() == ["x.one"]
     assert reg.get("x.one").sentence.startswith("%(actor)s ONE") and reg.get("nope") is None
+
+
+def test_readable_changes_name_fields_and_choices():
+    with translation.override("zh-hans"):
+        out = readable_changes("entries.entry", [Change("status", "draft", "submitted"), Change("files", "—", "[1]"),
+                                                 Change("track_id", "1", "2"), Change("", "a", "b")])
+        assert [(c.field, c.before, c.after) for c in out] == [
+            ("状态", "草稿", "已提交"), ("files", "—", "[1]"), ("子项目", "1", "2"), ("", "a", "b")]
+        changed = readable_changes("entries.entry", [Change("changed", "—", '["title", "files"]'),
+                                                     Change("changed", "—", "x")])
+        assert [(c.field, c.after) for c in changed] == [("修改的字段", "标题、files"), ("changed", "x")]
+        assert readable_changes("nope.model", [Change("x", "1", "2")])[0].field == "x"
+        assert readable_changes("", [Change("x", "1", "2")])[0].field == "x"
 
 
 def test_mask_name():

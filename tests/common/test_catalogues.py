@@ -42,7 +42,6 @@ def test_catalogue_complete(locale_dir):
 @pytest.mark.django_db
 def test_audit_words_not_shadowed_by_admin_catalogue(client):
     from tests import factories as f
-
     from zhengji.common.audit import record
 
     admin = f.user(is_superuser=True)

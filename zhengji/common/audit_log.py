@@ -225,19 +225,48 @@ def kind_label(code: str) -> str:
     return kind or ""
 
 
-def field_label(object_type: str, field: str) -> str:
-    """A snapshot key as the model field's verbose name in the reader's language, when it is one."""
-    if not field:
-        return ""
+def _field(object_type: str, key: str) -> Any:
     try:
         model = apps.get_model(object_type)
     except (LookupError, ValueError):
-        return field
-    name = field[:-3] if field.endswith("_id") else field
+        return None
+    name = key[:-3] if key.endswith("_id") else key
     try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # FieldDoesNotExist; a key that is not a field (e.g. "failures")
-        return field
+        return model._meta.get_field(name)
+    except Exception:  # FieldDoesNotExist: a key that is not a field (e.g. "failures")
+        return None
+
+
+def _names(shown: str) -> list[str] | None:
+    try:
+        value = json.loads(shown)
+    except ValueError:
+        return None
+    return [str(v) for v in value] if isinstance(value, list) else None
+
+
+def _verbose(object_type: str, key: str) -> str:
+    field = _field(object_type, key)
+    return str(getattr(field, "verbose_name", None) or key)
+
+
+def readable_changes(object_type: str, changes: list[Change]) -> list[Change]:
+    """Field names as the reader's words, and a choice field's values ("draft") as their labels
+    ("草稿"); anything else as it is."""
+    out: list[Change] = []
+    for c in changes:
+        if c.field == "changed" and (names := _names(c.after)) is not None:
+            # {"changed": ["title", "files"]}: which fields a save changed, named in the reader's words.
+            words = [_verbose(object_type, n) for n in names]
+            out.append(Change(str(pgettext_lazy("audit log", "Changed fields")), "—", "、".join(words) or "—"))
+            continue
+        field = _field(object_type, c.field) if c.field else None
+        if field is None:
+            out.append(c)
+            continue
+        choices = {str(k): str(v) for k, v in (getattr(field, "flatchoices", None) or [])}
+        out.append(Change(str(field.verbose_name), choices.get(c.before, c.before), choices.get(c.after, c.after)))
+    return out
 
 
 def _folded() -> Exists:

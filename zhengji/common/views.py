@@ -22,16 +22,15 @@ from django.views.decorators.http import require_GET, require_POST
 from . import registry, services
 from .audit_log import (
     AuditFilterForm,
-    Change,
     can_browse_audit,
     describe_html,
     diff,
     distinct_values,
-    field_label,
     filtered_log,
     fold_sessions,
     keyset_page,
     kind_label,
+    readable_changes,
     scoped_log,
     session_counts,
     type_label,
@@ -84,8 +83,7 @@ def audit(request):
     for row in page.rows:
         row.sentence = describe_html(row)
         row.kind = kind_label(row.action)
-        row.changes = [Change(field_label(row.object_type, c.field), c.before, c.after)
-                       for c in diff(row.before, row.after)]
+        row.changes = readable_changes(row.object_type, diff(row.before, row.after))
         row.type_label = type_label(row.object_type)
         row.session, row.session_more = counts.get(row.id, (1, False))
     base_qs = scoped_log(request.user)
