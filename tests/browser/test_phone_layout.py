@@ -17,6 +17,7 @@ from tests import factories as f
 from tests.reporting.builders import ReportWorld, worker
 from zhengji.entries import services
 from zhengji.entries.services import Changes
+from zhengji.reporting import services as rservices
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -83,7 +84,10 @@ def test_list_pages_on_a_phone(page):
     world = ReportWorld()
     me = worker(world.tree["ya1"], real_name="王小明")
     mine = [world.submitted(user=me, title=f"长长的作品标题第{i}号，看它在手机上怎样换行") for i in range(2)]
-    world.many(2)
+    others = world.many(2)
+    rservices.recommend(world.ya1_admin, others[:1], world.tree["ya1"])
+    batch = rservices.create_batch(world.ya1_admin, world.tree["ya1"], world.track)
+    batch = rservices.send_batch(world.ya1_admin, batch)
     # A draft typed for a while: many autosaves, one row in the audit log.
     t0 = timezone.now() - dt.timedelta(hours=1)
     with time_machine.travel(t0, tick=False):
@@ -100,8 +104,10 @@ def test_list_pages_on_a_phone(page):
 
     log_in(page, world.ya1_admin)
     check(page, "/entries/unit/", "entries-unit", tokens=8)
-    check(page, "/reporting/", "reporting-queue", tokens=8)
-    check(page, "/reporting/batches/", "reporting-batches", tokens=0)
+    check(page, "/reporting/", "reporting-queue", tokens=6)
+    check(page, "/reporting/batches/", "reporting-batches", tokens=2)
+    assert page.locator(".zj-token", has_text=batch.number).count() >= 1
+    check(page, f"/reporting/batches/{batch.pk}/", "reporting-batch", tokens=1)
     check(page, "/reporting/onbehalf/", "reporting-onbehalf", tokens=0)
     check(page, f"/orgs/{world.tree['ya1'].pk}/members/", "orgs-members", tokens=3)
     check(page, "/activities/", "activities", tokens=0)
