@@ -250,3 +250,13 @@ def test_object_types_shown_by_name(client, world):
     page = html(client.get("/hub/audit/"))
     assert '<option value="orgs.organization">organisation</option>' in page
     assert "organisation #" in page
+
+
+def test_api_kind_filter_and_sentences(client, world):
+    client.force_login(f.user(is_superuser=True))
+    data = client.get("/api/audit", {"kind": "campaigns"}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert data["count"] == 2 and {r["action"] for r in data["results"]} == {"campaign.publish"}
+    assert data["results"][0]["summary"].startswith("张… 发布了征集活动 活动")
+    assert client.get("/api/audit", {"kind": "orgs"}).json()["count"] == 3
+    r = client.get("/api/audit", {"kind": "nope"})
+    assert r.status_code == 422 and "kind" in r.content.decode()
