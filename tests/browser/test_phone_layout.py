@@ -127,3 +127,16 @@ def test_list_pages_on_a_phone(page):
     layout = page.evaluate(LAYOUT_JS)
     assert layout["broken"] == [] and layout["pageWidth"] <= layout["screen"]
     page.screenshot(path=str(SHOTS / "audit-log-details.png"), full_page=True)
+
+
+def test_audit_log_and_queue_on_an_office_pc(page):
+    world = ReportWorld()
+    world.many(2)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, world.yian_admin)
+    check(page, "/reporting/", "desktop-reporting-queue", tokens=2)
+    # On a wide screen the queue is a table again (its header row shows).
+    assert page.locator("main table thead").first.is_visible()
+    log_in(page, f.user(is_superuser=True))
+    check(page, "/hub/audit/", "desktop-audit-log", tokens=4)
+    assert page.locator("#audit-log .zj-log-item").count() >= 4

@@ -184,3 +184,12 @@ def test_a_session_longer_than_the_lookback_is_a_lower_bound():
     count, more = session_counts(shown)[shown[0].id]
     assert more and count < 30
     assert session_counts([]) == {}
+
+
+@pytest.mark.django_db
+def test_nothing_folds_without_collapsible_codes(monkeypatch):
+    org = f.org("某工会")
+    for _i in range(3):
+        record("entry.save", org, actor=None, scope=AuditScope(org_path=org.path))
+    monkeypatch.setattr(registry.audit_actions, "collapsible_codes", list)
+    assert fold_sessions(AuditLog.objects.all()).count() == 3
