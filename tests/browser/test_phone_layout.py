@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests import factories as f
+from tests.activities.builders import ActWorld
 from tests.reporting.builders import ReportWorld, worker
 from zhengji.entries import services
 from zhengji.entries.services import Changes
@@ -140,3 +141,18 @@ def test_audit_log_and_queue_on_an_office_pc(page):
     log_in(page, f.user(is_superuser=True))
     check(page, "/hub/audit/", "desktop-audit-log", tokens=4)
     assert page.locator("#audit-log .zj-log-item").count() >= 4
+
+
+def test_activity_lists_and_staff_pages_on_a_phone(page):
+    aw = ActWorld()
+    for i in range(3):
+        aw.activity(title=f"网络文明讲座第{i}期：守护清朗网络空间，从每一位职工做起")
+    aw.brand(started_on=aw.today - dt.timedelta(days=30))
+    aw.volunteer()
+    cid = aw.campaign.pk
+    log_in(page, aw.yian_admin)
+    check(page, f"/activities/{cid}/", "activities-list", tokens=3)
+    check(page, f"/activities/{cid}/brand-projects/", "activities-brands", tokens=1)
+    check(page, f"/activities/{cid}/volunteers/", "activities-volunteers", tokens=0)
+    check(page, "/hub/", "hub", tokens=0)
+    check(page, "/notifications/", "notifications", tokens=0)
