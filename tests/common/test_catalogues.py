@@ -42,8 +42,11 @@ def test_catalogue_complete(locale_dir):
 @pytest.mark.django_db
 def test_audit_words_not_shadowed_by_admin_catalogue(client):
     from tests import factories as f
+    from zhengji.common.audit import record
 
-    client.force_login(f.user(is_superuser=True))
+    admin = f.user(is_superuser=True)
+    record("org.update", f.org("某工会"), actor=admin, before={"name": "旧"}, after={"name": "新"})
+    client.force_login(admin)
     page = client.get("/hub/audit/").content.decode()
     assert "筛选" in page and "过滤器" not in page
     assert ">变更<" in page and ">操作<" in page

@@ -10,6 +10,9 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import audit_sentences  # noqa: PLC0415 (kept with the app's start-up hooks)
+
+        audit_sentences.register()
         from .plugins import audit_readable, is_staff  # noqa: PLC0415 (ready(): imports models, loaded only now)
 
         registry.staff_checks.register("accounts.roles", is_staff)

@@ -8,6 +8,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "activities"
 
     def ready(self) -> None:
+        from . import audit_sentences  # noqa: PLC0415 (kept with the app's start-up hooks)
+
+        audit_sentences.register()
         from zhengji.common import registry  # noqa: PLC0415 (kept with the app's other start-up imports)
         from zhengji.media import access, targets  # noqa: PLC0415 (apps load before models; ready() is the hook)
 

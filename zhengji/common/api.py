@@ -10,8 +10,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from . import registry
 from .apitypes import IsoDate
-from .audit_log import can_browse_audit, filtered_log
+from .audit_log import can_browse_audit, describe, filtered_log
 
 router = Router()
 
@@ -20,6 +21,8 @@ MAX_PAGE_SIZE = 200
 
 class AuditFilters(Schema):
     action: str = ""
+    kind: str = Field("", description="A kind of action: entries, reporting, activities, campaigns, orgs, "
+                                      "accounts, media, system (another value: 422)")
     actor: str = Field("", description="Name, user name, mobile number or user id")
     object_type: str = ""
     date_from: IsoDate | None = Field(None, description="First day (Asia/Shanghai), inclusive")
@@ -45,6 +48,7 @@ class AuditRecordOut(Schema):
     after: Any | None
     reason: str
     ip: str | None
+    summary: str = Field(description="The record as a sentence in the request's language")
 
 
 class AuditPage(Schema):
@@ -63,6 +67,8 @@ def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict:
     data = filters.dict()
     if data["date_from"] and data["date_to"] and data["date_from"] > data["date_to"]:
         raise ValidationError({"date_to": [_("The end date is before the start date.")]})
+    if data["kind"] and data["kind"] not in registry.audit_actions.kinds:
+        raise ValidationError({"kind": [_("Unknown kind of action.")]})
     qs = filtered_log(user, data)
     count = qs.count()
     size = filters.page_size
@@ -81,6 +87,7 @@ def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict:
                 "action": r.action, "object_type": r.object_type, "object_id": r.object_id,
                 "object_repr": r.object_repr, "before": r.before, "after": r.after, "reason": r.reason,
                 "ip": r.ip,
+                "summary": describe(r),
             }
             for r in rows
         ],

@@ -36,6 +36,8 @@ class AuditLog(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # The next record on the same object (the audit log folds autosave sessions with it).
+        indexes = [models.Index(fields=["object_type", "object_id", "at", "id"], name="audit_object_time")]
         verbose_name = _("audit record")
         verbose_name_plural = _("audit log")
 

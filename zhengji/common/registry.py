@@ -6,6 +6,8 @@ their `AppConfig.ready()`, so that `common` never imports them.
 - `staff_checks`: who may open the staff hub (and sees "Manage" in the menu);
 - `audit_readers`: which audit records a user may read (`AuditReadScope`), used by the audit log
   browser, its CSV export and `GET /api/audit`;
+- `audit_actions`: what each audit action code means (a sentence in the reader's language) and
+  its kind (the audit log's filter);
 - `periodic_jobs`: the jobs `manage.py scheduler` enqueues, with their intervals.
 
 Registering the same key again replaces the earlier entry, so a `ready()` that runs twice (tests)
@@ -189,3 +191,62 @@ class PeriodicJobRegistry(Registry[PeriodicJob]):
 
 
 periodic_jobs = PeriodicJobRegistry("periodic jobs")
+
+
+# --- what the audit log's action codes mean -------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class AuditAction:
+    """How the audit log shows one action code: `sentence` is a (lazily translated) template
+    with `%(actor)s` (the actor's masked name) and `%(object)s` (the object's label); `kind` is
+    the key of an `AuditKind` (the reader's filter)."""
+
+    code: str
+    sentence: Any
+    kind: str
+    collapsible: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AuditKind:
+    key: str
+    label: Any
+
+
+class AuditActionRegistry(Registry[AuditAction]):
+    """Action code -> sentence; each app registers the codes it writes in its `ready()`.
+    Kinds (the filter's choices) are registered the same way, with `kind()`."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.kinds: Registry[AuditKind] = Registry(f"{name} kinds")
+
+    def kind(self, key: str, label: Any, *, order: int = 100) -> None:
+        self.kinds.register(key, AuditKind(key, label), order=order)
+
+    def add(self, code: str, sentence: Any, *, kind: str, collapsible: bool = False) -> None:
+        """`collapsible`: consecutive records of this code by one actor on one object within a
+        session are shown as one (autosaves)."""
+        self.register(code, AuditAction(code, sentence, kind, collapsible))
+
+    def add_many(self, kind: str, sentences: Mapping[str, Any]) -> None:
+        for code, sentence in sentences.items():
+            self.add(code, sentence, kind=kind)
+
+    def get(self, code: str) -> AuditAction | None:
+        entry = self._entries.get(code)
+        return entry[2] if entry is not None else None
+
+    def collapsible_codes(self) -> list[str]:
+        return sorted(a.code for a in self if a.collapsible)
+
+    def codes_of(self, kind: str) -> list[str]:
+        return sorted(a.code for a in self if a.kind == kind)
+
+    def kind_choices(self) -> list[tuple[str, str]]:
+        """(key, label) of the kinds that have at least one action, in order."""
+        used = {a.kind for a in self}
+        return [(k.key, str(k.label)) for k in self.kinds if k.key in used]
+
+
+audit_actions = AuditActionRegistry("audit actions")

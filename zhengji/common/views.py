@@ -23,10 +23,16 @@ from . import registry, services
 from .audit_log import (
     AuditFilterForm,
     can_browse_audit,
+    describe_html,
     diff,
     distinct_values,
     filtered_log,
+    fold_sessions,
+    keyset_page,
+    kind_label,
+    readable_changes,
     scoped_log,
+    session_counts,
     type_label,
 )
 from .errors import DomainError
@@ -68,18 +74,24 @@ def _audit_form(request) -> tuple[AuditFilterForm, dict]:
 @login_required
 @require_GET
 def audit(request):
+    """The log as sentences in the reader's language, newest first, autosaves of one session
+    folded into one row, keyset pages (`before` / `after` cursors)."""
     form, filters = _audit_form(request)
-    qs = filtered_log(request.user, filters)
-    page = Paginator(qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    for row in page.object_list:
-        row.changes = diff(row.before, row.after)
+    qs = fold_sessions(filtered_log(request.user, filters))
+    page = keyset_page(qs, before=request.GET.get("before"), after=request.GET.get("after"), size=AUDIT_PAGE_SIZE)
+    counts = session_counts(page.rows)
+    for row in page.rows:
+        row.sentence = describe_html(row)
+        row.kind = kind_label(row.action)
+        row.changes = readable_changes(row.object_type, diff(row.before, row.after))
         row.type_label = type_label(row.object_type)
+        row.session, row.session_more = counts.get(row.id, (1, False))
     base_qs = scoped_log(request.user)
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    query = {k: v for k, v in request.GET.items() if k not in ("before", "after") and v}
     return render(request, "common/audit.html", {
         "form": form,
         "page": page,
-        "actions": distinct_values(base_qs, "action"),
+        "rows": page.rows,
         "object_types": [(t, type_label(t)) for t in distinct_values(base_qs, "object_type")],
         "query": urlencode(query),
     })

@@ -8,3 +8,8 @@ class DemoConfig(AppConfig):
     name = "zhengji.demo"
     label = "demo"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import audit_sentences  # noqa: PLC0415 (kept with the app's start-up hooks)
+
+        audit_sentences.register()

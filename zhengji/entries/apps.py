@@ -15,6 +15,9 @@ class EntriesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import audit_sentences  # noqa: PLC0415 (kept with the app's start-up hooks)
+
+        audit_sentences.register()
         from . import notifications, rules, workflow  # noqa: F401, PLC0415 (app registry must be ready)
 
         workflow.on_applied("submit", lambda entry, event: notifications.entry_submitted(entry))

@@ -10,6 +10,9 @@ class OrgsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import audit_sentences  # noqa: PLC0415 (kept with the app's start-up hooks)
+
+        audit_sentences.register()
         from . import queries, roles  # noqa: PLC0415 (they import models, loadable only once the app registry is ready)
         from .hub import hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
 

@@ -8,6 +8,9 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import audit_sentences  # noqa: PLC0415 (kept with the app's start-up hooks)
+
+        audit_sentences.register()
         from zhengji.common import registry  # noqa: PLC0415 (kept with the app's other start-up imports)
         from zhengji.entries import workflow  # noqa: PLC0415 (ready(): models are loaded now)
 
