@@ -102,3 +102,33 @@ def test_every_status_step_is_hooked():
 
 def test_rates_without_members():
     assert queries.rate(1, 0) is None and queries.rate(1, 4) == 0.25
+
+
+def test_activities_brand_projects_and_volunteers_appear_on_the_dashboard(sw, client):
+    """The scenario's one activity (某学校) plus, by hand: a second activity of 郊区某厂 with 30
+    participants, a brand project of 义安区总工会 itself and two volunteers of 某公司."""
+    import datetime as dt
+
+    from zhengji.activities.models import Activity, BrandProject, Volunteer
+
+    sw.scenario()
+    t = sw.tree
+    Activity.objects.create(campaign=sw.campaign, org=t["jq1"], title="线上答题", held_on=dt.date(2026, 5, 1),
+                            participants=30)
+    BrandProject.objects.create(campaign=sw.campaign, org=t["yian"], name="清朗义安")
+    for i, unit in enumerate(("ya1", "ya1")):
+        Volunteer.objects.create(campaign=sw.campaign, org=t[unit], name=f"志愿者{i}", phone=f"1380000000{i}")
+    first = Activity.objects.filter(org=t["ya2"]).get()
+    d = queries.dashboard(sw.campaign, t["province"])
+    assert (d.root.activities, d.root.activity_participants) == (2, 30 + first.participants)
+    assert (d.root.brand_projects, d.root.volunteers) == (1, 2)
+    city = queries.dashboard(sw.campaign, t["city"])
+    kids = {k.org.code: k for k in city.children}
+    assert (kids["AH-TL-YA"].activities, kids["AH-TL-YA"].brand_projects, kids["AH-TL-YA"].volunteers) == (1, 1, 2)
+    assert (kids["AH-TL-JQ"].activities, kids["AH-TL-JQ"].activity_participants, kids["AH-TL-JQ"].volunteers) == (
+        1, 30, 0)
+    client.force_login(sw.city_admin)
+    page = client.get("/stats/", {"campaign": sw.campaign.pk, "org": t["city"].pk})
+    assert page.status_code == 200 and 'id="fig-volunteers">2<' in page.content.decode()
+    api = client.get("/api/stats/dashboard", {"campaign": sw.campaign.pk, "org": t["city"].pk}).json()
+    assert (api["root"]["activities"], api["root"]["volunteers"], api["root"]["brand_projects"]) == (2, 2, 1)

@@ -49,6 +49,10 @@ class Figures(Schema):
     covered: int
     coverage: float | None = Field(description="covered units ÷ units")
     silent: int
+    activities: int = Field(description="activities recorded by the subtree's units")
+    activity_participants: int
+    brand_projects: int
+    volunteers: int
 
 
 class TrackOut(Schema):
@@ -165,7 +169,9 @@ def _where(request: HttpRequest, params: Where) -> tuple:
 def _figures(r: queries.Row) -> Figures:
     return Figures(org=_ref(r.org), has_children=r.has_children, entries=r.entries, recommended=r.recommended,
                    participants=r.participants, members=r.members, participation=r.participation, units=r.units,
-                   covered=r.covered, coverage=r.coverage, silent=r.silent)
+                   covered=r.covered, coverage=r.coverage, silent=r.silent, activities=r.activities,
+                   activity_participants=r.activity_participants, brand_projects=r.brand_projects,
+                   volunteers=r.volunteers)
 
 
 @router.get("/campaigns", response={200: list[RootsOut], **ERRORS})

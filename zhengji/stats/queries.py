@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from zhengji.accounts.scopes import scopes_for
 from zhengji.activities.models import Activity, BrandProject
+from zhengji.activities.queries import Counts, totals_by_child
 from zhengji.campaigns.models import Campaign, Track
 from zhengji.entries.models import EntryStatus
 from zhengji.orgs.models import Organization, OrgKind
@@ -93,6 +94,12 @@ class Row:
     units: int = 0
     covered: int = 0
     has_children: bool = False
+    # What the subtree's units recorded besides entries (activities app): activities and their
+    # participants, brand projects, registered volunteers.
+    activities: int = 0
+    activity_participants: int = 0
+    brand_projects: int = 0
+    volunteers: int = 0
 
     @property
     def participation(self) -> float | None:
@@ -189,6 +196,7 @@ def dashboard(campaign: Campaign, root: Organization) -> Dashboard:
             .annotate(entries=Sum("n"), recommended=Sum("n", filter=Q(status__in=RECOMMENDED_PLUS))).order_by()}
     people = dict(SubtreeTally.objects.filter(campaign=campaign, path__in=paths).values_list("path", "participants"))
     grouped = _per_prefix(campaign, root, len(root.path) + STEP)
+    recorded = totals_by_child(campaign.pk, root)  # three grouped queries, keyed by child path
 
     def row(org: Organization, figures: list[dict[str, int]]) -> Row:
         s = sums.get(org.path, {})
@@ -199,11 +207,23 @@ def dashboard(campaign: Campaign, root: Organization) -> Dashboard:
 
     children = [row(k, [grouped[k.path]] if k.path in grouped else []) for k in kids]
     top = row(root, list(grouped.values()))
+    for r in children:
+        _add_recorded(r, recorded.get(r.org.path))
+    for counts in recorded.values():  # the root's own rows and every child's subtree
+        _add_recorded(top, counts)
     daily = list(DailyTally.objects.filter(campaign=campaign, path=root.path, submissions__gt=0)
                  .order_by("day").values_list("day", "submissions"))
     return Dashboard(campaign=campaign, root=top, states=states,
                      tracks=[TrackRow(t, by_track[t.pk]) for t in tracks], children=children, daily=daily,
                      levels=on_time_levels(campaign, root))
+
+
+def _add_recorded(r: Row, counts: Counts | None) -> None:
+    if counts is not None:
+        r.activities += counts.activities
+        r.activity_participants += counts.participants
+        r.brand_projects += counts.brand_projects
+        r.volunteers += counts.volunteers
 
 
 def on_time_levels(campaign: Campaign, root: Organization) -> list[LevelRow]:
