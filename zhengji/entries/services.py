@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -27,14 +27,15 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import EntrantType, Track
 from zhengji.campaigns.policy import CampaignPolicy, collecting_tracks, entrant_types_of, policy_for
 from zhengji.campaigns.schema import FieldDef, count_words, parse_schema
+from zhengji.common import audit
 from zhengji.common.context import current_ip
-from zhengji.common.errors import DomainError, NotPermitted
+from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.orgs.models import Membership, MembershipStatus, Organization
 
 from . import files, transitions, workflow
 from .answers import clean_answers
 from .files import parse_ids  # noqa: F401  (re-exported for views and the API)
-from .models import Entry, EntryAuthor, EntryStatus, TrackCounter
+from .models import Entry, EntryAuthor, EntryFile, EntryStatus, TrackCounter
 from .pledge import PLEDGE_VERSION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -84,6 +85,21 @@ def worker_unit(user: Any) -> Organization | None:
     m = (Membership.objects.select_related("org")
          .filter(user=user, status=MembershipStatus.CONFIRMED, org__is_active=True).first())
     return m.org if m else None
+
+
+def member_unit(user: Any) -> tuple[Organization | None, bool]:
+    """The worker's grassroots union, confirmed or still awaiting confirmation (a declined request
+    is no membership), and whether it is confirmed."""
+    m = (Membership.objects.select_related("org")
+         .filter(user=user, org__is_active=True,
+                 status__in=(MembershipStatus.CONFIRMED, MembershipStatus.PENDING)).first())
+    if m is None:
+        return None, False
+    return m.org, m.status == MembershipStatus.CONFIRMED
+
+
+def is_confirmed_member(user: Any, unit: Organization) -> bool:
+    return Membership.objects.filter(user=user, org=unit, status=MembershipStatus.CONFIRMED).exists()
 
 
 def unit_choices(user: Any) -> QuerySet[Organization]:
@@ -199,11 +215,13 @@ def validate(entry: Entry, fields: list[FieldDef]) -> dict[str, list[str]]:
 @transaction.atomic
 def create_draft(actor: Any, track: Track, *, entrant_type: str | None = None, unit: Organization | None = None,
                  changes: Changes | None = None, at: dt.datetime | None = None,
-                 entrant_unit: Organization | None = None) -> Entry:
+                 entrant_unit: Organization | None = None, reuse_empty: bool = False) -> Entry:
     """Start an entry in a track that is collecting, for the worker's own union or, for a unit
     entry, for an organisation in the unit admin's subtree. With `entrant_unit`, a unit admin
     enters an individual or team entry in someone else's name (a worker of that unit, which must
-    lie in their subtree); the admin is the submitter until the entry changes hands."""
+    lie in their subtree); the admin is the submitter until the entry changes hands. With
+    `reuse_empty` (the entrant's "start" button), an untouched draft of the same track, unit and
+    kind of entrant is taken up again instead of creating another."""
     if actor is None or not actor.is_authenticated:
         raise NotPermitted(_("Please log in."))
     track = Track.objects.select_related("campaign").get(pk=track.pk)
@@ -223,12 +241,19 @@ def create_draft(actor: Any, track: Track, *, entrant_type: str | None = None, u
             raise NotPermitted(_("Only an admin of the unit can enter in its name."))
         unit = entrant_unit
     else:
-        unit = worker_unit(actor)
+        unit, confirmed = member_unit(actor)
         if unit is None:
             raise DomainError(_("Join your grassroots union (and wait for its confirmation) before entering."),
                               code="membership_required")
+        policy.check_member_may_draft(confirmed)
     policy.check_accepts_entries(track, unit)
     fields = track_fields(track)
+    reusable = empty_draft(actor, track, entrant_type=entrant_type, unit=unit) if reuse_empty else None
+    if reusable is not None:
+        # Every "start" used to create a new draft: an untouched one is taken up again instead.
+        if changes is not None and changes_any(changes):
+            return save_draft(actor, reusable, changes, at=at)
+        return reusable
     entry = Entry.objects.create(track=track, submitter=actor, unit=unit, entrant_type=entrant_type,
                                  contact_phone=actor.phone or "")
     ch = changes or Changes()
@@ -238,6 +263,43 @@ def create_draft(actor: Any, track: Track, *, entrant_type: str | None = None, u
     entry.save()
     workflow.record_creation(actor, entry, at=at)
     return entry
+
+
+def empty_draft(actor: Any, track: Track, *, entrant_type: str, unit: Organization) -> Entry | None:
+    """The actor's newest untouched draft in this track for this unit and kind of entrant: no
+    summary, answers or files yet (a title and the default author row do not count)."""
+    found: Entry | None = (Entry.objects
+                           .filter(submitter=actor, track=track, unit=unit, entrant_type=entrant_type,
+                                   status=EntryStatus.DRAFT, submitted_at__isnull=True, summary="",
+                                   file_links__isnull=True)
+                           .filter(Q(data={}) | Q(data__isnull=True))
+                           .order_by("-updated", "-pk").first())
+    return found
+
+
+def draft_deletable(actor: Any, entry: Entry) -> bool:
+    return bool(actor.has_perm("entries.delete_entry", entry))
+
+
+@transaction.atomic
+def delete_draft(actor: Any, entry: Entry) -> None:
+    """The entrant deletes a draft that was never submitted. Its files are released (their links
+    go; the files stay the owner's, free to attach elsewhere or to be cleaned up)."""
+    locked = Entry.objects.select_for_update().select_related("unit", "track").filter(pk=entry.pk).first()
+    if locked is None:
+        raise NotFound(_("Not found."))
+    if not actor.has_perm("entries.delete_entry", locked):
+        if locked.submitter_id != actor.pk:
+            raise NotPermitted(_("Only the entrant can delete a draft."))
+        raise DomainError(_("Only a draft that was never submitted can be deleted."), code="not_deletable",
+                          status=409)
+    media_ids = list(files.files_of(locked).values_list("pk", flat=True))
+    scope = locked.audit_scope()
+    before = {"title": locked.title, "track": locked.track_id, "unit": locked.unit_id, "status": locked.status,
+              "files": media_ids}
+    audit.record("entry.delete", locked, actor=actor, before=before, after=None, scope=scope)
+    EntryFile.objects.filter(entry=locked).delete()
+    locked.delete()
 
 
 def save_draft(actor: Any, entry: Entry, changes: Changes, *, at: dt.datetime | None = None) -> Entry:
@@ -285,6 +347,11 @@ def submit(actor: Any, entry: Entry, *, pledge: bool, at: dt.datetime | None = N
     def prepare(locked: Entry) -> dict[str, Any]:
         policy = policy_of(locked, at)
         policy.check_accepts_entries(locked.track, locked.unit)
+        if locked.entrant_type != EntrantType.UNIT and locked.submitter_id == actor.pk:
+            # A worker's own entry: the campaign says whether an unconfirmed member may submit.
+            confirmed = (actor.is_superuser or scopes_for(actor).administers_path(locked.unit.path)
+                         or is_confirmed_member(actor, locked.unit))
+            policy.check_member_may_submit(confirmed)
         fields = track_fields(locked.track)
         errors = validate(locked, fields)
         pledge_message = _("Accept the originality pledge and licence grant to submit.")
