@@ -102,6 +102,39 @@ def is_confirmed_member(user: Any, unit: Organization) -> bool:
     return Membership.objects.filter(user=user, org=unit, status=MembershipStatus.CONFIRMED).exists()
 
 
+def start_states(user: Any, tracks: list[Track], at: dt.datetime | None = None) -> dict[int, str]:
+    """What the "enter" button of each track says to this user (for the public track pages and
+    cards): "" (not collecting: no button), "login", "join" (no membership yet, or declined),
+    "wait" (awaiting confirmation and the campaign lets such members do nothing yet) or "start".
+    One membership query for the whole list; the rule is the campaign policy's."""
+    out: dict[int, str] = {}
+    unit: Organization | None = None
+    confirmed = False
+    admin = False
+    if user is not None and user.is_authenticated:
+        unit, confirmed = member_unit(user)
+        admin = user.is_superuser or bool(scopes_for(user).admin_org_paths)
+    policies: dict[int, CampaignPolicy] = {}
+    for t in tracks:
+        policy = policies.setdefault(t.campaign_id, policy_for(t.campaign, at))
+        types = entrant_types_of(t)
+        if not policy.is_collecting(t):
+            out[t.pk] = ""
+        elif user is None or not user.is_authenticated:
+            out[t.pk] = "login"
+        elif admin and EntrantType.UNIT in types:
+            out[t.pk] = "start"
+        elif all(x == EntrantType.UNIT for x in types):
+            out[t.pk] = ""  # a unit-only track: nothing for a worker to start
+        elif unit is None:
+            out[t.pk] = "join"
+        elif policy.member_may_draft(confirmed):
+            out[t.pk] = "start"
+        else:
+            out[t.pk] = "wait"
+    return out
+
+
 def unit_choices(user: Any) -> QuerySet[Organization]:
     """Organisations a unit admin may enter in the name of: their subtrees."""
     units: QuerySet[Organization] = Organization.objects.filter(scopes_for(user).subtree_q(), is_active=True)

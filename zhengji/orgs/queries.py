@@ -10,8 +10,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from zhengji.accounts.models import RoleAssignment
 from zhengji.accounts.profile import MembershipView
-from zhengji.accounts.scopes import scopes_for
+from zhengji.accounts.scopes import UNIT_ADMIN, scopes_for
 
 from .models import Membership, MembershipStatus, Organization
 
@@ -116,3 +117,28 @@ def pending_units(user: Any) -> list[tuple[Organization, int]]:
                   .values_list("org_id", "n")[:UNIT_FILTER_LIMIT])
     orgs = Organization.objects.in_bulk([pk for pk, _n in counts])
     return [(orgs[pk], n) for pk, n in counts if pk in orgs]
+
+
+def membership_status(user: Any) -> Membership | None:
+    """The worker's membership for the status card of the join page, with `org_label` and
+    `contacts`: whom to ask (the union's contact person, else the names of its admins and of the
+    level above; at most three). Three queries at most."""
+    if user is None or not user.is_authenticated:
+        return None
+    m = Membership.objects.select_related("org").filter(user=user).first()
+    if m is None:
+        return None
+    m.org_label = org_path_labels([m.org])[m.org_id]  # type: ignore[attr-defined]  # for the template
+    contacts: list[tuple[str, str]] = []
+    if m.org.contact_name or m.org.contact_phone:
+        contacts.append((m.org.contact_name, m.org.contact_phone))
+    elif m.status != MembershipStatus.CONFIRMED:
+        step = Organization.steplen
+        paths = [m.org.path] + ([m.org.path[:-step]] if len(m.org.path) > step else [])
+        org_ids = Organization.objects.filter(path__in=paths).values("pk")
+        names = (RoleAssignment.objects.filter(role=UNIT_ADMIN, scope_type="orgs.organization", scope_id__in=org_ids,
+                                               user__is_active=True)
+                 .order_by("pk").values_list("user__real_name", flat=True)[:3])
+        contacts.extend((n, "") for n in names if n)
+    m.contacts = contacts  # type: ignore[attr-defined]
+    return m
