@@ -53,7 +53,7 @@ def join(request):
                     membership_services.join_org(request.user, org)
                     messages.success(request, _("Your request to join %(org)s was sent. Its administrators have "
                                                 "been notified and will confirm it.") % {"org": org.name})
-                    return redirect("join:index")
+                    return redirect("accounts:centre")
         except DomainError as exc:
             if "code" in request.POST:
                 _form_error(invite_form, exc)
