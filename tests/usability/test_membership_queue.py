@@ -109,7 +109,7 @@ def test_queue_pages_with_keyset_and_filters_by_unit(tree, admins):
     assert pending_count(admins["yian"]) == 5 and pending_count(admins["city"]) == 6
     assert pending_count(admins["jiao"]) == 1 and pending_count(f.user()) == 0
     assert pending_page(admins["jiao"])[0] == [ms[5]]
-    assert dict((o.pk, n) for o, n in pending_units(admins["yian"])) == {tree["ya1"].pk: 2, tree["ya2"].pk: 3}
+    assert {o.pk: n for o, n in pending_units(admins["yian"])} == {tree["ya1"].pk: 2, tree["ya2"].pk: 3}
     assert pending_by_child(tree["city"]) == {tree["yian"].path: 5, tree["jiao"].path: 1}
 
 
