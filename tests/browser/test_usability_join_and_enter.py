@@ -41,7 +41,7 @@ def test_join_confirm_and_enter_from_the_track_page(page, viewport):
     page.locator("#org-results li", has_text="义安区某公司工会").get_by_role("button").click()
     page.wait_for_url("**/accounts/centre/")
     assert Membership.objects.get(user=newcomer).status == MembershipStatus.PENDING
-    page.locator(f"a[href='/accounts/join/']", has_text="义安区某公司工会").first.click()
+    page.locator("a[href='/accounts/join/']", has_text="义安区某公司工会").first.click()
     page.locator("#membership-card").wait_for()
     assert "义安区某公司工会" in page.locator("#membership-card").inner_text()
 
