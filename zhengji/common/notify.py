@@ -12,7 +12,7 @@ from .sms import send_sms
 log = logging.getLogger(__name__)
 
 
-def notify(user, title: str, body: str = "", url: str = "", *, sms: str = "") -> Notification:
+def notify(user: Any, title: str, body: str = "", url: str = "", *, sms: str = "") -> Notification:
     """In-site notification; with `sms`, that text also goes to the user's mobile number."""
     note = Notification.objects.create(user=user, title=str(title), body=str(body), url=url)
     if sms:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -24,7 +25,7 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 @transaction.atomic
-def join_org(user, org: Organization, *, notify_admins: bool = True) -> Membership:
+def join_org(user: Any, org: Organization, *, notify_admins: bool = True) -> Membership:
     """A worker asks to join a union; a unit admin confirms it later. The admins of the union and
     of the level above are told at once (site notification and SMS, after commit)."""
     if not org.is_active:
@@ -71,7 +72,7 @@ def _notify_admins_of_request(m: Membership) -> None:
 
 
 @transaction.atomic
-def join_by_invite(user, code: str) -> Membership:
+def join_by_invite(user: Any, code: str) -> Membership:
     """Joining through a unit admin's invite confirms the membership at once."""
     code = (code or "").strip().upper()
     invite = Invite.objects.select_for_update().select_related("org").filter(code=code).first()
@@ -93,13 +94,14 @@ def join_by_invite(user, code: str) -> Membership:
     return m
 
 
-def _check_admin(actor, org: Organization) -> None:
+def _check_admin(actor: Any, org: Organization) -> None:
     if not actor.has_perm("orgs.manage_members", org):
         raise NotPermitted(_("You do not administer this organisation."))
 
 
 @transaction.atomic
-def create_invite(actor, org: Organization, *, expires_at=None, max_uses: int | None = None) -> Invite:
+def create_invite(actor: Any, org: Organization, *, expires_at: dt.datetime | None = None,
+                  max_uses: int | None = None) -> Invite:
     _check_admin(actor, org)
     while True:
         code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
@@ -112,7 +114,7 @@ def create_invite(actor, org: Organization, *, expires_at=None, max_uses: int | 
 
 
 @transaction.atomic
-def revoke_invite(actor, invite: Invite) -> None:
+def revoke_invite(actor: Any, invite: Invite) -> None:
     _check_admin(actor, invite.org)
     invite.revoked = True
     invite.save(update_fields=["revoked"])
@@ -122,7 +124,7 @@ def revoke_invite(actor, invite: Invite) -> None:
 MAX_BATCH = 200
 
 
-def decide_membership(actor, membership: Membership, *, confirm: bool, reason: str = "") -> Membership:
+def decide_membership(actor: Any, membership: Membership, *, confirm: bool, reason: str = "") -> Membership:
     """One membership: the batch function with a batch of one."""
     return decide_memberships(actor, [membership.pk], confirm=confirm, reason=reason)[0]
 
