@@ -80,13 +80,6 @@ def can_edit_now(entry: Entry, at: dt.datetime | None = None) -> bool:
 
 # --- who enters for which unit ------------------------------------------------------------------
 
-def worker_unit(user: Any) -> Organization | None:
-    """The worker's confirmed grassroots union, if any."""
-    m = (Membership.objects.select_related("org")
-         .filter(user=user, status=MembershipStatus.CONFIRMED, org__is_active=True).first())
-    return m.org if m else None
-
-
 def member_unit(user: Any) -> tuple[Organization | None, bool]:
     """The worker's grassroots union, confirmed or still awaiting confirmation (a declined request
     is no membership), and whether it is confirmed."""
