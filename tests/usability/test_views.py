@@ -257,3 +257,23 @@ def test_campaign_form_shows_the_pending_setting(client, world):
     client.force_login(su)
     html = client.get(f"/manage/{world.campaign.slug}/edit/").content.decode()
     assert 'name="pending_members"' in html
+
+
+def test_edit_page_tells_a_pending_member_and_hides_submit(client, world):
+    m = request(world.tree["ya1"])
+    e = world.draft(m.user, title="草稿")
+    client.force_login(m.user)
+    url = reverse("entries:edit", args=[e.pk])
+    html = client.get(url).content.decode()
+    assert 'id="membership-wait"' in html and 'value="submit"' not in html
+    r = client.post(url, {"title": "草稿", "action": "submit", "entry_pledge": "on"})
+    assert r.status_code == 400 and Entry.objects.get(pk=e.pk).status == "draft"
+    membership.decide_membership(world.ya1_admin, m, confirm=True)
+    html = client.get(url).content.decode()
+    assert 'id="membership-wait"' not in html and 'value="submit"' in html
+
+
+def test_edit_page_of_a_confirmed_worker_has_no_wait_note(client, world):
+    e = world.draft(title="x")
+    client.force_login(world.worker)
+    assert 'id="membership-wait"' not in client.get(reverse("entries:edit", args=[e.pk])).content.decode()

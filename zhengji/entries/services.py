@@ -91,8 +91,20 @@ def member_unit(user: Any) -> tuple[Organization | None, bool]:
     return m.org, m.status == MembershipStatus.CONFIRMED
 
 
-def is_confirmed_member(user: Any, unit: Organization) -> bool:
-    return Membership.objects.filter(user=user, org=unit, status=MembershipStatus.CONFIRMED).exists()
+def membership_confirmed(actor: Any, entry: Entry) -> bool:
+    """For the campaign's rule on unconfirmed members: True unless this is a worker's own
+    individual or team entry while their membership of the entry's unit is not confirmed (unit
+    entries and the unit's admins are not concerned)."""
+    if entry.entrant_type == EntrantType.UNIT or entry.submitter_id != actor.pk:
+        return True
+    if actor.is_superuser or scopes_for(actor).administers_path(entry.unit.path):
+        return True
+    return Membership.objects.filter(user=actor, org=entry.unit, status=MembershipStatus.CONFIRMED).exists()
+
+
+def may_submit_as_member(actor: Any, entry: Entry, at: dt.datetime | None = None) -> bool:
+    """Whether the campaign lets this actor submit the entry as far as membership goes."""
+    return policy_of(entry, at).member_may_submit(membership_confirmed(actor, entry))
 
 
 def start_states(user: Any, tracks: list[Track], at: dt.datetime | None = None) -> dict[int, str]:
@@ -373,11 +385,7 @@ def submit(actor: Any, entry: Entry, *, pledge: bool, at: dt.datetime | None = N
     def prepare(locked: Entry) -> dict[str, Any]:
         policy = policy_of(locked, at)
         policy.check_accepts_entries(locked.track, locked.unit)
-        if locked.entrant_type != EntrantType.UNIT and locked.submitter_id == actor.pk:
-            # A worker's own entry: the campaign says whether an unconfirmed member may submit.
-            confirmed = (actor.is_superuser or scopes_for(actor).administers_path(locked.unit.path)
-                         or is_confirmed_member(actor, locked.unit))
-            policy.check_member_may_submit(confirmed)
+        policy.check_member_may_submit(membership_confirmed(actor, locked))
         fields = track_fields(locked.track)
         errors = validate(locked, fields)
         pledge_message = _("Accept the originality pledge and licence grant to submit.")

@@ -143,6 +143,7 @@ def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | No
             "pledge_text": pledge_text(),
             "pledge_version": PLEDGE_VERSION,
             "draftlike": request.user.has_perm("entries.submit_entry", entry),
+            "membership_wait": not services.may_submit_as_member(request.user, entry),
             "can_delete": request.user.has_perm("entries.delete_entry", entry),
             "resubmission": transitions.get("resubmit").allows(entry.status),
             "autosave_seconds": settings.ENTRIES_AUTOSAVE_SECONDS,
