@@ -4,7 +4,7 @@ host staff for the track's rules and form). Thin over campaigns.services."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -68,6 +68,8 @@ class CampaignOut(Schema):
     publicity_start: dt.date
     publicity_end: dt.date
     conclude_date: dt.date
+    pending_members: str = Field(description="What a worker awaiting membership confirmation may do: "
+                                             "nothing, drafts (save drafts only) or submit")
 
 
 class CampaignDetailOut(CampaignOut):
@@ -124,6 +126,7 @@ class CampaignIn(InputSchema):
     publicity_start: IsoDate
     publicity_end: IsoDate
     conclude_date: IsoDate
+    pending_members: Literal["nothing", "drafts", "submit"] = "drafts"
 
 
 class CampaignPatch(InputSchema):
@@ -141,6 +144,7 @@ class CampaignPatch(InputSchema):
     publicity_start: IsoDate | None = None
     publicity_end: IsoDate | None = None
     conclude_date: IsoDate | None = None
+    pending_members: Literal["nothing", "drafts", "submit"] | None = None
     is_published: bool | None = None
 
 

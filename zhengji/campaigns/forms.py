@@ -16,7 +16,7 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.orgs.models import Organization, OrgKind
 
 from . import services
-from .models import Campaign, Track, WorkKind
+from .models import Campaign, PendingMembers, Track, WorkKind
 from .roles import CAMPAIGN_ROLES, TRACK_ROLES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -62,6 +62,8 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
             if not user.is_superuser:
                 qs = qs.filter(scopes_for(user).subtree_q())
             cast(forms.ModelChoiceField, self.fields["org"]).queryset = qs
+        # Optional in the form: an older client that does not send it keeps the default.
+        self.fields["pending_members"].required = False
         self._style()
 
     def clean(self):
@@ -81,7 +83,11 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
         pass
 
     def service_values(self) -> dict:
-        return {f: self.cleaned_data[f] for f in services.CAMPAIGN_FIELDS}
+        values = {f: self.cleaned_data[f] for f in services.CAMPAIGN_FIELDS}
+        if not values.get("pending_members"):
+            values["pending_members"] = (self.instance.pending_members if self.instance.pk
+                                         else PendingMembers.DRAFTS)
+        return values
 
 
 class HostUnitField(forms.CharField):

@@ -21,6 +21,14 @@ class Phase(models.TextChoices):
     CONCLUDED = "concluded", _("Concluded")
 
 
+class PendingMembers(models.TextChoices):
+    """What a worker whose membership still awaits confirmation may do in a campaign."""
+
+    NOTHING = "nothing", _("Nothing until the membership is confirmed")
+    DRAFTS = "drafts", _("Save drafts, submit once confirmed")
+    SUBMIT = "submit", _("Save drafts and submit")
+
+
 class Campaign(models.Model):
     """One year's activity of an organisation, covering that organisation's subtree."""
 
@@ -34,6 +42,10 @@ class Campaign(models.Model):
     summary_en = models.TextField(_("English summary"), blank=True)
     banner = models.ImageField(_("banner"), upload_to="banners/", blank=True)
     is_published = models.BooleanField(_("published"), default=False)
+    pending_members = models.CharField(
+        _("members awaiting confirmation"), max_length=10, choices=PendingMembers.choices,
+        default=PendingMembers.DRAFTS,
+        help_text=_("What a worker may do while their grassroots union has not yet confirmed them."))
     # Phase dates (Asia/Shanghai dates; a phase runs from its start date to the next one's).
     launch_date = models.DateField(_("launch"))
     collect_start = models.DateField(_("collection starts"))

@@ -26,7 +26,7 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.common.errors import DeadlinePassed, DomainError
 from zhengji.orgs.models import Membership, MembershipStatus, Organization, OrgKind
 
-from .models import Campaign, DeadlineExtension, EntrantType, LevelRule, Phase, Track
+from .models import Campaign, DeadlineExtension, EntrantType, LevelRule, PendingMembers, Phase, Track
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -251,6 +251,28 @@ class CampaignPolicy:
         if not self.before_deadline(track, unit):
             return False
         return self.is_collecting(track) or self.extension(track, unit) is not None
+
+    # --- members whose grassroots union has not confirmed them yet --------------------------------
+
+    def member_may_draft(self, confirmed: bool) -> bool:
+        """A worker may start and save drafts: always once confirmed; while the membership awaits
+        confirmation as the campaign says (default: yes)."""
+        return confirmed or self.campaign.pending_members in (PendingMembers.DRAFTS, PendingMembers.SUBMIT)
+
+    def member_may_submit(self, confirmed: bool) -> bool:
+        """A worker may submit: once confirmed, or before if the campaign allows it (default: no)."""
+        return confirmed or self.campaign.pending_members == PendingMembers.SUBMIT
+
+    def check_member_may_draft(self, confirmed: bool) -> None:
+        if not self.member_may_draft(confirmed):
+            raise DomainError(_("Join your grassroots union (and wait for its confirmation) before entering."),
+                              code="membership_required")
+
+    def check_member_may_submit(self, confirmed: bool) -> None:
+        if not self.member_may_submit(confirmed):
+            raise DomainError(_("Your grassroots union has not confirmed your membership yet. Your draft is saved; "
+                                "you can submit it once the membership is confirmed."),
+                              code="membership_unconfirmed", status=409)
 
     def check_collecting(self, track: Track) -> None:
         if not self.is_collecting(track):

@@ -26,7 +26,7 @@ from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.orgs.models import Organization, OrgKind
 
-from .models import Announcement, Campaign, DeadlineExtension, EntrantType, LevelRule, Track, WorkKind
+from .models import Announcement, Campaign, DeadlineExtension, EntrantType, LevelRule, PendingMembers, Track, WorkKind
 from .roles import CAMPAIGN_ROLES, TRACK_ROLES, CampaignRole
 from .sanitize import clean_html
 from .schema import FieldDef, check_schema, dump_schema
@@ -34,7 +34,8 @@ from .schema import FieldDef, check_schema, dump_schema
 # The phase dates in the order they must keep (each on or after the one before).
 PHASE_DATE_FIELDS = ["launch_date", "collect_start", "collect_end", "review_start", "review_end",
                      "publicity_start", "publicity_end", "conclude_date"]
-CAMPAIGN_FIELDS = ["name", "name_en", "year", "slug", "summary", "summary_en", *PHASE_DATE_FIELDS]
+CAMPAIGN_FIELDS = ["name", "name_en", "year", "slug", "summary", "summary_en", *PHASE_DATE_FIELDS,
+                   "pending_members"]
 ENTRANT_TYPES = {t.value: t.label for t in EntrantType}
 # What host-unit staff may change on their own track; everything else is the campaign admin's.
 TRACK_CONTENT_FIELDS = ["description", "description_en", "rules", "rules_en"]
@@ -124,6 +125,8 @@ def _check_campaign_values(values: dict[str, Any], instance: Campaign | None) ->
         raise _field_error(field, messages[0])
     if not values.get("name"):
         raise _field_error("name", _("The name is required."))
+    if values.get("pending_members", PendingMembers.DRAFTS) not in PendingMembers.values:
+        raise _field_error("pending_members", _("Choose what members awaiting confirmation may do."))
     slug = values.get("slug") or ""
     if slug in RESERVED_SLUGS:
         raise _field_error("slug", _("This slug is reserved; choose another."))

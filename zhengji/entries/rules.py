@@ -70,11 +70,17 @@ is_submittable = step_open("submit") | step_open("resubmit")
 is_withdrawable = step_open("withdraw")
 is_returnable = step_open("return")
 
+@rules.predicate
+def is_unsubmitted_draft(user, entry) -> bool:
+    return entry is not None and entry.status == "draft" and entry.submitted_at is None and not entry.number
+
+
 can_view_entry = is_superuser | is_submitter | (administers_entry_unit & is_submitted_once)
 
 rules.add_perm("entries.view_entry", can_view_entry)
 rules.add_perm("entries.change_entry", is_submitter & is_editable)
 rules.add_perm("entries.submit_entry", is_submitter & is_submittable)
+rules.add_perm("entries.delete_entry", is_submitter & is_unsubmitted_draft)
 rules.add_perm("entries.withdraw_entry", is_submitter & is_withdrawable)
 rules.add_perm("entries.return_entry", (is_superuser | decides_for_entry) & is_returnable)
 # Who may read the staff history (decisions, reasons, actors) of an entry.

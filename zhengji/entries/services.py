@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -27,14 +27,15 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import EntrantType, Track
 from zhengji.campaigns.policy import CampaignPolicy, collecting_tracks, entrant_types_of, policy_for
 from zhengji.campaigns.schema import FieldDef, count_words, parse_schema
+from zhengji.common import audit
 from zhengji.common.context import current_ip
-from zhengji.common.errors import DomainError, NotPermitted
+from zhengji.common.errors import DomainError, NotFound, NotPermitted
 from zhengji.orgs.models import Membership, MembershipStatus, Organization
 
 from . import files, transitions, workflow
 from .answers import clean_answers
 from .files import parse_ids  # noqa: F401  (re-exported for views and the API)
-from .models import Entry, EntryAuthor, EntryStatus, TrackCounter
+from .models import Entry, EntryAuthor, EntryFile, EntryStatus, TrackCounter
 from .pledge import PLEDGE_VERSION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -94,11 +95,64 @@ def can_edit_now(entry: Entry, at: dt.datetime | None = None) -> bool:
 
 # --- who enters for which unit ------------------------------------------------------------------
 
-def worker_unit(user: Any) -> Organization | None:
-    """The worker's confirmed grassroots union, if any."""
+def member_unit(user: Any) -> tuple[Organization | None, bool]:
+    """The worker's grassroots union, confirmed or still awaiting confirmation (a declined request
+    is no membership), and whether it is confirmed."""
     m = (Membership.objects.select_related("org")
-         .filter(user=user, status=MembershipStatus.CONFIRMED, org__is_active=True).first())
-    return m.org if m else None
+         .filter(user=user, org__is_active=True,
+                 status__in=(MembershipStatus.CONFIRMED, MembershipStatus.PENDING)).first())
+    if m is None:
+        return None, False
+    return m.org, m.status == MembershipStatus.CONFIRMED
+
+
+def membership_confirmed(actor: Any, entry: Entry) -> bool:
+    """For the campaign's rule on unconfirmed members: True unless this is a worker's own
+    individual or team entry while their membership of the entry's unit is not confirmed (unit
+    entries and the unit's admins are not concerned)."""
+    if entry.entrant_type == EntrantType.UNIT or entry.submitter_id != actor.pk:
+        return True
+    if actor.is_superuser or scopes_for(actor).administers_path(entry.unit.path):
+        return True
+    return Membership.objects.filter(user=actor, org=entry.unit, status=MembershipStatus.CONFIRMED).exists()
+
+
+def may_submit_as_member(actor: Any, entry: Entry, at: dt.datetime | None = None) -> bool:
+    """Whether the campaign lets this actor submit the entry as far as membership goes."""
+    return policy_of(entry, at).member_may_submit(membership_confirmed(actor, entry))
+
+
+def start_states(user: Any, tracks: list[Track], at: dt.datetime | None = None) -> dict[int, str]:
+    """What the "enter" button of each track says to this user (for the public track pages and
+    cards): "" (not collecting: no button), "login", "join" (no membership yet, or declined),
+    "wait" (awaiting confirmation and the campaign lets such members do nothing yet) or "start".
+    One membership query for the whole list; the rule is the campaign policy's."""
+    out: dict[int, str] = {}
+    unit: Organization | None = None
+    confirmed = False
+    admin = False
+    if user is not None and user.is_authenticated:
+        unit, confirmed = member_unit(user)
+        admin = user.is_superuser or bool(scopes_for(user).admin_org_paths)
+    policies: dict[int, CampaignPolicy] = {}
+    for t in tracks:
+        policy = policies.setdefault(t.campaign_id, policy_for(t.campaign, at))
+        types = entrant_types_of(t)
+        if not policy.is_collecting(t):
+            out[t.pk] = ""
+        elif user is None or not user.is_authenticated:
+            out[t.pk] = "login"
+        elif admin and EntrantType.UNIT in types:
+            out[t.pk] = "start"
+        elif all(x == EntrantType.UNIT for x in types):
+            out[t.pk] = ""  # a unit-only track: nothing for a worker to start
+        elif unit is None:
+            out[t.pk] = "join"
+        elif policy.member_may_draft(confirmed):
+            out[t.pk] = "start"
+        else:
+            out[t.pk] = "wait"
+    return out
 
 
 def unit_choices(user: Any) -> QuerySet[Organization]:
@@ -214,11 +268,13 @@ def validate(entry: Entry, fields: list[FieldDef]) -> dict[str, list[str]]:
 @transaction.atomic
 def create_draft(actor: Any, track: Track, *, entrant_type: str | None = None, unit: Organization | None = None,
                  changes: Changes | None = None, at: dt.datetime | None = None,
-                 entrant_unit: Organization | None = None) -> Entry:
+                 entrant_unit: Organization | None = None, reuse_empty: bool = False) -> Entry:
     """Start an entry in a track that is collecting, for the worker's own union or, for a unit
     entry, for an organisation in the unit admin's subtree. With `entrant_unit`, a unit admin
     enters an individual or team entry in someone else's name (a worker of that unit, which must
-    lie in their subtree); the admin is the submitter until the entry changes hands."""
+    lie in their subtree); the admin is the submitter until the entry changes hands. With
+    `reuse_empty` (the entrant's "start" button), an untouched draft of the same track, unit and
+    kind of entrant is taken up again instead of creating another."""
     if actor is None or not actor.is_authenticated:
         raise NotPermitted(_("Please log in."))
     track = Track.objects.select_related("campaign").get(pk=track.pk)
@@ -238,12 +294,19 @@ def create_draft(actor: Any, track: Track, *, entrant_type: str | None = None, u
             raise NotPermitted(_("Only an admin of the unit can enter in its name."))
         unit = entrant_unit
     else:
-        unit = worker_unit(actor)
+        unit, confirmed = member_unit(actor)
         if unit is None:
             raise DomainError(_("Join your grassroots union (and wait for its confirmation) before entering."),
                               code="membership_required")
+        policy.check_member_may_draft(confirmed)
     policy.check_accepts_entries(track, unit)
     fields = track_fields(track)
+    reusable = empty_draft(actor, track, entrant_type=entrant_type, unit=unit) if reuse_empty else None
+    if reusable is not None:
+        # Every "start" used to create a new draft: an untouched one is taken up again instead.
+        if changes is not None and changes_any(changes):
+            return save_draft(actor, reusable, changes, at=at)
+        return reusable
     entry = Entry.objects.create(track=track, submitter=actor, unit=unit, entrant_type=entrant_type,
                                  contact_phone=actor.phone or "")
     ch = changes or Changes()
@@ -253,6 +316,43 @@ def create_draft(actor: Any, track: Track, *, entrant_type: str | None = None, u
     entry.save()
     workflow.record_creation(actor, entry, at=at)
     return entry
+
+
+def empty_draft(actor: Any, track: Track, *, entrant_type: str, unit: Organization) -> Entry | None:
+    """The actor's newest untouched draft in this track for this unit and kind of entrant: no
+    summary, answers or files yet (a title and the default author row do not count)."""
+    found: Entry | None = (Entry.objects
+                           .filter(submitter=actor, track=track, unit=unit, entrant_type=entrant_type,
+                                   status=EntryStatus.DRAFT, submitted_at__isnull=True, summary="",
+                                   file_links__isnull=True)
+                           .filter(Q(data={}) | Q(data__isnull=True))
+                           .order_by("-updated", "-pk").first())
+    return found
+
+
+def draft_deletable(actor: Any, entry: Entry) -> bool:
+    return bool(actor.has_perm("entries.delete_entry", entry))
+
+
+@transaction.atomic
+def delete_draft(actor: Any, entry: Entry) -> None:
+    """The entrant deletes a draft that was never submitted. Its files are released (their links
+    go; the files stay the owner's, free to attach elsewhere or to be cleaned up)."""
+    locked = Entry.objects.select_for_update().select_related("unit", "track").filter(pk=entry.pk).first()
+    if locked is None:
+        raise NotFound(_("Not found."))
+    if not actor.has_perm("entries.delete_entry", locked):
+        if locked.submitter_id != actor.pk:
+            raise NotPermitted(_("Only the entrant can delete a draft."))
+        raise DomainError(_("Only a draft that was never submitted can be deleted."), code="not_deletable",
+                          status=409)
+    media_ids = list(files.files_of(locked).values_list("pk", flat=True))
+    scope = locked.audit_scope()
+    before = {"title": locked.title, "track": locked.track_id, "unit": locked.unit_id, "status": locked.status,
+              "files": media_ids}
+    audit.record("entry.delete", locked, actor=actor, before=before, after=None, scope=scope)
+    EntryFile.objects.filter(entry=locked).delete()
+    locked.delete()
 
 
 def save_draft(actor: Any, entry: Entry, changes: Changes, *, at: dt.datetime | None = None) -> Entry:
@@ -321,6 +421,7 @@ def submit(actor: Any, entry: Entry, *, pledge: bool, at: dt.datetime | None = N
     def prepare(locked: Entry) -> dict[str, Any]:
         policy = policy_of(locked, at)
         policy.check_accepts_entries(locked.track, locked.unit)
+        policy.check_member_may_submit(membership_confirmed(actor, locked))
         fields = track_fields(locked.track)
         errors = validate(locked, fields)
         pledge_message = _("Accept the originality pledge and licence grant to submit.")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/autosave/", views.autosave, name="autosave"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
     path("<int:pk>/receipt.pdf", views.receipt, name="receipt"),
     path("<int:pk>/blind/", views.blind, name="blind"),
 ]

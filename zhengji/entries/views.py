@@ -44,8 +44,8 @@ def get_visible_entry(request, pk: int) -> Entry:
 def mine(request):
     entries = list(entries_for(request.user, View.MINE).order_by("-updated", "-id"))
     services.annotate_deadlines(entries)
-    return render(request, "entries/mine.html", {"entries": entries, "show_deadline": True, "is_unit_admin": bool(
-        scopes_for(request.user).admin_org_paths)})
+    return render(request, "entries/mine.html", {"entries": entries, "show_deadline": True, "show_delete": True,
+                                                 "is_unit_admin": bool(scopes_for(request.user).admin_org_paths)})
 
 
 @login_required
@@ -70,7 +70,7 @@ def new(request, track_id: int):
     track = get_object_or_404(Track.objects.select_related("campaign"), pk=track_id)
     types = services.entrant_types_for(track)
     units = list(services.unit_choices(request.user)[:500]) if EntrantType.UNIT in types else []
-    member_unit = services.worker_unit(request.user)
+    member_unit, member_confirmed = services.member_unit(request.user)
     error = None
     if request.method == "POST":
         entrant_type = request.POST.get("entrant_type") or None
@@ -80,7 +80,7 @@ def new(request, track_id: int):
             unit = Organization.objects.filter(pk=unit_pk).first()
         try:
             entry = services.create_draft(request.user, track, entrant_type=entrant_type, unit=unit,
-                                          changes=Changes(title=request.POST.get("title", "")))
+                                          changes=Changes(title=request.POST.get("title", "")), reuse_empty=True)
         except DomainError as exc:
             error = exc.message
         else:
@@ -88,7 +88,8 @@ def new(request, track_id: int):
     # Offer a unit entry only to those who administer a unit.
     shown = [t for t in types if t != EntrantType.UNIT or units] or types
     context = {"track": track, "types": [(t, EntrantType(t).label) for t in shown], "units": units,
-               "member_unit": member_unit, "error": error, "collecting": services.is_collecting(track),
+               "member_unit": member_unit, "member_confirmed": member_confirmed,
+               "policy": services.policy_of(track), "error": error, "collecting": services.is_collecting(track),
                "typed_title": request.POST.get("title", "")}
     return render(request, "entries/new.html", context, status=400 if error else 200)
 
@@ -147,6 +148,8 @@ def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | No
             "pledge_text": pledge_text(),
             "pledge_version": PLEDGE_VERSION,
             "draftlike": request.user.has_perm("entries.submit_entry", entry),
+            "membership_wait": not services.may_submit_as_member(request.user, entry),
+            "can_delete": request.user.has_perm("entries.delete_entry", entry),
             "resubmission": transitions.get("resubmit").allows(entry.status),
             "autosave_seconds": settings.ENTRIES_AUTOSAVE_SECONDS,
             "pledge_checked": request.POST.get("entry_pledge") == "on"}
@@ -257,6 +260,7 @@ def detail(request, pk: int):
         "can_edit": can_change and services.can_edit_now(entry),
         "can_submit": user.has_perm("entries.submit_entry", entry),
         "can_withdraw": user.has_perm("entries.withdraw_entry", entry),
+        "can_delete": user.has_perm("entries.delete_entry", entry),
         "deadline": format_when(deadline), "deadline_at": deadline,
         "orphan_media": [m for slot, ms in media.items() if slot not in {f.key for f in fields} for m in ms],
     }
@@ -285,6 +289,31 @@ def withdraw(request, pk: int):
                 messages.success(request, _("The entry was withdrawn."))
                 return redirect("entries:detail", pk=entry.pk)
     return render(request, "entries/withdraw.html", {"entry": entry, "error": error, "refused": refused},
+                  status=400 if error else (409 if refused else 200))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk: int):
+    """Delete a draft that was never submitted: a confirm page, then the domain function."""
+    entry = get_visible_entry(request, pk)
+    if entry.submitter_id != request.user.pk:
+        raise PermissionDenied
+    refused = None if services.draft_deletable(request.user, entry) else _(
+        "Only a draft that was never submitted can be deleted.")
+    error = None
+    if request.method == "POST" and refused is None:
+        if request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm the deletion.")
+        else:
+            try:
+                services.delete_draft(request.user, entry)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("The draft was deleted."))
+                return redirect("entries:mine")
+    return render(request, "entries/delete.html", {"entry": entry, "error": error, "refused": refused},
                   status=400 if error else (409 if refused else 200))
 
 

@@ -3,17 +3,20 @@ public search for the join-a-union picker."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from zhengji.common.apitypes import InputSchema
+from zhengji.common.apitypes import ApiError, InputSchema
 from zhengji.common.i18n import mask_phone
 
-from . import services
+from . import membership, services
 from .models import Organization, OrgKind
+from .queries import pending_count, pending_page
 from .scoping import admin_roots, clean_query, get_org_or_404, path_names, visible_orgs
 from .views import member_rows
 
@@ -210,3 +213,55 @@ class _MemberPage:
         return [{"id": m.pk, "user_id": m.user_id, "name": m.user.real_name,
                  "phone": m.user.phone if self.full else mask_phone(m.user.phone),
                  "status": m.status, "created": m.created.isoformat()} for m in rows]
+
+
+# --- members awaiting confirmation ---------------------------------------------------------------
+
+class PendingOut(Schema):
+    id: int = Field(description="membership id")
+    user_id: int
+    name: str
+    phone: str
+    org_id: int
+    org_label: str = Field(description="the organisation's path, root left out")
+    requested_at: str
+
+
+class PendingPageOut(Schema):
+    items: list[PendingOut]
+    next_after: int | None = Field(description="pass as ?after= for the next page; null on the last page")
+    total: int = Field(description="requests waiting in the scope (the unit's subtree with ?unit)")
+
+
+class DecideIn(InputSchema):
+    ids: list[int] = Field(min_length=1, max_length=membership.MAX_BATCH, description="membership ids")
+    action: Literal["confirm", "decline"]
+    reason: str = Field("", max_length=500, description="for a decline; shown to the worker")
+
+
+class DecideOut(Schema):
+    decided: list[int]
+    status: str
+
+
+@router.get("/pending", response={200: PendingPageOut, 403: ApiError, 404: ApiError},
+            summary="Membership requests waiting in the admin's subtrees, oldest first (keyset pages)")
+def list_pending(request: HttpRequest, unit: int | None = None, after: int | None = None, limit: int = 50):
+    _require_access(request)
+    limit = max(1, min(limit, 200))
+    after = after if after is not None and 0 < after < 2**62 else None
+    org = get_org_or_404(request.user, unit) if unit is not None else None
+    rows, nxt = pending_page(request.user, unit=org, after=after, limit=limit)
+    items = [{"id": m.pk, "user_id": m.user_id, "name": m.user.real_name, "phone": m.user.phone,
+              "org_id": m.org_id, "org_label": m.org_label,  # type: ignore[attr-defined]  # set by pending_page
+              "requested_at": (m.requested_at or m.created).isoformat()} for m in rows]
+    return {"items": items, "next_after": nxt, "total": pending_count(request.user, org)}
+
+
+@router.post("/pending/decide", response={200: DecideOut, 400: ApiError, 403: ApiError, 404: ApiError},
+             summary="Confirm or decline many requests at once (all or nothing)")
+def decide_pending(request: HttpRequest, payload: DecideIn):
+    _require_access(request)
+    done = membership.decide_memberships(request.user, payload.ids, confirm=payload.action == "confirm",
+                                         reason=payload.reason)
+    return {"decided": [m.pk for m in done], "status": done[0].status}

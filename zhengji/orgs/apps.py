@@ -14,8 +14,9 @@ class OrgsConfig(AppConfig):
 
         audit_sentences.register()
         from . import queries, roles  # noqa: PLC0415 (they import models, loadable only once the app registry is ready)
-        from .hub import hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
+        from .hub import centre_panels, hub_panels  # noqa: PLC0415 (ready(): imports models, loaded only now)
 
         roles.register()
         profile.set_membership_provider(queries.membership_view)
         registry.hub.register("orgs", hub_panels, order=10)
+        registry.centre.register("orgs.membership", centre_panels, order=5)

@@ -15,7 +15,7 @@ from zhengji.common.errors import DomainError
 from . import membership as membership_services
 from .forms import JoinCodeForm
 from .models import Invite, Organization
-from .queries import membership_view, org_path_labels, search_orgs
+from .queries import membership_status, membership_view, org_path_labels, search_orgs
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -51,8 +51,8 @@ def join(request):
                     status = 400
                 else:
                     membership_services.join_org(request.user, org)
-                    messages.success(request, _("Your request to join %(org)s was sent. Its administrator will "
-                                                "confirm it.") % {"org": org.name})
+                    messages.success(request, _("Your request to join %(org)s was sent. Its administrators have "
+                                                "been notified and will confirm it.") % {"org": org.name})
                     return redirect("accounts:centre")
         except DomainError as exc:
             if "code" in request.POST:
@@ -63,7 +63,7 @@ def join(request):
     q = request.GET.get("q", "")
     return render(request, "orgs/join/join.html",
                   {"q": q, "results": search_orgs(q), "invite_form": invite_form,
-                   "membership": membership_view(request.user)},
+                   "membership": membership_view(request.user), "status": membership_status(request.user)},
                   status=status)
 
 

@@ -75,10 +75,14 @@ class Membership(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
+    # When the request was (last) made, and the reason given with a decline (shown to the worker).
+    requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
+        indexes = [models.Index(fields=["status", "id"], name="membership_status_id")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.org}"

@@ -5,6 +5,8 @@ from . import views
 app_name = "orgs"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("pending/", views.pending, name="pending"),
+    path("pending/decide/", views.pending_decide, name="pending_decide"),
     path("import/", views.import_upload, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<str:ref>/", views.import_preview, name="import_preview"),

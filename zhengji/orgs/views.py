@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengji.common.context import acting, client_ip
@@ -24,6 +25,7 @@ from zhengji.common.errors import DomainError
 from . import importing, membership, services, uploads
 from .forms import AppointForm, ImportForm, InviteForm, MoveForm, OrgForm
 from .models import Invite, Membership, MembershipStatus, Organization
+from .queries import pending_by_child, pending_count, pending_page, pending_units
 from .roles import admin_assignments
 from .scoping import admin_roots, clean_query, get_org_or_404, in_scope, path_names, visible_orgs
 from .stats import subtree_summary
@@ -70,7 +72,17 @@ def index(request):
         for o in results:
             o.ancestor_names = names.get(o.pk, [])
     roots = list(admin_roots(request.user))
-    return render(request, "orgs/index.html", {"roots": roots, "q": q, "results": results})
+    for o in roots:
+        o.pending = pending_count(request.user, o)  # type: ignore[attr-defined]  # for the template
+    return render(request, "orgs/index.html", {"roots": roots, "q": q, "results": results,
+                                               "pending_total": pending_count(request.user)})
+
+
+def _with_pending(org: Organization, kids) -> None:
+    """Each child of `org` carries `pending`: requests waiting in its subtree (one query)."""
+    counts = pending_by_child(org)
+    for o in kids:
+        o.pending = counts.get(o.path, 0)
 
 
 @require_GET
@@ -79,6 +91,7 @@ def children(request, pk: int):
     """htmx partial: one level of the tree, lazily loaded."""
     org = get_org_or_404(request.user, pk)
     page = Paginator(_children(org), CHILDREN_PAGE).get_page(request.GET.get("page"))
+    _with_pending(org, page.object_list)
     return render(request, "orgs/_children.html", {"org": org, "page": page})
 
 
@@ -94,13 +107,15 @@ def _breadcrumb(user, org: Organization) -> list[tuple[str, int | None]]:
 def detail(request, pk: int):
     org = get_org_or_404(request.user, pk)
     kids = list(_children(org)[:CHILDREN_PAGE])
+    _with_pending(org, kids)
     counts = dict(org.memberships.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     admins = admin_assignments(org).select_related("user").order_by("created")
     invites = org.invites.filter(revoked=False).order_by("-created")[:20]
     user = request.user
     return render(request, "orgs/detail.html", {
         "org": org, "children": kids, "more_children": org.numchild > len(kids),
-        "summary": subtree_summary(org), "counts": counts, "admins": admins, "invites": invites,
+        "summary": subtree_summary(org), "counts": counts, "subtree_pending": pending_count(user, org),
+        "admins": admins, "invites": invites,
         "breadcrumb": _breadcrumb(user, org),
         "can_move": user.has_perm("orgs.move_org", org), "can_deactivate": user.has_perm("orgs.deactivate_org", org),
         "appoint_form": AppointForm(), "invite_form": InviteForm(),
@@ -223,11 +238,60 @@ def decide(request, pk: int, mid: int):
         raise Http404
     confirm = request.POST.get("confirm") == "1"
     try:
-        membership.decide_membership(request.user, m, confirm=confirm)
+        membership.decide_membership(request.user, m, confirm=confirm, reason=request.POST.get("reason", ""))
         messages.success(request, _("Membership confirmed.") if confirm else _("Request declined."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("orgs:members", pk=org.pk)
+
+
+def _cursor(value) -> int | None:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return None
+    return n if 0 < n < 2**63 else None
+
+
+@require_GET
+@org_admin_required
+def pending(request):
+    """The queue of membership requests across the admin's whole subtree, oldest first; filter by
+    a unit (its subtree), keyset pages (`?after=<id>`)."""
+    unit = None
+    if request.GET.get("unit"):
+        unit = get_org_or_404(request.user, request.GET.get("unit"))
+    rows, next_after = pending_page(request.user, unit=unit, after=_cursor(request.GET.get("after")))
+    return render(request, "orgs/pending.html", {
+        "rows": rows, "unit": unit, "next_after": next_after, "total": pending_count(request.user, unit),
+        "first_page": not request.GET.get("after"), "units": pending_units(request.user),
+    })
+
+
+@require_POST
+@org_admin_required
+def pending_decide(request):
+    """Confirm or decline the ticked requests at once (all or nothing)."""
+    ids = [i for i in (_cursor(v) for v in request.POST.getlist("m")) if i is not None]
+    action = request.POST.get("action")
+    back = reverse("orgs:pending") + (f"?unit={_cursor(request.POST.get('unit'))}"
+                                      if _cursor(request.POST.get("unit")) else "")
+    if action not in ("confirm", "decline"):
+        messages.error(request, _("Choose whether to confirm or to decline."))
+        return redirect(back)
+    try:
+        done = membership.decide_memberships(request.user, ids, confirm=action == "confirm",
+                                             reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied
+        messages.error(request, exc.message)
+    else:
+        n = len(done)
+        messages.success(request, (ngettext("%(n)d membership confirmed.", "%(n)d memberships confirmed.", n)
+                                   if action == "confirm" else
+                                   ngettext("%(n)d request declined.", "%(n)d requests declined.", n)) % {"n": n})
+    return redirect(back)
 
 
 @require_POST

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.models import Announcement, Campaign, Track
 from zhengji.campaigns.policy import policy_for
+from zhengji.entries.services import start_states
 
 from . import presenters
 
@@ -41,8 +42,10 @@ def _campaign_page(request, campaign: Campaign | None):
     if campaign is not None:
         today = timezone.localdate()
         tracks = list(campaign.tracks.select_related("host_unit").order_by("number"))
+        states = start_states(request.user, tracks)
         for t in tracks:
             t.entrants = presenters.entrant_words(t.entrant_types)  # type: ignore[attr-defined]  # for the template
+            t.start = states.get(t.pk, "")  # type: ignore[attr-defined]  # the "enter" button
         phase = presenters.current_phase(campaign, today)
         ctx.update(
             preview=not campaign.is_published,
@@ -86,7 +89,8 @@ def campaign_list(request):
 @require_safe
 def track_detail(request, slug: str, track_slug: str):
     campaign = _visible_campaign(request, slug)
-    track = get_object_or_404(Track.objects.select_related("host_unit"), campaign=campaign, slug=track_slug)
+    track = get_object_or_404(Track.objects.select_related("host_unit", "campaign"), campaign=campaign,
+                              slug=track_slug)
     policy = policy_for(campaign)
     others = campaign.tracks.only("slug", "number", "name", "name_en", "campaign_id").order_by("number")
     return render(request, "public/track.html", {
@@ -99,6 +103,7 @@ def track_detail(request, slug: str, track_slug: str):
         "other_tracks": others,
         "phase": policy.dated_phase,
         "policy": policy,
+        "start": start_states(request.user, [track]).get(track.pk, ""),
     })
 
 
