@@ -277,10 +277,10 @@ def update_track(actor, track: Track, **values) -> Track:
 
 
 @transaction.atomic
-def set_track_form(actor, track: Track, schema: list | None) -> list[FieldDef]:
+def set_track_form(actor, track: Track, schema: list | None, *, for_people: bool = False) -> list[FieldDef]:
     """Replace the entry form schema; raises SchemaInvalid with per-field translated errors."""
     _require(actor, "campaigns.change_track", track)
-    fields, errors = check_schema(schema)
+    fields, errors = check_schema(schema, for_people=for_people)
     if errors:
         raise SchemaInvalid(errors)
     before = {"form_schema": track.form_schema}

@@ -22,7 +22,7 @@ from . import builder, services
 from .forms import AnnouncementForm, CampaignForm, GrantForm, LevelRulesForm, SchemaJSONForm, TrackForm
 from .models import Announcement, Campaign, LevelRule, Phase, Track
 from .policy import policy_for
-from .schema import FILE_KINDS
+from .schema import FILE_KINDS, check_schema
 
 form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -207,6 +207,8 @@ def _builder_context(request, c, t, rows, errors, **extra):
     for i, r in enumerate(rows):
         r["index"] = i
         r["errors"] = by_row.get(i, [])
+        if not r.get("choice_rows"):
+            r["choice_rows"] = [builder.empty_choice(), builder.empty_choice()]
     return _ctx(request, c, "overview", track=t, rows=rows, general_errors=general, count=len(rows),
                 type_labels=builder.TYPE_LABELS, kind_labels=[(k, builder.KIND_LABELS[k]) for k in FILE_KINDS],
                 **extra)
@@ -218,14 +220,19 @@ def form_builder(request, slug, track_slug):
     c = _campaign(request, slug)
     t = _track(request, c, track_slug)
     errors: list = []
+    preview = None
     if request.method == "POST":
         rows = builder.rows_from_post(request.POST)
         action = request.POST.get("action", "save")
-        if action != "save":
+        if action == "preview":
+            fields, errors = check_schema(builder.schema_from_rows(rows), for_people=True)
+            if not errors:
+                preview = builder.render_preview(request, t, fields)
+        elif action != "save":
             rows = builder.apply_action(rows, action)
         else:
             try:
-                services.set_track_form(request.user, t, builder.schema_from_rows(rows))
+                services.set_track_form(request.user, t, builder.schema_from_rows(rows), for_people=True)
             except services.SchemaInvalid as exc:
                 errors = exc.errors
             else:
@@ -233,7 +240,8 @@ def form_builder(request, slug, track_slug):
                 return redirect("campaigns:form_builder", slug=c.slug, track_slug=t.slug)
     else:
         rows = builder.rows_from_schema(t.form_schema)
-    return render(request, "campaigns/form_builder.html", _builder_context(request, c, t, rows, errors))
+    return render(request, "campaigns/form_builder.html",
+                  _builder_context(request, c, t, rows, errors, preview=preview))
 
 
 @login_required
