@@ -234,7 +234,8 @@ def test_builder_saves_all_kinds_of_limits(world, client):
     assert s["photos"]["file"]["min_megapixels"] == 2.5 and s["photos"]["file"]["max_count"] == 9
     # The saved form shows again in the builder.
     body = client.get(f"{M}/tracks/songs/form/").content.decode()
-    assert 'value="mp4, mov"' in body and "folk|民谣|Folk" in body
+    assert 'value="mp4, mov"' in body and 'name="f-3-c-0-label" value="民谣"' in body
+    assert 'name="f-3-c-0-label_en" value="Folk"' in body and 'name="f-3-c-0-value" value="folk"' in body
 
 
 def test_json_tab(world, client):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengji.accounts import roles
 from zhengji.accounts.scopes import scopes_for
+from zhengji.common.widgets import RichTextWidget
 from zhengji.orgs.models import Organization, OrgKind
 
 from . import services
@@ -23,6 +24,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 # Levels that report upward (the top organisation receives, it does not report).
 REPORTING_LEVELS = [k for k in OrgKind if k not in (OrgKind.PROVINCE,)]
+RICH_HELP = _("Use the toolbar for headings, lists, bold, links and images; “Preview” shows the text as "
+              "readers will see it. Without JavaScript you may type HTML; anything else is removed on save.")
+
+
+def rich_widget(campaign: Campaign, *, can_upload: bool) -> RichTextWidget:
+    """The editor for a campaign's rich text; images and attachments only for its admins."""
+    return RichTextWidget(
+        upload_url=reverse("campaigns:richtext_upload", args=[campaign.slug]) if can_upload else "",
+        preview_url=reverse("campaigns:richtext_preview", args=[campaign.slug]))
 
 
 class BootstrapMixin:
@@ -119,10 +129,14 @@ class TrackForm(BootstrapMixin, forms.ModelForm):
                   "description", "description_en", "rules", "rules_en"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}),
                    "description_en": forms.Textarea(attrs={"rows": 3}),
-                   "rules": forms.Textarea(attrs={"rows": 8}), "rules_en": forms.Textarea(attrs={"rows": 8})}
+                   }
 
-    def __init__(self, *args, campaign: Campaign, content_only: bool = False, **kwargs):
+    def __init__(self, *args, campaign: Campaign, content_only: bool = False, can_upload: bool = False,
+                 **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("rules", "rules_en"):
+            self.fields[name].widget = rich_widget(campaign, can_upload=can_upload)
+        self.fields["rules"].help_text = RICH_HELP
         self.fields["host_unit"] = HostUnitField(
             label=_("host unit"), root=campaign.org, initial=self.instance.host_unit_id if self.instance.pk else None,
             help_text=_("Type part of the name or the code, then pick from the list."))
@@ -185,15 +199,18 @@ class AnnouncementForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     title_en = forms.CharField(label=_("English title"), max_length=200, required=False)
     body = forms.CharField(label=_("body"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
-                           help_text=_("HTML is allowed: paragraphs, headings, lists, links, tables, images."))
+                           help_text=RICH_HELP)
     body_en = forms.CharField(label=_("English body"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
     pinned = forms.BooleanField(label=_("pinned"), required=False)
     mode = forms.ChoiceField(label=_("Publishing"), choices=MODES, initial="draft", widget=forms.RadioSelect)
     publish_at = forms.DateTimeField(label=_("publish at"), required=False, widget=DATETIME,
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaign: Campaign | None = None, can_upload: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if campaign is not None:
+            for name in ("body", "body_en"):
+                self.fields[name].widget = rich_widget(campaign, can_upload=can_upload)
         self._style()
 
     def clean(self):

@@ -71,13 +71,14 @@
     box.insertBefore(bar, ta);
     box.insertBefore(holder, ta);
 
-    function chooseAndUpload(accept, insert) {
+    function chooseAndUpload(accept, kind, insert) {
       var input = el("input", {type: "file", accept: accept});
       input.addEventListener("change", function () {
         if (!input.files || !input.files[0]) return;
         var file = input.files[0];
         var fd = new FormData();
         fd.append("file", file);
+        fd.append("kind", kind);
         status.textContent = L.uploading;
         post(box, uploadUrl, fd).then(function (r) {
           return r.json().then(function (data) { return {ok: r.ok, data: data}; });
@@ -96,7 +97,7 @@
       theme: "snow",
       modules: {toolbar: {container: bar, handlers: {
         image: function () {
-          chooseAndUpload("image/jpeg,image/png,image/webp,image/gif", function (url) {
+          chooseAndUpload("image/jpeg,image/png,image/webp,image/gif", "image", function (url) {
             var range = quill.getSelection(true);
             quill.insertEmbed(range.index, "image", url, "user");
             quill.setSelection(range.index + 1, 0, "silent");
@@ -110,7 +111,7 @@
     var attachButton = bar.querySelector(".richtext-attach");
     if (attachButton) {
       attachButton.addEventListener("click", function () {
-        chooseAndUpload(".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.zip,.txt", function (url, name) {
+        chooseAndUpload(".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.zip,.txt", "file", function (url, name) {
           var range = quill.getSelection(true);
           quill.insertText(range.index, name, {link: url}, "user");
           quill.setSelection(range.index + name.length, 0, "silent");
