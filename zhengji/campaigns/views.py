@@ -143,13 +143,19 @@ def campaign_publish(request, slug):
 def org_search(request, slug):
     """Options for the host-unit search box: organisations of the campaign's tree (at most 20)."""
     c = _campaign(request, slug)
-    q = (request.GET.get("host_unit") or request.GET.get("q") or "").strip()
-    orgs = Organization.objects.none()
+    q = (request.GET.get("host_unit_q") or request.GET.get("q") or "").strip()
+    orgs: list[Organization] = []
     if q:
-        orgs = (Organization.objects.filter(path__startswith=c.org.path, is_active=True)
-                .filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q))
-                .order_by("path")[:20])
-    return render(request, "campaigns/_org_options.html", {"orgs": orgs})
+        orgs = list(Organization.objects.filter(path__startswith=c.org.path, is_active=True)
+                    .filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q))
+                    .order_by("path")[:20])
+        # Each result with its parent's name, so two unions of the same name can be told apart.
+        step = Organization.steplen
+        parents = dict(Organization.objects.filter(path__in={o.path[:-step] for o in orgs if o.depth > 1})
+                       .values_list("path", "name"))
+        for o in orgs:
+            o.parent_name = parents.get(o.path[:-step], "")
+    return render(request, "campaigns/_org_options.html", {"orgs": orgs, "q": q})
 
 
 # --- rich text: preview, images and attachments ------------------------------------------------
