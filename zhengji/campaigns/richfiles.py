@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -55,12 +56,12 @@ class StoredFile:
     original_name: str
 
 
-def _extension(upload: UploadedFile) -> str:
+def _extension(upload: UploadedFile[bytes]) -> str:
     name = upload.name or ""
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def _check_image(upload: UploadedFile) -> str:
+def _check_image(upload: UploadedFile[bytes]) -> str:
     if upload.size is not None and upload.size > image_max_mb() * 1024 * 1024:
         raise DomainError(_("The image is larger than %(mb)s MB.") % {"mb": image_max_mb()}, field="file")
     try:
@@ -76,7 +77,7 @@ def _check_image(upload: UploadedFile) -> str:
     return IMAGE_FORMATS[fmt]
 
 
-def _check_document(upload: UploadedFile, ext: str) -> str:
+def _check_document(upload: UploadedFile[bytes], ext: str) -> str:
     if upload.size is not None and upload.size > file_max_mb() * 1024 * 1024:
         raise DomainError(_("The file is larger than %(mb)s MB.") % {"mb": file_max_mb()}, field="file")
     upload.seek(0)
@@ -96,7 +97,7 @@ def _check_document(upload: UploadedFile, ext: str) -> str:
 
 
 @transaction.atomic
-def store_richtext_file(actor, campaign: Campaign, upload: UploadedFile | None, *, kind: str) -> StoredFile:
+def store_richtext_file(actor: Any, campaign: Campaign, upload: UploadedFile[bytes] | None, *, kind: str) -> StoredFile:
     """Check and store an image (`kind="image"`) or attachment (`kind="file"`) for the rich text
     of `campaign`; audited as `campaign.richtext_file`."""
     if actor is None or not actor.is_authenticated or not actor.has_perm("campaigns.change_campaign", campaign):

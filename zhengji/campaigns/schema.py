@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
@@ -104,16 +104,16 @@ def _error_text(err: Mapping[str, Any]) -> str:
 
 
 _WHERE = {
-    "key": _lazy("internal name"), "type": _lazy("type"), "label": _lazy("label"),
-    "label_en": _lazy("English label"), "help": _lazy("help text"), "help_en": _lazy("English help text"),
-    "max_length": _lazy("maximum length"), "min_words": _lazy("minimum words"),
-    "max_words": _lazy("maximum words"), "min_value": _lazy("minimum"), "max_value": _lazy("maximum"),
-    "choices": _lazy("options"), "file": _lazy("file upload rules"), "kinds": _lazy("kinds of file"),
-    "extensions": _lazy("extensions"), "max_size_mb": _lazy("max size (MB)"),
-    "min_duration_s": _lazy("min duration (s)"), "max_duration_s": _lazy("max duration (s)"),
-    "min_width": _lazy("min width (px)"), "min_height": _lazy("min height (px)"),
-    "min_megapixels": _lazy("min megapixels"), "min_count": _lazy("min files"), "max_count": _lazy("max files"),
-    "value": _lazy("value"),
+    "key": gettext_lazy("internal name"), "type": gettext_lazy("type"), "label": gettext_lazy("label"),
+    "label_en": gettext_lazy("English label"), "help": gettext_lazy("help text"), "help_en": gettext_lazy("English help text"),
+    "max_length": gettext_lazy("maximum length"), "min_words": gettext_lazy("minimum words"),
+    "max_words": gettext_lazy("maximum words"), "min_value": gettext_lazy("minimum"), "max_value": gettext_lazy("maximum"),
+    "choices": gettext_lazy("options"), "file": gettext_lazy("file upload rules"), "kinds": gettext_lazy("kinds of file"),
+    "extensions": gettext_lazy("extensions"), "max_size_mb": gettext_lazy("max size (MB)"),
+    "min_duration_s": gettext_lazy("min duration (s)"), "max_duration_s": gettext_lazy("max duration (s)"),
+    "min_width": gettext_lazy("min width (px)"), "min_height": gettext_lazy("min height (px)"),
+    "min_megapixels": gettext_lazy("min megapixels"), "min_count": gettext_lazy("min files"), "max_count": gettext_lazy("max files"),
+    "value": gettext_lazy("value"),
 }
 
 
@@ -145,7 +145,7 @@ def check_schema(data, *, for_people: bool = False) -> tuple[list[FieldDef], lis
         if not isinstance(raw, dict):
             return "?"
         if for_people:
-            return str(raw.get("label") or raw.get("key") or "?")
+            return str(raw.get("label") or "…")
         return str(raw.get("key", "?"))
 
     def add(i: int, key: str, msg: str) -> None:
@@ -169,10 +169,7 @@ def check_schema(data, *, for_people: bool = False) -> tuple[list[FieldDef], lis
             else:
                 errors.append((i, _("Field %(n)s: the key “%(key)s” is used twice.") % {"n": i, "key": f.key}))
         seen.add(f.key)
-        if for_people:
-            key = f.label
-        else:
-            key = f.key
+        key = f.label if for_people else f.key
         if f.type in ("choice", "multichoice"):
             if not f.choices:
                 add(i, key, _("a choice field needs options."))
