@@ -165,8 +165,8 @@ def test_editor_on_track_and_announcement_pages(world, client):
 def test_rules_written_in_the_editor_show_on_the_public_page(world, client):
     client.force_login(world.admin_a)
     rules = '<h2>参赛要求</h2><p>第一段</p><ol><li>原创</li></ol><p><a href="javascript:x()">x</a></p>'
-    r = client.post(f"{M}/tracks/songs/", {**track_post(slug="songs", name="歌曲", host_unit=str(world.tree["yian"].pk)),
-                                           "rules": rules})
+    data = track_post(slug="songs", name="歌曲", host_unit=str(world.tree["yian"].pk))
+    r = client.post(f"{M}/tracks/songs/", {**data, "rules": rules})
     assert r.status_code == 302
     world.t1.refresh_from_db()
     assert "javascript" not in world.t1.rules and "<h2>参赛要求</h2>" in world.t1.rules
@@ -329,7 +329,8 @@ def test_builder_keeps_max_files_one_visible(world, client):
 def test_builder_errors_in_words_without_key(world, client):
     client.force_login(world.admin_a)
     rows = [{"key": "", "type": "file", "label": "作品视频", "file_max_count": "0"},
-            {"key": "", "type": "choice", "label": "组别", "choice_rows": [choice_row("甲"), choice_row("甲", value="1")]},
+            {"key": "", "type": "choice", "label": "组别",
+             "choice_rows": [choice_row("甲"), choice_row("甲", value="1")]},
             {"key": "BAD KEY", "type": "text", "label": ""}]
     r = client.post(f"{M}/tracks/songs/form/", post_rows(rows))
     body = r.content.decode()

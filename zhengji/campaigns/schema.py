@@ -104,15 +104,29 @@ def _error_text(err: Mapping[str, Any]) -> str:
 
 
 _WHERE = {
-    "key": gettext_lazy("internal name"), "type": gettext_lazy("type"), "label": gettext_lazy("label"),
-    "label_en": gettext_lazy("English label"), "help": gettext_lazy("help text"), "help_en": gettext_lazy("English help text"),
-    "max_length": gettext_lazy("maximum length"), "min_words": gettext_lazy("minimum words"),
-    "max_words": gettext_lazy("maximum words"), "min_value": gettext_lazy("minimum"), "max_value": gettext_lazy("maximum"),
-    "choices": gettext_lazy("options"), "file": gettext_lazy("file upload rules"), "kinds": gettext_lazy("kinds of file"),
-    "extensions": gettext_lazy("extensions"), "max_size_mb": gettext_lazy("max size (MB)"),
-    "min_duration_s": gettext_lazy("min duration (s)"), "max_duration_s": gettext_lazy("max duration (s)"),
-    "min_width": gettext_lazy("min width (px)"), "min_height": gettext_lazy("min height (px)"),
-    "min_megapixels": gettext_lazy("min megapixels"), "min_count": gettext_lazy("min files"), "max_count": gettext_lazy("max files"),
+    "key": gettext_lazy("internal name"),
+    "type": gettext_lazy("type"),
+    "label": gettext_lazy("label"),
+    "label_en": gettext_lazy("English label"),
+    "help": gettext_lazy("help text"),
+    "help_en": gettext_lazy("English help text"),
+    "max_length": gettext_lazy("maximum length"),
+    "min_words": gettext_lazy("minimum words"),
+    "max_words": gettext_lazy("maximum words"),
+    "min_value": gettext_lazy("minimum"),
+    "max_value": gettext_lazy("maximum"),
+    "choices": gettext_lazy("options"),
+    "file": gettext_lazy("file upload rules"),
+    "kinds": gettext_lazy("kinds of file"),
+    "extensions": gettext_lazy("extensions"),
+    "max_size_mb": gettext_lazy("max size (MB)"),
+    "min_duration_s": gettext_lazy("min duration (s)"),
+    "max_duration_s": gettext_lazy("max duration (s)"),
+    "min_width": gettext_lazy("min width (px)"),
+    "min_height": gettext_lazy("min height (px)"),
+    "min_megapixels": gettext_lazy("min megapixels"),
+    "min_count": gettext_lazy("min files"),
+    "max_count": gettext_lazy("max files"),
     "value": gettext_lazy("value"),
 }
 
@@ -164,8 +178,8 @@ def check_schema(data, *, for_people: bool = False) -> tuple[list[FieldDef], lis
             continue
         if f.key in seen:
             if for_people:
-                errors.append((i, _("Field %(n)s: its internal name “%(key)s” is used by another field.")
-                               % {"n": i, "key": f.key}))
+                errors.append((i, _("Field %(n)s (%(key)s): another field has the same internal name.")
+                               % {"n": i, "key": f.label}))
             else:
                 errors.append((i, _("Field %(n)s: the key “%(key)s” is used twice.") % {"n": i, "key": f.key}))
         seen.add(f.key)
