@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengji.accounts import roles
 from zhengji.accounts.scopes import scopes_for
+from zhengji.common.numbers import is_ascii_digits, parse_id
 from zhengji.common.widgets import RichTextWidget
 from zhengji.orgs.models import Organization, OrgKind
 
@@ -123,7 +124,7 @@ class OrgPickerWidget(forms.Widget):
 
     def value_from_datadict(self, data, files, name):
         org_id, q = (data.get(name) or "").strip(), (data.get(f"{name}_q") or "").strip()
-        if org_id and not org_id.isdigit():  # a name or "CODE name" posted in the id's place
+        if org_id and not is_ascii_digits(org_id):  # a name or "CODE name" posted in the id's place
             org_id, q = "", q or org_id
         return {"id": org_id, "q": q}
 
@@ -140,7 +141,8 @@ class OrgPickerWidget(forms.Widget):
         if isinstance(value, Organization):
             org = value
         elif value not in (None, ""):
-            org = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
+            pk = parse_id(value)
+            org = Organization.objects.filter(pk=pk).first() if pk is not None else None
         context["widget"].update(search_url=self.search_url, org=org,
                                  display=typed or (org.name if org else ""), org_id=org.pk if org else "")
         return context
@@ -163,8 +165,9 @@ class HostUnitField(forms.Field):
     def clean(self, value):
         value = value if isinstance(value, dict) else {"id": str(value or ""), "q": ""}
         org_id, q = value.get("id", ""), value.get("q", "")
-        if org_id.isdigit():
-            org = Organization.objects.filter(pk=int(org_id)).first()
+        pk = parse_id(org_id)
+        if pk is not None:
+            org = Organization.objects.filter(pk=pk).first()
             if org is not None and not org.is_within(self.root):
                 raise ValidationError(_("The host unit must belong to the campaign's organisation tree."))
             if org is not None:
