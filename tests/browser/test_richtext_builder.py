@@ -107,6 +107,12 @@ def test_admin_writes_rules_and_builds_choice_field_without_html_or_keys(page, v
                                   "choices": [{"value": "1", "label": "职工组"}, {"value": "2", "label": "学生组"},
                                               {"value": "3", "label": "退休组"}]}]
 
+    # The announcement form has the same editor (body and English body).
+    page.goto(page.base_url + "/manage/camp-a/announcements/new/")
+    page.locator(".ql-editor").nth(1).wait_for()
+    assert page.locator("[data-richtext] textarea").first.is_hidden()
+    problems.extend(page.evaluate("window.__csp"))
+
     # The public page shows the formatting.
     page.goto(page.base_url + "/c/camp-a/track-1/")
     rules = page.locator(".rich-text").first
