@@ -23,17 +23,15 @@ def test_admin_builds_track_with_file_field(page):
     page.locator("#id_name").fill("微视频")
     host = page.locator("#id_host_unit")
     host.fill("义安")
-    # htmx fills the datalist from the organisation search.
-    page.locator("#host-unit-options option").first.wait_for(state="attached")
-    value = page.locator("#host-unit-options option").first.get_attribute("value")
-    assert value.startswith("AH-TL-YA")
-    host.fill(value)
+    # htmx fills the results list from the organisation search; a click picks one.
+    option = page.locator("[data-org-option]").first
+    assert option.get_attribute("data-org-code").startswith("AH-TL-YA")
+    option.click()
     page.locator("#id_work_kind").select_option("video")
     page.get_by_role("button", name="保存").click()
 
     page.wait_for_url("**/tracks/micro-video/form/")
     page.get_by_role("button", name="添加字段").click()
-    page.get_by_label("标识", exact=True).fill("video")
     page.get_by_label("类型", exact=True).select_option("file")
     page.get_by_label("名称", exact=True).fill("作品视频")
     page.get_by_label("必填").check()
@@ -53,7 +51,7 @@ def test_admin_builds_track_with_file_field(page):
 
     track = Track.objects.get(campaign=campaign, slug="micro-video")
     assert track.host_unit == tree["yian"]
-    assert track.form_schema == [{"key": "video", "type": "file", "label": "作品视频", "required": True,
+    assert track.form_schema == [{"key": "field_1", "type": "file", "label": "作品视频", "required": True,
                                   "file": {"kinds": ["video"], "extensions": ["mp4", "mov"], "max_size_mb": 500}}]
 
     page.goto(page.base_url + "/manage/camp-a/")

@@ -8,11 +8,14 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhengji.accounts import roles
 from zhengji.accounts.scopes import scopes_for
+from zhengji.common.numbers import is_ascii_digits, parse_id
+from zhengji.common.widgets import RichTextWidget
 from zhengji.orgs.models import Organization, OrgKind
 
 from . import services
@@ -23,6 +26,26 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 # Levels that report upward (the top organisation receives, it does not report).
 REPORTING_LEVELS = [k for k in OrgKind if k not in (OrgKind.PROVINCE,)]
+RICH_HELP = _("Use the toolbar for headings, lists, bold, links and images; “Preview” shows the text as "
+              "readers will see it. Without JavaScript you may type HTML; anything else is removed on save.")
+
+
+SLUG_ERRORS = {"invalid": _("Use only Latin letters, digits and hyphens (-), for example “songs-2026”.")}
+
+
+def explain_slug(field: forms.Field, example: str) -> None:
+    """Slugs are optional on the pages: left empty they are generated and then kept."""
+    field.required = False
+    field.error_messages.update(SLUG_ERRORS)
+    field.help_text = _("The name in the page's web address (%(example)s). Leave it empty and one is made "
+                        "for you; once set it stays, so shared links keep working.") % {"example": example}
+
+
+def rich_widget(campaign: Campaign, *, can_upload: bool) -> RichTextWidget:
+    """The editor for a campaign's rich text; images and attachments only for its admins."""
+    return RichTextWidget(
+        upload_url=reverse("campaigns:richtext_upload", args=[campaign.slug]) if can_upload else "",
+        preview_url=reverse("campaigns:richtext_preview", args=[campaign.slug]))
 
 
 class BootstrapMixin:
@@ -54,6 +77,7 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        explain_slug(self.fields["slug"], "/manage/2026/")
         if self.instance.pk:
             del self.fields["org"]
         else:
@@ -90,29 +114,80 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
         return values
 
 
-class HostUnitField(forms.CharField):
-    """The host unit, typed or picked from the search box as "CODE name"; the code decides."""
+class OrgPickerWidget(forms.Widget):
+    """A search box over the campaign's organisation tree and a hidden input with the chosen
+    organisation's id (campaigns/orgpicker.js fills it from the results list). Without the
+    script, the typed name or code is resolved on the server."""
 
-    def __init__(self, *args, root: Organization | None = None, **kwargs):
+    template_name = "campaigns/widgets/org_picker.html"
+
+    class Media:
+        js = ["campaigns/orgpicker.js"]
+
+    def __init__(self, *, search_url: str, attrs=None) -> None:
+        super().__init__(attrs)
+        self.search_url = search_url
+
+    def value_from_datadict(self, data, files, name):
+        org_id, q = (data.get(name) or "").strip(), (data.get(f"{name}_q") or "").strip()
+        if org_id and not is_ascii_digits(org_id):  # a name or "CODE name" posted in the id's place
+            org_id, q = "", q or org_id
+        return {"id": org_id, "q": q}
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_q" not in data
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        org = None
+        typed = ""
+        if isinstance(value, dict):
+            typed = value.get("q", "")
+            value = value.get("id")
+        if isinstance(value, Organization):
+            org = value
+        elif value not in (None, ""):
+            pk = parse_id(value)
+            org = Organization.objects.filter(pk=pk).first() if pk is not None else None
+        context["widget"].update(search_url=self.search_url, org=org,
+                                 display=typed or (org.name if org else ""), org_id=org.pk if org else "")
+        return context
+
+
+class HostUnitField(forms.Field):
+    """The host unit: picked from the search results (an id), or typed: a code, a name or a short
+    name that only one organisation of the campaign's tree has."""
+
+    widget = OrgPickerWidget
+
+    def __init__(self, *args, root: Organization, search_url: str, **kwargs):
         self.root = root
+        kwargs.setdefault("widget", OrgPickerWidget(search_url=search_url))
         super().__init__(*args, **kwargs)
 
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            value = Organization.objects.filter(pk=value).first()
-        if isinstance(value, Organization):
-            return f"{value.code} {value.name}"
-        return value
+    def _in_tree(self):
+        return Organization.objects.filter(path__startswith=self.root.path, is_active=True)
 
     def clean(self, value):
-        value = super().clean(value)
-        code = (value or "").strip().split(" ")[0]
-        org = Organization.objects.filter(code=code).first() if code else None
-        if org is None:
-            raise ValidationError(_("Pick the host unit from the search results (its code comes first)."))
-        if self.root is not None and not org.is_within(self.root):
-            raise ValidationError(_("The host unit must belong to the campaign's organisation tree."))
-        return org
+        value = value if isinstance(value, dict) else {"id": str(value or ""), "q": ""}
+        org_id, q = value.get("id", ""), value.get("q", "")
+        pk = parse_id(org_id)
+        if pk is not None:
+            org = Organization.objects.filter(pk=pk).first()
+            if org is not None and not org.is_within(self.root):
+                raise ValidationError(_("The host unit must belong to the campaign's organisation tree."))
+            if org is not None:
+                return org
+        if not q:
+            raise ValidationError(_("Choose the host unit: type part of its name and pick it from the list."))
+        code = q.split(" ")[0]
+        matches = list(self._in_tree().filter(Q(code=code) | Q(name=q) | Q(short_name=q))[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise ValidationError(_("Several organisations are called “%(q)s”: pick one from the list.") % {"q": q})
+        raise ValidationError(_("No organisation of the campaign's tree is called “%(q)s”: pick one from the "
+                                "list.") % {"q": q})
 
 
 class TrackForm(BootstrapMixin, forms.ModelForm):
@@ -125,20 +200,21 @@ class TrackForm(BootstrapMixin, forms.ModelForm):
                   "description", "description_en", "rules", "rules_en"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}),
                    "description_en": forms.Textarea(attrs={"rows": 3}),
-                   "rules": forms.Textarea(attrs={"rows": 8}), "rules_en": forms.Textarea(attrs={"rows": 8})}
+                   }
 
-    def __init__(self, *args, campaign: Campaign, content_only: bool = False, **kwargs):
+    def __init__(self, *args, campaign: Campaign, content_only: bool = False, can_upload: bool = False,
+                 **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("rules", "rules_en"):
+            self.fields[name].widget = rich_widget(campaign, can_upload=can_upload)
+        self.fields["rules"].help_text = RICH_HELP
         self.fields["host_unit"] = HostUnitField(
-            label=_("host unit"), root=campaign.org, initial=self.instance.host_unit_id if self.instance.pk else None,
+            label=_("host unit"), root=campaign.org, initial=self.instance.host_unit if self.instance.pk else None,
+            search_url=reverse("campaigns:org_search", args=[campaign.slug]),
             help_text=_("Type part of the name or the code, then pick from the list."))
-        # The search box: htmx fills the datalist with matching organisations of the campaign's tree.
-        self.fields["host_unit"].widget.attrs.update({
-            "list": "host-unit-options", "autocomplete": "off",
-            "hx-get": reverse("campaigns:org_search", args=[campaign.slug]),
-            "hx-trigger": "input changed delay:300ms", "hx-target": "#host-unit-options", "hx-swap": "innerHTML"})
         cast(forms.ChoiceField, self.fields["work_kind"]).choices = WorkKind.choices
         self.fields["number"].required = False
+        explain_slug(self.fields["slug"], f"…/{campaign.slug}/tracks/track-1/")
         if content_only:
             for name in services.TRACK_SETTING_FIELDS:
                 self.fields.pop(name, None)
@@ -191,15 +267,18 @@ class AnnouncementForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     title_en = forms.CharField(label=_("English title"), max_length=200, required=False)
     body = forms.CharField(label=_("body"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
-                           help_text=_("HTML is allowed: paragraphs, headings, lists, links, tables, images."))
+                           help_text=RICH_HELP)
     body_en = forms.CharField(label=_("English body"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
     pinned = forms.BooleanField(label=_("pinned"), required=False)
     mode = forms.ChoiceField(label=_("Publishing"), choices=MODES, initial="draft", widget=forms.RadioSelect)
     publish_at = forms.DateTimeField(label=_("publish at"), required=False, widget=DATETIME,
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaign: Campaign | None = None, can_upload: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if campaign is not None:
+            for name in ("body", "body_en"):
+                self.fields[name].widget = rich_widget(campaign, can_upload=can_upload)
         self._style()
 
     def clean(self):

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
@@ -102,10 +103,50 @@ def _error_text(err: Mapping[str, Any]) -> str:
         return str(err.get("msg", ""))
 
 
-def check_schema(data) -> tuple[list[FieldDef], list[tuple[int | None, str]]]:
+_WHERE = {
+    "key": gettext_lazy("internal name"),
+    "type": gettext_lazy("type"),
+    "label": gettext_lazy("label"),
+    "label_en": gettext_lazy("English label"),
+    "help": gettext_lazy("help text"),
+    "help_en": gettext_lazy("English help text"),
+    "max_length": gettext_lazy("maximum length"),
+    "min_words": gettext_lazy("minimum words"),
+    "max_words": gettext_lazy("maximum words"),
+    "min_value": gettext_lazy("minimum"),
+    "max_value": gettext_lazy("maximum"),
+    "choices": gettext_lazy("options"),
+    "file": gettext_lazy("file upload rules"),
+    "kinds": gettext_lazy("kinds of file"),
+    "extensions": gettext_lazy("extensions"),
+    "max_size_mb": gettext_lazy("max size (MB)"),
+    "min_duration_s": gettext_lazy("min duration (s)"),
+    "max_duration_s": gettext_lazy("max duration (s)"),
+    "min_width": gettext_lazy("min width (px)"),
+    "min_height": gettext_lazy("min height (px)"),
+    "min_megapixels": gettext_lazy("min megapixels"),
+    "min_count": gettext_lazy("min files"),
+    "max_count": gettext_lazy("max files"),
+    "value": gettext_lazy("value"),
+}
+
+
+def _where_words(loc: tuple) -> str:
+    """A pydantic location in the reader's words: ("choices", 0, "label") -> "options 1: label"."""
+    parts = []
+    for p in loc:
+        if isinstance(p, int):
+            parts.append(str(p + 1))
+        else:
+            parts.append(str(_WHERE.get(str(p), p)))
+    return " ".join(parts)
+
+
+def check_schema(data, *, for_people: bool = False) -> tuple[list[FieldDef], list[tuple[int | None, str]]]:
     """Validate without raising: the parsed fields and the errors as (field number from 1, or None
     for the whole form; translated message). parse_schema is the raising form of this; the
-    builder uses this to show each error next to its field."""
+    builder uses this to show each error next to its field. `for_people` names fields by their
+    label and settings in words (the builder); otherwise by key and JSON path (the API, JSON tab)."""
     if data in (None, ""):
         return [], []
     if not isinstance(data, list):
@@ -114,6 +155,13 @@ def check_schema(data) -> tuple[list[FieldDef], list[tuple[int | None, str]]]:
     errors: list[tuple[int | None, str]] = []
     seen: set[str] = set()
 
+    def name_of(raw) -> str:
+        if not isinstance(raw, dict):
+            return "?"
+        if for_people:
+            return str(raw.get("label") or "…")
+        return str(raw.get("key", "?"))
+
     def add(i: int, key: str, msg: str) -> None:
         errors.append((i, _("Field %(n)s (%(key)s): %(msg)s") % {"n": i, "key": key, "msg": msg}))
 
@@ -121,35 +169,41 @@ def check_schema(data) -> tuple[list[FieldDef], list[tuple[int | None, str]]]:
         try:
             f = FieldDef.model_validate(raw)
         except PydanticValidationError as exc:
-            key = raw.get("key", "?") if isinstance(raw, dict) else "?"
+            key = name_of(raw)
             for err in exc.errors():
-                where = ".".join(str(p) for p in err["loc"])
+                loc = tuple(err["loc"])
+                where = _where_words(loc) if for_people else ".".join(str(p) for p in loc)
                 errors.append((i, _("Field %(n)s (%(key)s): %(where)s: %(msg)s")
                                % {"n": i, "key": key, "where": where, "msg": _error_text(err)}))
             continue
         if f.key in seen:
-            errors.append((i, _("Field %(n)s: the key “%(key)s” is used twice.") % {"n": i, "key": f.key}))
+            if for_people:
+                errors.append((i, _("Field %(n)s (%(key)s): another field has the same internal name.")
+                               % {"n": i, "key": f.label}))
+            else:
+                errors.append((i, _("Field %(n)s: the key “%(key)s” is used twice.") % {"n": i, "key": f.key}))
         seen.add(f.key)
+        key = f.label if for_people else f.key
         if f.type in ("choice", "multichoice"):
             if not f.choices:
-                add(i, f.key, _("a choice field needs options."))
+                add(i, key, _("a choice field needs options."))
             values = [c.value for c in f.choices]
             if len(values) != len(set(values)):
-                add(i, f.key, _("two options have the same value."))
+                add(i, key, _("two options have the same value."))
         if f.type == "file" and f.file is None:
-            add(i, f.key, _("a file field needs file rules."))
+            add(i, key, _("a file field needs file rules."))
         if f.file is not None:
             r = f.file
             if r.min_count > r.max_count:
-                add(i, f.key, _("the minimum number of files exceeds the maximum."))
+                add(i, key, _("the minimum number of files exceeds the maximum."))
             if r.min_duration_s is not None and r.max_duration_s is not None and r.min_duration_s > r.max_duration_s:
-                add(i, f.key, _("the minimum duration exceeds the maximum."))
+                add(i, key, _("the minimum duration exceeds the maximum."))
             if any(not re.match(r"^[a-z0-9]{1,10}$", e) for e in r.extensions):
-                add(i, f.key, _("extensions are lower-case letters and digits, without the dot."))
+                add(i, key, _("extensions are lower-case letters and digits, without the dot."))
         if f.min_words and f.max_words and f.min_words > f.max_words:
-            add(i, f.key, _("the minimum length exceeds the maximum."))
+            add(i, key, _("the minimum length exceeds the maximum."))
         if f.min_value is not None and f.max_value is not None and f.min_value > f.max_value:
-            add(i, f.key, _("the minimum value exceeds the maximum."))
+            add(i, key, _("the minimum value exceeds the maximum."))
         fields.append(f)
     return fields, errors
 

@@ -117,6 +117,16 @@ def validate_banner(upload) -> None:
         raise _field_error("banner", _("The banner must be at least 200×50 pixels and not enormous."))
 
 
+def free_slug(base: str, taken) -> str:
+    """`base`, or `base-2`, `base-3`, … : the first that `taken(slug) -> bool` says is free.
+    Slugs are only generated when left empty; once set they stay (links are shared)."""
+    slug, n = base, 1
+    while taken(slug) or slug in RESERVED_SLUGS:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def _check_campaign_values(values: dict[str, Any], instance: Campaign | None) -> None:
     try:
         validate_phase_dates(values)
@@ -144,6 +154,9 @@ def create_campaign(actor, *, org: Organization, banner=None, **values) -> Campa
     unknown = set(values) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if not values.get("slug"):
+        values["slug"] = free_slug(str(values.get("year") or "campaign"),
+                                   lambda s: Campaign.objects.filter(slug=s).exists())
     _check_campaign_values(values, None)
     if banner:
         validate_banner(banner)
@@ -165,6 +178,8 @@ def update_campaign(actor, campaign: Campaign, *, banner=None, clear_banner: boo
     unknown = set(values) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "slug" in values and not values["slug"]:
+        values.pop("slug")  # left empty: keep the one it has
     before = audit.snapshot(campaign)
     merged = {f: getattr(campaign, f) for f in CAMPAIGN_FIELDS} | values
     _check_campaign_values(merged, campaign)
@@ -249,7 +264,9 @@ def create_track(actor, campaign: Campaign, **values) -> Track:
     if "number" not in values or values["number"] is None:
         last = campaign.tracks.order_by("-number").values_list("number", flat=True).first()
         values["number"] = (last or 0) + 1
-    for required in ("name", "slug", "host_unit"):
+    if not values.get("slug"):
+        values["slug"] = free_slug(f"track-{values['number']}", lambda s: campaign.tracks.filter(slug=s).exists())
+    for required in ("name", "host_unit"):
         values.setdefault(required, None if required == "host_unit" else "")
     values.setdefault("entrant_types", ["individual"])
     values = _check_track_values(campaign, values, None)
@@ -268,6 +285,9 @@ def update_track(actor, track: Track, **values) -> Track:
     unknown = set(values) - set(TRACK_CONTENT_FIELDS) - set(TRACK_SETTING_FIELDS) - {"form_schema"}
     if unknown:
         raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "slug" in values and not values["slug"]:
+        values.pop("slug")  # left empty: keep the one it has
+        settings_touched.discard("slug")
     if settings_touched - {"form_schema"}:
         _require(actor, "campaigns.configure_track", track)
     before = audit.snapshot(track)
@@ -280,10 +300,10 @@ def update_track(actor, track: Track, **values) -> Track:
 
 
 @transaction.atomic
-def set_track_form(actor, track: Track, schema: list | None) -> list[FieldDef]:
+def set_track_form(actor, track: Track, schema: list | None, *, for_people: bool = False) -> list[FieldDef]:
     """Replace the entry form schema; raises SchemaInvalid with per-field translated errors."""
     _require(actor, "campaigns.change_track", track)
-    fields, errors = check_schema(schema)
+    fields, errors = check_schema(schema, for_people=for_people)
     if errors:
         raise SchemaInvalid(errors)
     before = {"form_schema": track.form_schema}

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -6,11 +6,15 @@ from . import views
 app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
+    # Images and attachments of published rules and notices: public (see campaigns.richfiles).
+    re_path(r"^richtext/(?P<stem>[0-9a-f]{32})\.(?P<ext>[a-z]{2,4})$", views.richtext_file, name="richtext_file"),
     path("new/", views.campaign_create, name="create"),
     path("<slug:slug>/", views.campaign_detail, name="detail"),
     path("<slug:slug>/edit/", views.campaign_edit, name="edit"),
     path("<slug:slug>/publish/", views.campaign_publish, name="publish"),
     path("<slug:slug>/orgs/", views.org_search, name="org_search"),
+    path("<slug:slug>/richtext/upload/", views.richtext_upload, name="richtext_upload"),
+    path("<slug:slug>/richtext/preview/", views.richtext_preview, name="richtext_preview"),
     path("<slug:slug>/tracks/new/", views.track_create, name="track_create"),
     path("<slug:slug>/tracks/<slug:track_slug>/", views.track_edit, name="track"),
     path("<slug:slug>/tracks/<slug:track_slug>/move/", views.track_move, name="track_move"),

@@ -8,7 +8,9 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +20,12 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.common.errors import DomainError
 from zhengji.orgs.models import Organization
 
-from . import builder, services
+from . import builder, richfiles, services
 from .forms import AnnouncementForm, CampaignForm, GrantForm, LevelRulesForm, SchemaJSONForm, TrackForm
 from .models import Announcement, Campaign, LevelRule, Phase, Track
 from .policy import policy_for
-from .schema import FILE_KINDS
+from .sanitize import clean_html
+from .schema import FILE_KINDS, check_schema
 
 form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -140,13 +143,57 @@ def campaign_publish(request, slug):
 def org_search(request, slug):
     """Options for the host-unit search box: organisations of the campaign's tree (at most 20)."""
     c = _campaign(request, slug)
-    q = (request.GET.get("host_unit") or request.GET.get("q") or "").strip()
-    orgs = Organization.objects.none()
+    q = (request.GET.get("host_unit_q") or request.GET.get("q") or "").strip()
+    orgs: list[Organization] = []
     if q:
-        orgs = (Organization.objects.filter(path__startswith=c.org.path, is_active=True)
-                .filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q))
-                .order_by("path")[:20])
-    return render(request, "campaigns/_org_options.html", {"orgs": orgs})
+        orgs = list(Organization.objects.filter(path__startswith=c.org.path, is_active=True)
+                    .filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q))
+                    .order_by("path")[:20])
+        # Each result with its parent's name, so two unions of the same name can be told apart.
+        step = Organization.steplen
+        parents = dict(Organization.objects.filter(path__in={o.path[:-step] for o in orgs if o.depth > 1})
+                       .values_list("path", "name"))
+        for o in orgs:
+            o.parent_name = parents.get(o.path[:-step], "")
+    return render(request, "campaigns/_org_options.html", {"orgs": orgs, "q": q})
+
+
+# --- rich text: preview, images and attachments ------------------------------------------------
+
+@login_required
+@require_POST
+def richtext_preview(request, slug):
+    """The editor's HTML cleaned as on save and rendered as the public pages render it."""
+    _campaign(request, slug)
+    html = clean_html(request.POST.get("html", ""))
+    return render(request, "campaigns/_richtext_preview.html", {"html": html})
+
+
+@login_required
+@require_POST
+def richtext_upload(request, slug):
+    """The editor's image / attachment upload: JSON {url, name} (201) or {code, message} (4xx)."""
+    c = _campaign(request, slug, "campaigns.change_campaign")
+    kind = "file" if request.POST.get("kind") == "file" else "image"
+    upload = request.FILES.get("file")
+    try:
+        stored = richfiles.store_richtext_file(request.user, c, upload, kind=kind)
+    except DomainError as exc:
+        return JsonResponse({"code": exc.code, "message": str(exc.message)}, status=exc.status)
+    return JsonResponse({"url": stored.url, "name": stored.original_name}, status=201)
+
+
+@require_safe
+def richtext_file(request, stem, ext):
+    """A stored rich-text image or attachment, for anyone (they belong to public pages)."""
+    name = f"{richfiles.PREFIX}/{stem}.{ext}"
+    if ext not in richfiles.CONTENT_TYPES or not default_storage.exists(name):
+        raise Http404
+    response = FileResponse(default_storage.open(name, "rb"), content_type=richfiles.CONTENT_TYPES[ext],
+                            as_attachment=ext not in richfiles.IMAGE_FORMATS.values(), filename=f"{stem}.{ext}")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- tracks -----------------------------------------------------------------------------------
@@ -155,7 +202,7 @@ def org_search(request, slug):
 @form_methods
 def track_create(request, slug):
     c = _campaign(request, slug, "campaigns.add_track")
-    form = TrackForm(request.POST or None, campaign=c, initial={"entrant_types": ["individual"]})
+    form = TrackForm(request.POST or None, campaign=c, initial={"entrant_types": ["individual"]}, can_upload=True)
     if request.method == "POST" and form.is_valid():
         try:
             t = services.create_track(request.user, c, **form.service_values())
@@ -173,7 +220,8 @@ def track_edit(request, slug, track_slug):
     c = _campaign(request, slug)
     t = _track(request, c, track_slug)
     content_only = not request.user.has_perm("campaigns.configure_track", t)
-    form = TrackForm(request.POST or None, instance=t, campaign=c, content_only=content_only)
+    form = TrackForm(request.POST or None, instance=t, campaign=c, content_only=content_only,
+                     can_upload=request.user.has_perm("campaigns.change_campaign", c))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_track(request.user, t, **form.service_values())
@@ -207,6 +255,8 @@ def _builder_context(request, c, t, rows, errors, **extra):
     for i, r in enumerate(rows):
         r["index"] = i
         r["errors"] = by_row.get(i, [])
+        if not r.get("choice_rows"):
+            r["choice_rows"] = [builder.empty_choice(), builder.empty_choice()]
     return _ctx(request, c, "overview", track=t, rows=rows, general_errors=general, count=len(rows),
                 type_labels=builder.TYPE_LABELS, kind_labels=[(k, builder.KIND_LABELS[k]) for k in FILE_KINDS],
                 **extra)
@@ -218,14 +268,19 @@ def form_builder(request, slug, track_slug):
     c = _campaign(request, slug)
     t = _track(request, c, track_slug)
     errors: list = []
+    preview = None
     if request.method == "POST":
         rows = builder.rows_from_post(request.POST)
         action = request.POST.get("action", "save")
-        if action != "save":
+        if action == "preview":
+            fields, errors = check_schema(builder.schema_from_rows(rows), for_people=True)
+            if not errors:
+                preview = builder.render_preview(request, t, fields)
+        elif action != "save":
             rows = builder.apply_action(rows, action)
         else:
             try:
-                services.set_track_form(request.user, t, builder.schema_from_rows(rows))
+                services.set_track_form(request.user, t, builder.schema_from_rows(rows), for_people=True)
             except services.SchemaInvalid as exc:
                 errors = exc.errors
             else:
@@ -233,7 +288,8 @@ def form_builder(request, slug, track_slug):
                 return redirect("campaigns:form_builder", slug=c.slug, track_slug=t.slug)
     else:
         rows = builder.rows_from_schema(t.form_schema)
-    return render(request, "campaigns/form_builder.html", _builder_context(request, c, t, rows, errors))
+    return render(request, "campaigns/form_builder.html",
+                  _builder_context(request, c, t, rows, errors, preview=preview))
 
 
 @login_required
@@ -316,7 +372,8 @@ def announcement_edit(request, slug, pk=None):
         initial = {k: getattr(a, k) for k in ("title", "title_en", "body", "body_en", "pinned")}
         if a.publish_at:
             initial.update(mode="schedule", publish_at=timezone.localtime(a.publish_at))
-    form = AnnouncementForm(request.POST or None, initial=initial)
+    form = AnnouncementForm(request.POST or None, initial=initial, campaign=c,
+                            can_upload=request.user.has_perm("campaigns.change_campaign", c))
     if request.method == "POST" and form.is_valid():
         try:
             services.save_announcement(request.user, c, a, mode=form.cleaned_data["mode"],

@@ -34,3 +34,9 @@ class EntriesConfig(AppConfig):
         targets.register(file_targets.TARGET_NAME, file_targets.resolve_entry_slot, default=True)
         access.register_viewer(file_targets.VIEWER_RULE_NAME, file_targets.unit_admin_sees_entry_file)
         access.register_viewer(file_targets.JUDGE_RULE_NAME, file_targets.judge_sees_entry_file)
+        # The form builder's preview of the entry form (campaigns cannot import this app).
+        from zhengji.campaigns import builder  # noqa: PLC0415 (kept with the other plug-ins)
+
+        from .preview import render_form_preview  # noqa: PLC0415 (imports views and models)
+
+        builder.register_preview(render_form_preview)
