@@ -14,6 +14,8 @@ def register() -> None:
     actions.kind("campaigns", pgettext_lazy("audit kind", "Campaigns"), order=40)
     actions.add("campaign.create", _("%(actor)s created the campaign %(object)s"), kind="campaigns")
     actions.add("campaign.update", _("%(actor)s changed the campaign %(object)s"), kind="campaigns")
+    actions.add("campaign.richtext_file", _("%(actor)s uploaded an image or attachment for campaign %(object)s"),
+                kind="campaigns")
     actions.add("campaign.publish", _("%(actor)s published the campaign %(object)s"), kind="campaigns")
     actions.add("track.create", _("%(actor)s created the track %(object)s"), kind="campaigns")
     actions.add("track.update", _("%(actor)s changed the track %(object)s"), kind="campaigns")

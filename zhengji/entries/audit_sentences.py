@@ -18,4 +18,5 @@ def register() -> None:
     actions.add("entry.submit", _("%(actor)s submitted entry %(object)s"), kind="entries")
     actions.add("entry.resubmit", _("%(actor)s resubmitted entry %(object)s"), kind="entries")
     actions.add("entry.withdraw", _("%(actor)s withdrew entry %(object)s"), kind="entries")
+    actions.add("entry.delete", _("%(actor)s deleted the draft %(object)s"), kind="entries")
     actions.add("entry.return", _("%(actor)s returned entry %(object)s for changes"), kind="entries")
