@@ -14,7 +14,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from tests import factories as f
-from tests.browser.test_media_upload_browser import login
+from tests.browser.session import log_in
 from tests.entries.builders import campaign_now, worker
 from zhengji.entries import files as entry_files
 from zhengji.entries import services
@@ -66,7 +66,7 @@ def test_photo_series_keeps_the_picked_order_and_the_reordered_one(page, setting
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text)
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-    login(page, w)
+    log_in(page, w)
     page.goto(page.base_url + f"/entries/{entry.pk}/edit/")
     widget = page.locator("[data-zj-uploader]")
     widget.locator("input.uppy-Dashboard-input").first.set_input_files(paths)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests import factories as f
-from tests.browser.test_media_upload_browser import login
+from tests.browser.session import log_in
 from tests.browser.test_photo_order import SCHEMA, photo, wait_for
 from tests.entries.builders import campaign_now, worker
 from zhengji.entries import services
@@ -28,7 +28,7 @@ def draft():
 def test_text_typed_just_before_leaving_is_saved(page, settings):
     settings.ENTRIES_AUTOSAVE_SECONDS = 30  # the debounce alone would lose it
     w, entry = draft()
-    login(page, w)
+    log_in(page, w)
     page.goto(page.base_url + f"/entries/{entry.pk}/edit/")
     page.locator("#id_entry_summary").fill("刚刚打的字")
     page.goto(page.base_url + "/entries/")
@@ -38,7 +38,7 @@ def test_text_typed_just_before_leaving_is_saved(page, settings):
 def test_leaving_a_field_saves_it(page, settings):
     settings.ENTRIES_AUTOSAVE_SECONDS = 30
     w, entry = draft()
-    login(page, w)
+    log_in(page, w)
     page.goto(page.base_url + f"/entries/{entry.pk}/edit/")
     page.locator("#id_entry_title").fill("离开即保存")
     page.locator("#id_entry_summary").focus()
@@ -57,7 +57,7 @@ def test_leaving_mid_upload_asks_first(page, settings, tmp_path):
         route.continue_()
 
     page.route("**/files/tus/*", slow)
-    login(page, w)
+    log_in(page, w)
     page.goto(page.base_url + f"/entries/{entry.pk}/edit/")
     page.locator("h1").click()  # a user gesture: browsers ask before unload only after one
     page.locator("[data-zj-uploader] input.uppy-Dashboard-input").first.set_input_files(str(big))

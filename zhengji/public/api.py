@@ -44,7 +44,7 @@ class LevelDeadline(Schema):
     quota: int | None
 
 
-class TrackOut(Schema):
+class PublicTrackOut(Schema):
     number: int
     slug: str
     name: str
@@ -69,7 +69,7 @@ class PublicCampaignOut(PublicCampaignBrief):
     summary: str
     is_published: bool
     timeline: list[Step]
-    tracks: list[TrackOut]
+    tracks: list[PublicTrackOut]
     announcements: list[PublicAnnouncementOut]
 
 
