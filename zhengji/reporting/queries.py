@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -224,11 +224,13 @@ def administered_levels(user: Any) -> list[Organization]:
 
 def queue_tracks(user: Any) -> list[Track]:
     """Tracks that have entries waiting at the user's levels (one query)."""
-    positions = ChainPosition.objects.all()
+    # EXISTS per track over the levels of the subtree: the database stops at the first waiting
+    # entry of each track (an IN over every position read all of them at province scale).
+    positions = ChainPosition.objects.filter(track=OuterRef("pk"))
     if not user.is_superuser:
-        positions = positions.filter(scopes_for(user).subtree_q("level__"))
-    return list(Track.objects.filter(pk__in=positions.values("track_id")).select_related("campaign")
-                .order_by("campaign_id", "number"))
+        levels = Organization.objects.filter(scopes_for(user).subtree_q()).values("id")
+        positions = positions.filter(level_id__in=levels)
+    return list(Track.objects.filter(Exists(positions)).select_related("campaign").order_by("campaign_id", "number"))
 
 
 def level_summary(levels: Sequence[Organization], tracks: Sequence[Track],
