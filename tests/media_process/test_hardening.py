@@ -483,3 +483,13 @@ def test_probe_reports_pillows_bomb_size(tmp_path, settings):
     with pytest.raises(probe.ImageTooLarge) as exc:
         probe.image_info(path)
     assert exc.value.pixels == 3_000_000 and exc.value.limit == 1_000_000
+
+
+def test_damaged_image_fails_even_after_weasyprint_was_imported(tmp_path):
+    """WeasyPrint (receipts, forms) sets Pillow's LOAD_TRUNCATED_IMAGES process-wide on import;
+    a worker that renders PDFs must still refuse a cut image."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    test_damaged_image_fails_processing(tmp_path)

@@ -19,7 +19,7 @@ import filetype
 import pillow_heif
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageFile
 
 from . import children
 
@@ -248,6 +248,9 @@ def set_pillow_limit() -> int:
     it); every Image.open of ours is preceded by this, so the limit in force is always ours."""
     limit = max_image_pixels()
     Image.MAX_IMAGE_PIXELS = limit
+    # WeasyPrint sets this process-wide when imported (the receipts and forms PDFs); a damaged
+    # upload must fail as damaged, not be decoded with grey where its data ends.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return limit
 
 
