@@ -287,12 +287,27 @@
     });
     var handedOver = {};
     var waitingThumb = {};
+    function thumbnailsBusy() {
+      // The Dashboard's ThumbnailGenerator plugin: files still to draw in `queue`, and a flag
+      // while it draws one.
+      var gen = null;
+      uppy.iteratePlugins(function (plugin) { if (/ThumbnailGenerator$/.test(plugin.id)) gen = plugin; });
+      return !!(gen && ((gen.queue && gen.queue.length) || gen.queueProcessing));
+    }
     // Take an ingested file out of Uppy once its preview (if Uppy makes one) is in the row: a
     // file removed while its thumbnail is queued upsets Uppy's ThumbnailGenerator.
     function handOver(fileId, li) {
       var file = uppy.getFile(fileId);
       if (!file) return;
+      var tries = 0;
       var drop = function () {
+        if (thumbnailsBusy() && (tries = (tries || 0) + 1) < 200) {
+          // The thumbnail generator is still at work (a slow machine, big photos). It keeps its
+          // own copies of the files it has queued and complains when one of them is gone, so
+          // nothing leaves Uppy until it is idle.
+          setTimeout(drop, 300);
+          return;
+        }
         delete waitingThumb[fileId];
         handedOver[fileId] = true;
         if (uppy.getFile(fileId)) uppy.removeFile(fileId);
