@@ -108,13 +108,14 @@ def member_unit(user: Any) -> tuple[Organization | None, bool]:
 
 def membership_confirmed(actor: Any, entry: Entry) -> bool:
     """For the campaign's rule on unconfirmed members: True unless this is a worker's own
-    individual or team entry while their membership of the entry's unit is not confirmed (unit
-    entries and the unit's admins are not concerned)."""
+    individual or team entry while their membership awaits confirmation (unit entries and the
+    unit's admins are not concerned). The worker's one current membership counts, wherever it is:
+    a worker who has since moved to another union may still resubmit an entry of the old one."""
     if entry.entrant_type == EntrantType.UNIT or entry.submitter_id != actor.pk:
         return True
     if actor.is_superuser or scopes_for(actor).administers_path(entry.unit.path):
         return True
-    return Membership.objects.filter(user=actor, org=entry.unit, status=MembershipStatus.CONFIRMED).exists()
+    return Membership.objects.filter(user=actor, status=MembershipStatus.CONFIRMED).exists()
 
 
 def may_submit_as_member(actor: Any, entry: Entry, at: dt.datetime | None = None) -> bool:
