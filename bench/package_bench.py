@@ -30,63 +30,20 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from procmem import RssSampler, descendants, free_port, status_kb  # noqa: E402, F401 (shared with the other benchmarks)
+
 PY = sys.executable
 MB = 1024 * 1024
 SIZE_MB = int(os.environ.get("BENCH_PACKAGE_MB", "2048"))
 FILE_MB = int(os.environ.get("BENCH_FILE_MB", "64"))
 GOAL_RATIO = 0.8
 GOAL_RSS_MB = 150
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def status_kb(pid: int, field: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return 0
-
-
-def descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*/children") if Path(f"/proc/{p}/task").exists() else []:
-            try:
-                todo += [int(c) for c in task.read_text().split()]
-            except (FileNotFoundError, ProcessLookupError):
-                pass
-    return out
-
-
-class RssSampler(threading.Thread):
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.stop, self.peak_rss_kb, self.hwm_kb = pid, threading.Event(), {}, {}
-
-    def run(self):
-        while not self.stop.is_set():
-            for p in descendants(self.pid):
-                self.peak_rss_kb[p] = max(self.peak_rss_kb.get(p, 0), status_kb(p, "VmRSS"))
-                self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), status_kb(p, "VmHWM"))
-            time.sleep(0.02)
-
-    def peaks(self) -> tuple[float, float]:
-        return max(self.peak_rss_kb.values()) / 1024, max(self.hwm_kb.values()) / 1024
 
 
 SETUP = r"""

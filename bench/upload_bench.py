@@ -19,11 +19,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from procmem import RssSampler, descendants, free_port, status_kb  # noqa: E402, F401 (shared with the other benchmarks)
+
 PY = sys.executable
 MB = 1024 * 1024
 SIZE_MB = int(os.environ.get("BENCH_UPLOAD_MB", "1024"))
@@ -31,50 +33,6 @@ CHUNK_MB = int(os.environ.get("BENCH_CHUNK_MB", "32"))
 CHECKSUM = os.environ.get("BENCH_CHECKSUM") == "1"
 SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
 GOAL_MB = 150
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def status_kb(pid: int, field: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return 0
-
-
-def descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*/children") if Path(f"/proc/{p}/task").exists() else []:
-            try:
-                todo += [int(c) for c in task.read_text().split()]
-            except (FileNotFoundError, ProcessLookupError):
-                pass
-    return out
-
-
-class RssSampler(threading.Thread):
-    """Samples VmRSS of the server tree every 20 ms; remembers each process's VmHWM too."""
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.stop, self.peak_rss_kb, self.hwm_kb = pid, threading.Event(), {}, {}
-
-    def run(self):
-        while not self.stop.is_set():
-            for p in descendants(self.pid):
-                self.peak_rss_kb[p] = max(self.peak_rss_kb.get(p, 0), status_kb(p, "VmRSS"))
-                self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), status_kb(p, "VmHWM"))
-            time.sleep(0.02)
 
 
 def make_file(path: Path, size: int) -> str:
