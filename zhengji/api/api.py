@@ -15,6 +15,7 @@ from zhengji.media.api import router as media_router
 from zhengji.orgs.api import router as orgs_router
 from zhengji.public.api import router as public_router
 from zhengji.reporting.api import router as reporting_router
+from zhengji.review.api import router as review_router
 from zhengji.stats.api import router as stats_router
 
 api = ZhengjiAPI(
@@ -43,6 +44,7 @@ def _mount() -> None:
     api.add_router("/media", media_router, tags=["media"])
     api.add_router("/audit", common_router, tags=["audit"])
     api.add_router("/reporting", reporting_router, tags=["reporting"])
+    api.add_router("/review", review_router, tags=["review"])
     api.add_router("/activities", activities_router, tags=["activities"])
     api.add_router("/stats", stats_router, tags=["statistics"])
 

@@ -1,0 +1,51 @@
+"""The review kernel: the judge gate (assigned, open round, no conflicts) and the steps."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.review.builders import ReviewWorld
+from zhengji.common.errors import DomainError, NotPermitted
+from zhengji.entries import workflow
+from zhengji.entries.models import EntryStatus
+from zhengji.entries.queries import View, entries_for
+from zhengji.review.conflicts import conflict_pairs, is_conflicted
+from zhengji.review.models import Assignment, Conflict, ConflictSource, RoundStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_judge_sees_only_assigned_entries_in_open_round_without_conflicts():
+    w = ReviewWorld()
+    entries = w.reported(4, status=EntryStatus.ELIGIBLE)
+    outsider, ya2_judge = w.judge(None), w.judge("ya2")
+    r = w.scoring_round()
+    for e in entries:
+        Assignment.objects.create(round=r, entry=e, judge=outsider.user)
+    assert set(entries_for(outsider.user, View.JUDGE)) == set(entries)
+    # Automatic conflict: the judge's organisation is the unit of entries[1] (units cycle ya1, ya2, …).
+    assert entries[1].unit.code == "AH-TL-YA-02"
+    Assignment.objects.create(round=r, entry=entries[1], judge=ya2_judge.user)
+    assert is_conflicted(ya2_judge.user, entries[1])
+    assert list(entries_for(ya2_judge.user, View.JUDGE)) == []
+    # A declared conflict hides the entry too.
+    Conflict.objects.create(track=w.track, judge=outsider.user, entry=entries[0], source=ConflictSource.DECLARED,
+                            reason="亲属")
+    assert entries[0] not in set(entries_for(outsider.user, View.JUDGE))
+    # Closing the round ends the access.
+    r.status = RoundStatus.CLOSED
+    r.save()
+    assert list(entries_for(outsider.user, View.JUDGE)) == []
+    pairs = conflict_pairs(w.track.pk, [outsider, ya2_judge], [e.pk for e in entries])
+    assert pairs == {(outsider.user_id, entries[0].pk), (ya2_judge.user_id, entries[1].pk)}
+
+
+def test_vetting_steps_need_host_staff_and_a_reason_to_disqualify():
+    w = ReviewWorld()
+    a, b = w.reported(2)
+    with pytest.raises(NotPermitted):
+        workflow.apply(w.ya1_admin, a, "vet_eligible")
+    assert workflow.apply(w.host_staff, a, "vet_eligible").entry.status == EntryStatus.ELIGIBLE
+    with pytest.raises(DomainError):
+        workflow.apply(w.host_staff, b, "vet_disqualify")
+    assert workflow.apply(w.host_staff, b, "vet_disqualify", reason="格式不符").entry.status == EntryStatus.DISQUALIFIED

@@ -1,0 +1,80 @@
+"""Permission predicates of judging and results, in one place.
+
+- host-unit staff of the track, admins of its campaign, superusers: set up the review, vet, assign,
+  see scores, decide, freeze, publish, finalise;
+- a judge on the panel: their own assignments in an open round (blind), declare a conflict;
+- moderators of the campaign (and its admins): handle objections;
+- campaign admins: the campaign's holidays and its results notice.
+
+Step permissions are state-aware like the kernel's (`entries.rules.step_open`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from zhengji.accounts.rules import is_superuser
+from zhengji.accounts.scopes import scopes_for
+from zhengji.entries.rules import step_open
+
+
+def _track_of(obj: Any) -> Any:
+    """A track, or the track of an entry / round / publicity / objection."""
+    if obj is None:
+        return None
+    if hasattr(obj, "host_unit_id"):
+        return obj
+    for attr in ("track", "publicity"):
+        inner = getattr(obj, attr, None)
+        if inner is not None:
+            return _track_of(inner)
+    return None
+
+
+@rules.predicate
+def runs_review(user: Any, obj: Any) -> bool:
+    """Host-unit staff of the track, or an admin of its campaign."""
+    track = _track_of(obj)
+    if track is None or user is None or not user.is_authenticated:
+        return False
+    scopes = scopes_for(user)
+    return track.pk in scopes.host_tracks or track.campaign_id in scopes.campaign_admin
+
+
+@rules.predicate
+def judges_track(user: Any, obj: Any) -> bool:
+    track = _track_of(obj)
+    return (track is not None and user is not None and user.is_authenticated
+            and track.pk in scopes_for(user).judge_tracks)
+
+
+@rules.predicate
+def moderates(user: Any, obj: Any) -> bool:
+    """A moderator or admin of the campaign of the track (objections)."""
+    track = _track_of(obj)
+    if track is None or user is None or not user.is_authenticated:
+        return False
+    scopes = scopes_for(user)
+    return track.campaign_id in scopes.moderator or track.campaign_id in scopes.campaign_admin
+
+
+@rules.predicate
+def administers_campaign(user: Any, campaign: Any) -> bool:
+    return (campaign is not None and user is not None and user.is_authenticated
+            and campaign.pk in scopes_for(user).campaign_admin)
+
+
+staff = is_superuser | runs_review
+
+rules.add_perm("review.run_review", staff)
+rules.add_perm("review.judge", judges_track)
+rules.add_perm("review.moderate", is_superuser | moderates)
+rules.add_perm("review.manage_notice", is_superuser | administers_campaign)
+# Entry steps (objects: entries).
+rules.add_perm("review.vet_entry", staff & (step_open("vet_eligible") | step_open("vet_disqualify")))
+rules.add_perm("review.requalify_entry", staff & step_open("requalify"))
+rules.add_perm("review.score_entry", staff & step_open("mark_scored"))
+rules.add_perm("review.decide_entry", staff & (step_open("award") | step_open("not_award")))
+rules.add_perm("review.reopen_entry", staff & step_open("reopen_result"))
