@@ -2,6 +2,7 @@
 
 from ninja import Router
 
+from .api_assign import router as assign_router
 from .api_judge import router as judge_router
 from .api_publicity import router as publicity_router
 from .api_results import router as results_router
@@ -9,6 +10,7 @@ from .api_setup import router as setup_router
 
 router = Router()
 router.add_router("", setup_router)
+router.add_router("", assign_router)
 router.add_router("", judge_router)
 router.add_router("", results_router)
 router.add_router("", publicity_router)

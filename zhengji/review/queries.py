@@ -17,7 +17,7 @@ from zhengji.campaigns.models import Track
 from zhengji.entries.models import EntryStatus
 
 from .conflicts import conflict_q
-from .models import Assignment, AssignmentStatus, PanelMember, ReviewSetup, Round, RoundStatus
+from .models import Assignment, AssignmentStatus, PanelMember, ResultSnapshot, ReviewSetup, Round, RoundStatus
 
 S = EntryStatus
 # An entry a judge may open: under review (vetted, or scored while a later round is open).
@@ -52,3 +52,9 @@ def setup_for(track: Track) -> ReviewSetup:
 
 def rounds_of(track: Track) -> list[Round]:
     return list(Round.objects.filter(track=track).order_by("position"))
+
+
+def frozen_snapshot(track: Track) -> ResultSnapshot | None:
+    """The track's frozen results: the newest snapshot not reopened since (None: not frozen)."""
+    snap = ResultSnapshot.objects.filter(track=track).order_by("-version").first()
+    return snap if snap is not None and snap.reopened_at is None else None

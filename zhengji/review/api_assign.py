@@ -1,0 +1,5 @@
+"""The JSON API of judging's assign area (mounted by review/api.py)."""
+
+from ninja import Router
+
+router = Router()
