@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from zhengji.campaigns.models import Track
 from zhengji.common.apitypes import ApiError, InputSchema
@@ -173,7 +173,7 @@ def publish(request: HttpRequest, track_id: int):
     """Put the track's frozen results on public notice for the set-up's number of working days
     (409 `not_frozen`, `already_published`)."""
     track = _track(request, track_id)
-    return 201, _out(domain.publish(request.user, track))
+    return Status(201, _out(domain.publish(request.user, track)))
 
 
 @router.post("/publicities/{int:publicity_id}/withdraw", response={200: ReviewPublicityOut, **ERRORS})
@@ -247,7 +247,7 @@ def file_objection(request: HttpRequest, publicity_id: int, payload: ReviewObjec
     obj = domain.file_objection(request.user, pub, payload.entry, payload.name, payload.unit_name, payload.reason,
                                 payload.evidence, payload.on_behalf_of_unit, payload.sealed_letter)
     obj = pq.my_objections(request.user).get(pk=obj.pk)
-    return 201, ReviewObjectionOut(**_objection_out(obj))
+    return Status(201, ReviewObjectionOut(**_objection_out(obj)))
 
 
 @router.get("/objections", response={200: ReviewObjectionPageOut, **ERRORS})
