@@ -6,7 +6,7 @@ one objection, uphold or dismiss; the caller's own objections. The pages' permis
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -143,7 +143,7 @@ class ReviewObjectionHandleIn(InputSchema):
     reply: str = Field("", max_length=domain.MAX_REPLY, description="Required to dismiss.")
 
 
-def _ref(obj) -> ReviewPublicityRef:  # type: ignore[no-untyped-def]
+def _ref(obj: Any) -> ReviewPublicityRef:
     return ReviewPublicityRef(id=obj.pk, name=obj.name)
 
 

@@ -6,8 +6,10 @@ Public projection only: title, number, authors and unit, never a phone number.""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -94,9 +96,9 @@ class ObjectionForm(forms.Form):
                                            help_text=gettext_lazy("Then upload the scan of the unit's letter with "
                                                                   "its seal below."))
 
-    def __init__(self, *args, lines=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, lines: Sequence[pq.PublicLine] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entry"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["entry"]).choices = [("", "—")] + [
             (ln.entry_id, f"{ln.number} {ln.title}" if ln.number else ln.title) for ln in lines]
         for f in self.fields.values():
             if not isinstance(f.widget, forms.CheckboxInput):
@@ -106,11 +108,11 @@ class ObjectionForm(forms.Form):
                 f.widget.attrs.setdefault("class", "form-check-input")
 
 
-def _phone_ok(user) -> bool:  # type: ignore[no-untyped-def]
+def _phone_ok(user: Any) -> bool:
     return bool(user.phone_verified and user.phone)
 
 
-def _media(ids: list[int], owner_id: int) -> list[MediaFile]:
+def _media(ids: list[int], owner_id: int | None) -> list[MediaFile]:
     found = {m.pk: m for m in MediaFile.objects.filter(pk__in=ids, owner_id=owner_id)}
     return [found[pk] for pk in ids if pk in found]
 
@@ -143,7 +145,7 @@ def objection_new(request: HttpRequest, publicity_id: int) -> HttpResponse:
                 messages.success(request, _("Your objection has been filed. You will be told when it is answered."))
                 return redirect("results:my_objections")
     else:
-        initial = {"name": request.user.real_name}
+        initial = {"name": getattr(request.user, "real_name", "")}
         entry = request.GET.get("entry", "")
         if entry.isdigit():
             initial["entry"] = entry
