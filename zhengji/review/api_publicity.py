@@ -272,7 +272,7 @@ def my_objections(request: HttpRequest, page: int = 1):
 
 def _readable(request: HttpRequest, objection_id: int) -> Objection:
     o = pq.objection_for(request.user, objection_id)
-    if o is None:
+    if o is None or not request.user.has_perm("review.view_objection", o):
         raise Http404
     return o
 

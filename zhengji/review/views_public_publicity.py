@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengji.common.errors import DomainError
+from zhengji.common.numbers import parse_id
 from zhengji.entries.files import parse_ids
 from zhengji.media.filerules import FileRule
 from zhengji.media.models import MediaFile
@@ -146,9 +147,9 @@ def objection_new(request: HttpRequest, publicity_id: int) -> HttpResponse:
                 return redirect("results:my_objections")
     else:
         initial = {"name": getattr(request.user, "real_name", "")}
-        entry = request.GET.get("entry", "")
-        if entry.isdigit():
-            initial["entry"] = entry
+        entry = parse_id(request.GET.get("entry", ""))
+        if entry:
+            initial["entry"] = str(entry)
         form = ObjectionForm(initial=initial, lines=lines)
     ingest = {"target": objection_files.TARGET_NAME, "publicity": str(pub.pk)}
     context.update({

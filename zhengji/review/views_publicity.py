@@ -100,7 +100,7 @@ def objections(request: HttpRequest) -> HttpResponse:
 def objection(request: HttpRequest, objection_id: int) -> HttpResponse:
     """One objection: who, on which entry, why, the evidence; uphold or dismiss with a reply."""
     obj = pq.objection_for(request.user, objection_id)
-    if obj is None:
+    if obj is None or not request.user.has_perm("review.view_objection", obj):
         raise Http404
     can_handle = request.user.has_perm("review.moderate", obj)
     if request.method == "POST":
