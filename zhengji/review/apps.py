@@ -20,3 +20,8 @@ class ReviewConfig(AppConfig):
         entry_queries.register_view(entry_queries.View.JUDGE, judge_filter)
         registry.hub.register("review", hub_panels, order=16)
         registry.centre.register("review.judge", centre_panels, order=44)
+        # Publicity area: objection evidence uploads (ingest target, who sees them), "My objections".
+        from . import hub_publicity, objection_files  # noqa: PLC0415 (imports models)
+
+        objection_files.register()
+        registry.centre.register("review.objections", hub_publicity.centre_panels, order=46)

@@ -78,3 +78,9 @@ rules.add_perm("review.requalify_entry", staff & step_open("requalify"))
 rules.add_perm("review.score_entry", staff & step_open("mark_scored"))
 rules.add_perm("review.decide_entry", staff & (step_open("award") | step_open("not_award")))
 rules.add_perm("review.reopen_entry", staff & step_open("reopen_result"))
+
+# --- publicity area: objections ---------------------------------------------------------------------
+# Who may read objections of a track (and view their evidence): its moderators and campaign admins,
+# and the staff who run its review (they act on an upheld objection). Handling stays
+# "review.moderate".
+rules.add_perm("review.view_objection", is_superuser | moderates | runs_review)
