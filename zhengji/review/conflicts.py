@@ -28,7 +28,7 @@ from .models import Conflict, PanelMember
 
 def _judge_paths(user: Any, seat: PanelMember | None) -> list[str]:
     paths = list(scopes_for(user).admin_org_paths)
-    if seat is not None and seat.org_id is not None:
+    if seat is not None and seat.org is not None:
         paths.append(seat.org.path)
     return paths
 

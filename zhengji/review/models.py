@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def _track_scope(track) -> AuditScope:  # type: ignore[no-untyped-def]
+def _track_scope(track) -> AuditScope:
     """Review records belong to the track's host unit and campaign; staff only."""
     return AuditScope(org_path=track.host_unit.path, campaign_id=track.campaign_id)
 
@@ -116,7 +116,7 @@ class Round(models.Model):
     def audit_scope(self) -> AuditScope:
         return _track_scope(self.track)
 
-    def is_open_at(self, at=None) -> bool:  # type: ignore[no-untyped-def]
+    def is_open_at(self, at=None) -> bool:
         at = at or timezone.now()
         return self.status == RoundStatus.OPEN and self.opens <= at < self.closes
 
