@@ -6,5 +6,4 @@ from . import views_stub
 
 urlpatterns = [
     path("placeholder/objections/", views_stub.placeholder, name="objections"),
-    path("placeholder/notices/", views_stub.placeholder, name="notices"),
 ]

@@ -1,0 +1,4 @@
+"""placeholder"""
+from ninja import Router
+
+router = Router()
