@@ -20,3 +20,5 @@ class ReviewConfig(AppConfig):
         entry_queries.register_view(entry_queries.View.JUDGE, judge_filter)
         registry.hub.register("review", hub_panels, order=16)
         registry.centre.register("review.judge", centre_panels, order=44)
+        from .views_notice import centre_panels as certificates  # noqa: PLC0415 (notice area: imports models)
+        registry.centre.register("review.certificates", certificates, order=45)

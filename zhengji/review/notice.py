@@ -145,7 +145,7 @@ class NoticeContent:
                 tiers = [{"heading": tier.heading(i), "name": tier.name, "count": len(tier.lines),
                           "lines": [_line_dict(x) for x in tier.lines]}
                          for i, tier in enumerate(t.tiers, start=1)]
-                out.append({"kind": "track", "name": t.name, "title": _("Awarded works of %(track)s") % {
+                out.append({"kind": "track", "track_id": t.track_id, "name": t.name, "title": _("Awarded works of %(track)s") % {
                     "track": t.name}, "tiers": tiers, "lines": []})
             if self.units:
                 out.append({"kind": "units", "name": "", "title": _("Outstanding organising units"), "tiers": [],
@@ -172,7 +172,7 @@ class NoticeContent:
 
 
 def _line_dict(a: AwardLine) -> dict[str, Any]:
-    return {"index": a.index, "number": a.number, "title": a.title, "authors": a.authors, "unit": a.unit,
+    return {"index": a.index, "entry_id": a.entry_id, "number": a.number, "title": a.title, "authors": a.authors, "unit": a.unit,
             "text": a.text}
 
 
