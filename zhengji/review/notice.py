@@ -145,8 +145,9 @@ class NoticeContent:
                 tiers = [{"heading": tier.heading(i), "name": tier.name, "count": len(tier.lines),
                           "lines": [_line_dict(x) for x in tier.lines]}
                          for i, tier in enumerate(t.tiers, start=1)]
-                out.append({"kind": "track", "track_id": t.track_id, "name": t.name, "title": _("Awarded works of %(track)s") % {
-                    "track": t.name}, "tiers": tiers, "lines": []})
+                title = _("Awarded works of %(track)s") % {"track": t.name}
+                out.append({"kind": "track", "track_id": t.track_id, "name": t.name, "title": title, "tiers": tiers,
+                            "lines": []})
             if self.units:
                 out.append({"kind": "units", "name": "", "title": _("Outstanding organising units"), "tiers": [],
                             "lines": [{"text": h.text, "name": h.name, "unit": h.unit} for h in self.units]})
@@ -172,8 +173,8 @@ class NoticeContent:
 
 
 def _line_dict(a: AwardLine) -> dict[str, Any]:
-    return {"index": a.index, "entry_id": a.entry_id, "number": a.number, "title": a.title, "authors": a.authors, "unit": a.unit,
-            "text": a.text}
+    return {"index": a.index, "entry_id": a.entry_id, "number": a.number, "title": a.title, "authors": a.authors,
+            "unit": a.unit, "text": a.text}
 
 
 def awarded_lines(campaign_id: int) -> list[TrackBlock]:
