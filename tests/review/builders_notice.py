@@ -4,10 +4,15 @@ second track of the same campaign; plus the URLs of the notice area (tests.revie
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from tests import factories as f
+from tests.entries.builders import SCHEMA, campaign_now
 from tests.review.builders import ReviewWorld
+from zhengji.campaigns.models import LevelRule
 from zhengji.entries.models import Entry, EntryAuthor, EntryStatus
 from zhengji.review.models import AwardTier, ResultLine
 
@@ -24,6 +29,14 @@ class NoticeWorld(ReviewWorld):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.superuser = f.user(real_name="超级管理员", is_superuser=True)
+
+    def other_campaign_track(self):
+        """A track of another campaign of the same province, collecting now (its own winners)."""
+        c = campaign_now(self.tree["province"], name="别的活动")
+        deadline = timezone.now() + dt.timedelta(days=15)
+        for kind in ("grassroots", "county", "city"):
+            LevelRule.objects.create(campaign=c, org_kind=kind, deadline=deadline, quota=None)
+        return f.track(c, self.host, number=1, form_schema=SCHEMA, entrant_types=["individual"], name="别的赛道")
 
     def tiers(self, track, spec=(("一等奖", 1), ("二等奖", 2), ("三等奖", 3))) -> list[AwardTier]:
         return [AwardTier.objects.create(track=track, position=i, name=name, quota=q)
