@@ -190,6 +190,8 @@ def awarded_lines(campaign_id: int) -> list[TrackBlock]:
         authors.setdefault(eid, []).append(name)
     tracks: list[TrackBlock] = []
     for r in rows:
+        if r.tier is None:  # excluded by the query; for the type checker
+            continue
         if not tracks or tracks[-1].track_id != r.track_id:
             tracks.append(TrackBlock(r.track_id, r.track.name, r.track.number))
         t = tracks[-1]

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -333,7 +334,7 @@ def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def public_notice_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def public_notice_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     n = published_notices().filter(pk=pk).first()
     if n is None or fmt not in ("pdf", "docx"):
         raise Http404

@@ -203,7 +203,7 @@ def replace_template(actor: Any, notice: Notice, upload: Any) -> Notice:
         if data:
             n.template.save(f"notice-{n.pk}.docx", ContentFile(data), save=False)
         else:
-            n.template = ""  # type: ignore[assignment]
+            n.template = ""
         n.save(update_fields=["template", "updated"])
         audit.record("review.notice_template", n, actor=actor, before=before,
                      after={"template": n.template.name or None,
@@ -264,7 +264,8 @@ def issue_certificates(actor: Any, track: Track) -> Issued:
                      .select_related("tier").only("entry_id", "tier__name").order_by("tier__position", "rank", "id"))
         have = set(Certificate.objects.filter(entry_id__in=[x.entry_id for x in lines]).values_list("entry_id",
                                                                                                        flat=True))
-        new = [Certificate(entry_id=x.entry_id, tier_name=x.tier.name) for x in lines if x.entry_id not in have]
+        new = [Certificate(entry_id=x.entry_id, tier_name=x.tier.name) for x in lines
+               if x.tier is not None and x.entry_id not in have]
         Certificate.objects.bulk_create(new, batch_size=1000)
         created = list(Certificate.objects.filter(entry_id__in=[c.entry_id for c in new]).select_related("entry"))
         if created:
