@@ -40,7 +40,8 @@ def test_notice_and_certificate_on_a_phone(page, tmp_path):
         page.locator("#notice-form button.btn-primary").click()
         page.wait_for_load_state()
         n = Notice.objects.get()
-        assert n.number == "皖工办〔2026〕12号" and n.honours == [{"kind": "unit", "name": "建议的优秀单位", "unit": ""}]
+        assert n.number == "皖工办〔2026〕12号"
+        assert n.honours == [{"kind": "unit", "name": "建议的优秀单位", "unit": ""}]
         page.check("#f-checked")
         page.locator("form[action$='/publish/'] button").click()
         page.wait_for_url(f"**/results/notices/{n.pk}/")

@@ -187,12 +187,12 @@ def published_notices(request: HttpRequest):
     return [_notice_out(request, n) for n in pages.published_notices()[:MAX_PAGE]]
 
 
-@router.get("/notices/{notice_id}", response={200: ReviewNoticeOut, **ERRORS})
+@router.get("/notices/{int:notice_id}", response={200: ReviewNoticeOut, **ERRORS})
 def get_notice(request: HttpRequest, notice_id: int):
     return _notice_out(request, pages.managed_notice(request.user, notice_id))
 
 
-@router.patch("/notices/{notice_id}", response={200: ReviewNoticeOut, **ERRORS})
+@router.patch("/notices/{int:notice_id}", response={200: ReviewNoticeOut, **ERRORS})
 def update_notice(request: HttpRequest, notice_id: int, payload: ReviewNoticeUpdateIn):
     """Change the fields sent; 409 `notice_published` once published."""
     n = pages.managed_notice(request.user, notice_id)
@@ -202,7 +202,7 @@ def update_notice(request: HttpRequest, notice_id: int, payload: ReviewNoticeUpd
     return _notice_out(request, domain.update_notice(request.user, n, **changes))
 
 
-@router.get("/notices/{notice_id}/suggestions", response={200: list[ReviewNoticeSuggestionOut], **ERRORS})
+@router.get("/notices/{int:notice_id}/suggestions", response={200: list[ReviewNoticeSuggestionOut], **ERRORS})
 def honour_suggestions(request: HttpRequest, notice_id: int):
     """Outstanding units and individuals suggested from the reporting indicators (never votes)."""
     n = pages.managed_notice(request.user, notice_id)
@@ -210,7 +210,7 @@ def honour_suggestions(request: HttpRequest, notice_id: int):
             if s["kind"] in domain.HONOUR_KINDS]
 
 
-@router.post("/notices/{notice_id}/template", response={200: ReviewNoticeOut, **ERRORS})
+@router.post("/notices/{int:notice_id}/template", response={200: ReviewNoticeOut, **ERRORS})
 def upload_template(request: HttpRequest, notice_id: int, file: File[UploadedFile]):
     """Replace the Word template (.docx with docxtpl tags); refused with the reason (422
     `bad_template`, 400 `not_docx`) when it is not a .docx or does not render."""
@@ -223,21 +223,23 @@ def upload_template(request: HttpRequest, notice_id: int, file: File[UploadedFil
         raise
 
 
-@router.delete("/notices/{notice_id}/template", response={200: ReviewNoticeOut, **ERRORS})
+@router.delete("/notices/{int:notice_id}/template", response={200: ReviewNoticeOut, **ERRORS})
 def reset_template(request: HttpRequest, notice_id: int):
     """Go back to the default template."""
     n = pages.managed_notice(request.user, notice_id)
     return _notice_out(request, domain.replace_template(request.user, n, None))
 
 
-@router.post("/notices/{notice_id}/publish", response={200: ReviewNoticeOut, **ERRORS})
+@router.post("/notices/{int:notice_id}/publish", response={200: ReviewNoticeOut, **ERRORS})
 def publish(request: HttpRequest, notice_id: int):
     """Render and store the .docx and the PDF; the notice is then public."""
     n = pages.managed_notice(request.user, notice_id)
     return _notice_out(request, domain.publish_notice(request.user, n))
 
 
-@router.get("/notices/{notice_id}/download/{fmt}", auth=None, response={200: None, **ERRORS})
+@router.get("/notices/{int:notice_id}/download/{fmt}", auth=None, response={200: None, **ERRORS},
+            openapi_extra={"responses": {200: {"description": "The notice as PDF or Word (.docx)", "content": {
+                "application/pdf": {}, notice_doc.DOCX_TYPE: {}}}}})
 def download_notice(request: HttpRequest, notice_id: int, fmt: Literal["pdf", "docx"]):
     """A published notice's stored file (public); for its managers before publication, a
     preview rendered now."""
@@ -260,7 +262,7 @@ def download_notice(request: HttpRequest, notice_id: int, fmt: Literal["pdf", "d
 
 # --- certificates -------------------------------------------------------------------------------------
 
-@router.post("/tracks/{track_id}/certificates", response={200: ReviewCertificateIssueOut, **ERRORS})
+@router.post("/tracks/{int:track_id}/certificates", response={200: ReviewCertificateIssueOut, **ERRORS})
 def issue_certificates(request: HttpRequest, track_id: int):
     """A certificate per awarded entry of the track that has none (idempotent)."""
     track = pages.managed_track(request.user, track_id)
@@ -268,7 +270,7 @@ def issue_certificates(request: HttpRequest, track_id: int):
     return ReviewCertificateIssueOut(created=done.created, existing=done.existing)
 
 
-@router.get("/tracks/{track_id}/certificates", response={200: ReviewCertificatePage, **ERRORS})
+@router.get("/tracks/{int:track_id}/certificates", response={200: ReviewCertificatePage, **ERRORS})
 def list_certificates(request: HttpRequest, track_id: int, params: Query[ReviewCertificateListParams]):
     track = pages.managed_track(request.user, track_id)
     qs = Certificate.objects.filter(entry__track=track).select_related("entry__track").order_by("entry__number", "id")
@@ -279,7 +281,7 @@ def list_certificates(request: HttpRequest, track_id: int, params: Query[ReviewC
                                  next_offset=nxt if nxt < count else None)
 
 
-@router.post("/certificates/{certificate_id}/revoke", response={200: ReviewCertificateOut, **ERRORS})
+@router.post("/certificates/{int:certificate_id}/revoke", response={200: ReviewCertificateOut, **ERRORS})
 def revoke(request: HttpRequest, certificate_id: int, payload: ReviewCertificateRevokeIn):
     c = Certificate.objects.select_related("entry__track").filter(pk=certificate_id).first()
     if c is None or not request.user.has_perm("review.manage_certificates", c):
@@ -296,7 +298,9 @@ def my_certificates(request: HttpRequest):
     return [_certificate_out(request, c) for c in rows]
 
 
-@router.get("/certificates/{certificate_id}/pdf", response={200: None, **ERRORS})
+@router.get("/certificates/{int:certificate_id}/pdf", response={200: None, **ERRORS},
+            openapi_extra={"responses": {200: {"description": "The certificate as PDF",
+                                               "content": {"application/pdf": {}}}}})
 def certificate_pdf(request: HttpRequest, certificate_id: int):
     """The certificate as PDF: its entrant, the campaign's admins, superusers; 409 once revoked."""
     c = Certificate.objects.select_related("entry__track__campaign__org", "entry__unit").filter(
