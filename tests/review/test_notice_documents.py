@@ -104,7 +104,8 @@ def test_the_docx_says_it_all(world):
                            "李优秀（义安区总工会）", "2026年12月4日"])
     for e in w.photo["一等奖"]:
         line = next(p for p in paras if e.title in p)
-        assert f"作者甲{e.pk}、作者乙{e.pk}" in line and e.unit.name in line
+        assert f"作者甲{e.pk}、作者乙{e.pk}" in line and e.unit.name in line and e.number in line
+        assert line == f"1．{e.number}　《{e.title}》　作者甲{e.pk}、作者乙{e.pk}　{e.unit.name}"
     for loser in w.photo["_losers"] + w.reading["_losers"]:
         assert loser.title not in text
     assert paras[-1] == "2026年12月4日"

@@ -75,11 +75,9 @@ class AwardLine:
 
     @property
     def text(self) -> str:
-        parts = [f"{self.index}．《{self.title}》"]
-        if self.authors:
-            parts.append(self.authors)
-        parts.append(self.unit)
-        return "　".join(parts)
+        """"1．2026-04-000001　《title》　authors　unit" (number and authors when there are)."""
+        head = f"{self.index}．{self.number}　《{self.title}》" if self.number else f"{self.index}．《{self.title}》"
+        return "　".join([head, *([self.authors] if self.authors else []), self.unit])
 
 
 @dataclass
