@@ -176,6 +176,8 @@ def test_the_entrant_finds_their_certificates(world, client, django_assert_max_n
     (panel,) = [p for p in registry.centre.panels(e.submitter) if p.key == "review.certificates"]
     assert [x.pk for x in panel.context["certificates"]] == [c.pk]
     assert not [p for p in registry.centre.panels(w.photo["_losers"][0].submitter) if p.key == "review.certificates"]
+    html = client.get(reverse("accounts:centre")).content.decode()
+    assert reverse("review:certificate_download", args=[c.pk]) in html and reverse("review:my_certificates") in html
     client.logout()
     assert client.get(reverse("review:my_certificates")).status_code == 302
 
