@@ -8,7 +8,8 @@ their `AppConfig.ready()`, so that `common` never imports them.
   browser, its CSV export and `GET /api/audit`;
 - `audit_actions`: what each audit action code means (a sentence in the reader's language) and
   its kind (the audit log's filter);
-- `periodic_jobs`: the jobs `manage.py scheduler` enqueues, with their intervals.
+- `periodic_jobs`: the jobs `manage.py scheduler` enqueues, with their intervals;
+- `honour_suggestions`: outstanding units and individuals suggested for a results notice.
 
 Registering the same key again replaces the earlier entry, so a `ready()` that runs twice (tests)
 does not duplicate anything.
@@ -250,3 +251,31 @@ class AuditActionRegistry(Registry[AuditAction]):
 
 
 audit_actions = AuditActionRegistry("audit actions")
+
+
+# --- honours suggested for a campaign's results notice --------------------------------------------------
+
+HonourProvider: TypeAlias = Callable[[int], list[dict[str, Any]]]
+
+
+class HonourSuggestionRegistry(Registry[HonourProvider]):
+    """Who might be named an outstanding organising unit or individual in a campaign's results
+    notice (review's notice editor shows these; staff choose). A provider is `(campaign_id) ->
+    [{"kind": "unit"|"person", "name": …, "unit": …, "why": …}]`; the statistics app registers
+    one built from the reporting indicators (participation, coverage, entries recommended,
+    awards), never from public votes."""
+
+    def suggestions(self, campaign_id: int) -> list[dict[str, Any]]:
+        """Every provider's suggestions in order, the first of equal (kind, name, unit) kept."""
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[str, str, str]] = set()
+        for provider in self:
+            for item in provider(campaign_id):
+                key = (str(item.get("kind", "")), str(item.get("name", "")), str(item.get("unit", "")))
+                if key[1] and key not in seen:
+                    seen.add(key)
+                    out.append({"kind": key[0], "name": key[1], "unit": key[2], "why": str(item.get("why", ""))})
+        return out
+
+
+honour_suggestions = HonourSuggestionRegistry("honour suggestions")

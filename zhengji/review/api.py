@@ -4,6 +4,7 @@ from ninja import Router
 
 from .api_assign import router as assign_router
 from .api_judge import router as judge_router
+from .api_notice import router as notice_router
 from .api_publicity import router as publicity_router
 from .api_results import router as results_router
 from .api_setup import router as setup_router
@@ -14,3 +15,4 @@ router.add_router("", assign_router)
 router.add_router("", judge_router)
 router.add_router("", results_router)
 router.add_router("", publicity_router)
+router.add_router("", notice_router)

@@ -25,3 +25,6 @@ class ReviewConfig(AppConfig):
 
         objection_files.register()
         registry.centre.register("review.objections", hub_publicity.centre_panels, order=46)
+        # Notice area: the entrant's certificates in the personal centre.
+        from .views_notice import centre_panels as certificates  # noqa: PLC0415 (notice area: imports models)
+        registry.centre.register("review.certificates", certificates, order=45)

@@ -3,6 +3,7 @@ final results with each track's frozen hash, the published notice, certificate v
 
 from django.urls import path
 
+from . import public_urls_notice
 from . import views_public_publicity as publicity
 
 app_name = "results"
@@ -13,5 +14,6 @@ urlpatterns: list = [
     path("notice/<int:publicity_id>/objection/", publicity.objection_new, name="objection_new"),
     path("tracks/<int:track_id>/", publicity.track, name="track"),
     path("objections/mine/", publicity.my_objections, name="my_objections"),
-    # notice area: add its patterns below
+    # notice area
+    *public_urls_notice.urlpatterns,
 ]

@@ -84,3 +84,39 @@ rules.add_perm("review.reopen_entry", staff & step_open("reopen_result"))
 # and the staff who run its review (they act on an upheld objection). Handling stays
 # "review.moderate".
 rules.add_perm("review.view_objection", is_superuser | moderates | runs_review)
+
+# --- notice (results notice and award certificates) -------------------------------------------------
+
+@rules.predicate
+def administers_campaign_of(user: Any, obj: Any) -> bool:
+    """An admin of the campaign of a notice, a track, an entry or a certificate."""
+    campaign_id = _campaign_id_of(obj)
+    return (campaign_id is not None and user is not None and user.is_authenticated
+            and campaign_id in scopes_for(user).campaign_admin)
+
+
+def _campaign_id_of(obj: Any) -> int | None:
+    if obj is None:
+        return None
+    if hasattr(obj, "entry_id") and hasattr(obj, "code"):  # a certificate
+        obj = obj.entry
+    if hasattr(obj, "track_id") and hasattr(obj, "submitter_id"):  # an entry
+        obj = obj.track
+    return getattr(obj, "campaign_id", None)
+
+
+@rules.predicate
+def holds_awarded_entry(user: Any, certificate: Any) -> bool:
+    """The submitter of the certificate's entry, while the entry stands awarded."""
+    if certificate is None or user is None or not user.is_authenticated:
+        return False
+    entry = certificate.entry
+    return entry.submitter_id == user.pk and entry.status in ("awarded", "published")
+
+
+# Who may manage the notice of a campaign also issues and revokes its certificates (objects: a
+# notice, a track or a certificate).
+rules.add_perm("review.manage_certificates", is_superuser | administers_campaign_of)
+# A certificate's PDF: its entrant (entry awarded and the certificate not revoked: checked by the
+# view), the campaign's admins, superusers.
+rules.add_perm("review.download_certificate", is_superuser | administers_campaign_of | holds_awarded_entry)

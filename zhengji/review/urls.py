@@ -4,7 +4,7 @@ publicity (objections, notice, certificates). Public pages are in `public_urls.p
 
 from django.urls import include, path
 
-from . import urls_assign, urls_judge, urls_publicity, urls_results, urls_setup
+from . import urls_assign, urls_judge, urls_notice, urls_publicity, urls_results, urls_setup
 
 app_name = "review"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include(urls_judge)),
     path("", include(urls_results)),
     path("", include(urls_publicity)),
+    path("", include(urls_notice)),
 ]

@@ -2,12 +2,10 @@
 
 from django.urls import path
 
-from . import views_publicity, views_stub
+from . import views_publicity
 
 urlpatterns = [
     path("tracks/<int:track_id>/publicity/", views_publicity.publicity_manage, name="publicity_manage"),
     path("objections/", views_publicity.objections, name="objections"),
     path("objections/<int:objection_id>/", views_publicity.objection, name="objection"),
-    # notice area: add its patterns below
-    path("placeholder/notices/", views_stub.placeholder, name="notices"),
 ]
