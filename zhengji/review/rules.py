@@ -78,3 +78,7 @@ rules.add_perm("review.requalify_entry", staff & step_open("requalify"))
 rules.add_perm("review.score_entry", staff & step_open("mark_scored"))
 rules.add_perm("review.decide_entry", staff & (step_open("award") | step_open("not_award")))
 rules.add_perm("review.reopen_entry", staff & step_open("reopen_result"))
+
+# --- setup area ---------------------------------------------------------------------------------
+# The campaign's public holidays (publicity periods count working days): its admins.
+rules.add_perm("review.manage_holidays", is_superuser | administers_campaign)
