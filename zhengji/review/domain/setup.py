@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,12 +20,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, ProtectedError
+from django.db.models import Count, F, Max, OuterRef, ProtectedError, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengji.accounts.models import RoleAssignment, User
+from zhengji.accounts.scopes import scopes_for
 from zhengji.accounts.services import check_phone, grant_role, revoke_role
 from zhengji.campaigns.models import Campaign, Track
 from zhengji.campaigns.roles import CampaignRole
@@ -34,15 +36,18 @@ from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.notify import notify
 from zhengji.entries import workflow
 from zhengji.entries.models import Entry, EntryStatus
+from zhengji.entries.queries import View, entries_for
 from zhengji.orgs.models import Organization
 
 from ..models import (
     Aggregation,
     Assignment,
+    AssignmentStatus,
     AwardTier,
     Criterion,
     Holiday,
     PanelMember,
+    Publicity,
     ReviewSetup,
     Round,
     RoundEntry,
@@ -880,3 +885,162 @@ def _require_holidays(actor: Any, campaign: Campaign) -> None:
         raise NotPermitted(_("Please log in."))
     if not actor.has_perm("review.manage_holidays", campaign):
         raise NotPermitted(_("Only the campaign's admins list its public holidays."))
+
+
+# --- reads for the pages and the API --------------------------------------------------------------
+
+def run_tracks(user: Any) -> Any:
+    """The tracks whose review `user` runs (host staff of the track, admins of its campaign, superusers)."""
+    qs = Track.objects.select_related("campaign", "host_unit").order_by("-campaign_id", "number")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    scopes = scopes_for(user)
+    return qs.filter(Q(pk__in=scopes.host_tracks) | Q(campaign_id__in=scopes.campaign_admin))
+
+
+def runs_any_review(user: Any) -> bool:
+    if not user.is_authenticated:
+        return False
+    scopes = scopes_for(user)
+    return bool(user.is_superuser or scopes.host_tracks or scopes.campaign_admin)
+
+
+def status_counts(track_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """{track id: {status: entries}} for the review's statuses, in one query."""
+    out: dict[int, dict[str, int]] = {}
+    rows = (Entry.objects.filter(track_id__in=list(track_ids), status__in=REVIEW_STATES)
+            .values_list("track_id", "status").annotate(n=Count("pk")))
+    for track_id, status, n in rows:
+        out.setdefault(track_id, {})[status] = n
+    return out
+
+
+REVIEW_STATES = (S.REPORTED, S.ELIGIBLE, S.DISQUALIFIED, S.SCORED, S.AWARDED, S.NOT_AWARDED, S.PUBLISHED)
+
+
+def rounds_with_counts(track: Track) -> list[Round]:
+    """The track's rounds in order with `n_entries`, `n_criteria`, `n_assignments` (one query)."""
+    return list(Round.objects.filter(track=track).order_by("position").annotate(
+        n_entries=Subquery(RoundEntry.objects.filter(round=OuterRef("pk")).values("round")
+                           .annotate(n=Count("pk")).values("n")[:1]),
+        n_criteria=Subquery(Criterion.objects.filter(round=OuterRef("pk")).values("round")
+                            .annotate(n=Count("pk")).values("n")[:1]),
+        n_assignments=Subquery(Assignment.objects.filter(round=OuterRef("pk"), status=AssignmentStatus.ACTIVE)
+                               .values("round").annotate(n=Count("pk")).values("n")[:1]),
+        n_submitted=Subquery(Score.objects.filter(round=OuterRef("pk"), status=ScoreStatus.SUBMITTED)
+                             .values("round").annotate(n=Count("pk")).values("n")[:1])))
+
+
+def panel_of(track: Track) -> Any:
+    """The panel seats, active first, with `load` (active assignments in rounds not closed) and
+    `scored` (submitted scores in the track)."""
+    load = (Assignment.objects.filter(judge_id=OuterRef("user_id"), round__track_id=track.pk,
+                                      status=AssignmentStatus.ACTIVE).exclude(round__status=RoundStatus.CLOSED)
+            .values("judge_id").annotate(n=Count("pk")).values("n")[:1])
+    scored = (Score.objects.filter(judge_id=OuterRef("user_id"), round__track_id=track.pk,
+                                   status=ScoreStatus.SUBMITTED)
+              .values("judge_id").annotate(n=Count("pk")).values("n")[:1])
+    return (PanelMember.objects.filter(track=track).select_related("user", "org")
+            .annotate(load=Coalesce(Subquery(load), 0), scored=Coalesce(Subquery(scored), 0))
+            .order_by("-active", "id"))
+
+
+@dataclass
+class VettingFilters:
+    state: str = S.REPORTED
+    unit: int | None = None
+    q: str = ""
+
+    STATES = (S.REPORTED, S.ELIGIBLE, S.DISQUALIFIED)
+
+    @classmethod
+    def from_params(cls, params: Any) -> VettingFilters:
+        state = str(params.get("state") or S.REPORTED)
+        unit = str(params.get("unit") or "").strip()
+        return cls(state=state if state in cls.STATES else S.REPORTED,
+                   unit=int(unit) if unit.isascii() and unit.isdigit() and len(unit) < 12 else None,
+                   q=str(params.get("q") or "").strip()[:100])
+
+    def as_params(self) -> dict[str, str]:
+        out = {"state": self.state}
+        if self.unit:
+            out["unit"] = str(self.unit)
+        if self.q:
+            out["q"] = self.q
+        return out
+
+
+def vetting_entries(user: Any, track: Track, filters: VettingFilters) -> Any:
+    """The track's entries at the host at `filters.state` (the entries gate, View.HOST), for the
+    vetting queue: by unit subtree and a search in titles and numbers."""
+    qs = entries_for(user, View.HOST).filter(track=track, status=filters.state)
+    if filters.unit:
+        unit = Organization.objects.filter(pk=filters.unit).only("path").first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit is not None else qs.none()
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(number__icontains=filters.q))
+    return (qs.select_related("unit", "track").prefetch_related("authors")
+            .order_by("number", "pk"))
+
+
+def vetting_units(track: Track) -> list[Organization]:
+    """The cities (depth-2 organisations) the track's reviewed entries come from, for the filter."""
+    paths = (Entry.objects.filter(track=track, status__in=REVIEW_STATES).values_list("unit__path", flat=True)
+             .distinct())
+    step = Organization.steplen
+    city_paths = {p[:2 * step] for p in paths if p}
+    return list(Organization.objects.filter(path__in=city_paths).order_by("path"))
+
+
+@dataclass
+class Step:
+    key: str
+    label: str
+    done: bool
+    detail: str
+    url: str
+
+
+def checklist(track: Track, rounds: list[Round], counts: dict[str, int], panel_active: int, tiers: int,
+              url: Callable[..., str]) -> list[Step]:
+    """Where the review of the track stands, step by step (for its home page)."""
+    scoring = [r for r in rounds if r.kind == RoundKind.SCORING]
+    vetting = next((r for r in rounds if r.kind == RoundKind.VETTING), None)
+    k = max((r.judges_per_entry for r in scoring), default=0)
+    reported = counts.get(S.REPORTED, 0)
+    judged = sum(counts.get(s, 0) for s in (S.ELIGIBLE, S.SCORED, S.AWARDED, S.NOT_AWARDED, S.PUBLISHED))
+    first = scoring[0] if scoring else None
+    assigned = int(getattr(first, "n_assignments", 0) or 0)
+    published = Publicity.objects.filter(track=track).exists()
+    steps = [
+        Step("setup", _("Review settings"), ReviewSetup.objects.filter(track=track).exists(),
+             _("Blind review, aggregation, normalisation, public vote, tie-break."), url("review:setup", track.pk)),
+        Step("rounds", _("Rounds and dates"), bool(scoring),
+             _("%(n)d rounds, %(s)d of them scoring rounds.") % {"n": len(rounds), "s": len(scoring)},
+             url("review:rounds", track.pk)),
+        Step("rubric", _("Rubric of each scoring round"), bool(scoring) and all(getattr(r, "n_criteria", 0) for r in scoring),
+             _("Criteria with description, maximum and weight."), url("review:rounds", track.pk)),
+        Step("panel", _("Panel of judges"), bool(k) and panel_active >= k,
+             _("%(n)d active judges; each entry needs %(k)d.") % {"n": panel_active, "k": k},
+             url("review:panel", track.pk)),
+        Step("tiers", _("Award tiers and quotas"), tiers > 0, _("%(n)d tiers.") % {"n": tiers},
+             url("review:tiers", track.pk)),
+        Step("vetting", _("Vetting of the reported entries"),
+             reported == 0 and judged > 0 and (vetting is None or vetting.status == RoundStatus.CLOSED),
+             _("%(r)d waiting, %(e)d eligible, %(d)d disqualified.") % {
+                 "r": reported, "e": judged, "d": counts.get(S.DISQUALIFIED, 0)}, url("review:vetting", track.pk)),
+        Step("open", _("First scoring round open"), first is not None and first.status != RoundStatus.DRAFT,
+             first.name if first else "", url("review:rounds", track.pk)),
+        Step("assign", _("Judges assigned"), bool(assigned),
+             _("%(n)d assignments in the first scoring round.") % {"n": assigned} if first else "",
+             url("review:assign", first.pk) if first else ""),
+        Step("scored", _("Scoring rounds closed"),
+             bool(scoring) and all(r.status == RoundStatus.CLOSED for r in scoring),
+             _("%(n)d entries scored.") % {"n": counts.get(S.SCORED, 0)},
+             url("review:progress", scoring[-1].pk) if scoring else ""),
+        Step("frozen", _("Results frozen"), frozen_snapshot(track) is not None, "", url("review:freeze", track.pk)),
+        Step("publicity", _("Results on public notice"), published, "", url("review:publicity_manage", track.pk)),
+    ]
+    return steps
