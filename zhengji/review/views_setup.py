@@ -270,7 +270,7 @@ def round_edit(request: HttpRequest, round_id: int) -> HttpResponse:
             "instructions": rnd.instructions}
     if values:
         form.update(values)
-    total = sum((float(c["maximum"] or 0) * float(c["weight"] or 0) for c in criteria
+    total = sum((float(str(c["maximum"])) * float(str(c["weight"])) for c in criteria
                  if _is_number(c.get("maximum")) and _is_number(c.get("weight"))), 0.0)
     context = {**_tabs(t, "rounds"), "round": rnd, "form": form, "criteria": criteria, "locked": locked,
                "editable": rnd.status != RoundStatus.CLOSED, "open": rnd.status == RoundStatus.OPEN,
@@ -368,7 +368,7 @@ def panel_org_search(request: HttpRequest, track_id: int) -> HttpResponse:
         parents = dict(Organization.objects.filter(path__in={o.path[:-step] for o in orgs if o.depth > 1})
                        .values_list("path", "name"))
         for o in orgs:
-            o.parent_name = parents.get(o.path[:-step], "")  # type: ignore[attr-defined]
+            o.parent_name = parents.get(o.path[:-step], "")
     return render(request, "campaigns/_org_options.html", {"orgs": orgs, "q": q})
 
 
