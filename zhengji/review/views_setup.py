@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhengji.campaigns.forms import OrgPickerWidget
 from zhengji.campaigns.models import Campaign, Track
 from zhengji.common.errors import DomainError
-from zhengji.common.numbers import parse_id
+from zhengji.common.numbers import parse_count, parse_id
 from zhengji.entries import projections
 from zhengji.entries.models import EntryStatus
 from zhengji.entries.queries import View, entry_for
@@ -391,7 +391,7 @@ def tiers(request: HttpRequest, track_id: int) -> HttpResponse:
     if rows is None:
         rows = [{"id": x.pk, "name": x.name, "name_en": x.name_en, "quota": x.quota}
                 for x in AwardTier.objects.filter(track=t)]
-    total = sum(int(r["quota"]) for r in rows if str(r.get("quota", "")).isdigit())
+    total = sum(parse_count(str(r.get("quota", ""))) or 0 for r in rows)
     context = {**_tabs(t, "tiers"), "rows": rows, "total": total, "frozen": frozen_snapshot(t) is not None,
                "example": [("一等奖", 1), ("二等奖", 2), ("三等奖", 3), ("优秀奖", 10)]}
     return render(request, "review/setup/tiers.html", context)

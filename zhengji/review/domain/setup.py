@@ -34,6 +34,7 @@ from zhengji.campaigns.roles import CampaignRole
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.notify import notify
+from zhengji.common.numbers import parse_count, parse_id
 from zhengji.entries import workflow
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.entries.queries import View, entries_for
@@ -105,10 +106,7 @@ def _text(value: Any, *, field: str, maximum: int, required: bool = False, label
 def _int(value: Any, *, field: str, low: int, high: int, label: str) -> int:
     if isinstance(value, bool):
         value = None
-    try:
-        n = int(str(value).strip()) if not isinstance(value, int) else value
-    except (TypeError, ValueError):
-        n = None
+    n = value if isinstance(value, int) else parse_count(str(value if value is not None else "").strip())
     if n is None or not low <= n <= high:
         raise DomainError(_("The %(field)s must be a whole number from %(low)d to %(high)d.")
                           % {"field": label, "low": low, "high": high}, code="out_of_range", field=field)
@@ -484,10 +482,10 @@ def _row_id(row: Mapping[str, Any]) -> int | None:
     value = row.get("id")
     if value in (None, "", 0, "0"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise DomainError(_("A row has an unknown id."), code="invalid", field="id") from None
+    pk = parse_id(value)
+    if pk is None:
+        raise DomainError(_("A row has an unknown id."), code="invalid", field="id")
+    return pk
 
 
 @transaction.atomic
@@ -612,10 +610,8 @@ def _org(org: Any) -> Organization | None:
     if isinstance(org, Organization):
         found: Organization | None = org
     else:
-        try:
-            found = Organization.objects.filter(pk=int(org), is_active=True).first()
-        except (TypeError, ValueError):
-            found = None
+        pk = parse_id(org)
+        found = Organization.objects.filter(pk=pk, is_active=True).first() if pk is not None else None
     if found is None or not found.is_active:
         raise DomainError(_("Choose an organisation from the list."), code="bad_org", field="org")
     return found
@@ -960,7 +956,7 @@ class VettingFilters:
         state = str(params.get("state") or S.REPORTED)
         unit = str(params.get("unit") or "").strip()
         return cls(state=state if state in cls.STATES else S.REPORTED,
-                   unit=int(unit) if unit.isascii() and unit.isdigit() and len(unit) < 12 else None,
+                   unit=parse_id(unit),
                    q=str(params.get("q") or "").strip()[:100])
 
     def as_params(self) -> dict[str, str]:
