@@ -263,7 +263,8 @@ def round_edit(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd.refresh_from_db()
     criteria = posted_rows if posted_rows is not None else [
         {"id": c.pk, "name": c.name, "name_en": c.name_en, "description": c.description,
-         "maximum": c.maximum.normalize(), "weight": c.weight.normalize()} for c in Criterion.objects.filter(round=rnd)]
+         "maximum": domain.plain(c.maximum), "weight": domain.plain(c.weight)}
+        for c in Criterion.objects.filter(round=rnd)]
     locked = rnd.scores.filter(status="submitted").exists()
     form = {"name": rnd.name, "name_en": rnd.name_en, "opens": _local_input(rnd.opens),
             "closes": _local_input(rnd.closes), "judges_per_entry": rnd.judges_per_entry,

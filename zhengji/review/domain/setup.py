@@ -547,8 +547,12 @@ def set_criteria(actor: Any, rnd: Round, rows: Sequence[Mapping[str, Any]]) -> l
 
 
 def _criterion_snapshot(c: Criterion) -> dict[str, Any]:
-    return {"name": c.name, "description": c.description, "maximum": str(Decimal(c.maximum).normalize()),
-            "weight": str(Decimal(c.weight).normalize())}
+    return {"name": c.name, "description": c.description, "maximum": plain(c.maximum), "weight": plain(c.weight)}
+
+
+def plain(d: Any) -> str:
+    """A decimal without trailing zeros and never in exponent form: 40, 1.5."""
+    return format(Decimal(d).normalize(), "f")
 
 
 # --- award tiers -------------------------------------------------------------------------------------
