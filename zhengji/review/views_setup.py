@@ -193,13 +193,13 @@ def rounds(request: HttpRequest, track_id: int) -> HttpResponse:
             rnd = get_object_or_404(Round, pk=parse_id(request.POST.get("round", "")) or 0, track=t)
             if action == "open":
                 opened = domain.open_round(request.user, rnd)
-                messages.success(request, _("The round “%(name)s” is open with %(n)d entries (%(added)d added now).")
+                messages.success(request, _("The round “%(name)s” is open. Entries in it: %(n)d (added now: %(added)d).")
                                  % {"name": rnd.name, "n": opened.total, "added": opened.added})
             elif action == "close":
                 closed = domain.close_round(request.user, rnd)
                 msg = _("The round “%(name)s” is closed.") % {"name": rnd.name}
                 if closed.scored or closed.unscored:
-                    msg += " " + _("%(n)d entries are scored; %(m)d entries of the round have no submitted score.") % {
+                    msg += " " + _("Entries scored: %(n)d; entries of the round without a submitted score: %(m)d.") % {
                         "n": len(closed.scored), "m": len(closed.unscored)}
                 messages.success(request, msg)
             elif action == "delete":
@@ -418,8 +418,8 @@ def vetting(request: HttpRequest, track_id: int) -> HttpResponse:
         else:
             done = [r for r in results if r.ok]
             if done:
-                messages.success(request, (_("%(n)d entries found eligible.") if action == "eligible"
-                                           else _("%(n)d entries disqualified.")) % {"n": len(done)})
+                messages.success(request, (_("Entries found eligible: %(n)d.") if action == "eligible"
+                                           else _("Entries disqualified: %(n)d.")) % {"n": len(done)})
             numbers = dict(t.entries.filter(pk__in=[r.entry_id for r in results if not r.ok])
                            .values_list("pk", "number"))
             for r in results:
