@@ -193,8 +193,9 @@ def rounds(request: HttpRequest, track_id: int) -> HttpResponse:
             rnd = get_object_or_404(Round, pk=parse_id(request.POST.get("round", "")) or 0, track=t)
             if action == "open":
                 opened = domain.open_round(request.user, rnd)
-                messages.success(request, _("The round “%(name)s” is open. Entries in it: %(n)d (added now: %(added)d).")
-                                 % {"name": rnd.name, "n": opened.total, "added": opened.added})
+                messages.success(request, _("The round “%(name)s” is open. Entries in it: %(n)d (added now: "
+                                            "%(added)d).") % {"name": rnd.name, "n": opened.total,
+                                                              "added": opened.added})
             elif action == "close":
                 closed = domain.close_round(request.user, rnd)
                 msg = _("The round “%(name)s” is closed.") % {"name": rnd.name}
