@@ -411,3 +411,19 @@ def test_who_may_not_set_up(w):
     # Campaign admins and superusers may.
     assert setup.update_setup(w.campaign_admin, w.track, normalise=True).normalise
     assert setup.create_round(w.superuser, w.track, "final", "终评", soon(1), soon(2)).kind == RoundKind.FINAL
+
+
+@given(kinds=st.lists(st.sampled_from(["vetting", "scoring", "final"]), min_size=1, max_size=7))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_order_of_creation_keeps_vetting_first_and_final_last(w, kinds):
+    Round.objects.filter(track=w.track).delete()
+    for i, kind in enumerate(kinds):
+        try:
+            setup.create_round(w.host_staff, w.track, kind, f"第{i}轮", soon(1), soon(2))
+        except DomainError as exc:
+            assert exc.code == "duplicate_round" and kinds[:i].count(kind) >= 1
+    got = list(Round.objects.filter(track=w.track).order_by("position").values_list("kind", "position"))
+    assert [p for _k, p in got] == list(range(1, len(got) + 1))
+    order = [k for k, _p in got]
+    assert order == sorted(order, key=["vetting", "scoring", "final"].index)
+    assert order.count("scoring") == kinds.count("scoring")

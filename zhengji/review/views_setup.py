@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhengji.accounts.scopes import scopes_for
 from zhengji.campaigns.forms import OrgPickerWidget
 from zhengji.campaigns.models import Campaign, Track
 from zhengji.common.errors import DomainError
@@ -119,7 +120,11 @@ def tracks(request: HttpRequest) -> HttpResponse:
                   .annotate(n=Count("pk")).values_list("track_id", "n"))
     items = [{"track": t, "counts": counts.get(t.pk, {}), "rounds": rounds.get(t.pk, []),
               "panel": panels.get(t.pk, 0)} for t in rows]
-    return render(request, "review/setup/tracks.html", {"items": items, "page": page})
+    # The campaigns whose public holidays this user lists (campaign admins; superusers: those shown).
+    admin_of = scopes_for(request.user).campaign_admin
+    campaign_ids = {t.campaign_id for t in rows} | admin_of if request.user.is_superuser else admin_of
+    campaigns = list(Campaign.objects.filter(pk__in=campaign_ids).order_by("-pk")[:20])
+    return render(request, "review/setup/tracks.html", {"items": items, "page": page, "campaigns": campaigns})
 
 
 @login_required
