@@ -76,6 +76,11 @@ def test_host_staff_set_up_a_round_invite_a_judge_and_vet(page):
     # Vet both reported entries at once.
     page.goto(page.base_url + f"/review/tracks/{w.track.pk}/vetting/")
     assert page.locator("#vetting-list [data-entry]").count() == 2 and fits(page)
+    # The host projection of one entry, loaded when its details open.
+    first = page.locator(f"[data-entry='{a.pk}'] details")
+    first.locator("summary").click()
+    first.locator("dl").wait_for()
+    assert a.number in first.inner_text() and fits(page)
     page.locator("#v-all").check()
     page.locator("#vetting-form button[value=eligible]").click()
     page.wait_for_selector(".alert-success")

@@ -75,6 +75,9 @@ def test_track_home_links_and_checklist(client, w):
         assert reverse(f"review:{name}", args=[w.track.pk]) in html
     assert reverse("review:round_edit", args=[rnd.pk]) in html
     assert 'data-step="rubric" data-done="1"' in html and 'data-step="panel" data-done="0"' in html
+    # Looking at the settings does not count as setting them.
+    client.get(reverse("review:setup", args=[w.track.pk]))
+    assert 'data-step="setup" data-done="0"' in client.get(reverse("review:track", args=[w.track.pk])).content.decode()
 
 
 def test_settings_form(client, w):

@@ -296,7 +296,7 @@ def _no() -> str:
 
 
 def _settings_out(s: ReviewSetup) -> ReviewSetupSettingsOut:
-    return ReviewSetupSettingsOut(track=s.track_id, blind=s.blind, aggregation=s.aggregation, normalise=s.normalise,
+    return ReviewSetupSettingsOut(track=s.track.pk, blind=s.blind, aggregation=s.aggregation, normalise=s.normalise,
                                   public_vote_weight=s.public_vote_weight, tie_break=s.tie_break,
                                   publicity_days=s.publicity_days)
 

@@ -169,8 +169,8 @@ def site_url(path: str) -> str:
 # --- settings ----------------------------------------------------------------------------------------
 
 def settings_of(track: Track) -> ReviewSetup:
-    setup, _created = ReviewSetup.objects.get_or_create(track=track)
-    return setup
+    """The track's settings; the defaults (not saved) until someone saves them."""
+    return ReviewSetup.objects.filter(track=track).first() or ReviewSetup(track=track)
 
 
 @transaction.atomic
