@@ -137,6 +137,9 @@ def test_open_in_order_vetting_then_scoring(w):
     again = setup.open_round(w.host_staff, vet)
     assert (again.added, again.total) == (1, 4)
     assert setup.open_round(w.host_staff, vet).added == 0
+    with pytest.raises(DomainError) as exc:
+        setup.close_round(w.host_staff, vet)
+    assert exc.value.code == "vetting_unfinished"
     results = setup.vet(w.host_staff, [*reported, late], True)
     assert all(r.ok for r in results)
     setup.close_round(w.host_staff, vet)

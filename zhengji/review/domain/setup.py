@@ -448,6 +448,12 @@ def close_round(actor: Any, rnd: Round) -> Closed:
     rnd = _lock_round(rnd)
     if rnd.status != RoundStatus.OPEN:
         raise DomainError(_("Only an open round can be closed."), code="round_not_open", status=409)
+    if rnd.kind == RoundKind.VETTING:
+        waiting = Entry.objects.filter(track=rnd.track, status=S.REPORTED,
+                                       pk__in=RoundEntry.objects.filter(round=rnd).values("entry_id")).count()
+        if waiting:
+            raise DomainError(_("Entries of this round still wait for vetting: %(n)d. Vet them before closing the "
+                                "round.") % {"n": waiting}, code="vetting_unfinished", status=409)
     rnd.status = RoundStatus.CLOSED
     rnd.save(update_fields=["status"])
     scored: list[int] = []
