@@ -267,6 +267,9 @@ def test_tiers_best_first(w):
                                                       {"id": tiers[0].pk, "name": "一等奖", "quota": 1}])
     assert [t.name for t in AwardTier.objects.filter(track=w.track)] == ["二等奖", "一等奖"]
     assert swapped[0].pk == tiers[1].pk
+    grown = setup.set_tiers(w.host_staff, w.track, [{"name": f"奖{i}", "quota": 1} for i in range(6)]
+                            + [{"id": tiers[1].pk, "name": "二等奖", "quota": 2}])
+    assert [t.position for t in grown] == list(range(1, 8)) and grown[-1].pk == tiers[1].pk
     for bad in ([{"name": "x", "quota": 0}], [{"name": "", "quota": 1}], [{"name": "x", "quota": "many"}],
                 [{"name": "x", "quota": 1}, {"name": "x", "quota": 2}]):
         with pytest.raises(DomainError):
@@ -323,6 +326,10 @@ def test_invite_existing_user_remove_and_reinvite(w, django_capture_on_commit_ca
     seat = setup.update_judge(w.host_staff, seat, active=False)
     assert not seat.active and w.track.pk not in scopes_for(User.objects.get(pk=expert.pk)).judge_tracks
     assert PanelMember.objects.filter(track=w.track).count() == 1
+    User.objects.filter(pk=w.ya1_admin.pk).update(is_active=False)
+    with pytest.raises(DomainError) as exc:
+        setup.invite_judge(w.host_staff, w.track, w.ya1_admin.phone, "停用")
+    assert exc.value.code == "account_disabled"
     for kw, code in (({"phone": "12345"}, "bad_phone"), ({"name": ""}, "required"), ({"cap": 0}, "out_of_range"),
                      ({"org": 99999999}, "bad_org")):
         args = {"phone": "13900009999", "name": "李", **kw}

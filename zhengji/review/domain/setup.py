@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, ProtectedError, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -594,7 +594,8 @@ def set_tiers(actor: Any, track: Track, rows: Sequence[Mapping[str, Any]]) -> li
     except ProtectedError:
         raise DomainError(_("A tier that decided results use cannot be removed."), code="tier_in_use",
                           status=409) from None
-    top = AwardTier.objects.filter(track=track).aggregate(m=Max("position"))["m"] or 0
+    # Out of the way of positions 1 … n first (the positions are unique per track).
+    top = max(AwardTier.objects.filter(track=track).aggregate(m=Max("position"))["m"] or 0, len(clean))
     AwardTier.objects.filter(track=track).update(position=F("position") + top + 1)
     out: list[AwardTier] = []
     for pk, values in clean:
@@ -684,11 +685,16 @@ def invite_judge(actor: Any, track: Track, phone: str, name: str, org: Any = Non
     if user is None:
         user = User(username=_judge_only_username(phone), phone=phone, real_name=name)
         user.set_unusable_password()
-        user.save()
-    elif not user.is_active:
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same number invited to another track at the same moment
+            user = User.objects.get(phone=phone)
+            new_account = False
+    if not user.is_active:
         raise DomainError(_("The account of this number is disabled; ask the site administrator."),
                           code="account_disabled", field="phone", status=409)
-    elif not user.real_name:
+    if not user.real_name:
         user.real_name = name
         user.save(update_fields=["real_name"])
     seat = PanelMember.objects.select_for_update().filter(track=track, user=user).first()
