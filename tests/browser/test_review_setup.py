@@ -1,6 +1,7 @@
 """The review set-up on a phone (390 x 844) in chromium: host staff open their track's review,
 add a scoring round with a two-criterion rubric, invite a judge (organisation picked from the
-search), and find two reported entries eligible in one go. Nothing overflows the screen."""
+search), and find two reported entries eligible in one go; a campaign admin lists two holidays.
+Nothing overflows the screen."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from tests.browser.session import log_in
 from tests.review.builders_setup import SetupWorld
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.review.domain.setup import plain
-from zhengji.review.models import Criterion, PanelMember, Round
+from zhengji.review.models import Criterion, Holiday, PanelMember, Round
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -86,3 +87,21 @@ def test_host_staff_set_up_a_round_invite_a_judge_and_vet(page):
     page.wait_for_selector(".alert-success")
     assert set(Entry.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True)) == {EntryStatus.ELIGIBLE}
     assert page.locator("#vetting-list").count() == 0
+
+    # The other set-up pages fit the phone too.
+    for path in (f"/review/tracks/{w.track.pk}/setup/", f"/review/tracks/{w.track.pk}/tiers/",
+                 f"/review/tracks/{w.track.pk}/rounds/", f"/review/tracks/{w.track.pk}/"):
+        page.goto(page.base_url + path)
+        assert fits(page), path
+    log_in(page, w.campaign_admin)
+    page.goto(page.base_url + f"/review/campaigns/{w.campaign.slug}/holidays/")
+    page.locator("#holidays-form [data-row-add]").click()
+    rows = page.locator("#holidays-form [data-row]")
+    rows.nth(0).locator("input[name=h_date]").fill("2030-10-01")
+    rows.nth(0).locator("input[name=h_name]").fill("国庆节")
+    rows.nth(1).locator("input[name=h_date]").fill("2030-10-12")
+    rows.nth(1).locator("select[name=h_workday]").select_option("1")
+    assert fits(page)
+    page.locator("#holidays-form button[type=submit]").click()
+    page.wait_for_selector(".alert-success")
+    assert list(Holiday.objects.filter(campaign=w.campaign).values_list("workday", flat=True)) == [False, True]
