@@ -120,3 +120,6 @@ rules.add_perm("review.manage_certificates", is_superuser | administers_campaign
 # A certificate's PDF: its entrant (entry awarded and the certificate not revoked: checked by the
 # view), the campaign's admins, superusers.
 rules.add_perm("review.download_certificate", is_superuser | administers_campaign_of | holds_awarded_entry)
+# --- setup area ---------------------------------------------------------------------------------
+# The campaign's public holidays (publicity periods count working days): its admins.
+rules.add_perm("review.manage_holidays", is_superuser | administers_campaign)
