@@ -25,15 +25,15 @@ def _campaign_note(c: Campaign, roles: list[str]) -> str:
 
 
 def hub_panels(user: Any) -> list[Panel]:
-    """Campaigns the user administers or moderates (all for a superuser), tracks they host,
-    tracks they judge (listed only until the judging pages exist)."""
+    """Campaigns the user administers or moderates (all for a superuser), tracks they host.
+    Judging has its own card (the review app's judge queue)."""
     s = scopes_for(user)
     if user.is_superuser:
         campaigns = list(Campaign.objects.select_related("org"))
     else:
         campaign_ids = s.campaign_admin | s.moderator
         campaigns = list(Campaign.objects.filter(pk__in=campaign_ids).select_related("org")) if campaign_ids else []
-    track_ids = s.host_tracks | s.judge_tracks
+    track_ids = s.host_tracks
     tracks = list(Track.objects.filter(pk__in=track_ids).select_related("campaign", "host_unit")) if track_ids else []
 
     panels: list[Panel] = []
@@ -50,9 +50,4 @@ def hub_panels(user: Any) -> list[Panel]:
                              localized(t.campaign, "name")) for t in tracks if t.pk in s.host_tracks)
     if hosted:
         panels.append(Panel("tracks", _("Tracks you host"), icon="bi-collection", items=hosted))
-    # Judging pages come with the review work; until then the track is listed only.
-    judged = tuple(PanelItem(localized(t, "name"), None, localized(t.campaign, "name"))
-                   for t in tracks if t.pk in s.judge_tracks)
-    if judged:
-        panels.append(Panel("judge", _("Tracks you judge"), icon="bi-star", items=judged))
     return panels
