@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from tests import factories as f
 from zhengji.campaigns.roles import CampaignRole
@@ -66,7 +67,8 @@ def test_hub_shows_what_each_role_administers(client, world):
     f.grant(judge, CampaignRole.JUDGE, track=t)
     client.force_login(judge)
     page = html(client.get("/hub/"))
-    assert "您评审的子项目" in page and 'href="/review/"' not in page  # judging pages come later
+    # A judge's card is review's judge queue (and no link to the staff's review pages).
+    assert f'href="{reverse("review:judge_queue")}"' in page and 'href="/review/"' not in page
 
 
 def test_hub_for_superuser(client, world):
