@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from zhengji.campaigns.models import Track
 from zhengji.common import audit, notify, registry
 from zhengji.common.errors import DomainError, NotPermitted
+from zhengji.common.models import AuditLog
 from zhengji.entries.models import Entry, EntryStatus
 
 from .. import results as calc
@@ -36,6 +37,7 @@ from ..models import (
     AssignmentStatus,
     AwardTier,
     Criterion,
+    Objection,
     ResultLine,
     ResultSnapshot,
     Round,
@@ -138,9 +140,9 @@ def load_round(rnd: Round) -> RoundData:
     criteria = list(Criterion.objects.filter(round=rnd).order_by("position", "id"))
     entry_ids = round_entry_ids(rnd)
     keep = set(entry_ids)
-    rows: list[dict[str, Any]] = [dict(r) for r in Score.objects.filter(round=rnd, status=ScoreStatus.SUBMITTED, total__isnull=False)
-            .order_by("entry_id", "judge_id")
-            .values("entry_id", "judge_id", "values", "total", "submitted_at") if r["entry_id"] in keep]
+    qs = (Score.objects.filter(round=rnd, status=ScoreStatus.SUBMITTED, total__isnull=False)
+          .order_by("entry_id", "judge_id").values("entry_id", "judge_id", "values", "total", "submitted_at"))
+    rows: list[dict[str, Any]] = [dict(r) for r in qs if r["entry_id"] in keep]
     scores = [calc.ScoreIn(r["entry_id"], r["judge_id"], float(r["total"]),
                            {str(k): float(v) for k, v in (r["values"] or {}).items() if _number(v)})
               for r in rows]
@@ -523,3 +525,87 @@ def reopen(actor: Any, track: Track, reason: str) -> ResultSnapshot:
 def snapshots(track: Track) -> list[ResultSnapshot]:
     return list(ResultSnapshot.objects.filter(track=track).select_related("frozen_by", "reopened_by")
                 .defer("data").order_by("-version"))
+
+
+# --- traceability -------------------------------------------------------------------------------------
+
+@dataclass
+class JudgeLine:
+    """One judge's score of the traced entry in one round, with its way through the numbers."""
+
+    judge_id: int
+    name: str
+    status: str
+    values: list[tuple[Criterion, Any]]
+    total: Decimal | None
+    submitted_at: dt.datetime | None
+    updated: dt.datetime
+    comment: str
+    counted: bool
+    norm: calc.NormStep | None
+    stats: calc.JudgeStats | None
+    outlier: calc.Outlier | None
+
+
+@dataclass
+class RoundTrace:
+    round: Round
+    criteria: list[Criterion]
+    judges: list[JudgeLine]
+    result: calc.EntryResult | None
+    computed: calc.RoundResult
+    is_ranking_round: bool
+
+
+@dataclass
+class Trace:
+    entry: Entry
+    rounds: list[RoundTrace]
+    line: ResultLine | None
+    events: list[AuditLog]
+    objections: list[Objection]
+    snapshots: list[ResultSnapshot]
+
+
+def entry_trace(track: Track, entry: Entry) -> Trace:
+    """From an entry's result to everything behind it: its scores per judge per criterion in
+    each round, the normalisation and aggregation steps with their numbers, the decision, the
+    objections and the audit records (who and when)."""
+    rank_round = ranking_round(track)
+    rounds: list[RoundTrace] = []
+    all_scores = list(Score.objects.filter(entry=entry).select_related("judge").order_by("round_id", "judge_id"))
+    in_rounds = set(RoundEntry.objects.filter(entry=entry).values_list("round_id", flat=True))
+    for rnd in scoring_rounds(track):
+        mine = [sc for sc in all_scores if sc.round_id == rnd.pk]
+        if not mine and rnd.pk not in in_rounds:
+            continue
+        data, res = compute_round(rnd)
+        norm = res.normalisation
+        flagged = {(o.entry_id, o.judge_id): o for o in res.outliers}
+        judges = []
+        for sc in mine:
+            counted = sc.status == ScoreStatus.SUBMITTED and sc.total is not None and entry.pk in res.entries
+            judges.append(JudgeLine(
+                sc.judge_id, str(sc.judge), sc.status,
+                [(c, (sc.values or {}).get(str(c.pk))) for c in data.criteria], sc.total, sc.submitted_at,
+                sc.updated, sc.comment, counted,
+                norm.steps.get((entry.pk, sc.judge_id)) if norm is not None and counted else None,
+                res.judges.get(sc.judge_id) if counted else None, flagged.get((entry.pk, sc.judge_id))))
+        rounds.append(RoundTrace(rnd, data.criteria, judges, res.entries.get(entry.pk), res,
+                                 rank_round is not None and rnd.pk == rank_round.pk))
+    line = ResultLine.objects.select_related("tier", "decided_by").filter(entry=entry, track=track).first()
+    objections = list(Objection.objects.filter(entry=entry).select_related("handled_by", "publicity")
+                      .order_by("created", "id"))
+    snaps = snapshots(track)
+    q = Q(object_type="entries.entry", object_id=str(entry.pk))
+    q |= Q(object_type="review.score", object_id__in=[str(sc.pk) for sc in all_scores])
+    q |= Q(object_type="review.assignment",
+           object_id__in=[str(pk) for pk in Assignment.objects.filter(entry=entry).values_list("pk", flat=True)])
+    if line is not None:
+        q |= Q(object_type="review.resultline", object_id=str(line.pk))
+    if objections:
+        q |= Q(object_type="review.objection", object_id__in=[str(o.pk) for o in objections])
+    if snaps:
+        q |= Q(object_type="review.resultsnapshot", object_id__in=[str(sn.pk) for sn in snaps])
+    events = list(AuditLog.objects.filter(q).select_related("actor").order_by("at", "id")[:1000])
+    return Trace(entry, rounds, line, events, objections, snaps)
