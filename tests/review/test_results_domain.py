@@ -268,7 +268,8 @@ def test_trace_collects_scores_steps_decision_and_events():
     assert all(j.norm is not None and j.stats is not None for j in rt.judges)
     norm = rt.computed.normalisation
     for j in rt.judges:
-        assert j.norm.value == pytest.approx(norm.round_mean + (float(j.total) - j.stats.mean) / j.stats.sd * norm.round_sd)
+        z = (float(j.total) - j.stats.mean) / j.stats.sd
+        assert j.norm.value == pytest.approx(norm.round_mean + z * norm.round_sd)
     # With normalisation on, e0 (judged above each judge's own mean) overtakes e1.
     assert rt.result.ranked.rank == t.line.rank == 1 and rt.is_ranking_round
     assert t.line.note == "备注"
