@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from zhengji.common.apitypes import ApiError, InputSchema
 from zhengji.entries.models import Entry
@@ -250,7 +250,7 @@ def get_ranking(request: HttpRequest, track_id: int, params: Query[ReviewResults
     decisions made so far."""
     track = staff_track(request.user, track_id)
     rnd = domain.ranking_round(track, params.round)
-    frozen = domain.frozen_snapshot(track) is not None
+    frozen = domain.current_snapshot(track) is not None
     conf = domain.settings_of(track)
     if rnd is None:
         return ReviewResultsRankingOut(round=None, tie_break=conf.tie_break, frozen=frozen, cutoffs=[], straddles=[],
@@ -314,7 +314,7 @@ def post_freeze(request: HttpRequest, track_id: int):
     """Freeze the track's results (409 `already_frozen`)."""
     track = staff_track(request.user, track_id)
     snap = domain.freeze(request.user, track)
-    return 201, ReviewResultsSnapshotOut(**_snap(snap, True))
+    return Status(201, ReviewResultsSnapshotOut(**_snap(snap, True)))
 
 
 @router.post("/results/tracks/{int:track_id}/reopen", response={200: ReviewResultsSnapshotOut, **ERRORS})

@@ -210,7 +210,7 @@ def ranking(request: HttpRequest, track_id: int) -> HttpResponse:
         **_nav(track, rnd), "rank_round": rnd, "page": page, "rows": rows, "tiers": tiers, "res": res,
         "cutoffs": [(tier_names.get(t, ""), last) for t, last in res.cut.cutoffs],
         "straddles": [(tier_names.get(s.tier_id, ""), s) for s in res.cut.straddles],
-        "next_round": nxt, "frozen": domain.frozen_snapshot(track), "query": urlencode({"round": rnd.pk}),
+        "next_round": nxt, "frozen": domain.current_snapshot(track), "query": urlencode({"round": rnd.pk}),
     })
 
 

@@ -62,12 +62,18 @@ class Frozen(DomainError):
 
 # --- guards -----------------------------------------------------------------------------------------
 
+def current_snapshot(track: Track | int) -> ResultSnapshot | None:
+    """`queries.frozen_snapshot` without loading the snapshot's data (a page only needs the row)."""
+    track_id = track.pk if isinstance(track, Track) else track
+    last = (ResultSnapshot.objects.filter(track_id=track_id).order_by("-version")
+            .only("id", "track_id", "version", "sha256", "frozen_at", "reopened_at").first())
+    return last if last is not None and last.reopened_at is None else None
+
+
 def ensure_not_frozen(track: Track | int) -> None:
     """Refuse a change to a track whose results are frozen (scores, decisions, assignments,
     criteria) until they are reopened. Call it inside the changing transaction."""
-    track_id = track.pk if isinstance(track, Track) else track
-    last = ResultSnapshot.objects.filter(track_id=track_id).order_by("-version").only("reopened_at").first()
-    if last is not None and last.reopened_at is None:
+    if current_snapshot(track) is not None:
         raise Frozen(_("The results of this track are frozen; reopen them (with a reason) before changing anything."))
 
 
