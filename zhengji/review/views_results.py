@@ -151,14 +151,15 @@ def scores_xlsx(request: HttpRequest, round_id: int) -> HttpResponse:
     row = 1
     for er in res.ordered():
         e = entries.get(er.entry_id)
-        for r in by_entry.get(er.entry_id, []) or [None]:
+        judged: list[dict[str, Any] | None] = list(by_entry.get(er.entry_id, [])) or [None]
+        for sc in judged:
             cells: list[Any] = [er.ranked.rank if er.ranked else "", e.number if e else "", e.title if e else "",
-                                names.get(r["judge_id"], "") if r else ""]
-            values = (r["values"] or {}) if r else {}
+                                names.get(sc["judge_id"], "") if sc else ""]
+            values = (sc["values"] or {}) if sc else {}
             cells += [values.get(str(c.pk), "") for c in data.criteria]
-            cells += [r["total"] if r else "",
-                      res.normalisation.value(er.entry_id, r["judge_id"]) if r and res.normalisation else "",
-                      _("yes") if r and (er.entry_id, r["judge_id"]) in flagged else "",
+            cells += [sc["total"] if sc else "",
+                      res.normalisation.value(er.entry_id, sc["judge_id"]) if sc and res.normalisation else "",
+                      _("yes") if sc and (er.entry_id, sc["judge_id"]) in flagged else "",
                       er.aggregate.value if er.aggregate else "", er.final if er.final is not None else ""]
             for col, value in enumerate(cells):
                 if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
@@ -196,7 +197,7 @@ def ranking(request: HttpRequest, track_id: int) -> HttpResponse:
         "pk", "number", "title", "status", "unit__name").in_bulk()
     lines = {line.entry_id: line for line in ResultLine.objects.filter(track=track, entry_id__in=ids)}
     tier_names = {t.pk: t.name for t in tiers}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for er in page.object_list:
         line = lines.get(er.entry_id)
         rows.append({"er": er, "entry": entries.get(er.entry_id), "line": line,
