@@ -70,10 +70,18 @@ def current_snapshot(track: Track | int) -> ResultSnapshot | None:
     return last if last is not None and last.reopened_at is None else None
 
 
-def ensure_not_frozen(track: Track | int) -> None:
+def ensure_not_frozen(track: Track | int, *, lock: bool = True) -> None:
     """Refuse a change to a track whose results are frozen (scores, decisions, assignments,
-    criteria) until they are reopened. Call it inside the changing transaction."""
-    if current_snapshot(track) is not None:
+    criteria) until they are reopened.
+
+    Call it FIRST inside the changing transaction, before locking your own rows: it locks the
+    track's row (as `freeze` and `reopen` do), so a change and a freeze never interleave (a change
+    that passed this check commits before a freeze can read the scores). One lock order for all:
+    the track, then the rest. Outside a transaction it only checks."""
+    track_id = track.pk if isinstance(track, Track) else track
+    if lock and transaction.get_connection().in_atomic_block:
+        Track.objects.select_for_update().filter(pk=track_id).values_list("pk", flat=True).first()
+    if current_snapshot(track_id) is not None:
         raise Frozen(_("The results of this track are frozen; reopen them (with a reason) before changing anything."))
 
 
