@@ -292,7 +292,10 @@ class TierCut:
     straddles: list[Straddle]
 
     def straddling(self, entry_id: int) -> Straddle | None:
-        return next((s for s in self.straddles if entry_id in s.entry_ids), None)
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = self.__dict__["_index"] = {e: s for s in self.straddles for e in s.entry_ids}
+        return index.get(entry_id)
 
 
 def cut_tiers(ranked: Sequence[Ranked], tiers: Sequence[TierIn]) -> TierCut:

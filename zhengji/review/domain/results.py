@@ -135,7 +135,7 @@ class RoundData:
     round: Round
     criteria: list[Criterion]
     scores: list[calc.ScoreIn]
-    rows: list[dict[str, Any]]  # the score rows (entry_id, judge_id, values, total, submitted_at)
+    rows: list[dict[str, Any]]  # the score rows (entry_id, judge_id, values, total)
     entry_ids: list[int]
     scale_max: float
 
@@ -155,10 +155,11 @@ def load_round(rnd: Round) -> RoundData:
     entry_ids = round_entry_ids(rnd)
     keep = set(entry_ids)
     qs = (Score.objects.filter(round=rnd, status=ScoreStatus.SUBMITTED, total__isnull=False)
-          .order_by("entry_id", "judge_id").values("entry_id", "judge_id", "values", "total", "submitted_at"))
-    rows: list[dict[str, Any]] = [dict(r) for r in qs if r["entry_id"] in keep]
+          .order_by("entry_id", "judge_id").values_list("entry_id", "judge_id", "values", "total"))
+    rows: list[dict[str, Any]] = [{"entry_id": e, "judge_id": j, "values": v or {}, "total": t}
+                                  for e, j, v, t in qs if e in keep]
     scores = [calc.ScoreIn(r["entry_id"], r["judge_id"], float(r["total"]),
-                           {str(k): float(v) for k, v in (r["values"] or {}).items() if _number(v)})
+                           {k: float(v) for k, v in r["values"].items() if isinstance(v, (int, float))})
               for r in rows]
     return RoundData(rnd, criteria, scores, rows, entry_ids, scale_max(criteria))
 
@@ -303,9 +304,8 @@ class Decision:
 
 
 def _dec(value: float | None) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(repr(value)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    """A final score as the result line keeps it: 4 decimals, the same text as the snapshot's."""
+    return None if value is None else Decimal(f"{value:.4f}")
 
 
 def decide(actor: Any, track: Track, decisions: Sequence[Decision], *, round_id: int | None = None) -> list[ResultLine]:
@@ -396,11 +396,14 @@ def verify(snapshot: ResultSnapshot) -> bool:
 
 
 def num(value: float | Decimal | None) -> str | None:
-    """A number as fixed-point text (4 decimals) for the canonical JSON (no float formatting)."""
+    """A number as fixed-point text with 4 decimals for the canonical JSON: a float rounded from
+    its exact binary value (as the result lines' scores are), a Decimal half up."""
     if value is None:
         return None
-    return str(Decimal(repr(value) if isinstance(value, float) else value)
-               .quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    if isinstance(value, float):
+        text = f"{value:.4f}"
+        return "0.0000" if text == "-0.0000" else text
+    return str(Decimal(value).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
 def _iso(at: dt.datetime | None) -> str | None:
@@ -425,6 +428,8 @@ def snapshot_data(track: Track, round_id: int | None = None) -> dict[str, Any]:
     computed: dict[str, Any] | None = None
     for rnd in scoring_rounds(track):
         data = load_round(rnd)
+        when = {(e, j): at for e, j, at in Score.objects.filter(round=rnd, status=ScoreStatus.SUBMITTED)
+                .values_list("entry_id", "judge_id", "submitted_at")}
         rounds_out.append({
             "id": rnd.pk, "position": rnd.position, "kind": rnd.kind, "name": rnd.name,
             "criteria": [{"id": c.pk, "name": c.name, "maximum": num(c.maximum), "weight": num(c.weight)}
@@ -432,7 +437,7 @@ def snapshot_data(track: Track, round_id: int | None = None) -> dict[str, Any]:
             "scores": [{"entry": r["entry_id"], "judge": who(r["judge_id"]), "total": num(r["total"]),
                         "values": {str(k): num(Decimal(str(v))) if _number(v) else str(v)
                                    for k, v in (r["values"] or {}).items()},
-                        "submitted_at": _iso(r["submitted_at"])} for r in data.rows],
+                        "submitted_at": _iso(when.get((r["entry_id"], r["judge_id"])))} for r in data.rows],
         })
         if rank_round is not None and rnd.pk == rank_round.pk:
             _d, result = compute_round(rnd, data, tiers=tiers)
@@ -457,6 +462,10 @@ def snapshot_data(track: Track, round_id: int | None = None) -> dict[str, Any]:
 
 def _computation(result: calc.RoundResult, who: Any) -> dict[str, Any]:
     norm = result.normalisation
+    steps: dict[int, list[calc.NormStep]] = {}
+    if norm is not None:
+        for step in norm.steps.values():
+            steps.setdefault(step.entry_id, []).append(step)
     return {
         "scale_max": num(result.scale_max),
         "normalisation": None if norm is None else {
@@ -464,7 +473,7 @@ def _computation(result: calc.RoundResult, who: Any) -> dict[str, Any]:
             "judges": [{"judge": who(j), "n": s.n, "mean": num(s.mean), "sd": num(s.sd), "no_spread": s.no_spread}
                        for j, s in sorted(norm.judges.items(), key=lambda kv: who(kv[0]))],
         },
-        "entries": [_entry_json(er, result, who) for er in result.ordered()],
+        "entries": [_entry_json(er, result, who, steps.get(er.entry_id, [])) for er in result.ordered()],
         "ranking": [{"entry": r.entry_id, "rank": r.rank, "final": num(r.final), "tied": r.tied,
                      "broken_by": r.broken_by} for r in result.ranking],
         "cutoffs": [{"tier": t, "last_place": last} for t, last in result.cut.cutoffs],
@@ -477,14 +486,13 @@ def _computation(result: calc.RoundResult, who: Any) -> dict[str, Any]:
     }
 
 
-def _entry_json(er: calc.EntryResult, result: calc.RoundResult, who: Any) -> dict[str, Any]:
-    norm = result.normalisation
+def _entry_json(er: calc.EntryResult, result: calc.RoundResult, who: Any,
+                steps: list[calc.NormStep]) -> dict[str, Any]:
     agg = er.aggregate
     out: dict[str, Any] = {"entry": er.entry_id, "n": er.n, "criteria_means": [num(c) for c in er.criteria]}
-    if norm is not None and agg is not None:
-        steps = sorted((s for (e, _j), s in norm.steps.items() if e == er.entry_id), key=lambda s: who(s.judge_id))
+    if result.normalisation is not None and agg is not None:
         out["normalised"] = [{"judge": who(s.judge_id), "raw": num(s.raw), "z": num(s.z), "value": num(s.value)}
-                             for s in steps]
+                             for s in sorted(steps, key=lambda s: who(s.judge_id))]
     if agg is not None:
         out["aggregate"] = {"method": agg.method, "mean": num(agg.mean), "trimmed": num(agg.trimmed),
                             "median": num(agg.median), "dropped": [num(x) for x in agg.dropped],
