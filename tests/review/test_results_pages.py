@@ -4,6 +4,7 @@ freezing and reopening on the page; the trace; query counts at 50 entries × 5 j
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import openpyxl
@@ -147,6 +148,13 @@ def test_freeze_page_freeze_reopen_and_history(client):
     snap = domain.frozen_snapshot(w.track)
     html = client.get(url).content.decode()
     assert snap.sha256 in html
+    # The data downloads as the canonical JSON whose SHA-256 is the hash shown.
+    r = client.get(reverse("review:snapshot_json", args=[w.track.pk, snap.version]))
+    assert hashlib.sha256(r.content).hexdigest() == snap.sha256
+    assert client.get(reverse("review:snapshot_json", args=[w.track.pk, 9])).status_code == 404
+    client.force_login(s.judges[0].user)
+    assert client.get(reverse("review:snapshot_json", args=[w.track.pk, snap.version])).status_code == 404
+    client.force_login(w.host_staff)
     # A decision on the ranking page is refused while frozen.
     client.post(reverse("review:ranking", args=[w.track.pk]),
                 {"action": "decide", "round": s.rnd.pk, "row": [s.entries[0].pk]})

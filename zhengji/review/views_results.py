@@ -30,7 +30,7 @@ from zhengji.entries.models import Entry
 
 from . import results as calc
 from .domain import results as domain
-from .models import AwardTier, ResultLine, Round
+from .models import AwardTier, ResultLine, ResultSnapshot, Round
 
 SCORES_PAGE = 25
 RANKING_PAGE = 100
@@ -271,6 +271,19 @@ def freeze(request: HttpRequest, track_id: int) -> HttpResponse:
     decided = ResultLine.objects.filter(track=track).count()
     return render(request, "review/results/freeze.html",
                   {**_nav(track), "snapshots": snaps, "current": current, "decided": decided})
+
+
+@login_required
+@require_GET
+def snapshot_json(request: HttpRequest, track_id: int, version: int) -> HttpResponse:
+    """A snapshot's data as its canonical JSON: `sha256sum` of the file is the snapshot's hash."""
+    track = staff_track(request.user, track_id)
+    snap = ResultSnapshot.objects.filter(track=track, version=version).first()
+    if snap is None:
+        raise Http404
+    response = HttpResponse(domain.canonical(snap.data), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="results-track-{track.pk}-v{snap.version}.json"'
+    return response
 
 
 # --- trace ----------------------------------------------------------------------------------------------
