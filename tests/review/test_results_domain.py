@@ -127,6 +127,9 @@ def test_decide_writes_lines_with_rank_and_score_and_is_audited():
     assert exc.value.code == "not_in_track"
     with pytest.raises(DomainError):
         domain.decide(w.host_staff, w.track, [domain.Decision(e1.pk, None), domain.Decision(e1.pk, None)])
+    with pytest.raises(DomainError) as exc:
+        domain.decide(w.host_staff, w.track, [domain.Decision(e1.pk, None)], round_id=999999)
+    assert exc.value.code == "bad_round"
 
 
 def test_advance_to_the_next_round():
@@ -248,6 +251,14 @@ def test_remind_judges_with_unfinished_work():
     assert exc.value.code == "nothing_to_remind"
     with pytest.raises(NotPermitted):
         domain.remind_judges(lazy.user, s.rnd)
+    Round.objects.filter(pk=s.rnd.pk).update(status="draft")
+    with pytest.raises(DomainError) as exc:
+        domain.remind_judges(w.host_staff, s.rnd)
+    assert exc.value.code == "round_not_open"
+    Round.objects.filter(pk=s.rnd.pk).update(status="closed")
+    with pytest.raises(DomainError) as exc:
+        domain.remind_judges(w.host_staff, s.rnd)
+    assert exc.value.code == "round_closed"
     prog = {p.judge_id: p for p in domain.progress(s.rnd)}
     assert (prog[busy.user_id].assigned, prog[busy.user_id].draft, prog[busy.user_id].submitted) == (1, 1, 0)
     assert (prog[s.judges[0].user_id].assigned, prog[s.judges[0].user_id].submitted) == (4, 4)

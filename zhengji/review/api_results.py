@@ -214,11 +214,13 @@ def get_scores(request: HttpRequest, round_id: int, params: Query[ReviewResultsP
     page = pg.get_page(params.page)
     ids = [er.entry_id for er in page.object_list]
     entries = Entry.objects.filter(pk__in=ids).only("pk", "number", "title").in_bulk()
-    names = {u.pk: str(u) for u in _users({r["judge_id"] for r in data.rows if r["entry_id"] in set(ids)})}
+    on_page = set(ids)
+    names = {u.pk: str(u) for u in _users({r["judge_id"] for r in data.rows if r["entry_id"] in on_page})}
     flagged = {(o.entry_id, o.judge_id) for o in res.outliers}
     by_entry: dict[int, list[dict[str, Any]]] = {}
     for r in data.rows:
-        by_entry.setdefault(r["entry_id"], []).append(r)
+        if r["entry_id"] in on_page:
+            by_entry.setdefault(r["entry_id"], []).append(r)
     norm = res.normalisation
     items = []
     for er in page.object_list:

@@ -240,6 +240,9 @@ def remind_judges(actor: Any, rnd: Round, judge_ids: Iterable[int] | None = None
         if rnd.status == RoundStatus.CLOSED:
             raise DomainError(_("This round is closed: there is nothing left to remind anyone of."),
                               code="round_closed", status=409)
+        if rnd.status != RoundStatus.OPEN:
+            raise DomainError(_("This round is not open yet: judges cannot score in it."),
+                              code="round_not_open", status=409)
         wanted = None if judge_ids is None else set(judge_ids)
         judges = [p for p in progress(rnd) if p.unfinished > 0 and (wanted is None or p.judge_id in wanted)]
         if not judges:
@@ -337,6 +340,8 @@ def decide(actor: Any, track: Track, decisions: Sequence[Decision], *, round_id:
             raise DomainError(_("Some of the chosen entries cannot be decided in this track: %(ids)s")
                               % {"ids": ", ".join(map(str, stray[:20]))}, code="not_in_track", field="entries")
         rnd = ranking_round(track, round_id)
+        if round_id is not None and rnd is None:
+            raise DomainError(_("This round is not a scoring round of the track."), code="bad_round", field="round")
         result = compute_round(rnd, tiers=list(tiers.values()))[1] if rnd is not None else None
         before = {line.entry_id: line for line in ResultLine.objects.filter(entry_id__in=ids)}
         other_track = [e for e, line in before.items() if line.track_id != track.pk]
