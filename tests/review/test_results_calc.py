@@ -275,3 +275,18 @@ def test_tier_cutoffs_never_split_a_tie(finals_list, quotas):
         over = sum(s.overflow for s in cut.straddles if s.tier_id == t.id)
         assert given_t <= t.quota + over
     assert sum(1 for v in cut.tiers.values() if v is not None) <= sum(quotas) + flagged
+
+
+@given(st.dictionaries(st.integers(0, 6), st.integers(0, 100), min_size=2, max_size=7))
+@settings(max_examples=200, deadline=None)
+def test_outliers_match_the_definition(judges):
+    # The fast path (the entry's sums without the judge) flags exactly what the definition does.
+    found = {o.judge_id for o in r.outliers({1: {j: float(v) for j, v in judges.items()}}, 100)}
+    expected = set()
+    for j, v in judges.items():
+        others = [float(x) for jj, x in judges.items() if jj != j]
+        m, sd = r.mean(others), r.pstdev(others)
+        threshold = 2 * sd if len(others) >= 3 and r.rounded(sd) > 0 else 25
+        if r.rounded(abs(v - m)) > r.rounded(threshold):
+            expected.add(j)
+    assert found == expected

@@ -252,11 +252,13 @@ def rank(items: Sequence[RankItem], tie_break: str = TIE_CRITERIA) -> list[Ranke
             return (-float(it.votes),)
         return ()
 
-    ordered = sorted(items, key=lambda it: (-rounded(it.final), secondary(it), it.entry_id))
+    keyed = sorted(((rounded(it.final), secondary(it), it) for it in items),
+                   key=lambda t: (-t[0], t[1], t[2].entry_id))
+    ordered = [t[2] for t in keyed]
+    keys = [(t[0], t[1]) for t in keyed]
     finals: dict[float, int] = {}
-    for it in ordered:
-        finals[rounded(it.final)] = finals.get(rounded(it.final), 0) + 1
-    keys = [(rounded(it.final), secondary(it)) for it in ordered]
+    for f, _sec in keys:
+        finals[f] = finals.get(f, 0) + 1
     counts: dict[tuple[float, tuple[float, ...]], int] = {}
     for k in keys:
         counts[k] = counts.get(k, 0) + 1
@@ -351,12 +353,18 @@ def outliers(by_entry: Mapping[int, Mapping[int, float]], scale_max: float, *, k
     out: list[Outlier] = []
     for e in sorted(by_entry):
         judges = by_entry[e]
-        if len(judges) < 2:
+        n = len(judges) - 1  # the others of each judge
+        if n < 1:
             continue
+        total = math.fsum(judges.values())
+        squares = math.fsum(v * v for v in judges.values())
         for j in sorted(judges):
-            others = [v for jj, v in judges.items() if jj != j]
-            m, sd = mean(others), pstdev(others)
-            if len(others) >= min_others and sd > 0:
+            # The others' mean and population sd from the entry's sums, without the judge's score.
+            m = (total - judges[j]) / n
+            sd = math.sqrt(max(0.0, (squares - judges[j] ** 2) / n - m * m)) if n > 1 else 0.0
+            if rounded(sd) == 0:
+                sd = 0.0
+            if n >= min_others and sd > 0:
                 threshold, rule = k * sd, "sd"
             else:
                 threshold, rule = share * scale_max, "scale"
