@@ -120,8 +120,10 @@ def test_ranking_page_cutoffs_decisions_and_advance(client):
     lines = {line.entry_id: line for line in ResultLine.objects.filter(track=w.track)}
     assert len(lines) == 4 and lines[e3.pk].tier_id == second.pk and lines[e0.pk].note == "降档"
     assert lines[e0.pk].tier_id is None and lines[e1.pk].rank == 1
-    # Decided tiers now pre-fill the form.
-    rows = {row["er"].entry_id: row for row in client.get(url).context["rows"]}
+    # Decided tiers now pre-fill the form; 二等奖 holds 1 of 1, 一等奖 1 of 1.
+    r = client.get(url)
+    rows = {row["er"].entry_id: row for row in r.context["rows"]}
+    assert [(u["decided"], u["over"]) for u in r.context["tier_use"]] == [(1, False), (1, False)]
     assert rows[e3.pk]["tier"] == second.pk
     # Advance two entries.
     client.post(url, {"action": "advance", "round": s.rnd.pk, "entry": [e0.pk, e1.pk]})

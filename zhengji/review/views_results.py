@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -206,8 +207,12 @@ def ranking(request: HttpRequest, track_id: int) -> HttpResponse:
                      "boundary": False})
     for a, b in zip(rows, rows[1:], strict=False):
         a["boundary"] = a["er"].tier_id is not None and a["er"].tier_id != b["er"].tier_id
+    decided = dict(ResultLine.objects.filter(track=track, tier__isnull=False).values("tier_id")
+                   .annotate(n=Count("id")).values_list("tier_id", "n"))
+    tier_use = [{"tier": t, "decided": decided.get(t.pk, 0), "over": decided.get(t.pk, 0) > t.quota} for t in tiers]
     nxt = domain.next_round(rnd)
     return render(request, "review/results/ranking.html", {
+        "tier_use": tier_use,
         **_nav(track, rnd), "rank_round": rnd, "page": page, "rows": rows, "tiers": tiers, "res": res,
         "cutoffs": [(tier_names.get(t, ""), last) for t, last in res.cut.cutoffs],
         "straddles": [(tier_names.get(s.tier_id, ""), s) for s in res.cut.straddles],
