@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zhengji.common.registry import VoteCountRegistry
 from zhengji.review import results as r
 from zhengji.review.results import RankItem, ScoreIn, TierIn
 
@@ -290,3 +291,14 @@ def test_outliers_match_the_definition(judges):
         if r.rounded(abs(v - m)) > r.rounded(threshold):
             expected.add(j)
     assert found == expected
+
+
+def test_vote_counts_registry():
+    votes = VoteCountRegistry("test votes")
+    # With no provider every count is 0.
+    assert votes.counts(1, [10, 11]) == {10: 0, 11: 0}
+    # Providers add up; entries not asked for are ignored; a provider may know only some entries.
+    votes.register("a", lambda track_id, ids: {10: 3, 99: 7})
+    votes.register("b", lambda track_id, ids: {10: 1, 11: 2} if track_id == 1 else {})
+    assert votes.counts(1, [10, 11]) == {10: 4, 11: 2}
+    assert votes.counts(2, [10, 11]) == {10: 3, 11: 0}
