@@ -146,6 +146,9 @@ def test_freeze_page_freeze_reopen_and_history(client):
     w = s.w
     client.force_login(w.host_staff)
     url = reverse("review:freeze", args=[w.track.pk])
+    # One assignment without a submitted score: said before freezing.
+    Assignment.objects.create(round=s.rnd, entry=s.entries[0], judge=w.judge(None).user)
+    assert client.get(url).context["unfinished"] == 1
     assert client.post(url, {"action": "freeze"}).status_code == 302
     snap = domain.frozen_snapshot(w.track)
     html = client.get(url).content.decode()

@@ -274,8 +274,11 @@ def freeze(request: HttpRequest, track_id: int) -> HttpResponse:
     snaps = domain.snapshots(track)
     current = snaps[0] if snaps and snaps[0].reopened_at is None else None
     decided = ResultLine.objects.filter(track=track).count()
+    rank_round = domain.ranking_round(track)
+    unfinished = sum(p.unfinished for p in domain.progress(rank_round)) if rank_round is not None else 0
     return render(request, "review/results/freeze.html",
-                  {**_nav(track), "snapshots": snaps, "current": current, "decided": decided})
+                  {**_nav(track), "snapshots": snaps, "current": current, "decided": decided,
+                   "rank_round": rank_round, "unfinished": unfinished})
 
 
 @login_required
