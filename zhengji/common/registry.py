@@ -10,6 +10,7 @@ their `AppConfig.ready()`, so that `common` never imports them.
   its kind (the audit log's filter);
 - `periodic_jobs`: the jobs `manage.py scheduler` enqueues, with their intervals;
 - `honour_suggestions`: outstanding units and individuals suggested for a results notice.
+- `vote_counts`: where the public votes of a track's entries come from (judging's vote weight).
 
 Registering the same key again replaces the earlier entry, so a `ready()` that runs twice (tests)
 does not duplicate anything.
@@ -279,3 +280,24 @@ class HonourSuggestionRegistry(Registry[HonourProvider]):
 
 
 honour_suggestions = HonourSuggestionRegistry("honour suggestions")
+# --- public votes (judging's optional public-vote weight) -------------------------------------------------
+
+VoteProvider: TypeAlias = Callable[[int, list[int]], Mapping[int, int]]
+
+
+class VoteCountRegistry(Registry[VoteProvider]):
+    """Where a track's public votes come from: providers `(track_id, entry_ids) -> {entry_id: n}`
+    (the public site registers one). Counts of several providers add up; with none registered,
+    or for an entry no provider knows, the count is 0."""
+
+    def counts(self, track_id: int, entry_ids: list[int]) -> dict[int, int]:
+        ids = list(entry_ids)
+        out = dict.fromkeys(ids, 0)
+        for provider in self:
+            for entry_id, n in provider(track_id, ids).items():
+                if entry_id in out:
+                    out[entry_id] += int(n)
+        return out
+
+
+vote_counts = VoteCountRegistry("vote counts")
