@@ -56,5 +56,6 @@ def rounds_of(track: Track) -> list[Round]:
 
 def frozen_snapshot(track: Track) -> ResultSnapshot | None:
     """The track's frozen results: the newest snapshot not reopened since (None: not frozen)."""
-    snap = ResultSnapshot.objects.filter(track=track).order_by("-version").first()
+    # The data (megabytes for a large track) loads only if a caller reads it.
+    snap = ResultSnapshot.objects.filter(track=track).defer("data").order_by("-version").first()
     return snap if snap is not None and snap.reopened_at is None else None

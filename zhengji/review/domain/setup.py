@@ -59,6 +59,7 @@ from ..models import (
     TieBreak,
 )
 from ..queries import frozen_snapshot
+from .results import ensure_not_frozen
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = EntryStatus
@@ -87,9 +88,8 @@ def _lock_track(track: Track) -> Track:
 
 
 def _not_frozen(track: Track) -> None:
-    if frozen_snapshot(track) is not None:
-        raise DomainError(_("The results of this track are frozen; reopen them before changing the set-up."),
-                          code="frozen", status=409)
+    """The one freeze guard of the results area (it locks the track row first: one lock order)."""
+    ensure_not_frozen(track)
 
 
 def _text(value: Any, *, field: str, maximum: int, required: bool = False, label: str = "") -> str:
@@ -445,6 +445,7 @@ def close_round(actor: Any, rnd: Round) -> Closed:
     eligible entry of the track with a submitted score in any of its scoring rounds is marked
     scored (workflow "mark_scored"), all in this one transaction."""
     _require(actor, "review.run_review", rnd.track)
+    _not_frozen(rnd.track)
     rnd = _lock_round(rnd)
     if rnd.status != RoundStatus.OPEN:
         raise DomainError(_("Only an open round can be closed."), code="round_not_open", status=409)
@@ -501,6 +502,7 @@ def set_criteria(actor: Any, rnd: Round, rows: Sequence[Mapping[str, Any]]) -> l
     any score was submitted in the round, and once the round is closed."""
     _require(actor, "review.run_review", rnd.track)
     rows = _rows(rows, what=_("criteria"))
+    _not_frozen(rnd.track)
     rnd = _lock_round(rnd)
     if rnd.status == RoundStatus.CLOSED:
         raise DomainError(_("This round is closed; its rubric can no longer change."), code="round_closed",
@@ -824,6 +826,9 @@ def vet(actor: Any, entries: Iterable[Entry | int], eligible: bool, reason: str 
     step = "vet_eligible" if eligible else "vet_disqualify"
     results: list[VetResult] = []
     known = dict(Entry.objects.filter(pk__in=ids).values_list("pk", "status"))
+    # A vetting decision changes the ranking: refused on a track whose results are frozen.
+    for track_id in set(Entry.objects.filter(pk__in=ids).values_list("track_id", flat=True)):
+        ensure_not_frozen(track_id, lock=False)
     for pk in ids:
         if pk not in known:
             results.append(VetResult(pk, False, "", str(_("No such entry.")), "not_found"))
@@ -839,7 +844,9 @@ def vet(actor: Any, entries: Iterable[Entry | int], eligible: bool, reason: str 
 
 def requalify(actor: Any, entry: Entry, reason: str) -> Entry:
     """Make a disqualified entry eligible again (a disqualification found wrong), with a reason."""
-    return workflow.apply(actor, entry, "requalify", reason=reason).entry
+    with transaction.atomic():
+        ensure_not_frozen(entry.track_id)
+        return workflow.apply(actor, entry, "requalify", reason=reason).entry
 
 
 # --- holidays ----------------------------------------------------------------------------------------
