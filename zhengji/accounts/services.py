@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
+from zhengji.common.i18n import mask_phone
 from zhengji.common.notify import notify
 from zhengji.common.numbers import is_ascii_digits
 from zhengji.common.sms import send_sms
@@ -204,7 +205,7 @@ def register(phone: str, code: str, password: str, real_name: str) -> User:
                 user = User(username=phone, phone=phone, phone_verified=True, real_name=real_name)
                 user.set_password(password)
                 user.save()
-                audit.record("user.register", user, actor=user, after={"phone": phone[:3] + "****",
+                audit.record("user.register", user, actor=user, after={"phone": mask_phone(phone),
                                                                        "real_name": real_name})
     except IntegrityError:
         raise DomainError(_("This number is already registered. Log in or reset your password."),

@@ -30,6 +30,9 @@ def join_org(user: Any, org: Organization, *, notify_admins: bool = True) -> Mem
     of the level above are told at once (site notification and SMS, after commit)."""
     if not org.is_active:
         raise DomainError(_("This organisation is no longer active."), code="org_inactive")
+    if not org.takes_members:
+        raise DomainError(_("%(org)s is a federation level, not a grassroots union: choose the grassroots union "
+                            "of your workplace under it.") % {"org": org.name}, code="not_grassroots")
     before = None
     m = Membership.objects.select_for_update().filter(user=user).first()
     if m is not None:

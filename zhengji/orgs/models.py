@@ -18,6 +18,12 @@ class OrgKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Levels of the federation (and the intermediate industry and directly affiliated unions): they
+# receive reports from the unions below them and have no members of their own; a worker joins a
+# grassroots union (or an "other" organisation that takes members).
+LEVEL_KINDS = frozenset({OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY, OrgKind.INDUSTRY, OrgKind.DIRECT})
+
+
 class Organization(MP_Node):
     """A union in the federation tree. Materialized path (treebeard): a subtree is one indexed
     `path LIKE 'prefix%'` query, and "is X under Y" is a string prefix test with no query."""
@@ -50,6 +56,11 @@ class Organization(MP_Node):
     def is_within(self, ancestor: Organization) -> bool:
         """True when self is ancestor or lies in its subtree (no query)."""
         return self.path.startswith(ancestor.path)
+
+    @property
+    def takes_members(self) -> bool:
+        """Workers may ask to join it (a grassroots union), unlike a level of the federation."""
+        return self.kind not in LEVEL_KINDS
 
     @property
     def display_name(self) -> str:
