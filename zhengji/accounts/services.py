@@ -117,7 +117,7 @@ def send_code(phone: str, purpose: str, *, ip: str | None = None) -> SentCode:
         pc = PhoneCode.objects.create(phone=phone, purpose=purpose, code_hash="-", expires_at=now, ip=ip,
                                       used_at=now)
         audit.record("code.send_registered", pc, actor=None, after={"purpose": purpose})
-        notice = _("[Zhengji] Someone asked to register this number, but it already has an account. "
+        notice = _("Someone asked to register this number, but it already has an account. "
                    "Log in, or reset your password if you forgot it. If it was not you, ignore this message.")
         transaction.on_commit(lambda: send_sms(phone, notice))
         return SentCode(phone, purpose, expires, sent=False)
@@ -134,7 +134,7 @@ def send_code(phone: str, purpose: str, *, ip: str | None = None) -> SentCode:
     audit.record("code.send", pc, after={"purpose": purpose, "expires_at": expires.isoformat()})
     minutes = max(1, settings.OTP_CODE_TTL_SECONDS // 60)
     # Sent on commit: a rolled-back request sends nothing.
-    message = _("[Zhengji] Your verification code is %(code)s. It expires in %(minutes)d minutes. "
+    message = _("Your verification code is %(code)s. It expires in %(minutes)d minutes. "
                 "Do not tell anyone.") % {"code": code, "minutes": minutes}
     transaction.on_commit(lambda: send_sms(phone, message))
     return SentCode(phone, purpose, expires, sent=True)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengji.accounts import roles
 from zhengji.accounts.scopes import scopes_for
+from zhengji.common.i18n import localized
 from zhengji.common.numbers import is_ascii_digits, parse_id
 from zhengji.common.widgets import RichTextWidget
 from zhengji.orgs.models import Organization, OrgKind
@@ -297,7 +298,9 @@ class GrantForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["track"]).queryset = campaign.tracks.order_by("number")
+        track = cast(forms.ModelChoiceField, self.fields["track"])
+        track.queryset = campaign.tracks.order_by("number")
+        track.label_from_instance = lambda t: f"{t.number}. {localized(t, 'name')}"  # English on English pages
         self._style()
 
     def clean(self):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from zhengji.common.audit import AuditScope
+from zhengji.common.i18n import localized
 
 
 class OrgKind(models.TextChoices):
@@ -64,7 +65,9 @@ class Organization(MP_Node):
 
     @property
     def display_name(self) -> str:
-        return self.short_name or self.name
+        """The short name (Chinese pages), or the English name on English pages where it exists."""
+        english = localized(self, "name")
+        return english if english != self.name else (self.short_name or self.name)
 
 
 class MembershipStatus(models.TextChoices):
