@@ -45,7 +45,8 @@ def member_totals(orgs: Iterable[Organization]) -> dict[int, int]:
         q = Q()
         for o in group:
             q |= Q(path__startswith=o.path)
-        sums = dict(Organization.objects.filter(q, is_active=True).annotate(prefix=Substr("path", 1, width))
+        # order_by(): the tree's default ordering (path) would split the groups
+        sums = dict(Organization.objects.filter(q, is_active=True).order_by().annotate(prefix=Substr("path", 1, width))
                     .values("prefix").annotate(n=Sum("member_count")).values_list("prefix", "n"))
         for o in group:
             out[o.pk] = sums.get(o.path) or 0
