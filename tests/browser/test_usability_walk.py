@@ -170,7 +170,8 @@ def test_the_whole_usability_walk_on_a_phone_then_on_a_pc(page, settings, tmp_pa
     page.locator("#id_entry_pledge").check()
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_url(f"**/entries/{entry.pk}/")
-    assert Entry.objects.get(pk=entry.pk).status == EntryStatus.SUBMITTED
+    entry = Entry.objects.get(pk=entry.pk)
+    assert entry.status == EntryStatus.SUBMITTED and entry.number
     assert shown_order(page) == [f"entry-media-{pk}" for pk in ids]
     pdf = page.request.get(page.base_url + f"/entries/{entry.pk}/receipt.pdf")
     assert pdf.status == 200
