@@ -289,18 +289,23 @@ class AnnouncementForm(BootstrapMixin, forms.Form):
         return data
 
 
+class TrackChoiceField(forms.ModelChoiceField):
+    """Tracks as "4. 摄影" on Chinese pages and "4. Photography" on English ones."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.number}. {localized(obj, 'name')}"
+
+
 class GrantForm(BootstrapMixin, forms.Form):
     phone = forms.CharField(label=_("mobile number"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     role = forms.ChoiceField(label=_("role"), choices=partial(roles.choices, [*CAMPAIGN_ROLES, *TRACK_ROLES]))
-    track = forms.ModelChoiceField(label=_("track"), queryset=Track.objects.none(), required=False,
-                                   help_text=_("For host-unit staff and judges."))
+    track = TrackChoiceField(label=_("track"), queryset=Track.objects.none(), required=False,
+                             help_text=_("For host-unit staff and judges."))
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        track = cast(forms.ModelChoiceField, self.fields["track"])
-        track.queryset = campaign.tracks.order_by("number")
-        track.label_from_instance = lambda t: f"{t.number}. {localized(t, 'name')}"  # English on English pages
+        cast(forms.ModelChoiceField, self.fields["track"]).queryset = campaign.tracks.order_by("number")
         self._style()
 
     def clean(self):
