@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from tests import factories as f
 from tests.browser.session import log_in
+from tests.browser.test_phone_layout import AXE_JS
 from tests.entries.builders import World
 from zhengji.campaigns.models import Track
 from zhengji.campaigns.roles import CampaignRole
@@ -65,6 +66,13 @@ def names_in(widget) -> list[str]:
     return [n.strip().split()[0] for n in widget.locator("li[data-media-id] [data-zj-name]").all_inner_texts()]
 
 
+def axe_clean(page) -> None:
+    """axe-core finds no serious or critical violation on the page as it stands."""
+    page.add_script_tag(url=f"{page.base_url}/static/vendor/axe-core/axe.min.js")
+    violations = page.evaluate(AXE_JS)
+    assert violations == [], f"{page.url}: axe-core: {violations}"
+
+
 def join_by_search(page, user, query: str, union: str) -> None:
     log_in(page, user)
     page.goto(page.base_url + "/accounts/join/")
@@ -83,6 +91,7 @@ def confirm_from_the_queue(page, admin, worker_name: str) -> None:
     page.wait_for_url("**/orgs/pending/")
     row = page.locator("#pending-list li", has_text=worker_name)
     row.wait_for()
+    axe_clean(page)
     row.locator("input[type=checkbox]").check()
     page.click("button[value=confirm]")
     page.wait_for_url("**/orgs/pending/")
@@ -127,6 +136,7 @@ def test_the_whole_usability_walk_on_a_phone_then_on_a_pc(page, settings, tmp_pa
     assert federation.count() == 1 and federation.locator(".org-label").inner_text().endswith("义安区总工会")
     assert federation.get_by_role("button").count() == 0 and "不是基层工会" in federation.inner_text()
     assert page.locator("#org-results li button").count() == 2  # the two grassroots unions under it
+    axe_clean(page)
     join_by_search(page, newcomer, "义安区某公司", "义安区某公司工会")
 
     # 2. The admins of the union and of the level above are told, by the site and by SMS.
@@ -247,6 +257,7 @@ def test_the_whole_usability_walk_on_a_phone_then_on_a_pc(page, settings, tmp_pa
     # The tree counts the whole subtree (120 + 80 declared in its two unions, 0 of its own).
     page.goto(page.base_url + "/orgs/")
     assert "会员共 200 人" in page.locator(f"#org-{w.tree['yian'].pk} .member-total").first.inner_text()
+    axe_clean(page)
 
     draft = start_from_the_track_page(page, second, w, "学校的一天")
     assert draft.unit == w.tree["ya2"] and draft.status == EntryStatus.DRAFT
@@ -256,6 +267,11 @@ def test_the_whole_usability_walk_on_a_phone_then_on_a_pc(page, settings, tmp_pa
     cta = page.locator("#track-cta a.btn-primary")
     assert cta.evaluate("el => getComputedStyle(el).backgroundColor") == SITE_RED
     assert page.evaluate("getComputedStyle(document.body).fontVariantNumeric") == "tabular-nums"
+    axe_clean(page)  # the red buttons and links keep their contrast
+    # The worker's centre has no staff sections.
+    page.goto(page.base_url + "/accounts/centre/")
+    assert page.locator("#h-tokens").count() == 0 and page.locator("#h-2fa").count() == 0
+    axe_clean(page)
 
     # The first entry's order holds on its detail page on the PC too.
     log_in(page, newcomer)
