@@ -129,11 +129,14 @@ def test_org_names_chinese_on_chinese_pages_english_on_english_pages(client, tre
     yian = tree["yian"]
     yian.name_en = "Yi'an District Federation of Trade Unions"
     yian.save()
+    tree["city"].name_en = "Tongling City Federation of Trade Unions"
+    tree["city"].save()
     client.force_login(f.unit_admin(yian))
     zh = client.get(reverse("orgs:detail", args=[yian.pk])).content.decode()
     assert "Yi&#x27;an District" not in zh and "<h1 class=\"h3 mb-1\">义安区总工会" in zh
     en = english(client).get(reverse("orgs:detail", args=[yian.pk])).content.decode()
     assert "<h1 class=\"h3 mb-1\">Yi&#x27;an District Federation of Trade Unions" in en
+    assert "Tongling City Federation of Trade Unions" in en and "铜陵市总工会" not in en  # the breadcrumb
     centre = client.get(reverse("accounts:centre")).content.decode()
     assert "Unit admin · <span class=\"text-muted\">Yi&#x27;an District" in centre  # the role's scope too
     # Without an English name, the Chinese one stays on the English page.

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengji.common.context import acting, client_ip
 from zhengji.common.errors import DomainError
+from zhengji.common.i18n import localized
 
 from . import importing, membership, services, uploads
 from .forms import AppointForm, ImportForm, InviteForm, MoveForm, OrgForm
@@ -104,8 +105,9 @@ def children(request, pk: int):
 def _breadcrumb(user, org: Organization) -> list[tuple[str, int | None]]:
     step = Organization.steplen
     prefixes = [org.path[:i] for i in range(step, len(org.path), step)]
-    found = {o.path: o for o in Organization.objects.filter(path__in=prefixes).only("id", "path", "name")}
-    return [(found[p].name, found[p].pk if in_scope(user, found[p]) else None) for p in prefixes if p in found]
+    found = {o.path: o for o in Organization.objects.filter(path__in=prefixes).only("id", "path", "name", "name_en")}
+    return [(localized(found[p], "name"), found[p].pk if in_scope(user, found[p]) else None)
+            for p in prefixes if p in found]
 
 
 @require_GET
