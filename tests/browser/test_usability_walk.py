@@ -73,6 +73,18 @@ def axe_clean(page) -> None:
     assert violations == [], f"{page.url}: axe-core: {violations}"
 
 
+def fonts_of(page, selector: str) -> int:
+    """How many platform fonts chromium used to draw the text of the first element matching."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cdp.detach()
+    return len({f["familyName"] for f in fonts})
+
+
 def join_by_search(page, user, query: str, union: str) -> None:
     log_in(page, user)
     page.goto(page.base_url + "/accounts/join/")
@@ -257,6 +269,8 @@ def test_the_whole_usability_walk_on_a_phone_then_on_a_pc(page, settings, tmp_pa
     # The tree counts the whole subtree (120 + 80 declared in its two unions, 0 of its own).
     page.goto(page.base_url + "/orgs/")
     assert "会员共 200 人" in page.locator(f"#org-{w.tree['yian'].pk} .member-total").first.inner_text()
+    # Digits and Chinese in one line come from one font (so the digits have the text's weight).
+    assert fonts_of(page, f"#org-{w.tree['yian'].pk} .member-total") == 1
     axe_clean(page)
 
     draft = start_from_the_track_page(page, second, w, "学校的一天")
