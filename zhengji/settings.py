@@ -181,6 +181,8 @@ LOGIN_THROTTLE_CLEANUP_INTERVAL = 3600  # the periodic job that drops rows no li
 # One-time codes (SMS): single use, 10 minutes, rate limited.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "zhengji.common.sms.FileSMSBackend")
 SMS_FILE_DIR = VAR_DIR / "sms"
+# The signature every SMS starts with (registered with the provider); common.sms.signed adds it.
+SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "【征集】")
 OTP_CODE_TTL_SECONDS = 600
 OTP_SEND_INTERVAL_SECONDS = 60
 OTP_MAX_PER_HOUR = 5

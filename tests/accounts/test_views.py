@@ -322,7 +322,8 @@ def test_join_search_query_count_constant(client, tree, django_assert_max_num_qu
         f.org(f"义安区新单位{i}工会", parent=tree["yian"])
     with django_assert_max_num_queries(6):
         r = client.get(reverse("join:search"), {"q": "义安区"}, HTTP_HX_REQUEST="true")
-    assert r.content.decode().count("name=\"org\"") == 15
+    # 15 found; 义安区总工会 itself is a federation level: shown, without a join button (issue 8).
+    assert r.content.decode().count("name=\"org\"") == 14 and r.content.decode().count("not-grassroots") == 1
 
 
 def test_join_picker_creates_pending_membership(client, tree):

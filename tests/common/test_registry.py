@@ -26,7 +26,8 @@ def test_registry_orders_and_replaces_by_key():
 
 
 def test_the_apps_register_at_start_up():
-    assert registry.hub.keys() == ["orgs", "reporting", "review", "campaigns", "activities", "stats", "common.audit"]
+    assert registry.hub.keys() == ["orgs", "entries.unit", "reporting", "review", "campaigns", "activities", "stats",
+                                   "common.audit"]
     assert "entries.mine" in registry.centre
     assert "accounts.roles" in registry.staff_checks and "accounts.roles" in registry.audit_readers
     assert {j.path for j in registry.periodic_jobs.jobs()} == {

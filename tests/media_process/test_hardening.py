@@ -58,14 +58,14 @@ def test_image_between_pillows_default_and_our_limit_is_accepted_and_processed(i
 
 def test_image_over_the_pixel_limit_names_that_limit_and_its_size(ingest, tmp_path):
     path = samples.make_big_png(tmp_path / "huge.png", 16_000, 10_000, "1")  # 160 MP
-    assert refused(ingest, path, "big_photo") == "图片有 160 MP，超过上限 150 MP"
+    assert refused(ingest, path, "big_photo") == "图片有 16000 万像素，超过上限 15000 万像素"
     path = samples.make_big_png(tmp_path / "bomb.png", 20_000, 20_000, "1")  # over twice: Pillow's error
-    assert refused(ingest, path, "big_photo") == "图片有 400 MP，超过上限 150 MP"
+    assert refused(ingest, path, "big_photo") == "图片有 40000 万像素，超过上限 15000 万像素"
 
 
 def test_pixel_limit_follows_the_setting(ingest, media_dir, settings):
     settings.MEDIA_MAX_IMAGE_PIXELS = 200_000  # the 640×480 photo has 307 200
-    assert refused(ingest, media_dir / "photo.jpg", "photo") == "图片有 0.3 MP，超过上限 0.2 MP"
+    assert refused(ingest, media_dir / "photo.jpg", "photo") == "图片有 31 万像素，超过上限 20 万像素"
 
 
 def test_decode_budget_counts_bytes_per_pixel_of_the_mode(ingest, tmp_path, settings):
@@ -122,7 +122,7 @@ def test_worker_refuses_what_grew_over_the_budget_since_ingest(ingest, tmp_path,
     settings.MEDIA_MAX_IMAGE_PIXELS = 1_000_000
     with pytest.raises(ProcessingError) as exc:
         image_renditions(path, tmp_path)
-    assert exc.value.summary == "图片超过 1 MP，超过了处理上限。"
+    assert exc.value.summary == "图片超过 100 万像素，超过了处理上限。"
 
 
 def test_png_exif_orientation(ingest, tmp_path):

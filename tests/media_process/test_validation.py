@@ -75,12 +75,12 @@ def test_image_resolution_too_small(ingest, media_dir):
 
 
 def test_too_few_megapixels(ingest, media_dir):
-    assert refused(ingest, media_dir / "photo.png", "big_photo") == "图片像素 0.1 MP 低于要求的 0.5 MP"
+    assert refused(ingest, media_dir / "photo.png", "big_photo") == "图片只有 12 万像素，低于要求的 50 万像素"
 
 
 def test_decompression_bomb_refused_with_message(ingest, media_dir, settings):
     settings.MEDIA_MAX_IMAGE_PIXELS = 200_000  # the 640×480 photo has 307 200
-    assert refused(ingest, media_dir / "photo.jpg", "photo") == "图片有 0.3 MP，超过上限 0.2 MP"
+    assert refused(ingest, media_dir / "photo.jpg", "photo") == "图片有 31 万像素，超过上限 20 万像素"
 
 
 def test_messages_in_english(ingest, media_dir):

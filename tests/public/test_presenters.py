@@ -22,7 +22,7 @@ from .builders import campaign_with_tracks
      "JPG/PNG, ≤ 20 MB, ≥ 1920×1080 pixels, up to 9 files"),
     (dict(kinds=["audio"], max_duration_s=90, min_duration_s=30, max_size_mb=1536),
      "音频，≥ 30 秒，≤ 90 秒，≤ 1.5 GB", "audio, ≥ 30 seconds, ≤ 90 seconds, ≤ 1.5 GB"),
-    (dict(kinds=["image"], min_megapixels=2.5, min_count=3, max_count=6), "图片，≥ 2.5 百万像素，3–6 个文件",
+    (dict(kinds=["image"], min_megapixels=2.5, min_count=3, max_count=6), "图片，≥ 250 万像素，3–6 个文件",
      "image, ≥ 2.5 megapixels, 3–6 files"),
 ])
 def test_file_rule_words(rule, zh, en):

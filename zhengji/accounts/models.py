@@ -178,7 +178,7 @@ class PhoneCode(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.purpose} {self.phone[:3]}****"
+        return f"{self.purpose} {mask_phone(self.phone)}"
 
     def audit_scope(self) -> AuditScope:
         return AuditScope()

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
+from zhengji.common.i18n import mask_phone
 from zhengji.common.notify import notify
 from zhengji.common.numbers import is_ascii_digits
 from zhengji.common.sms import send_sms
@@ -116,7 +117,7 @@ def send_code(phone: str, purpose: str, *, ip: str | None = None) -> SentCode:
         pc = PhoneCode.objects.create(phone=phone, purpose=purpose, code_hash="-", expires_at=now, ip=ip,
                                       used_at=now)
         audit.record("code.send_registered", pc, actor=None, after={"purpose": purpose})
-        notice = _("[Zhengji] Someone asked to register this number, but it already has an account. "
+        notice = _("Someone asked to register this number, but it already has an account. "
                    "Log in, or reset your password if you forgot it. If it was not you, ignore this message.")
         transaction.on_commit(lambda: send_sms(phone, notice))
         return SentCode(phone, purpose, expires, sent=False)
@@ -133,7 +134,7 @@ def send_code(phone: str, purpose: str, *, ip: str | None = None) -> SentCode:
     audit.record("code.send", pc, after={"purpose": purpose, "expires_at": expires.isoformat()})
     minutes = max(1, settings.OTP_CODE_TTL_SECONDS // 60)
     # Sent on commit: a rolled-back request sends nothing.
-    message = _("[Zhengji] Your verification code is %(code)s. It expires in %(minutes)d minutes. "
+    message = _("Your verification code is %(code)s. It expires in %(minutes)d minutes. "
                 "Do not tell anyone.") % {"code": code, "minutes": minutes}
     transaction.on_commit(lambda: send_sms(phone, message))
     return SentCode(phone, purpose, expires, sent=True)
@@ -204,7 +205,7 @@ def register(phone: str, code: str, password: str, real_name: str) -> User:
                 user = User(username=phone, phone=phone, phone_verified=True, real_name=real_name)
                 user.set_password(password)
                 user.save()
-                audit.record("user.register", user, actor=user, after={"phone": phone[:3] + "****",
+                audit.record("user.register", user, actor=user, after={"phone": mask_phone(phone),
                                                                        "real_name": real_name})
     except IntegrityError:
         raise DomainError(_("This number is already registered. Log in or reset your password."),

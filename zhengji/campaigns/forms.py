@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengji.accounts import roles
 from zhengji.accounts.scopes import scopes_for
+from zhengji.common.i18n import localized
 from zhengji.common.numbers import is_ascii_digits, parse_id
 from zhengji.common.widgets import RichTextWidget
 from zhengji.orgs.models import Organization, OrgKind
@@ -288,12 +289,19 @@ class AnnouncementForm(BootstrapMixin, forms.Form):
         return data
 
 
+class TrackChoiceField(forms.ModelChoiceField):
+    """Tracks as "4. 摄影" on Chinese pages and "4. Photography" on English ones."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.number}. {localized(obj, 'name')}"
+
+
 class GrantForm(BootstrapMixin, forms.Form):
     phone = forms.CharField(label=_("mobile number"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     role = forms.ChoiceField(label=_("role"), choices=partial(roles.choices, [*CAMPAIGN_ROLES, *TRACK_ROLES]))
-    track = forms.ModelChoiceField(label=_("track"), queryset=Track.objects.none(), required=False,
-                                   help_text=_("For host-unit staff and judges."))
+    track = TrackChoiceField(label=_("track"), queryset=Track.objects.none(), required=False,
+                             help_text=_("For host-unit staff and judges."))
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)

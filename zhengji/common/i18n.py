@@ -15,10 +15,13 @@ def localized(obj, field: str) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
+    """The one masking rule for phone numbers, everywhere (pages, PDFs, exports, the API, audit
+    records, SMS logs): the first three and the last four digits, "138****1234". A number too short
+    to hide four digits that way shows as "****". Who sees a number whole instead is decided by
+    `orgs.rules.can_see_phone` (docs/accounts.md, "Phone numbers shown to others")."""
     if not phone:
         return ""
+    phone = str(phone)
     if len(phone) >= 11:
         return f"{phone[:3]}****{phone[-4:]}"
-    if len(phone) > 4:
-        return f"{phone[:2]}****{phone[-2:]}"
     return "****"

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
@@ -45,5 +46,19 @@ class LocMemSMSBackend(BaseSMSBackend):
         outbox.append({"phone": phone, "message": message})
 
 
+def signed(message: str, *, at: datetime | None = None) -> str:
+    """Every SMS reads the same way: the signature first (`SMS_SIGNATURE`, "【征集】", as Chinese
+    providers require), the text, and the date it was sent (Beijing time) last:
+    "【征集】您的验证码是 123456，5 分钟内有效，请勿告诉他人。（2026-12-04）"."""
+    signature = settings.SMS_SIGNATURE
+    text = str(message).strip()
+    if text.startswith(signature):
+        text = text[len(signature):].lstrip()
+    day = timezone.localtime(at or timezone.now()).date().isoformat()
+    return f"{signature}{text}（{day}）"
+
+
 def send_sms(phone: str, message: str) -> None:
-    import_string(settings.SMS_BACKEND)().send(phone, message)
+    """Send `message` to `phone` through the configured backend, signed and dated (`signed`):
+    callers pass the bare text."""
+    import_string(settings.SMS_BACKEND)().send(phone, signed(message))

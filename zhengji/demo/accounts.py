@@ -12,28 +12,29 @@ from . import campaign, orgs
 DEMO_PASSWORD = "Zhengji-demo-2025"
 
 # key: username; role: a registered role name, "superuser" or "worker"; scope: how to find the scope object
-# ("campaign", "track:<slug>", "org:<code>"); label/label_en: what the table shows.
+# ("campaign", "track:<slug>", "org:<code>"); label/label_en: what the table shows. Real names are
+# people's names, never a role: pages show roles from the role registry, in the reader's language.
 ACCOUNTS = [
     dict(username="admin", phone="13800000000", role="superuser", scope=None,
-         real_name="演示·平台管理员", label="平台管理员（超级用户）", label_en="Platform admin (superuser)"),
+         real_name="演示·赵平", label="平台管理员（超级用户）", label_en="Platform admin (superuser)"),
     dict(username="campaign_admin", phone="13800000001", role=CampaignRole.CAMPAIGN_ADMIN, scope="campaign",
-         real_name="演示·活动管理员", label="活动管理员", label_en="Campaign admin"),
+         real_name="演示·钱静", label="活动管理员", label_en="Campaign admin"),
     dict(username="moderator", phone="13800000002", role=CampaignRole.MODERATOR, scope="campaign",
-         real_name="演示·审核员", label="内容审核员", label_en="Moderator"),
+         real_name="演示·孙立", label="内容审核员", label_en="Moderator"),
     dict(username="host_photo", phone="13800000003", role=CampaignRole.HOST_STAFF, scope="track:photography",
-         real_name="演示·承办单位工作人员", label="承办单位工作人员", label_en="Host-unit staff"),
+         real_name="演示·周宣", label="承办单位工作人员", label_en="Host-unit staff"),
     dict(username="judge_photo", phone="13800000004", role=CampaignRole.JUDGE, scope="track:photography",
-         real_name="演示·评委", label="评委", label_en="Judge"),
+         real_name="演示·吴桐", label="评委", label_en="Judge"),
     dict(username="admin_tongling", phone="13800000011", role=OrgRole.UNIT_ADMIN, scope="org:AH-TL",
-         real_name="演示·铜陵市总管理员", label="单位管理员", label_en="Unit admin"),
+         real_name="演示·郑铜", label="单位管理员", label_en="Unit admin"),
     dict(username="admin_yian", phone="13800000012", role=OrgRole.UNIT_ADMIN, scope="org:AH-TL-YA",
-         real_name="演示·义安区管理员", label="单位管理员", label_en="Unit admin"),
+         real_name="演示·王义", label="单位管理员", label_en="Unit admin"),
     dict(username="admin_jiaoqu", phone="13800000013", role=OrgRole.UNIT_ADMIN, scope="org:AH-TL-JQ",
-         real_name="演示·郊区管理员", label="单位管理员", label_en="Unit admin"),
+         real_name="演示·冯郊", label="单位管理员", label_en="Unit admin"),
     dict(username="worker_yian", phone="13800000021", role="worker", scope="org:AH-TL-YA-001",
-         real_name="演示·职工甲", label="职工", label_en="Worker"),
+         real_name="演示·陈晓", label="职工", label_en="Worker"),
     dict(username="worker_jiaoqu", phone="13800000022", role="worker", scope="org:AH-TL-JQ-001",
-         real_name="演示·职工乙", label="职工", label_en="Worker"),
+         real_name="演示·林悦", label="职工", label_en="Worker"),
 ]
 
 

@@ -66,11 +66,13 @@ COMMON_RULES = [
 ]
 
 
-def _rules_html(collected: str, specifics: list[str], lang: str, common_rules=None) -> str:
-    heads = {"zh": ("征集内容", "作品要求"), "en": ("What is collected", "Requirements")}[lang]
+def _rules_html(specifics: list[str], lang: str, common_rules=None) -> str:
+    """The track's rules: its requirements and the shared ones. What is collected is the track's
+    description, which the track page shows above the rules ("About this track"): not repeated."""
+    head = {"zh": "作品要求", "en": "Requirements"}[lang]
     common = [zh if lang == "zh" else en for zh, en in (common_rules or COMMON_RULES)]
     items = "".join(f"<li>{s}</li>" for s in [*specifics, *common])
-    return f"<h3>{heads[0]}</h3><p>{collected}</p><h3>{heads[1]}</h3><ul>{items}</ul>"
+    return f"<h3>{head}</h3><ul>{items}</ul>"
 
 
 # number, slug, name, name_en, host unit code, kind, entrant types, schema,
@@ -118,7 +120,7 @@ TRACKS = [
         description_en="Original photographs of workers' dedication, model workers and craftsmen, major innovation, "
                        "workplaces and workers' lives; and of the congresses, landmarks and history of the Chinese "
                        "labour movement.",
-        specifics=(["JPEG 格式，每幅不低于300万像素；单幅或组照（不超过6幅），须附图片说明，不得做改变原貌的合成。"],
+        specifics=(["JPEG 格式，每幅不低于 300 万像素；单幅或组照（不超过6幅），须附图片说明，不得做改变原貌的合成。"],
                    ["JPEG, at least 3 megapixels each; a single image or a series of up to 6, with a caption; "
                     "no compositing that changes what was photographed."]),
     ),
@@ -195,8 +197,8 @@ def track_rows(common_rules=None) -> list[dict]:
     rows = []
     for t in TRACKS:
         zh, en = t["specifics"]
-        rows.append({**t, "rules": _rules_html(t["description"], zh, "zh", common_rules),
-                     "rules_en": _rules_html(t["description_en"], en, "en", common_rules)})
+        rows.append({**t, "rules": _rules_html(zh, "zh", common_rules),
+                     "rules_en": _rules_html(en, "en", common_rules)})
     return rows
 
 

@@ -25,6 +25,9 @@ class EntriesConfig(AppConfig):
         workflow.on_applied("withdraw", lambda entry, event: notifications.entry_withdrawn(entry))
         workflow.on_applied("return", lambda entry, event: notifications.entry_returned(entry, event.reason))
         registry.centre.register("entries.mine", centre_panels, order=50)
+        from .hub import hub_panels  # noqa: PLC0415 (imports models, which are not ready at module import)
+
+        registry.hub.register("entries.unit", hub_panels, order=12)
         # Plug-ins into the media file service: the entry form's ingest target, and who else may
         # view an entry's files (see entries.file_targets).
         from zhengji.media import access, targets  # noqa: PLC0415 (apps load before models; ready() is the hook)

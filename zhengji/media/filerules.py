@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 FILE_KINDS = ("video", "audio", "image", "document")
@@ -27,3 +29,18 @@ class FileRule(BaseModel):
     # the app that attaches files, not at ingest.
     min_count: int = Field(default=0, ge=0)
     max_count: int = Field(default=1, ge=1, le=100)
+
+
+def _figure(value: float) -> str:
+    """3 -> "3", 2.5 -> "2.5", 0.06 -> "0.1", 16000.0 -> "16000": one decimal below 10."""
+    return f"{value:.1f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
+
+
+def megapixels_words(megapixels: float) -> str:
+    """The one wording of an image's pixel count, on the track page, in the entry form and in
+    refusals: "300 万像素" on Chinese pages (Chinese counts pixels in 万, ten thousands) and
+    "3 megapixels" on English ones."""
+    if (get_language() or "zh-hans").lower().startswith("zh"):
+        return _("%(n)s ten-thousand pixels") % {"n": _figure(megapixels * 100)}
+    figure = _figure(megapixels)
+    return _("1 megapixel") if figure == "1" else _("%(n)s megapixels") % {"n": figure}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengji.common.errors import DomainError
+from zhengji.common.i18n import localized
 
 from . import membership as membership_services
 from .forms import JoinCodeForm
@@ -41,7 +42,7 @@ def join(request):
                 invite_form = JoinCodeForm(request.POST)
                 if invite_form.is_valid():
                     m = membership_services.join_by_invite(request.user, invite_form.cleaned_data["code"])
-                    messages.success(request, _("You joined %(org)s.") % {"org": m.org.name})
+                    messages.success(request, _("You joined %(org)s.") % {"org": localized(m.org, "name")})
                     return redirect("accounts:centre")
                 status = 400
             else:
@@ -52,7 +53,7 @@ def join(request):
                 else:
                     membership_services.join_org(request.user, org)
                     messages.success(request, _("Your request to join %(org)s was sent. Its administrators have "
-                                                "been notified and will confirm it.") % {"org": org.name})
+                                                "been notified and will confirm it.") % {"org": localized(org, "name")})
                     return redirect("accounts:centre")
         except DomainError as exc:
             if "code" in request.POST:
@@ -89,7 +90,7 @@ def join_invite(request, code: str):
         except DomainError as exc:
             error = str(exc.message)
         else:
-            messages.success(request, _("You joined %(org)s.") % {"org": m.org.name})
+            messages.success(request, _("You joined %(org)s.") % {"org": localized(m.org, "name")})
             return redirect("accounts:centre")
     label = org_path_labels([invite.org])[invite.org.pk]
     return render(request, "orgs/join/invite.html", {"invite": invite, "org_label": label, "error": error},

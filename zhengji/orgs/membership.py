@@ -17,6 +17,7 @@ from zhengji.accounts.models import RoleAssignment, User
 from zhengji.accounts.scopes import UNIT_ADMIN
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotPermitted
+from zhengji.common.i18n import localized
 from zhengji.common.notify import notify, notify_many
 
 from .models import Invite, Membership, MembershipStatus, Organization
@@ -30,6 +31,10 @@ def join_org(user: Any, org: Organization, *, notify_admins: bool = True) -> Mem
     of the level above are told at once (site notification and SMS, after commit)."""
     if not org.is_active:
         raise DomainError(_("This organisation is no longer active."), code="org_inactive")
+    if not org.takes_members:
+        raise DomainError(_("%(org)s is a federation level, not a grassroots union: choose the grassroots union "
+                            "of your workplace under it.") % {"org": localized(org, "name")},
+                          code="not_grassroots")
     before = None
     m = Membership.objects.select_for_update().filter(user=user).first()
     if m is not None:

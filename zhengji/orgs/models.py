@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from zhengji.common.audit import AuditScope
+from zhengji.common.i18n import localized
 
 
 class OrgKind(models.TextChoices):
@@ -16,6 +17,12 @@ class OrgKind(models.TextChoices):
     DIRECT = "direct", _("Union directly under the city")
     GRASSROOTS = "grassroots", _("Grassroots union")
     OTHER = "other", _("Other")
+
+
+# Levels of the federation (and the intermediate industry and directly affiliated unions): they
+# receive reports from the unions below them and have no members of their own; a worker joins a
+# grassroots union (or an "other" organisation that takes members).
+LEVEL_KINDS = frozenset({OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY, OrgKind.INDUSTRY, OrgKind.DIRECT})
 
 
 class Organization(MP_Node):
@@ -52,8 +59,15 @@ class Organization(MP_Node):
         return self.path.startswith(ancestor.path)
 
     @property
+    def takes_members(self) -> bool:
+        """Workers may ask to join it (a grassroots union), unlike a level of the federation."""
+        return self.kind not in LEVEL_KINDS
+
+    @property
     def display_name(self) -> str:
-        return self.short_name or self.name
+        """The short name (Chinese pages), or the English name on English pages where it exists."""
+        english = localized(self, "name")
+        return english if english != self.name else (self.short_name or self.name)
 
 
 class MembershipStatus(models.TextChoices):

@@ -13,6 +13,7 @@ from django.db.models.functions import Substr
 from zhengji.accounts.models import RoleAssignment
 from zhengji.accounts.profile import MembershipView
 from zhengji.accounts.scopes import UNIT_ADMIN, scopes_for
+from zhengji.common.i18n import localized
 
 from .models import Membership, MembershipStatus, Organization
 
@@ -20,19 +21,22 @@ SEARCH_LIMIT = 20
 
 
 def org_path_labels(orgs: Iterable[Organization]) -> dict[int, str]:
-    """{org.pk: "铜陵市总工会 › 义安区总工会 › …"} (the root left out below the second level)
+    """{org.pk: "铜陵市总工会 › 义安区总工会 › …"} (the root left out below the second level; English
+    names on English pages where they exist, `common.i18n.localized`)
     for the given organisations, in one query
     for all their ancestors (materialised paths: each ancestor's path is a prefix)."""
     orgs = list(orgs)
     step = Organization.steplen
     prefixes = {o.path[:i] for o in orgs for i in range(step, len(o.path), step)}
-    names = dict(Organization.objects.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
+    names = ({a.path: localized(a, "name")
+              for a in Organization.objects.filter(path__in=prefixes).only("path", "name", "name_en")}
+             if prefixes else {})
     out = {}
     for o in orgs:
         parts = [names[o.path[:i]] for i in range(step, len(o.path), step) if o.path[:i] in names]
         if len(parts) >= 2:
             parts = parts[1:]  # the root (the province) is the same for everyone: leave it out
-        out[o.pk] = " › ".join(parts + [o.name])
+        out[o.pk] = " › ".join(parts + [localized(o, "name")])
     return out
 
 
@@ -54,8 +58,9 @@ def membership_view(user: Any) -> MembershipView | None:
     m = Membership.objects.select_related("org").filter(user=user).first()
     if m is None:
         return None
-    return MembershipView(org_id=m.org_id, org_name=m.org.name, org_path=org_path_labels([m.org])[m.org_id],
-                          status=m.status, status_label=str(m.get_status_display()))
+    return MembershipView(org_id=m.org_id, org_name=localized(m.org, "name"),
+                          org_path=org_path_labels([m.org])[m.org_id], status=m.status,
+                          status_label=str(m.get_status_display()))
 
 
 # --- members awaiting confirmation, across an admin's subtree -----------------------------------

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from zhengji.accounts import roles
 from zhengji.accounts.models import RoleAssignment
 from zhengji.accounts.scopes import UNIT_ADMIN, scopes_for
+from zhengji.common.i18n import localized
 
 from .models import Organization
 
@@ -37,7 +38,7 @@ def _paths(ids: frozenset[int]) -> list[str]:
 
 
 def _describe(org: Organization) -> str:
-    return org.name
+    return localized(org, "name")
 
 
 def _audit_scope(org: Organization) -> Mapping[str, Any]:

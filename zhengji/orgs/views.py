@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengji.common.context import acting, client_ip
 from zhengji.common.errors import DomainError
+from zhengji.common.i18n import localized
 
 from . import importing, membership, services, uploads
 from .forms import AppointForm, ImportForm, InviteForm, MoveForm, OrgForm
@@ -28,7 +29,7 @@ from .models import Invite, Membership, MembershipStatus, Organization
 from .queries import pending_by_child, pending_count, pending_page, pending_units
 from .roles import admin_assignments
 from .scoping import admin_roots, clean_query, get_org_or_404, in_scope, path_names, visible_orgs
-from .stats import subtree_summary
+from .stats import member_totals, subtree_summary
 
 CHILDREN_PAGE = 100
 MEMBERS_PAGE = 50
@@ -72,17 +73,22 @@ def index(request):
         for o in results:
             o.ancestor_names = names.get(o.pk, [])
     roots = list(admin_roots(request.user))
+    totals = member_totals(roots)
     for o in roots:
         o.pending = pending_count(request.user, o)  # type: ignore[attr-defined]  # for the template
+        o.member_total = totals[o.pk]  # type: ignore[attr-defined]
     return render(request, "orgs/index.html", {"roots": roots, "q": q, "results": results,
                                                "pending_total": pending_count(request.user)})
 
 
 def _with_pending(org: Organization, kids) -> None:
-    """Each child of `org` carries `pending`: requests waiting in its subtree (one query)."""
+    """Each child of `org` carries `pending`: requests waiting in its subtree (one query), and
+    `member_total`: the declared members of its subtree, as its own page counts them (one query)."""
     counts = pending_by_child(org)
+    totals = member_totals(kids)
     for o in kids:
         o.pending = counts.get(o.path, 0)
+        o.member_total = totals[o.pk]
 
 
 @require_GET
@@ -91,6 +97,7 @@ def children(request, pk: int):
     """htmx partial: one level of the tree, lazily loaded."""
     org = get_org_or_404(request.user, pk)
     page = Paginator(_children(org), CHILDREN_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # the annotated instances are the ones rendered
     _with_pending(org, page.object_list)
     return render(request, "orgs/_children.html", {"org": org, "page": page})
 
@@ -98,8 +105,9 @@ def children(request, pk: int):
 def _breadcrumb(user, org: Organization) -> list[tuple[str, int | None]]:
     step = Organization.steplen
     prefixes = [org.path[:i] for i in range(step, len(org.path), step)]
-    found = {o.path: o for o in Organization.objects.filter(path__in=prefixes).only("id", "path", "name")}
-    return [(found[p].name, found[p].pk if in_scope(user, found[p]) else None) for p in prefixes if p in found]
+    found = {o.path: o for o in Organization.objects.filter(path__in=prefixes).only("id", "path", "name", "name_en")}
+    return [(localized(found[p], "name"), found[p].pk if in_scope(user, found[p]) else None)
+            for p in prefixes if p in found]
 
 
 @require_GET

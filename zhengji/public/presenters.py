@@ -13,6 +13,7 @@ from zhengji.campaigns.models import Campaign, Phase
 from zhengji.campaigns.policy import policy_for, start_of_day
 from zhengji.campaigns.schema import FieldDef, FileRule, parse_schema
 from zhengji.common.i18n import localized
+from zhengji.media.filerules import megapixels_words
 
 ENTRANT_LABELS = {
     "individual": lambda: _("Individuals"),
@@ -118,7 +119,7 @@ def file_rule_words(rule: FileRule) -> str:
     elif rule.min_width:
         parts.append(_("≥ %(n)s pixels wide") % {"n": rule.min_width})
     if rule.min_megapixels:
-        parts.append(_("≥ %(n)s megapixels") % {"n": f"{rule.min_megapixels:g}"})
+        parts.append("≥ " + megapixels_words(rule.min_megapixels))
     if rule.max_count > 1:
         if rule.min_count > 1:
             parts.append(_("%(a)s–%(b)s files") % {"a": rule.min_count, "b": rule.max_count})

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
+from ..filerules import megapixels_words
 from . import children
 from . import probe as probing
 
@@ -162,14 +163,15 @@ def image_renditions(src: str | os.PathLike, workdir: Path) -> dict[str, Path]:
     try:
         clean = _upright_rgb(src, web_px)
     except probing.ImageTooLarge as exc:
-        raise ProcessingError(_("The image has more than %(limit)s MP, the limit for processing.")
-                              % {"limit": f"{exc.limit / 1_000_000:g}"}, str(exc)) from exc
+        raise ProcessingError(_("The image has more than %(limit)s, the limit for processing.")
+                              % {"limit": megapixels_words(exc.limit / 1_000_000)}, str(exc)) from exc
     except probing.ImageTooHeavy as exc:
         raise ProcessingError(_("The image needs more than %(limit)d MB of memory to process, the limit.")
                               % {"limit": exc.limit // (1024 * 1024)}, str(exc)) from exc
     except Image.DecompressionBombError as exc:
-        raise ProcessingError(_("The image has more than %(limit)s MP, the limit for processing.")
-                              % {"limit": f"{probing.max_image_pixels() / 1_000_000:g}"}, str(exc)) from exc
+        raise ProcessingError(_("The image has more than %(limit)s, the limit for processing.")
+                              % {"limit": megapixels_words(probing.max_image_pixels() / 1_000_000)},
+                              str(exc)) from exc
     except Exception as exc:  # Pillow raises many types for damaged files
         raise ProcessingError(_("The image could not be decoded: it may be damaged or incomplete."),
                               f"{exc.__class__.__name__}: {exc}") from exc

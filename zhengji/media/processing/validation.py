@@ -16,7 +16,7 @@ from zhengji.common.errors import DomainError
 
 from .. import scanning
 from ..filenames import clean_filename
-from ..filerules import FileRule
+from ..filerules import FileRule, megapixels_words
 from . import documents
 from . import probe as probing
 from .probe import KNOWN, FileType, canonical_ext
@@ -80,9 +80,6 @@ def format_size(n: int) -> str:
         return _("%(n).1f MB") % {"n": n / 1024 / 1024}
     return _("%(n).0f KB") % {"n": max(1, n / 1024)}
 
-
-def _fmt_mp(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
 
 
 def _kind_noun(kind: str) -> str:
@@ -269,8 +266,9 @@ def _resolution_errors(w: int, h: int, rule: FileRule, what: str) -> list[str]:
     if rule.min_megapixels:
         mp = w * h / 1_000_000
         if mp < rule.min_megapixels:
-            errors.append(_("The %(what)s has %(actual)s MP, below the required %(limit)s MP.")
-                          % {"what": what, "actual": _fmt_mp(mp), "limit": _fmt_mp(rule.min_megapixels)})
+            errors.append(_("The %(what)s has %(actual)s, below the required %(limit)s.")
+                          % {"what": what, "actual": megapixels_words(mp),
+                             "limit": megapixels_words(rule.min_megapixels)})
     return errors
 
 
@@ -280,11 +278,11 @@ def _check_image(path: str | os.PathLike[str], rule: FileRule, checked: Checked)
         info = probing.image_info(path)
     except probing.ImageTooLarge as exc:
         if exc.pixels:
-            raise MediaInvalid([_("The image has %(actual)s MP, over the limit of %(limit)s MP.")
-                                % {"actual": _fmt_mp(exc.pixels / 1_000_000),
-                                   "limit": _fmt_mp(exc.limit / 1_000_000)}]) from exc
-        raise MediaInvalid([_("The image is too large to process safely (more than %(limit)s MP).")
-                            % {"limit": _fmt_mp(exc.limit / 1_000_000)}]) from exc
+            raise MediaInvalid([_("The image has %(actual)s, over the limit of %(limit)s.")
+                                % {"actual": megapixels_words(exc.pixels / 1_000_000),
+                                   "limit": megapixels_words(exc.limit / 1_000_000)}]) from exc
+        raise MediaInvalid([_("The image is too large to process safely (more than %(limit)s).")
+                            % {"limit": megapixels_words(exc.limit / 1_000_000)}]) from exc
     except probing.ImageTooHeavy as exc:
         raise MediaInvalid([_("The image (%(w)d×%(h)d pixels) needs %(actual)s of memory to process, "
                               "over the limit of %(limit)s. Please upload it smaller or as a JPEG.")
