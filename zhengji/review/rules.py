@@ -78,3 +78,17 @@ rules.add_perm("review.requalify_entry", staff & step_open("requalify"))
 rules.add_perm("review.score_entry", staff & step_open("mark_scored"))
 rules.add_perm("review.decide_entry", staff & (step_open("award") | step_open("not_award")))
 rules.add_perm("review.reopen_entry", staff & step_open("reopen_result"))
+
+
+# --- judge area: a judge's own assignment ----------------------------------------------------------
+
+@rules.predicate
+def holds_assignment(user: Any, assignment: Any) -> bool:
+    """The judge of this active assignment, still a judge of its track (objects: assignments)."""
+    if assignment is None or user is None or not user.is_authenticated:
+        return False
+    return (assignment.judge_id == user.pk and assignment.status == "active"
+            and assignment.round.track_id in scopes_for(user).judge_tracks)
+
+
+rules.add_perm("review.score_assignment", holds_assignment)
