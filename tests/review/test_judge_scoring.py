@@ -20,8 +20,7 @@ from zhengji.entries.models import EntryStatus
 from zhengji.entries.queries import View, entries_for
 from zhengji.review.domain import scoring
 from zhengji.review.domain.scoring import ScoreInvalid, declare_conflict, save_score
-from zhengji.review.models import (AssignmentStatus, Conflict, ConflictSource, Criterion, RoundStatus, Score,
-                                   ScoreStatus)
+from zhengji.review.models import AssignmentStatus, Conflict, ConflictSource, Criterion, RoundStatus, Score, ScoreStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -74,13 +73,14 @@ def test_weights_count_in_the_total(ws):
 
 
 @pytest.mark.parametrize("value, fragment", [
-    ("-1", "from 0 to 40"), ("40.01", "from 0 to 40"), ("abc", "a number"), ("1.234", "two decimal"), (True, "a number"),
-    ("NaN", "a number"), ("Infinity", "a number"), ("1e400", "from 0 to 40"),
+    ("-1", "from 0 to 40"), ("40.01", "from 0 to 40"), ("abc", "a number"), ("1.234", "two decimal"),
+    (True, "a number"), ("NaN", "a number"), ("Infinity", "a number"), ("1e400", "from 0 to 40"),
 ])
 def test_values_out_of_bounds_or_not_numbers_are_refused_with_the_criterion_named(ws, value, fragment):
     with pytest.raises(ScoreInvalid) as exc:
         save_score(ws.seat.user, ws.asg[0], vals(ws, value))
-    assert exc.value.status == 422 and "思想性" in exc.value.message and fragment in exc.value.message, exc.value.message
+    msg = exc.value.message
+    assert exc.value.status == 422 and "思想性" in msg and fragment in msg, msg
     assert not Score.objects.exists()
 
 
@@ -183,7 +183,8 @@ def test_a_removed_assignment_or_a_conflict_is_refused(ws):
     assert not Score.objects.exists()
 
 
-def test_declaring_a_conflict_removes_the_assignment_keeps_the_draft_and_tells_staff(ws, django_capture_on_commit_callbacks):
+def test_declaring_a_conflict_removes_the_assignment_keeps_the_draft_and_tells_staff(
+        ws, django_capture_on_commit_callbacks):
     judge = ws.seat.user
     save_score(judge, ws.asg[0], vals(ws, 5), "草稿")
     with pytest.raises(DomainError) as exc:

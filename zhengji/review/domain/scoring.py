@@ -28,8 +28,7 @@ from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.notify import notify_many
 from zhengji.entries.queries import View, entries_for
 
-from ..models import (Assignment, AssignmentStatus, Conflict, ConflictSource, Criterion, Round, Score,
-                      ScoreStatus)
+from ..models import Assignment, AssignmentStatus, Conflict, ConflictSource, Criterion, Round, Score, ScoreStatus
 
 TWO_PLACES = Decimal("0.01")
 MAX_COMMENT = 4000
@@ -276,3 +275,12 @@ def declare_conflict(actor: Any, assignment: Assignment | int, reason: str, *,
         url = _reassign_url(rnd)
         transaction.on_commit(lambda: notify_many(staff, title, body, url), robust=True)
     return conflict
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+def record_download(actor: Any, assignment: Assignment, media_id: int, name: str) -> None:
+    """Audit a judge's download of a clean copy (the neutral name, never the uploaded one)."""
+    audit.record("review.blind_download", assignment, actor=actor, before=None,
+                 after={"entry": assignment.entry_id, "media": media_id, "name": name},
+                 scope=_scope(assignment.round))
