@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from zhengji.common.apitypes import ApiError, InputSchema
 from zhengji.entries import projections
@@ -165,7 +165,8 @@ def save_score(request: HttpRequest, assignment_id: int, payload: ReviewJudgeSco
     try:
         score = scoring.save_score(request.user, a, payload.values, payload.comment, submit=payload.submit)
     except ScoreInvalid as exc:
-        return exc.status, ApiError(code=exc.code, message=str(exc.message), field=exc.field, errors=exc.errors)
+        return Status(exc.status, ApiError(code=exc.code, message=str(exc.message), field=exc.field,
+                                           errors=exc.errors))
     return _score_out(score)
 
 
