@@ -43,7 +43,7 @@ def post_json(client, url, body):
 
 def urls(w, a=None):
     a = a or w.asg[0]
-    media = a.entry.entry_files.first().media_id if hasattr(a.entry, "entry_files") else None
+    media = a.entry.file_links.first().media_id
     return {"queue": reverse("review:judge_queue"), "entry": reverse("review:judge_entry", args=[a.pk]),
             "conflict": reverse("review:judge_conflict", args=[a.pk]),
             "file": reverse("review:judge_file", args=[a.pk, media or 1]),
