@@ -44,7 +44,8 @@
     lastSent = now;
     var data = new FormData(form);
     data.set("action", "save");
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+    // form.action would be the buttons named "action": read the attribute.
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin",
                          headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (body) {
