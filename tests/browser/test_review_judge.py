@@ -40,7 +40,11 @@ def test_a_judge_on_a_phone_scores_three_entries(page):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
         # A value, then leaving the field: saved as a draft without a page load.
         page.locator(f"#c_{w.c1.pk}").fill(str(20 + i))
-        with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/review/judge/{a.pk}/")) as resp_info:
+        here = f"/review/judge/{a.pk}/"
+        def autosave(r, here=here):
+            return r.request.method == "POST" and r.url.endswith(here)
+
+        with page.expect_response(autosave) as resp_info:
             page.locator("#comment").focus()
         assert resp_info.value.status == 200
         expect(page.locator("#save-status")).to_contain_text(":")

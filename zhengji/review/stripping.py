@@ -338,7 +338,7 @@ def stripped_copy(media: MediaFile, *, storage: Storage | None = None) -> Stripp
         return StrippedCopy(name, ext, content_type, storage.size(name), storage)
     source = media.original
     with _work_dir() as tmp:
-        with probing.local_copy(source.storage, source.name, suffix=f".{source_ext(media)}", dir=tmp) as src:
+        with probing.local_copy(source.storage, source.name or "", suffix=f".{source_ext(media)}", dir=tmp) as src:
             clean = _make(media, Path(src), tmp)
         with open(clean, "rb") as fh:
             saved = storage.save(name, File(fh, name=clean.name))

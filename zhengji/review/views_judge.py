@@ -93,7 +93,7 @@ def assignment_for(user: Any, assignment_id: int) -> Assignment:
 
 def neighbours(user: Any, a: Assignment) -> tuple[int | None, int | None, int, int, int | None]:
     """(previous, next, position from 1, count, next not yet submitted) in the queue's order."""
-    rows = list(my_assignments(user).order_by(*ORDER).values_list("pk", "score_status"))
+    rows = list(my_assignments(user).order_by(*ORDER).values_list("pk", "score__status"))
     ids = [pk for pk, _s in rows]
     i = ids.index(a.pk) if a.pk in ids else 0
     prev_id = ids[i - 1] if i > 0 else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -226,8 +227,7 @@ def _staff_of(rnd: Round) -> list[Any]:
     ids = set(RoleAssignment.objects.in_scope(track).filter(role=HOST_STAFF).values_list("user_id", flat=True))
     ids |= set(RoleAssignment.objects.in_scope(track.campaign).filter(role=CAMPAIGN_ADMIN)
                .values_list("user_id", flat=True))
-    user_model = RoleAssignment._meta.get_field("user").related_model
-    return list(user_model.objects.filter(pk__in=ids, is_active=True))  # type: ignore[union-attr]
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
 
 
 def _reassign_url(rnd: Round) -> str:
