@@ -157,3 +157,49 @@ def test_copy_is_cached_by_content_and_other_types_refused(tmp_path):
     with pytest.raises(StrippingRefused):
         stripped_copy(stored(src, "image", status=MediaStatus.PROCESSING))
     assert not stripping.can_strip(stored(text, "document")) and stripping.can_strip(a)
+
+
+TAGS = ["-metadata", f"artist={bj.AUTHOR} {bj.PHONE}", "-metadata", f"comment={bj.UNIT}",
+        "-metadata", f"title={bj.AUTHOR_LATIN}"]
+SINE = ["-f", "lavfi", "-i", "sine=frequency=440:duration=1:sample_rate=22050"]
+PATTERN = ["-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=10"]
+STREAM_TAGS = ["-metadata:s:a", f"title={bj.UNIT_LATIN}", "-metadata:s:a", "language=zho"]
+
+
+@pytest.mark.parametrize("ext, kind, args", [
+    ("ogg", "audio", [*SINE, "-c:a", "libopus", *TAGS, *STREAM_TAGS, "-f", "ogg"]),
+    ("m4a", "audio", [*SINE, "-c:a", "aac", *TAGS, *STREAM_TAGS, "-f", "ipod"]),
+    ("wav", "audio", [*SINE, "-c:a", "pcm_s16le", *TAGS, "-f", "wav"]),
+    ("flac", "audio", [*SINE, "-c:a", "flac", *TAGS, *STREAM_TAGS, "-f", "flac"]),
+    ("webm", "video", [*PATTERN, *SINE, "-c:v", "libvpx", "-deadline", "realtime", "-c:a", "libopus", *TAGS,
+                       *STREAM_TAGS, "-shortest", "-f", "webm"]),
+    ("mov", "video", [*PATTERN, *SINE, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                      "-c:a", "aac", *TAGS, *STREAM_TAGS, "-shortest", "-f", "mov"]),
+    ("mkv", "video", [*PATTERN, *SINE, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                      "-c:a", "aac", *TAGS, *STREAM_TAGS, "-shortest", "-f", "matroska"]),
+])
+def test_other_containers_lose_their_tags(tmp_path, ext, kind, args):
+    src = tmp_path / f"s.{ext}"
+    bj._ffmpeg(*args, str(src))
+    assert bj.leaks(json.dumps(ffprobe(src), ensure_ascii=False))  # planted
+    copy = stripped_copy(stored(src, kind))
+    assert copy.ext == ext
+    out = tmp_path / f"out.{ext}"
+    out.write_bytes(read(copy))
+    info = ffprobe(out)
+    assert bj.leaks(json.dumps(info, ensure_ascii=False)) == [] and bj.leaks(out.read_bytes()) == []
+    assert float(info["format"]["duration"]) > 0.5
+    assert ("video" in {s["codec_type"] for s in info["streams"]}) == (kind == "video")
+
+
+def test_a_cover_picture_is_left_out_of_an_mp3(tmp_path):
+    cover = bj.planted_jpeg(tmp_path / "cover.jpg")
+    src = tmp_path / "cover.mp3"
+    bj._ffmpeg(*SINE, "-i", str(cover), "-map", "0:a", "-map", "1:v", "-c:a", "libmp3lame", "-c:v", "copy",
+               "-id3v2_version", "3", "-metadata:s:v", "comment=Cover (front)", "-disposition:v", "attached_pic",
+               "-f", "mp3", str(src))
+    assert "video" in {s["codec_type"] for s in ffprobe(src)["streams"]}
+    out = tmp_path / "out.mp3"
+    out.write_bytes(read(stripped_copy(stored(src, "audio"))))
+    assert {s["codec_type"] for s in ffprobe(out)["streams"]} == {"audio"}
+    assert bj.leaks(out.read_bytes()) == []
