@@ -20,7 +20,16 @@ from zhengji.entries.models import EntryStatus
 from zhengji.entries.queries import View, entries_for
 from zhengji.review.domain import scoring
 from zhengji.review.domain.scoring import ScoreInvalid, declare_conflict, save_score
-from zhengji.review.models import AssignmentStatus, Conflict, ConflictSource, Criterion, RoundStatus, Score, ScoreStatus
+from zhengji.review.models import (
+    AssignmentStatus,
+    Conflict,
+    ConflictSource,
+    Criterion,
+    RoundKind,
+    RoundStatus,
+    Score,
+    ScoreStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +223,11 @@ def test_a_round_without_a_rubric_cannot_be_scored(ws):
     with pytest.raises(DomainError) as exc:
         save_score(ws.seat.user, ws.asg[0], {})
     assert exc.value.code == "no_rubric"
+
+
+def test_a_vetting_round_is_not_scored_by_judges(ws):
+    ws.round.kind = RoundKind.VETTING
+    ws.round.save()
+    with pytest.raises(DomainError) as exc:
+        save_score(ws.seat.user, ws.asg[0], vals(ws, 1))
+    assert exc.value.code == "not_a_scoring_round"

@@ -29,7 +29,17 @@ from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.notify import notify_many
 from zhengji.entries.queries import View, entries_for
 
-from ..models import Assignment, AssignmentStatus, Conflict, ConflictSource, Criterion, Round, Score, ScoreStatus
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    Conflict,
+    ConflictSource,
+    Criterion,
+    Round,
+    RoundKind,
+    Score,
+    ScoreStatus,
+)
 
 TWO_PLACES = Decimal("0.01")
 MAX_COMMENT = 4000
@@ -159,6 +169,9 @@ def _check(actor: Any, assignment: Assignment, at: dt.datetime) -> Round:
     if not actor.has_perm("review.score_assignment", assignment):
         raise NotPermitted(_("You are no longer on this track's panel."))
     rnd = assignment.round
+    if rnd.kind == RoundKind.VETTING:
+        raise DomainError(_("Vetting is done by the organisers: there is nothing to score in this round."),
+                          code="not_a_scoring_round", status=409)
     if not rnd.is_open_at(at):
         raise RoundClosed(_("The round “%(round)s” is not open: scores can be given and changed only while it is "
                             "open.") % {"round": rnd.name})
