@@ -152,6 +152,7 @@ def test_the_entry_page_saves_a_draft_then_submits_and_moves_to_the_next(client,
     u = urls(wp)
     html = client.get(u["entry"]).content.decode()
     assert wp.entries[0].title in html and "思想性" in html and 'max="40"' in html and "review/judge.js" in html
+    assert "<dd class=\"col-sm-8 text-break\">甲</dd>" in html  # a choice shown by its label
     assert "Entry 1 of 3" in html and reverse("review:judge_entry", args=[wp.asg[1].pk]) in html
     r = client.post(u["entry"], {"action": "save", f"c_{wp.c1.pk}": "30.5", "comment": "好"})
     assert r.status_code == 302 and r["Location"] == u["entry"]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from zhengji.common.errors import DomainError
+from zhengji.common.i18n import localized
 from zhengji.entries import files as entry_files
 from zhengji.entries import projections
 from zhengji.entries.queries import View, entries_for
@@ -114,6 +115,17 @@ def download_name(view: projections.BlindEntry, media: MediaFile) -> str:
     return f"{os.path.splitext(name)[0]}.{stripping.copy_ext(media)}"
 
 
+def answers(entry: Any) -> list[tuple[Any, Any]]:
+    """The blind form answers with choice values shown as their labels (in the reader's language)."""
+    out = []
+    for f, value in projections.blind_fields(entry):
+        if f.type in ("choice", "multichoice") and f.choices:
+            labels = {c.value: localized(c, "label") for c in f.choices}
+            value = [labels.get(v, v) for v in value] if isinstance(value, list) else labels.get(value, value)
+        out.append((f, value))
+    return out
+
+
 def score_of(a: Assignment) -> Score | None:
     return Score.objects.filter(assignment=a).first()
 
@@ -153,7 +165,7 @@ def _entry_context(request: HttpRequest, a: Assignment, *, values: dict[str, Any
              "last": i == len(criteria) - 1} for i, c in enumerate(criteria)]
     downloadable = file_names(entry, view)
     prev_id, next_id, position, count, next_todo = neighbours(request.user, a)
-    return {"a": a, "round": a.round, "view": view, "answers": projections.blind_fields(entry), "rows": rows,
+    return {"a": a, "round": a.round, "view": view, "answers": answers(entry), "rows": rows,
             "score": score, "comment": score.comment if comment is None and score else (comment or ""),
             "errors": errors, "other_errors": errors.get("values", []) + errors.get("comment", []),
             "downloads": {pk: reverse("review:judge_file", args=[a.pk, pk]) for pk in downloadable},
