@@ -10,6 +10,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -132,6 +133,11 @@ def test_docx_loses_creator_last_modified_and_company(tmp_path):
         app = z.read("docProps/app.xml").decode()
         assert "creator" not in core and "lastModifiedBy" not in core and "Company" not in app
         assert "征集 sample document" in z.read("word/document.xml").decode()
+    # Still a Word document, with empty properties.
+    doc = docx.Document(io.BytesIO(data))
+    props = doc.core_properties
+    assert props.author == "" and bj.leaks(f"{props.last_modified_by} {props.title} {props.comments}") == []
+    assert doc.paragraphs[0].text == "征集 sample document"
 
 
 def test_word_comment_authors_are_blanked(tmp_path):
