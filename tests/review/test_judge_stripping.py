@@ -209,3 +209,23 @@ def test_a_cover_picture_is_left_out_of_an_mp3(tmp_path):
     out.write_bytes(read(stripped_copy(stored(src, "audio"))))
     assert {s["codec_type"] for s in ffprobe(out)["streams"]} == {"audio"}
     assert bj.leaks(out.read_bytes()) == []
+
+
+@pytest.mark.parametrize("fmt, ext, mode, expect", [
+    ("TIFF", "tif", "CMYK", "png"), ("GIF", "gif", "P", "png"), ("BMP", "bmp", "RGB", "png"),
+    ("WEBP", "webp", "RGB", "webp"), ("JPEG", "jpg", "CMYK", "jpg"),
+])
+def test_other_images_become_clean_copies_a_browser_shows(tmp_path, fmt, ext, mode, expect):
+    src = tmp_path / f"i.{ext}"
+    img = samples._picture(64, 48).convert(mode)
+    exif = Image.Exif()
+    exif[0x013B] = bj.AUTHOR_LATIN
+    kwargs = {"exif": exif.tobytes()} if fmt in ("TIFF", "WEBP", "JPEG") else {}
+    if fmt == "GIF":
+        kwargs = {"comment": bj.AUTHOR_LATIN.encode()}
+    img.save(src, fmt, **kwargs)
+    copy = stripped_copy(stored(src, "image"))
+    data = read(copy)
+    assert copy.ext == expect and bj.leaks(data) == []
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.size == (64, 48) and len(im.getexif()) == 0 and "comment" not in im.info

@@ -53,6 +53,7 @@ from zhengji.media.processing import probe as probing
 VERSION = "v1"
 PREFIX = "review/stripped"
 
+PNG_MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "I;16")
 IMAGE_EXTS = {"jpg", "png", "webp", "gif", "tif", "bmp", "heic", "avif"}
 # Container → (ffmpeg muxer, extension of the copy).
 AV_MUXERS: dict[str, tuple[str, str]] = {
@@ -146,7 +147,7 @@ def _strip_image(src: Path, out_dir: Path, ext: str) -> Path:
             fmt = im.format
             orientation = int(im.getexif().get(0x0112, 1) or 1) if fmt != "PNG" else 1
             im.load()
-            if fmt == "JPEG" and orientation == 1 and im.mode in ("RGB", "L", "CMYK"):
+            if fmt == "JPEG" and orientation == 1 and im.mode in ("RGB", "L"):
                 # The same pixels, the same quantisation tables: nothing but the metadata changes.
                 out = out_dir / "clean.jpg"
                 im.info = {}
@@ -157,10 +158,13 @@ def _strip_image(src: Path, out_dir: Path, ext: str) -> Path:
     except (Image.DecompressionBombError, OSError, ValueError) as exc:
         raise StrippingRefused(_("This file cannot be offered without its metadata.")) from exc
     work.info = {}
-    if ext == "png":
+    if ext == "png":  # PNG, and TIFF / BMP / GIF (first frame) made PNG
         out = out_dir / "clean.png"
         params: dict[str, Any] = {}
-        if keep_transparency is not None and work.mode in ("P", "L", "RGB"):
+        if work.mode not in PNG_MODES:
+            work = work.convert("RGBA" if "A" in work.mode else "RGB")
+            work.info = {}
+        elif keep_transparency is not None and work.mode in ("P", "L", "RGB"):
             params["transparency"] = keep_transparency
         work.save(out, "PNG", **params)
         return out
@@ -168,17 +172,11 @@ def _strip_image(src: Path, out_dir: Path, ext: str) -> Path:
         out = out_dir / "clean.webp"
         work.save(out, "WEBP", quality=95, exif=b"", icc_profile=None, xmp=b"")
         return out
-    if ext == "jpg":  # HEIC / AVIF / a rotated or odd-mode JPEG
-        out = out_dir / "clean.jpg"
-        rgb = work.convert("RGB") if work.mode not in ("RGB", "L") else work
-        rgb.info = {}
-        rgb.save(out, "JPEG", quality=92, exif=b"")
-        return out
-    out = out_dir / "clean.png"
-    if work.mode not in ("RGB", "RGBA", "L", "LA", "P", "1", "I;16"):
-        work = work.convert("RGBA" if "A" in work.mode else "RGB")
-    work.info = {}
-    work.save(out, "PNG")
+    # JPEG: HEIC / AVIF, a rotated JPEG, a CMYK one.
+    out = out_dir / "clean.jpg"
+    rgb = work.convert("RGB") if work.mode not in ("RGB", "L") else work
+    rgb.info = {}
+    rgb.save(out, "JPEG", quality=92, exif=b"")
     return out
 
 
