@@ -15,7 +15,9 @@ from django.utils import timezone
 from tests.review import builders_judge as bj
 from tests.review.builders import ReviewWorld
 from zhengji.common.models import AuditLog
+from zhengji.entries.files import files_of
 from zhengji.entries.models import EntryStatus
+from zhengji.review.domain.scoring import save_score
 from zhengji.review.models import Assignment, AssignmentStatus, Conflict, RoundStatus, Score, ScoreStatus
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +55,6 @@ def urls(w, a=None):
 
 
 def media_id(entry) -> int:
-    from zhengji.entries.files import files_of  # noqa: PLC0415 (one helper)
-
     return files_of(entry).first().pk
 
 
@@ -103,8 +103,6 @@ def test_wrong_methods(client, wp):
 
 def test_the_queue_shows_progress_deadline_and_filters(client, wp):
     judge = wp.seat.user
-    from zhengji.review.domain.scoring import save_score  # noqa: PLC0415 (one helper)
-
     save_score(judge, wp.asg[0], {wp.c1.pk: 1, wp.c2.pk: 2}, submit=True)
     save_score(judge, wp.asg[1], {wp.c1.pk: 1})
     client.force_login(judge)

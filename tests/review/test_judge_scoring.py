@@ -8,12 +8,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.review import builders_judge as bj
 from tests.review.builders import ReviewWorld
+from zhengji.accounts.models import RoleAssignment
 from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.models import AuditLog, Notification
 from zhengji.entries.models import EntryStatus
@@ -166,13 +168,9 @@ def test_who_may_not_score(ws):
     for actor in (ws.other_seat.user, ws.host_staff, ws.campaign_admin):
         with pytest.raises(NotPermitted):
             save_score(actor, ws.asg[0], vals(ws, 1))
-    from django.contrib.auth.models import AnonymousUser  # noqa: PLC0415 (only this test needs it)
-
     with pytest.raises(NotPermitted):
         save_score(AnonymousUser(), ws.asg[0], vals(ws, 1))
     # A judge who left the panel (role gone).
-    from zhengji.accounts.models import RoleAssignment  # noqa: PLC0415 (only this test needs it)
-
     RoleAssignment.objects.filter(user=ws.other_seat.user).delete()
     with pytest.raises(NotPermitted):
         save_score(ws.other_seat.user, ws.other_asg[0], vals(ws, 1))
