@@ -29,6 +29,9 @@ def world():
 
 def test_a_judge_on_a_phone_scores_three_entries(page):
     w = world()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
     log_in(page, w.seat.user)
     page.goto(page.base_url + "/review/judge/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -70,6 +73,8 @@ def test_a_judge_on_a_phone_scores_three_entries(page):
     assert [str(s.total) for s in scores] == ["70.5000", "71.5000", "72.5000"]
     assert "3" in page.locator(f"[data-round-progress='{w.round.pk}']").inner_text()
     assert page.locator(".badge.text-bg-success").count() == 3
+    # No script error and no CSP violation on the way (a refused submission is a 422, not an error).
+    assert [p for p in problems if "422" not in p] == []
 
 
 def test_keyboard_shortcuts_on_a_desktop(page):
