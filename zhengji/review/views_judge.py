@@ -49,8 +49,9 @@ def my_assignments(user: Any) -> QuerySet[Assignment]:
     """The user's active assignments in rounds open now whose entry the judge gate gives them,
     with the score's status annotated (None: not started)."""
     visible = entries_for(user, View.JUDGE).values("pk")
-    return (open_assignments(user).filter(entry_id__in=visible)
-            .select_related("round", "entry").annotate(score_status=F("score__status")))
+    qs: QuerySet[Assignment] = (open_assignments(user).filter(entry_id__in=visible)
+                                .select_related("round", "entry").annotate(score_status=F("score__status")))
+    return qs
 
 
 def filtered(qs: QuerySet[Assignment], state: str) -> QuerySet[Assignment]:
