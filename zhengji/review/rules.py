@@ -123,3 +123,16 @@ rules.add_perm("review.download_certificate", is_superuser | administers_campaig
 # --- setup area ---------------------------------------------------------------------------------
 # The campaign's public holidays (publicity periods count working days): its admins.
 rules.add_perm("review.manage_holidays", is_superuser | administers_campaign)
+
+# --- judge area: a judge's own assignment ----------------------------------------------------------
+
+@rules.predicate
+def holds_assignment(user: Any, assignment: Any) -> bool:
+    """The judge of this active assignment, still a judge of its track (objects: assignments)."""
+    if assignment is None or user is None or not user.is_authenticated:
+        return False
+    return (assignment.judge_id == user.pk and assignment.status == "active"
+            and assignment.round.track_id in scopes_for(user).judge_tracks)
+
+
+rules.add_perm("review.score_assignment", holds_assignment)
