@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.review.builders import ReviewWorld
@@ -10,7 +12,16 @@ from zhengji.entries import workflow
 from zhengji.entries.models import EntryStatus
 from zhengji.entries.queries import View, entries_for
 from zhengji.review.conflicts import conflict_pairs, is_conflicted
-from zhengji.review.models import Assignment, Conflict, ConflictSource, RoundStatus
+from zhengji.review.domain.results import load_round
+from zhengji.review.models import (
+    Assignment,
+    AssignmentStatus,
+    Conflict,
+    ConflictSource,
+    RoundStatus,
+    Score,
+    ScoreStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +60,19 @@ def test_vetting_steps_need_host_staff_and_a_reason_to_disqualify():
     with pytest.raises(DomainError):
         workflow.apply(w.host_staff, b, "vet_disqualify")
     assert workflow.apply(w.host_staff, b, "vet_disqualify", reason="格式不符").entry.status == EntryStatus.DISQUALIFIED
+
+
+def test_a_score_on_a_removed_assignment_never_counts():
+    w = ReviewWorld()
+    (entry,) = w.reported(1, status=EntryStatus.ELIGIBLE)
+    a, b = w.judge(None), w.judge(None)
+    r = w.scoring_round(k=2)
+    for seat, total in ((a, "80"), (b, "20")):
+        asg = Assignment.objects.create(round=r, entry=entry, judge=seat.user)
+        Score.objects.create(assignment=asg, round=r, entry=entry, judge=seat.user, values={}, total=Decimal(total),
+                             status=ScoreStatus.SUBMITTED)
+    assert sorted(s.total for s in load_round(r).scores) == [20.0, 80.0]
+    # b's conflict came to light after scoring: the assignment is removed, the score stays stored.
+    Assignment.objects.filter(judge=b.user).update(status=AssignmentStatus.REMOVED)
+    assert [s.total for s in load_round(r).scores] == [80.0]
+    assert Score.objects.filter(judge=b.user).exists()

@@ -154,7 +154,11 @@ def load_round(rnd: Round) -> RoundData:
     criteria = list(Criterion.objects.filter(round=rnd).order_by("position", "id"))
     entry_ids = round_entry_ids(rnd)
     keep = set(entry_ids)
-    qs = (Score.objects.filter(round=rnd, status=ScoreStatus.SUBMITTED, total__isnull=False)
+    # Only scores of active assignments count: a score given before a conflict came to light (the
+    # assignment removed) is kept for the record, never in the results. A judge replaced after
+    # dropping out keeps the assignments they scored, so those scores still count.
+    qs = (Score.objects.filter(round=rnd, status=ScoreStatus.SUBMITTED, total__isnull=False,
+                               assignment__status=AssignmentStatus.ACTIVE)
           .order_by("entry_id", "judge_id").values_list("entry_id", "judge_id", "values", "total"))
     rows: list[dict[str, Any]] = [{"entry_id": e, "judge_id": j, "values": v or {}, "total": t}
                                   for e, j, v, t in qs if e in keep]
