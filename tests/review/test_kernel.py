@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from tests.review.builders import ReviewWorld
 from zhengji.common.errors import DomainError, NotPermitted
@@ -12,12 +13,14 @@ from zhengji.entries import workflow
 from zhengji.entries.models import EntryStatus
 from zhengji.entries.queries import View, entries_for
 from zhengji.review.conflicts import conflict_pairs, is_conflicted
-from zhengji.review.domain.results import load_round
+from zhengji.review.domain import scoring
+from zhengji.review.domain.results import Frozen, load_round
 from zhengji.review.models import (
     Assignment,
     AssignmentStatus,
     Conflict,
     ConflictSource,
+    ResultSnapshot,
     RoundStatus,
     Score,
     ScoreStatus,
@@ -76,3 +79,20 @@ def test_a_score_on_a_removed_assignment_never_counts():
     Assignment.objects.filter(judge=b.user).update(status=AssignmentStatus.REMOVED)
     assert [s.total for s in load_round(r).scores] == [80.0]
     assert Score.objects.filter(judge=b.user).exists()
+
+
+def test_frozen_results_refuse_scores_and_conflicts_until_reopened():
+    w = ReviewWorld()
+    (entry,) = w.reported(1, status=EntryStatus.ELIGIBLE)
+    seat = w.judge(None)
+    r = w.scoring_round(k=1)
+    asg = Assignment.objects.create(round=r, entry=entry, judge=seat.user)
+    c1, c2 = r.criteria.order_by("position")
+    snap = ResultSnapshot.objects.create(track=w.track, version=1, data={}, sha256="0" * 64)
+    with pytest.raises(Frozen):
+        scoring.save_score(seat.user, asg, {c1.pk: 30, c2.pk: 50}, submit=True)
+    with pytest.raises(Frozen):
+        scoring.declare_conflict(seat.user, asg, "亲属")
+    snap.reopened_at = timezone.now()
+    snap.save()
+    assert scoring.save_score(seat.user, asg, {c1.pk: 30, c2.pk: 50}, submit=True)

@@ -40,6 +40,7 @@ from ..models import (
     Score,
     ScoreStatus,
 )
+from .results import ensure_not_frozen
 
 TWO_PLACES = Decimal("0.01")
 MAX_COMMENT = 4000
@@ -153,6 +154,14 @@ def _stored(values: dict[str, Decimal]) -> dict[str, float]:
 
 # --- checks shared by both steps ----------------------------------------------------------------
 
+def _not_frozen(assignment: Assignment | int) -> None:
+    """The results' freeze guard, first in the transaction (it locks the track row: one lock order)."""
+    pk = assignment if isinstance(assignment, int) else assignment.pk
+    track_id = Assignment.objects.filter(pk=pk).values_list("round__track_id", flat=True).first()
+    if track_id is not None:
+        ensure_not_frozen(track_id)
+
+
 def _lock(assignment: Assignment | int) -> Assignment:
     pk = assignment if isinstance(assignment, int) else assignment.pk
     return (Assignment.objects.select_for_update(of=("self",))
@@ -198,6 +207,7 @@ def save_score(actor: Any, assignment: Assignment | int, values: dict[Any, Any],
         raise DomainError(_("The comment is too long (at most %(n)d characters).") % {"n": MAX_COMMENT},
                           code="comment_too_long", field="comment", status=422)
     with transaction.atomic():
+        _not_frozen(assignment)
         locked = _lock(assignment)
         rnd = _check(actor, locked, when)
         score, _created = Score.objects.select_for_update().get_or_create(
@@ -267,6 +277,7 @@ def declare_conflict(actor: Any, assignment: Assignment | int, reason: str, *,
         raise DomainError(_("The reason is too long (at most %(n)d characters).") % {"n": MAX_REASON},
                           code="reason_too_long", field="reason", status=422)
     with transaction.atomic():
+        _not_frozen(assignment)
         locked = _lock(assignment)
         rnd = _check(actor, locked, when)
         conflict, created = Conflict.objects.get_or_create(
