@@ -263,13 +263,19 @@ def make_png_as_jpg(path, width: int = 640, height: int = 480) -> Path:
     return p
 
 
-def make_truncated_video(path, duration: float = 2, width: int = 320, height: int = 240, keep: float = 0.3) -> Path:
+def make_truncated_video(path, duration: float = 2, width: int = 320, height: int = 240, keep: float = 0.3,
+                         *, mend_box: bool = False) -> Path:
     """An MP4 whose header (moov, first thanks to faststart) is intact but most of the media data
-    is cut off: it passes the magic-byte and ffprobe checks and fails when transcoded."""
+    is cut off: refused at ingest (its mdat box claims more bytes than the file has). With
+    `mend_box` the mdat box's size is set to what is left, as a tool that rewrote the file would:
+    then it passes the ingest checks (magic bytes, boxes, ffprobe) and fails when transcoded."""
     p = _prep(path)
     make_video(p, duration, width, height, faststart=True)
-    data = p.read_bytes()
+    data = bytearray(p.read_bytes())
     mdat = data.find(b"mdat")
     cut = mdat + max(64, int((len(data) - mdat) * keep))
-    p.write_bytes(data[:cut])
+    data = data[:cut]
+    if mend_box:
+        data[mdat - 4:mdat] = struct.pack(">I", cut - (mdat - 4))
+    p.write_bytes(bytes(data))
     return p

@@ -27,7 +27,7 @@ from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotPermitted
 
-from ..filenames import clean_filename
+from ..filenames import clean_filename, safe_suffix
 from ..models import MediaFile, MediaStatus, Upload, UploadStatus
 from ..processing import probe as probing
 from ..processing.domain import enqueue_processing
@@ -94,7 +94,7 @@ def create_media_from_upload(upload: Upload, *, target: Target, actor: User | No
     filename = upload.filename or upload.metadata.get("filename", "") or "file"
     check_size(size, rule)  # before reading a byte
     check_name(filename, rule)
-    with probing.local_copy(storage, upload.storage_key, suffix=Path(filename).suffix) as path:
+    with probing.local_copy(storage, upload.storage_key, suffix=safe_suffix(filename)) as path:
         checked = validate_path(path, filename=filename, rule=rule, size=size)
         sha = probing.sha256_file(path)
 
@@ -137,7 +137,7 @@ def create_media_from_file(source: str | os.PathLike[str] | IO[bytes], *, owner:
         filename = filename or path.name
     else:
         filename = filename or os.path.basename(getattr(source, "name", "") or "file")
-        fd, tmp_path = tempfile.mkstemp(prefix="zj-in-", suffix=Path(filename).suffix,
+        fd, tmp_path = tempfile.mkstemp(prefix="zj-in-", suffix=safe_suffix(filename),
                                         dir=getattr(settings, "MEDIA_WORK_DIR", None))
         with os.fdopen(fd, "wb") as out:
             shutil.copyfileobj(source, out, probing.CHUNK)
