@@ -279,3 +279,52 @@ def make_truncated_video(path, duration: float = 2, width: int = 320, height: in
         data[mdat - 4:mdat] = struct.pack(">I", cut - (mdat - 4))
     p.write_bytes(bytes(data))
     return p
+
+
+def _zeros_deflated(inflated: int) -> tuple[bytes, int]:
+    """A raw deflate stream of `inflated` zero bytes (a multiple of 1 MiB) and its CRC, made in
+    well under a second: after a full flush each 1 MiB compresses to the same ~1 KB, so that piece
+    is repeated instead of deflating a gigabyte."""
+    mib = 1024 * 1024
+    block = b"\x00" * mib
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(inflated // mib):
+        crc = zlib.crc32(block, crc)
+    return piece * (inflated // mib) + comp.flush(), crc
+
+
+def make_lying_zip_docx(path, inflated: int = 1024**3, *, declared: int | None = 4096,
+                        member: str = "word/media/image1.bin", overlap: bool = False) -> Path:
+    """A DOCX written byte by byte (make_docx's members, then a bomb): `member` inflates to
+    `inflated` zero bytes (a multiple of 1 MiB; ~1 KB a MiB on the wire) but its headers declare
+    `declared` bytes (None: the truth). With `overlap`, ten more directory entries point at the
+    bomb's data (the "overlapping files" bomb)."""
+    p = make_docx(path)
+    with zipfile.ZipFile(p) as z:
+        parts = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    data, crc = _zeros_deflated(inflated)
+    size = inflated if declared is None else declared
+    if declared is not None:  # the CRC of what the headers claim
+        crc = zlib.crc32(b"\x00" * declared)
+    entries: list[tuple[bytes, int, int, int, int, int]] = []  # name, method, crc, csize, usize, offset
+    with open(p, "wb") as out:
+        def local(name: bytes, method: int, crc: int, csize: int, usize: int, body: bytes) -> None:
+            entries.append((name, method, crc, csize, usize, out.tell()))
+            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, csize, usize,
+                                  len(name), 0) + name + body)
+
+        for name, body in parts:
+            local(name.encode(), 0, zlib.crc32(body), len(body), len(body), body)
+        local(member.encode(), 8, crc, len(data), size, data)
+        if overlap:
+            bomb = entries[-1]
+            entries += [(f"word/media/copy{i}.bin".encode(), *bomb[1:]) for i in range(10)]
+        start = out.tell()
+        for name, method, crc_, csize, usize, offset in entries:
+            out.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc_, csize, usize,
+                                  len(name), 0, 0, 0, 0, 0, offset) + name)
+        end = out.tell()
+        out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), end - start, start, 0))
+    return p

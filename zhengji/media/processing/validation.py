@@ -35,6 +35,12 @@ class MediaInvalid(DomainError):
         super().__init__("；".join(self.messages) if _is_zh() else " ".join(self.messages), field=field)
 
 
+class HostileFile(MediaInvalid):
+    """Refused because the file is built to attack (markup or script in disguise, a polyglot, a
+    decompression bomb, a hidden runnable extension, a virus): its bytes are not kept
+    (`ingest.create_media_from_upload` drops the staged upload)."""
+
+
 def _is_zh() -> bool:
     return (get_language() or "zh-hans").lower().startswith("zh")
 
@@ -166,7 +172,7 @@ def check_name_matches(filename: str, ft: FileType) -> None:
     name = clean_filename(filename)
     inner = hidden_extension(name)
     if inner:
-        raise MediaInvalid([_("The file name %(name)s hides another type (.%(inner)s) before its extension; "
+        raise HostileFile([_("The file name %(name)s hides another type (.%(inner)s) before its extension; "
                               "please rename the file so that it ends only in .%(ext)s.")
                             % {"name": _shown_name(filename), "inner": inner, "ext": ft.ext}])
     ext = canonical_ext(Path(name).suffix)
@@ -180,7 +186,7 @@ def check_name_matches(filename: str, ft: FileType) -> None:
 
 
 def _refuse_active(what: str, found: str) -> MediaInvalid:
-    return MediaInvalid([_("The %(what)s contains web page or script code (%(marker)s) and was not accepted.")
+    return HostileFile([_("The %(what)s contains web page or script code (%(marker)s) and was not accepted.")
                          % {"what": what, "marker": found}])
 
 
@@ -199,7 +205,7 @@ def _check_image_content(path: str | os.PathLike[str], ft: FileType) -> None:
                 break
     if found is None and layout is not None and layout.end < os.path.getsize(path):
         if ft.ext in ("png", "gif") and not content.only_padding(path, layout.end):
-            raise MediaInvalid([_("The %(what)s has %(size)s of other data after the end of the picture, as "
+            raise HostileFile([_("The %(what)s has %(size)s of other data after the end of the picture, as "
                                   "disguised files do; please save it again with an image editor.")
                                 % {"what": what, "size": format_size(os.path.getsize(path) - layout.end)}])
         found = content.find_in_file(path, layout.end, short=True)
@@ -242,7 +248,7 @@ def validate_path(path: str | os.PathLike[str], *, filename: str, rule: FileRule
     check_name(filename, rule)
     ft = probing.sniff(path)
     if ft is not None and ft.ext in content.MARKUP:
-        raise MediaInvalid([_("The file is %(actual)s, not %(expected)s: web pages, scripts and SVG or XML "
+        raise HostileFile([_("The file is %(actual)s, not %(expected)s: web pages, scripts and SVG or XML "
                               "files can run code in a browser and are not accepted.")
                             % {"expected": _expected_label(rule), "actual": _actual_label(ft)}])
     if ft is None or ft.ext not in allowed_exts(rule):
@@ -281,7 +287,7 @@ def check_virus(path: Path, *, filename: str, content_type: str) -> str:
     if result.status == "clean":
         return "clean"
     if result.status == "infected":
-        raise MediaInvalid([_("The virus scan found %(signature)s in this file; it was not accepted.")
+        raise HostileFile([_("The virus scan found %(signature)s in this file; it was not accepted.")
                             % {"signature": result.signature or _("a threat")}])
     if scanning.fail_open():
         return "unscanned"
@@ -329,7 +335,8 @@ def _check_zip(path: str | os.PathLike[str], checked: Checked) -> None:
                          "do not use and XML attacks do; it was not accepted.") % {"member": member, "what": what},
         }
         default = _("The %(what)s could not be read: it may be damaged or incomplete.") % {"what": what}
-        raise MediaInvalid([messages.get(exc.limit, default)]) from exc
+        refusal = MediaInvalid if exc.limit in ("damaged", "members", "depth") else HostileFile
+        raise refusal([messages.get(exc.limit, default)]) from exc
 
 
 def _check_av(path: str | os.PathLike[str], ft: FileType, rule: FileRule, checked: Checked) -> None:
