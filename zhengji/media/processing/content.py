@@ -57,9 +57,10 @@ def marker(found: bytes) -> str:
 
 
 def markup_type(head: bytes) -> str | None:
-    """"html", "svg", "xml" or "php" when the text at the start of a file is markup (or PHP code
-    anywhere in it), else None. Only the first bytes are read: an XML entity bomb is recognised as
-    XML without being parsed."""
+    """"html", "svg", "xml" or "php" when a text file starts as markup (as the WHATWG sniffing
+    rules and XML readers see it), or holds PHP code anywhere in its head; else None (a text that
+    mentions "<html" further on stays text: it is served as text/plain, nosniff, as an attachment).
+    Only the first bytes are read: an XML entity bomb is recognised as XML without being parsed."""
     for bom in _BOMS:
         if head.startswith(bom):
             head = head[len(bom):]
@@ -75,11 +76,6 @@ def markup_type(head: bytes) -> str | None:
         if re.search(rb"<html[\s>:]|<!doctype\s+html", lower):
             return "html"
         return "xml"
-    if re.search(rb"<svg[\s>]", lower[:HEAD]):
-        return "svg"
-    found = LONG.search(lower[:HEAD])
-    if found:
-        return "php" if b"php" in found.group(0) else "html"
     return None
 
 

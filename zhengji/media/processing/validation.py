@@ -224,6 +224,10 @@ def _check_av_content(path: str | os.PathLike[str], ft: FileType) -> None:
     first and last 64 KB or after the last box."""
     what = _actual_label(ft)
     size = os.path.getsize(path)
+    found = content.find_in_file(path, 0, AV_EDGE, short=True) or content.find_in_file(
+        path, max(0, size - AV_EDGE), short=True)
+    if found:
+        raise _refuse_active(what, found)
     if ft.ext in ISO_MEDIA:
         layout = content.iso_layout(path)
         if layout is not None and layout.truncated:
@@ -235,10 +239,6 @@ def _check_av_content(path: str | os.PathLike[str], ft: FileType) -> None:
             found = content.find_in_file(path, layout.end, short=True)
             if found:
                 raise _refuse_active(what, found)
-    found = content.find_in_file(path, 0, AV_EDGE, short=True) or content.find_in_file(
-        path, max(0, size - AV_EDGE), short=True)
-    if found:
-        raise _refuse_active(what, found)
 
 
 def validate_path(path: str | os.PathLike[str], *, filename: str, rule: FileRule, size: int | None = None) -> Checked:
