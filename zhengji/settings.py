@@ -354,8 +354,10 @@ MEDIA_CLAMD_STREAM_MAX_BYTES = int(os.environ.get("MEDIA_CLAMD_STREAM_MAX_BYTES"
 # A separate origin for file bytes ("https://files.example.org"; empty: served by the site itself).
 MEDIA_ORIGIN = os.environ.get("MEDIA_ORIGIN", "").rstrip("/")
 MEDIA_ORIGIN_URL_MAX_AGE = int(os.environ.get("MEDIA_ORIGIN_URL_MAX_AGE", str(6 * 3600)))  # signed file URLs
-if MEDIA_ORIGIN:
+if MEDIA_ORIGIN:  # the site's pages show pictures and play previews from there
     ALLOWED_HOSTS.append(MEDIA_ORIGIN.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0])
+    for _directive in ("img-src", "media-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(MEDIA_ORIGIN)
 MEDIA_FFPROBE_TIMEOUT = int(os.environ.get("MEDIA_FFPROBE_TIMEOUT", "60"))
 MEDIA_FFMPEG_TIMEOUT = int(os.environ.get("MEDIA_FFMPEG_TIMEOUT", "3600"))
 MEDIA_FFMPEG_THREADS = int(os.environ.get("MEDIA_FFMPEG_THREADS", "0"))  # 0: ffmpeg decides

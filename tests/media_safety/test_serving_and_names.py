@@ -5,6 +5,10 @@ file names never used on disk and shown or sent safely."""
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,3 +156,14 @@ def test_names_are_shown_escaped_and_sent_safely(client, world, ingest, tmp_path
     header = client.get(reverse("media:original", args=[media.pk]))["Content-Disposition"]
     assert "\r" not in header and "\n" not in header and "\u202e" not in header
     assert header.startswith("attachment; filename*=utf-8''")
+
+
+def test_media_origin_from_the_environment_joins_hosts_and_the_sites_csp():
+    code = ("import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'zhengji.settings'; import django; django.setup(); "
+            "from django.conf import settings as s; import json; "
+            "print(json.dumps([s.MEDIA_ORIGIN, s.ALLOWED_HOSTS, s.CONTENT_SECURITY_POLICY['DIRECTIVES']]))")
+    env = {**os.environ, "MEDIA_ORIGIN": ORIGIN + "/"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True, timeout=120)
+    origin, hosts, csp = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    assert origin == ORIGIN and "files.example.org" in hosts
+    assert ORIGIN in csp["img-src"] and ORIGIN in csp["media-src"] and ORIGIN not in csp["script-src"]
