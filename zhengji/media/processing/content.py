@@ -68,14 +68,14 @@ def markup_type(head: bytes) -> str | None:
     lower = text.lower()
     if b"<?php" in lower or lower.startswith(b"<?="):
         return "php"
-    if _HTML_START.match(text):
-        return "html"
     if lower.startswith((b"<?xml", b"<!doctype", b"<!entity", b"<svg", b"<!--")) or b"<!entity" in lower:
-        if re.search(rb"<svg[\s>:]", lower):
+        if re.search(rb"<svg[\s>:/]", lower):
             return "svg"
-        if re.search(rb"<html[\s>:]|<!doctype\s+html", lower):
+        if re.search(rb"<html[\s>:]|<!doctype\s+html", lower) or lower.startswith(b"<!--"):
             return "html"
         return "xml"
+    if _HTML_START.match(text):
+        return "html"
     return None
 
 
