@@ -354,6 +354,9 @@ MEDIA_CLAMD_STREAM_MAX_BYTES = int(os.environ.get("MEDIA_CLAMD_STREAM_MAX_BYTES"
 # A separate origin for file bytes ("https://files.example.org"; empty: served by the site itself).
 MEDIA_ORIGIN = os.environ.get("MEDIA_ORIGIN", "").rstrip("/")
 MEDIA_ORIGIN_URL_MAX_AGE = int(os.environ.get("MEDIA_ORIGIN_URL_MAX_AGE", str(6 * 3600)))  # signed file URLs
+# On the media origin only file views answer (before WhiteNoise: no static files there either).
+MIDDLEWARE.insert(MIDDLEWARE.index("zhengji.common.middleware.PermissionsPolicyMiddleware") + 1,
+                  "zhengji.media.middleware.MediaOriginMiddleware")
 if MEDIA_ORIGIN:  # the site's pages show pictures and play previews from there
     ALLOWED_HOSTS.append(MEDIA_ORIGIN.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0])
     for _directive in ("img-src", "media-src"):

@@ -167,3 +167,14 @@ def test_media_origin_from_the_environment_joins_hosts_and_the_sites_csp():
     origin, hosts, csp = json.loads(out.stdout.decode().strip().splitlines()[-1])
     assert origin == ORIGIN and "files.example.org" in hosts
     assert ORIGIN in csp["img-src"] and ORIGIN in csp["media-src"] and ORIGIN not in csp["script-src"]
+
+
+def test_the_media_origin_serves_nothing_but_files(origin, client, world, photo):
+    client.force_login(world["owner"])
+    for path in ("/", reverse("media:status", args=[photo.pk]), "/accounts/login/", "/static/css/site.css",
+                 f"/api/media/files/{photo.pk}", "/no/such/page"):
+        r = client.get(path, HTTP_HOST="files.example.org", secure=True)
+        assert r.status_code == 404 and r["Content-Type"] == "text/plain", path
+    url = file_url(photo, "thumb", world["owner"])
+    assert client.get(url[len(ORIGIN):], HTTP_HOST="files.example.org", secure=True).status_code == 200
+    assert client.get(reverse("media:status", args=[photo.pk])).status_code == 200  # the site as before
