@@ -116,6 +116,13 @@ def pixel_flood_gif(tmp: Path) -> Path:
     return path
 
 
+def zip_payload() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("Main.class", b"\xca\xfe\xba\xbe" + b"\x00" * 64)
+    return buf.getvalue()
+
+
 def mp4_with_page(tmp: Path) -> Path:
     return append(samples.make_video(tmp / "clip.mp4", 1, 320, 240), PAGE)
 
@@ -169,7 +176,21 @@ CORPUS = [
      "The file content is not MP4 video, MOV video (detected as plain text).", False),
     ("mp4-with-html-after-its-end", mp4_with_page, None, "video",
      "The MP4 video contains web page or script code (<!doctype html", True),
+    ("jpeg-with-a-zip-behind-it", lambda t: append(jpeg(t), zip_payload(), "gifar.jpg"), None, "photo",
+     "The JPEG image has another file (ZIP) hidden in it", True),
+    ("jpeg-with-a-program-behind-it", lambda t: append(jpeg(t), b"MZ\x90\x00" + b"\x00" * 200, "x.jpg"), None,
+     "photo", "The JPEG image has another file (EXE) hidden in it", True),
+    ("mp4-with-a-zip-behind-it", lambda t: append(samples.make_video(t / "c.mp4", 1, 320, 240), zip_payload()),
+     None, "video", "The MP4 video has another file (ZIP) hidden in it", True),
+    ("webp-with-a-zip-behind-it", lambda t: webp_zip(t), None, "image",
+     "The WEBP image has another file (ZIP) hidden in it", True),
 ]
+
+
+def webp_zip(tmp: Path) -> Path:
+    path = tmp / "p.webp"
+    samples._picture(320, 240).save(path, "WEBP")
+    return append(path, zip_payload())
 
 
 @pytest.mark.parametrize("build,filename,slot,message,hostile", [c[1:] for c in CORPUS],

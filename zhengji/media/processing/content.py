@@ -280,6 +280,39 @@ def only_padding(path: str | os.PathLike[str], start: int) -> bool:
         return not fh.read().strip(b"\x00 \t\r\n")
 
 
+# --- other files hidden behind one ---------------------------------------------------------------
+
+# What a trailer must not start with (after NUL/space padding): archives and programs.
+_HIDDEN_MAGIC = ((b"PK\x03\x04", "ZIP"), (b"MZ", "EXE"), (b"\x7fELF", "ELF"), (b"%PDF-", "PDF"),
+                 (b"Rar!\x1a\x07", "RAR"), (b"7z\xbc\xaf\x27\x1c", "7Z"), (b"\x1f\x8b", "GZIP"))
+_EOCD = b"PK\x05\x06"
+
+
+def hidden_file(path: str | os.PathLike[str], start: int | None = None) -> str | None:
+    """The kind of file hidden in `path`: a ZIP readable from its end (an end-of-central-directory
+    record whose comment runs exactly to the end of the file, as every ZIP reader finds it: a
+    "GIFAR"/JPEG+ZIP polyglot), or, when `start` is given (where the picture ends), a trailer that
+    starts as an archive or a program. None when there is none."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        fh.seek(max(0, size - 65_557))
+        tail = fh.read()
+        if start is not None and start < size:
+            fh.seek(start)
+            head = fh.read(64).lstrip(b"\x00 \t\r\n")
+            for magic, kind in _HIDDEN_MAGIC:
+                if head.startswith(magic):
+                    return kind
+    at = tail.rfind(_EOCD)
+    while at >= 0:
+        if at + 22 <= len(tail):
+            (comment,) = struct.unpack("<H", tail[at + 20:at + 22])
+            if at + 22 + comment == len(tail):
+                return "ZIP"
+        at = tail.rfind(_EOCD, 0, at)
+    return None
+
+
 # --- ISO media (MP4, MOV, M4A, 3GP) ---------------------------------------------------------------
 
 @dataclass

@@ -213,6 +213,14 @@ def _check_image_content(path: str | os.PathLike[str], ft: FileType) -> None:
         found = content.find_in_file(path)
     if found:
         raise _refuse_active(what, found)
+    _check_hidden_file(path, what, layout.end if layout is not None else None)
+
+
+def _check_hidden_file(path: str | os.PathLike[str], what: str, end: int | None = None) -> None:
+    hidden = content.hidden_file(path, end)
+    if hidden:
+        raise HostileFile([_("The %(what)s has another file (%(kind)s) hidden in it, as disguised files do; it "
+                             "was not accepted.") % {"what": what, "kind": hidden}])
 
 
 AV_EDGE = 64 * 1024
@@ -239,6 +247,7 @@ def _check_av_content(path: str | os.PathLike[str], ft: FileType) -> None:
             found = content.find_in_file(path, layout.end, short=True)
             if found:
                 raise _refuse_active(what, found)
+    _check_hidden_file(path, what)
 
 
 def validate_path(path: str | os.PathLike[str], *, filename: str, rule: FileRule, size: int | None = None) -> Checked:
@@ -299,6 +308,7 @@ def check_virus(path: Path, *, filename: str, content_type: str) -> str:
 
 
 def _check_pdf(path: str | os.PathLike[str], checked: Checked) -> None:
+    _check_hidden_file(path, _actual_label(checked.type))
     try:
         info = documents.check_pdf(path)
     except documents.PdfRefused as exc:
