@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 import tracemalloc
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,31 @@ def test_hostile_file_is_what_bombs_raise(bombs, settings):
     settings.MEDIA_VIRUS_SCANNER = None
     with pytest.raises(HostileFile):
         validate_path(bombs["lying"], filename="x.docx", rule=OFFICE)
+
+
+def test_a_png_text_chunk_bomb_is_read_only_in_part(tmp_path, settings):
+    """A zTXt chunk inflating to 256 MB (a few hundred KB on disk) and a 32 MB tEXt chunk: the
+    metadata scan reads at most 1 MB of each, so the check stays small."""
+    settings.MEDIA_VIRUS_SCANNER = None
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    base = samples.make_png(tmp_path / "a.png", 300, 200).read_bytes()
+    comp = zlib.compressobj(9)
+    bomb = b"".join(comp.compress(b"\x00" * MB) for _ in range(256)) + comp.flush()
+    extra = chunk(b"zTXt", b"Comment\x00\x00" + bomb) + chunk(b"tEXt", b"Comment\x00" + b"x" * (32 * MB))
+    at = base.find(b"IDAT") - 4
+    path = tmp_path / "text-bomb.png"
+    path.write_bytes(base[:at] + extra + base[at:])
+    del extra
+    tracemalloc.start()
+    try:
+        with translation.override("en"), pytest.raises(MediaInvalid) as exc:
+            validate_path(path, filename="text-bomb.png", rule=FileRule(kinds=["image"]))
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Our scan read 1 MB of each chunk; then Pillow refuses text over its MAX_TEXT_CHUNK (1 MB).
+    assert str(exc.value) == "The image could not be read: it may be damaged or incomplete."
+    assert peak < 16 * MB, f"{peak / MB:.1f} MB"

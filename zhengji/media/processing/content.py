@@ -139,12 +139,12 @@ def _png(fh, size: int) -> Layout:
         length, kind = struct.unpack(">I4s", _read_exact(fh, 8))
         if length > size:
             raise Unparsed("chunk longer than the file")
-        if kind in _PNG_TEXT:
-            data = _read_exact(fh, length)
-            layout.metadata.append(data[:_META_MAX])
+        if kind in _PNG_TEXT:  # at most _META_MAX of a chunk is read (a huge one is not held whole)
+            data = _read_exact(fh, min(length, _META_MAX))
+            layout.metadata.append(data)
             if kind in (b"zTXt", b"iTXt"):
                 layout.metadata.append(_inflate_text(data))
-            fh.seek(4, os.SEEK_CUR)
+            fh.seek(length - len(data) + 4, os.SEEK_CUR)
         else:
             fh.seek(length + 4, os.SEEK_CUR)
         if kind == b"IEND":
