@@ -178,3 +178,8 @@ def test_the_media_origin_serves_nothing_but_files(origin, client, world, photo)
     url = file_url(photo, "thumb", world["owner"])
     assert client.get(url[len(ORIGIN):], HTTP_HOST="files.example.org", secure=True).status_code == 200
     assert client.get(reverse("media:status", args=[photo.pk])).status_code == 200  # the site as before
+
+
+def test_file_urls_are_stable_for_a_while_so_browsers_cache_them(origin, world, photo):
+    assert file_url(photo, "thumb", world["owner"]) == file_url(photo, "thumb", world["owner"])
+    assert file_url(photo, "thumb", world["owner"]) != file_url(photo, "thumb", world["other"])

@@ -5,8 +5,9 @@ Every file response carries `X-Content-Type-Options: nosniff` and a sandboxing C
 (`sandbox; default-src 'none'`); originals are always attachments, under their cleaned name.
 
 With `MEDIA_ORIGIN` set (e.g. "https://files.example.org"), file bytes are served only on that
-host: URLs are built there (`file_url`) carrying a signed token (media, file, user; valid
-`MEDIA_ORIGIN_URL_MAX_AGE` seconds), since the session cookie of the site does not reach it; a
+host: URLs are built there (`file_url`) carrying a signed token (media, file, user, the time
+rounded to a sixth of `MEDIA_ORIGIN_URL_MAX_AGE`, so URLs stay stable and cacheable), since the
+session cookie of the site does not reach it; a
 file request on any other host is checked for permission and redirected there, never served."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -64,21 +66,33 @@ def file_url(media: MediaFile, name: str, user) -> str:
     origin = media_origin()
     if not origin:
         return path
-    token = signing.dumps([media.pk, name, user.pk], salt=TOKEN_SALT, compress=False)
+    step = _token_step()
+    token = signing.Signer(salt=TOKEN_SALT).sign_object([media.pk, name, user.pk, int(time.time()) // step])
     return f"{origin}{path}?t={token}"
 
 
+def _token_max_age() -> int:
+    return int(getattr(settings, "MEDIA_ORIGIN_URL_MAX_AGE", 6 * 3600))
+
+
+def _token_step() -> int:
+    """Tokens carry the time rounded down to this step, so a file's URL stays the same for a while
+    and browsers cache it; a URL lives between max age − step and max age."""
+    return max(60, _token_max_age() // 6)
+
+
 def _token_user(request, pk: int, name: str):
-    """The user a valid token for this file names, or None."""
+    """The user a valid, unexpired token for this very file names, or None."""
     raw = request.GET.get("t", "")
     if not raw:
         return None
     try:
-        media_pk, token_name, user_pk = signing.loads(
-            raw, salt=TOKEN_SALT, max_age=int(getattr(settings, "MEDIA_ORIGIN_URL_MAX_AGE", 6 * 3600)))
+        media_pk, token_name, user_pk, bucket = signing.Signer(salt=TOKEN_SALT).unsign_object(raw)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    if media_pk != pk or token_name != name:
+    if media_pk != pk or token_name != name or not isinstance(bucket, int):
+        return None
+    if time.time() - bucket * _token_step() > _token_max_age():
         return None
     return get_user_model().objects.filter(pk=user_pk, is_active=True).first()
 
