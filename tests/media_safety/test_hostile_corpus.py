@@ -12,6 +12,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.utils import translation
 from PIL import Image
@@ -165,6 +166,10 @@ CORPUS = [
      "The DOCX document unpacks to more than 256.0 MB", True),
     ("zip-bomb-docx-lying-about-its-size", lambda t: samples.make_lying_zip_docx(t / "report.docx"), None,
      "office", "The part image1.bin of the DOCX document unpacks to more than the 4 KB it declares", True),
+    ("zip-bomb-xlsx-lying-about-its-size", lambda t: samples.make_lying_zip_docx(t / "sheet.xlsx", kind="xlsx"),
+     None, "office", "The part image1.bin of the XLSX document unpacks to more than the 4 KB it declares", True),
+    ("zip-bomb-pptx", lambda t: samples.make_lying_zip_docx(t / "slides.pptx", kind="pptx", declared=None), None,
+     "office", "The PPTX document unpacks to more than 256.0 MB", True),
     ("zip-bomb-overlapping-members", lambda t: samples.make_lying_zip_docx(t / "o.docx", 1024 * 1024,
                                                                           declared=None, overlap=True),
      None, "office", "Parts of the DOCX document share their data", True),
@@ -239,6 +244,10 @@ def test_ordinary_files_still_pass(ingest, tmp_path):
     assert ingest(gif(tmp_path), "photo", process=False).probe["type"] == "gif"
     assert ingest(jpeg(tmp_path), "photo", process=False).probe["type"] == "jpg"
     assert ingest(samples.make_docx(tmp_path / "ok.docx"), "office", process=False).probe["type"] == "docx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "参赛作品清单"
+    book.save(tmp_path / "list.xlsx")
+    assert ingest(tmp_path / "list.xlsx", "office", process=False).probe["type"] == "xlsx"
     essay = tmp_path / "essay.txt"
     essay.write_text("征文：我的工会生活。<- 一个箭头，a < b 以及 <html 之类的字眼也照样是文字。\n" * 50)
     assert ingest(essay, "doc", process=False).probe["type"] == "txt"

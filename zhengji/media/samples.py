@@ -295,15 +295,41 @@ def _zeros_deflated(inflated: int) -> tuple[bytes, int]:
     return piece * (inflated // mib) + comp.flush(), crc
 
 
+_OOXML_MAIN = {"xlsx": ("xl/workbook.xml", "spreadsheetml.sheet.main+xml", "spreadsheetml/2006/main",
+                        "workbook"),
+               "pptx": ("ppt/presentation.xml", "presentationml.presentation.main+xml", "presentationml/2006/main",
+                        "presentation")}
+
+
+def _ooxml_parts(kind: str) -> list[tuple[str, bytes]]:
+    """The few parts that make a ZIP an XLSX or PPTX to content sniffers (`filetype`)."""
+    main, ctype, ns, root = _OOXML_MAIN[kind]
+    types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/'
+             'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+             f'<Override PartName="/{main}" ContentType="application/vnd.openxmlformats-officedocument.{ctype}"/>'
+             '</Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+            f'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{main}"/></Relationships>')
+    body = f'<?xml version="1.0" encoding="UTF-8"?><{root} xmlns="http://schemas.openxmlformats.org/{ns}"/>'
+    return [("[Content_Types].xml", types.encode()), ("_rels/.rels", rels.encode()), (main, body.encode())]
+
+
 def make_lying_zip_docx(path, inflated: int = 1024**3, *, declared: int | None = 4096,
-                        member: str = "word/media/image1.bin", overlap: bool = False) -> Path:
-    """A DOCX written byte by byte (make_docx's members, then a bomb): `member` inflates to
-    `inflated` zero bytes (a multiple of 1 MiB; ~1 KB a MiB on the wire) but its headers declare
-    `declared` bytes (None: the truth). With `overlap`, ten more directory entries point at the
-    bomb's data (the "overlapping files" bomb)."""
-    p = make_docx(path)
-    with zipfile.ZipFile(p) as z:
-        parts = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+                        member: str = "", overlap: bool = False, kind: str = "docx") -> Path:
+    """A DOCX (or `kind` "xlsx", "pptx") written byte by byte (its usual first members, then a
+    bomb): `member` (default `<word|xl|ppt>/media/image1.bin`) inflates to `inflated` zero bytes (a
+    multiple of 1 MiB; ~1 KB a MiB on the wire) but its headers declare `declared` bytes (None: the
+    truth). With `overlap`, ten more directory entries point at the bomb's data (the "overlapping
+    files" bomb)."""
+    if kind == "docx":
+        p = make_docx(path)
+        with zipfile.ZipFile(p) as z:
+            parts = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    else:
+        p = _prep(path)
+        parts = _ooxml_parts(kind)
+    member = member or {"docx": "word", "xlsx": "xl", "pptx": "ppt"}[kind] + "/media/image1.bin"
     data, crc = _zeros_deflated(inflated)
     size = inflated if declared is None else declared
     if declared is not None:  # the CRC of what the headers claim
