@@ -192,7 +192,8 @@ def _refuse_active(what: str, found: str) -> MediaInvalid:
 
 def _check_image_content(path: str | os.PathLike[str], ft: FileType) -> None:
     """Polyglots: markup in the first KB, in text metadata or anywhere in the picture; anything
-    after the end of a PNG or GIF; markup after the end of a JPEG."""
+    after the end of a PNG or GIF; markup, an archive or a program after the end of a JPEG; a ZIP
+    readable from the end of the file."""
     what = _actual_label(ft)
     with open(path, "rb") as fh:
         head = fh.read(content.HEAD)
@@ -228,8 +229,8 @@ ISO_MEDIA = {"mp4", "m4v", "mov", "3gp", "m4a"}
 
 
 def _check_av_content(path: str | os.PathLike[str], ft: FileType) -> None:
-    """A truncated ISO media file (a box claims more bytes than there are), and markup in the
-    first and last 64 KB or after the last box."""
+    """Markup in the first and last 64 KB or after the last box, a truncated ISO media file (a box
+    claims more bytes than there are), and a ZIP readable from the end of the file."""
     what = _actual_label(ft)
     size = os.path.getsize(path)
     found = content.find_in_file(path, 0, AV_EDGE, short=True) or content.find_in_file(
