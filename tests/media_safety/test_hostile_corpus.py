@@ -17,6 +17,7 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
+from zhengji.common.models import AuditLog
 from zhengji.media import samples
 from zhengji.media.models import MediaFile, MediaStatus
 from zhengji.media.processing.validation import HostileFile, MediaInvalid
@@ -209,8 +210,10 @@ def test_hostile_file_is_refused_with_a_clear_message(build, filename, slot, mes
     assert str(result).startswith(message), str(result)
     assert isinstance(result, HostileFile) == hostile
     assert not MediaFile.objects.exists()
-    if hostile:  # nothing of it is kept: the upload is aborted and its bytes deleted
+    if hostile:  # nothing of it is kept: the upload is aborted and its bytes deleted, and that is audited
         assert up.status == "aborted" and stored_files() == []
+        log = AuditLog.objects.get(action="media.upload_refused", object_id=str(up.pk))
+        assert log.reason == str(result)
     else:  # the user's upload stays as it was (to attach elsewhere); nothing else was stored
         assert up.status == "complete" and [p.name for p in stored_files()] == ["upload-under-test"]
 
