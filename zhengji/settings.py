@@ -346,6 +346,23 @@ MEDIA_ZIP_MAX_DEPTH = int(os.environ.get("MEDIA_ZIP_MAX_DEPTH", "2"))  # 2: a ch
 # Virus scan of every ingested file: a dotted path to a callable (zhengji.media.scanning), or empty.
 MEDIA_VIRUS_SCANNER = os.environ.get("MEDIA_VIRUS_SCANNER") or None
 MEDIA_VIRUS_SCAN_FAIL_OPEN = env_bool("MEDIA_VIRUS_SCAN_FAIL_OPEN", False)  # accept when the scanner fails
+# ClamAV (MEDIA_VIRUS_SCANNER = "zhengji.media.clamav.scan"): clamd on a unix socket, or TCP host and port.
+MEDIA_CLAMD_SOCKET = os.environ.get("MEDIA_CLAMD_SOCKET") or None
+MEDIA_CLAMD_HOST = os.environ.get("MEDIA_CLAMD_HOST") or None
+MEDIA_CLAMD_PORT = int(os.environ.get("MEDIA_CLAMD_PORT", "3310"))
+MEDIA_CLAMD_TIMEOUT = int(os.environ.get("MEDIA_CLAMD_TIMEOUT", "60"))
+# clamd's StreamMaxLength (25 MiB by default): larger files are not sent and count as NOT scanned.
+MEDIA_CLAMD_STREAM_MAX_BYTES = int(os.environ.get("MEDIA_CLAMD_STREAM_MAX_BYTES", str(25 * 1024**2)))
+# A separate origin for file bytes ("https://files.example.org"; empty: served by the site itself).
+MEDIA_ORIGIN = os.environ.get("MEDIA_ORIGIN", "").rstrip("/")
+MEDIA_ORIGIN_URL_MAX_AGE = int(os.environ.get("MEDIA_ORIGIN_URL_MAX_AGE", str(6 * 3600)))  # signed file URLs
+# On the media origin only file views answer (before WhiteNoise: no static files there either).
+MIDDLEWARE.insert(MIDDLEWARE.index("zhengji.common.middleware.PermissionsPolicyMiddleware") + 1,
+                  "zhengji.media.middleware.MediaOriginMiddleware")
+if MEDIA_ORIGIN:  # the site's pages show pictures and play previews from there
+    ALLOWED_HOSTS.append(MEDIA_ORIGIN.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0])
+    for _directive in ("img-src", "media-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(MEDIA_ORIGIN)
 MEDIA_FFPROBE_TIMEOUT = int(os.environ.get("MEDIA_FFPROBE_TIMEOUT", "60"))
 MEDIA_FFMPEG_TIMEOUT = int(os.environ.get("MEDIA_FFMPEG_TIMEOUT", "3600"))
 MEDIA_FFMPEG_THREADS = int(os.environ.get("MEDIA_FFMPEG_THREADS", "0"))  # 0: ffmpeg decides

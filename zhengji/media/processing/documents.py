@@ -6,9 +6,11 @@ limit that applied, turned into a translated message by `validation`."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import shutil
+import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -50,7 +52,9 @@ class ZipLimits:
 
 class ArchiveRefused(ProbeError):
     """A ZIP-based document broke a limit. `limit` names which: "total", "members", "ratio",
-    "nested", "depth" or "damaged"; `value`/`allowed` are the numbers, `member` the member's name."""
+    "nested", "depth", "size" (a member inflates to more than it declares), "overlap" (members
+    share their data), "doctype" (an XML part with a DTD) or "damaged"; `value`/`allowed` are the
+    numbers, `member` the member's name."""
 
     def __init__(self, limit: str, *, value: float = 0, allowed: float = 0, member: str = ""):
         super().__init__(f"{limit}: {member} {value} > {allowed}")
@@ -96,11 +100,22 @@ def _check_zip(path: str | os.PathLike[str], limits: ZipLimits, tally: _Tally, *
             lower = info.filename.lower()
             if lower.endswith(FOREIGN_ARCHIVES):
                 raise ArchiveRefused("nested", member=info.filename)
+        _check_overlap(infos)
         for info in infos:
             if info.is_dir():
                 continue
             nested = info.filename.lower().endswith(OFFICE_EMBEDDED)
             _inflate(zf, info, path, limits, tally, depth=depth, nested=nested)
+
+
+def _check_overlap(infos: list[zipfile.ZipInfo]) -> None:
+    """Members whose data share bytes (one deflate stream counted many times: the "overlapping"
+    zip bomb) are refused from the directory alone."""
+    spans = sorted((info.header_offset, info.header_offset + 30 + len(info.filename.encode("utf-8", "replace"))
+                    + info.compress_size, info.filename) for info in infos if not info.is_dir())
+    for (_start, end, _name), (start, _end, name) in zip(spans, spans[1:], strict=False):
+        if start < end:
+            raise ArchiveRefused("overlap", member=name)
 
 
 def _check_ratio(name: str, size: int, compressed: int, limits: ZipLimits) -> None:
@@ -110,37 +125,119 @@ def _check_ratio(name: str, size: int, compressed: int, limits: ZipLimits) -> No
             raise ArchiveRefused("ratio", value=round(ratio), allowed=limits.max_ratio, member=name)
 
 
+# Members that are XML: OOXML and ODF parts never carry a document type declaration, so one with
+# `<!DOCTYPE` or `<!ENTITY` (an entity bomb, an external entity) is refused without being parsed.
+XML_MEMBERS = (".xml", ".rels", ".vml", ".xsd", ".svg")
+_DTD = re.compile(rb"<!(?:doctype|entity)[\s\[>]", re.IGNORECASE)
+_LOCAL = struct.Struct("<4s5H3L2H")  # a local file header
+
+
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str | os.PathLike[str], limits: ZipLimits,
              tally: _Tally, *, depth: int, nested: bool) -> None:
-    """Read one member to its end (zipfile stops at the declared size and checks the CRC); a nested
-    ZIP (an embedded office document, or anything starting with the ZIP magic) is written to a
-    temporary file and inspected in turn, its sizes added to the outer tally."""
+    """Read one member to its end; a nested ZIP (an embedded office document, or anything
+    starting with the ZIP magic) is written to a temporary file and inspected in turn, its sizes
+    added to the outer tally. Stored and deflated members are inflated from their raw bytes
+    (`_stream_member`), so a member whose data inflates to more than it declares is refused as
+    soon as it passes the declared size; other methods go through zipfile (capped there)."""
     tmp: str | None = None
-    try:
-        with zf.open(info) as src:
-            head = src.read(len(ZIP_MAGIC))
-            if head == ZIP_MAGIC or nested:
+    out = None
+    xml = info.filename.lower().endswith(XML_MEMBERS)
+    carry = b""
+    head = b""
+
+    def sink(block: bytes) -> None:
+        nonlocal carry, head, out, tmp
+        if len(head) < len(ZIP_MAGIC):
+            head += block[: len(ZIP_MAGIC) - len(head)]
+            if len(head) >= len(ZIP_MAGIC) and (head == ZIP_MAGIC or nested) and out is None:
                 if depth >= limits.max_depth:
                     raise ArchiveRefused("depth", value=depth + 1, allowed=limits.max_depth, member=info.filename)
                 fd, tmp = tempfile.mkstemp(prefix="zj-zip-", dir=getattr(settings, "MEDIA_WORK_DIR", None))
-                with os.fdopen(fd, "wb") as out:
-                    out.write(head)
-                    shutil.copyfileobj(src, out, CHUNK)
-            else:
-                while src.read(CHUNK):
-                    pass
+                out = os.fdopen(fd, "wb")
+        if out is not None:
+            out.write(block)
+        if xml:
+            data = carry + block
+            if _DTD.search(data):
+                raise ArchiveRefused("doctype", member=info.filename)
+            carry = data[-16:]
+
+    try:
+        if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            _stream_member(path, info, sink)
+        else:
+            with zf.open(info) as src:
+                while block := src.read(CHUNK):
+                    sink(block)
     except ArchiveRefused:
+        if tmp is not None:
+            _drop(out, tmp)
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
-            RuntimeError) as exc:
-        # Bad CRC (a member that inflates to more or other than declared), an unknown method,
-        # an encrypted member: not a document we can vouch for.
+            RuntimeError, struct.error) as exc:
+        # Bad CRC, an unknown method, an encrypted member: not a document we can vouch for.
+        if tmp is not None:
+            _drop(out, tmp)
         raise ArchiveRefused("damaged", member=f"{info.filename}: {exc}") from exc
     if tmp is not None:
+        assert out is not None
+        out.close()
         try:
             _check_zip(tmp, limits, tally, depth=depth + 1)
         finally:
             os.unlink(tmp)
+
+
+def _drop(out, tmp: str) -> None:
+    if out is not None:
+        out.close()
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+
+
+def _stream_member(path: str | os.PathLike[str], info: zipfile.ZipInfo, sink) -> None:
+    """Inflate a stored or deflated member from its raw bytes in blocks of at most 1 MB, counting
+    what comes out: more than the declared size is refused ("size") at once, before a byte more is
+    inflated; at the end the stream must be complete, exactly the declared size, with the CRC."""
+    if info.flag_bits & 0x1:
+        raise ValueError("encrypted member")
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        sig, *_rest, name_len, extra_len = _LOCAL.unpack(fh.read(_LOCAL.size))
+        if sig != ZIP_MAGIC:
+            raise zipfile.BadZipFile("no local header")
+        fh.seek(name_len + extra_len, os.SEEK_CUR)
+        left = info.compress_size
+        inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        total = 0
+        crc = 0
+        pending = b""
+        while True:
+            if pending:
+                raw = pending
+            elif left > 0:
+                raw = fh.read(min(CHUNK, left))
+                if not raw:
+                    raise EOFError("member data cut short")
+                left -= len(raw)
+            else:
+                break
+            if inflater is None:
+                block, pending = raw, b""
+            else:
+                block = inflater.decompress(raw, CHUNK)
+                pending = inflater.unconsumed_tail
+            total += len(block)
+            if total > info.file_size:
+                raise ArchiveRefused("size", value=total, allowed=info.file_size, member=info.filename)
+            crc = zlib.crc32(block, crc)
+            sink(block)
+            if inflater is not None and inflater.eof:
+                break
+    if inflater is not None and not inflater.eof:
+        raise EOFError("deflate stream incomplete")
+    if total != info.file_size or crc != info.CRC:
+        raise zipfile.BadZipFile(f"size {total} / CRC {crc:08x} differ from the directory")
 
 
 def is_zip_document(ext: str) -> bool:

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
 
-from . import children
+from . import children, content
 
 pillow_heif.register_heif_opener()
 
@@ -87,8 +87,9 @@ def canonical_ext(ext: str) -> str:
 
 
 def sniff(path: str | os.PathLike) -> FileType | None:
-    """The type of a file from its first bytes (the `filetype` package), or plain text when the
-    head decodes as UTF-8 without control bytes; None when unknown."""
+    """The type of a file from its first bytes (the `filetype` package), or, when the head decodes
+    as UTF-8 without control bytes, markup (html, svg, xml, php: `content.markup_type`, kind
+    "other", refused by every rule) or plain text; None when unknown."""
     with open(path, "rb") as fh:
         head = fh.read(8192)
     if not head:
@@ -110,6 +111,9 @@ def sniff(path: str | os.PathLike) -> FileType | None:
             return None
     if any(ord(c) < 9 or 13 < ord(c) < 32 for c in text):
         return None
+    markup = content.markup_type(head)
+    if markup is not None:  # a web page, SVG, XML (an entity bomb too) or PHP: never "plain text"
+        return FileType(markup, content.MARKUP[markup], "other")
     return FileType("txt", "text/plain", "document")
 
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from zhengji.common.errors import DomainError
 
 from .. import scanning
-from ..filenames import clean_filename
+from ..filenames import clean_filename, hidden_extension
 from ..filerules import FileRule, megapixels_words
-from . import documents
+from . import content, documents
 from . import probe as probing
 from .probe import KNOWN, FileType, canonical_ext
 
@@ -33,6 +33,12 @@ class MediaInvalid(DomainError):
     def __init__(self, messages: list[str], field: str | None = None):
         self.messages = [str(m) for m in messages]
         super().__init__("；".join(self.messages) if _is_zh() else " ".join(self.messages), field=field)
+
+
+class HostileFile(MediaInvalid):
+    """Refused because the file is built to attack (markup or script in disguise, a polyglot, a
+    decompression bomb, a hidden runnable extension, a virus): its bytes are not kept
+    (`ingest.create_media_from_upload` drops the staged upload)."""
 
 
 def _is_zh() -> bool:
@@ -144,20 +150,125 @@ def check_name(filename: str, rule: FileRule) -> None:
                             % {"ext": ext, "allowed": shown}])
 
 
+# Extensions a name must not end in (whatever the content), beyond the types of KNOWN.
+DANGEROUS = {"html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "xsl", "xslt", "php", "php3", "php4", "php5",
+             "php7", "phtml", "phar", "pht", "asp", "aspx", "jsp", "jspx", "cgi", "pl", "py", "sh", "js", "mjs",
+             "vbs", "vbe", "wsf", "hta", "exe", "com", "bat", "cmd", "scr", "msi", "dll", "jar", "ps1", "swf",
+             "lnk", "reg", "cpl", "pif", "url", "desktop", "appimage"}
+
+
+def _shown_name(filename: str) -> str:
+    name = clean_filename(filename)
+    return name if len(name) <= 60 else name[:28] + "…" + name[-28:]
+
+
+def check_name_matches(filename: str, ft: FileType) -> None:
+    """The name must not disguise the content: no executable or web type hidden before the
+    extension (x.php.jpg), and an extension that names a type must name one of the content's kind
+    (a JPEG named .pdf or .html is refused; a PNG named .jpg is a picture all the same)."""
+    name = clean_filename(filename)
+    inner = hidden_extension(name)
+    if inner:
+        raise HostileFile([_("The file name %(name)s hides another type (.%(inner)s) before its extension; "
+                              "please rename the file so that it ends only in .%(ext)s.")
+                            % {"name": _shown_name(filename), "inner": inner, "ext": ft.ext}])
+    ext = canonical_ext(Path(name).suffix)
+    if not ext:
+        return
+    kinds = {ft.kind} | ({"video", "audio"} if ft.kind in ("video", "audio") else set())
+    named_kind = KNOWN.get(ext, ("other" if ext in DANGEROUS else "", ""))[0]
+    if named_kind and named_kind not in kinds:
+        raise MediaInvalid([_("The file is named .%(ext)s but its content is %(actual)s; please give it the "
+                              "right extension.") % {"ext": ext, "actual": _actual_label(ft)}])
+
+
+def _refuse_active(what: str, found: str) -> MediaInvalid:
+    return HostileFile([_("The %(what)s contains web page or script code (%(marker)s) and was not accepted.")
+                         % {"what": what, "marker": found}])
+
+
+def _check_image_content(path: str | os.PathLike[str], ft: FileType) -> None:
+    """Polyglots: markup in the first KB, in text metadata or anywhere in the picture; anything
+    after the end of a PNG or GIF; markup, an archive or a program after the end of a JPEG; a ZIP
+    readable from the end of the file."""
+    what = _actual_label(ft)
+    with open(path, "rb") as fh:
+        head = fh.read(content.HEAD)
+    found = content.find_in_bytes(head)
+    layout = content.image_layout(path, ft.ext)
+    if found is None and layout is not None:
+        for blob in layout.metadata:
+            found = content.find_in_bytes(blob)
+            if found:
+                break
+    if found is None and layout is not None and layout.end < os.path.getsize(path):
+        if ft.ext in ("png", "gif") and not content.only_padding(path, layout.end):
+            raise HostileFile([_("The %(what)s has %(size)s of other data after the end of the picture, as "
+                                  "disguised files do; please save it again with an image editor.")
+                                % {"what": what, "size": format_size(os.path.getsize(path) - layout.end)}])
+        found = content.find_in_file(path, layout.end, short=True)
+    if found is None:
+        found = content.find_in_file(path)
+    if found:
+        raise _refuse_active(what, found)
+    _check_hidden_file(path, what, layout.end if layout is not None else None)
+
+
+def _check_hidden_file(path: str | os.PathLike[str], what: str, end: int | None = None) -> None:
+    hidden = content.hidden_file(path, end)
+    if hidden:
+        raise HostileFile([_("The %(what)s has another file (%(kind)s) hidden in it, as disguised files do; it "
+                             "was not accepted.") % {"what": what, "kind": hidden}])
+
+
+AV_EDGE = 64 * 1024
+ISO_MEDIA = {"mp4", "m4v", "mov", "3gp", "m4a"}
+
+
+def _check_av_content(path: str | os.PathLike[str], ft: FileType) -> None:
+    """Markup in the first and last 64 KB or after the last box, a truncated ISO media file (a box
+    claims more bytes than there are), and a ZIP readable from the end of the file."""
+    what = _actual_label(ft)
+    size = os.path.getsize(path)
+    found = content.find_in_file(path, 0, AV_EDGE, short=True) or content.find_in_file(
+        path, max(0, size - AV_EDGE), short=True)
+    if found:
+        raise _refuse_active(what, found)
+    if ft.ext in ISO_MEDIA:
+        layout = content.iso_layout(path)
+        if layout is not None and layout.truncated:
+            raise MediaInvalid([_("The %(what)s is incomplete: the file ends after %(actual)s, but its contents "
+                                  "need %(declared)s. Please upload the whole file again.")
+                                % {"what": what, "actual": format_size(size),
+                                   "declared": format_size(layout.declared)}])
+        if layout is not None and layout.end < size:
+            found = content.find_in_file(path, layout.end, short=True)
+            if found:
+                raise _refuse_active(what, found)
+    _check_hidden_file(path, what)
+
+
 def validate_path(path: str | os.PathLike[str], *, filename: str, rule: FileRule, size: int | None = None) -> Checked:
     """Check a local file against `rule`; returns what was learned or raises MediaInvalid."""
     size = os.path.getsize(path) if size is None else size
     check_size(size, rule)
     check_name(filename, rule)
     ft = probing.sniff(path)
+    if ft is not None and ft.ext in content.MARKUP:
+        raise HostileFile([_("The file is %(actual)s, not %(expected)s: web pages, scripts and SVG or XML "
+                              "files can run code in a browser and are not accepted.")
+                            % {"expected": _expected_label(rule), "actual": _actual_label(ft)}])
     if ft is None or ft.ext not in allowed_exts(rule):
         raise MediaInvalid([_("The file content is not %(expected)s (detected as %(actual)s).")
                             % {"expected": _expected_label(rule), "actual": _actual_label(ft)}])
+    check_name_matches(filename, ft)
     kind = ft.kind
     checked = Checked(type=ft, kind=kind, size=size)
     if kind in ("video", "audio"):
+        _check_av_content(path, ft)
         _check_av(path, ft, rule, checked)
     elif kind == "image":
+        _check_image_content(path, ft)
         _check_image(path, rule, checked)
     elif ft.ext == "pdf":
         _check_pdf(path, checked)
@@ -166,24 +277,36 @@ def validate_path(path: str | os.PathLike[str], *, filename: str, rule: FileRule
     if checked.kind not in rule.kinds:
         raise MediaInvalid([_("The file content is not %(expected)s (detected as %(actual)s).")
                             % {"expected": _expected_label(rule), "actual": _kind_noun(checked.kind)}])
-    check_virus(Path(path), filename=filename, content_type=ft.mime)
+    scanned = check_virus(Path(path), filename=filename, content_type=ft.mime)
+    if scanned != "off":
+        checked.probe["virus_scan"] = scanned
     return checked
 
 
-def check_virus(path: Path, *, filename: str, content_type: str) -> None:
-    """The optional virus scan (`media.scanning`), last, on a file that passed every other check."""
+def check_virus(path: Path, *, filename: str, content_type: str) -> str:
+    """The optional virus scan (`media.scanning`), last, on a file that passed every other check.
+    Returns what is recorded as `probe["virus_scan"]`: "off" (no scanner), "clean" or "unscanned"
+    (the scanner failed and MEDIA_VIRUS_SCAN_FAIL_OPEN let the file in). A file the scanner did
+    not read whole is never "clean"."""
     result = scanning.scan(path, filename=filename, content_type=content_type)
-    if result is None or result.status == "clean":
-        return
+    if result is None:
+        return "off"
+    if result.status == "clean":
+        return "clean"
     if result.status == "infected":
-        raise MediaInvalid([_("The virus scan found %(signature)s in this file; it was not accepted.")
+        raise HostileFile([_("The virus scan found %(signature)s in this file; it was not accepted.")
                             % {"signature": result.signature or _("a threat")}])
-    if not scanning.fail_open():
-        raise DomainError(_("The file could not be scanned for viruses just now; please try again later."),
-                          code="scan_unavailable", status=503)
+    if scanning.fail_open():
+        return "unscanned"
+    if result.reason == "too_large":
+        raise MediaInvalid([_("The file is too large to be scanned for viruses, so it was not accepted. "
+                              "Please upload a smaller file.")])
+    raise DomainError(_("The file could not be scanned for viruses just now; please try again later."),
+                      code="scan_unavailable", status=503)
 
 
 def _check_pdf(path: str | os.PathLike[str], checked: Checked) -> None:
+    _check_hidden_file(path, _actual_label(checked.type))
     try:
         info = documents.check_pdf(path)
     except documents.PdfRefused as exc:
@@ -211,9 +334,17 @@ def _check_zip(path: str | os.PathLike[str], checked: Checked) -> None:
             % {"what": what, "member": member},
             "depth": _("The %(what)s contains embedded documents nested more than %(limit)d deep.")
             % {"what": what, "limit": int(exc.allowed) - 1},
+            "size": _("The part %(member)s of the %(what)s unpacks to more than the %(declared)s it declares, as "
+                      "decompression bombs do; it was not accepted.")
+            % {"member": member, "what": what, "declared": format_size(int(exc.allowed))},
+            "overlap": _("Parts of the %(what)s share their data (%(member)s), as decompression bombs do; it was "
+                         "not accepted.") % {"member": member, "what": what},
+            "doctype": _("The part %(member)s of the %(what)s declares a document type or entities, which documents "
+                         "do not use and XML attacks do; it was not accepted.") % {"member": member, "what": what},
         }
         default = _("The %(what)s could not be read: it may be damaged or incomplete.") % {"what": what}
-        raise MediaInvalid([messages.get(exc.limit, default)]) from exc
+        refusal = MediaInvalid if exc.limit in ("damaged", "members", "depth") else HostileFile
+        raise refusal([messages.get(exc.limit, default)]) from exc
 
 
 def _check_av(path: str | os.PathLike[str], ft: FileType, rule: FileRule, checked: Checked) -> None:

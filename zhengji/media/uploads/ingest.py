@@ -27,11 +27,11 @@ from zhengji.accounts.models import User
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotPermitted
 
-from ..filenames import clean_filename
+from ..filenames import clean_filename, safe_suffix
 from ..models import MediaFile, MediaStatus, Upload, UploadStatus
 from ..processing import probe as probing
 from ..processing.domain import enqueue_processing
-from ..processing.validation import Checked, check_name, check_size, validate_path
+from ..processing.validation import Checked, HostileFile, check_name, check_size, validate_path
 from ..targets import Target
 
 AUDIT_FIELDS = ["owner", "purpose", "filename", "kind", "content_type", "size", "sha256", "status"]
@@ -94,9 +94,13 @@ def create_media_from_upload(upload: Upload, *, target: Target, actor: User | No
     filename = upload.filename or upload.metadata.get("filename", "") or "file"
     check_size(size, rule)  # before reading a byte
     check_name(filename, rule)
-    with probing.local_copy(storage, upload.storage_key, suffix=Path(filename).suffix) as path:
-        checked = validate_path(path, filename=filename, rule=rule, size=size)
-        sha = probing.sha256_file(path)
+    try:
+        with probing.local_copy(storage, upload.storage_key, suffix=safe_suffix(filename)) as path:
+            checked = validate_path(path, filename=filename, rule=rule, size=size)
+            sha = probing.sha256_file(path)
+    except HostileFile as exc:
+        _refuse_upload(upload, actor, str(exc))
+        raise
 
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
@@ -122,6 +126,23 @@ def create_media_from_upload(upload: Upload, *, target: Target, actor: User | No
     return media
 
 
+def _refuse_upload(upload: Upload, actor: User, reason: str) -> None:
+    """A hostile file is not kept: the upload is aborted (audited `media.upload_refused` with the
+    reason) and its staged bytes deleted after commit; the user uploads another file."""
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != UploadStatus.COMPLETE:
+            return
+        staged = locked.storage_key
+        locked.status = UploadStatus.ABORTED
+        locked.save(update_fields=["status", "updated"])
+        audit.record("media.upload_refused", locked, actor=actor, reason=reason[:500],
+                     after={"filename": locked.filename, "length": locked.length})
+        if staged:
+            transaction.on_commit(lambda: _quiet_delete(default_storage, staged))
+    upload.status = UploadStatus.ABORTED
+
+
 def _quiet_delete(storage: Storage, name: str) -> None:
     with contextlib.suppress(Exception):
         storage.delete(name)
@@ -137,7 +158,7 @@ def create_media_from_file(source: str | os.PathLike[str] | IO[bytes], *, owner:
         filename = filename or path.name
     else:
         filename = filename or os.path.basename(getattr(source, "name", "") or "file")
-        fd, tmp_path = tempfile.mkstemp(prefix="zj-in-", suffix=Path(filename).suffix,
+        fd, tmp_path = tempfile.mkstemp(prefix="zj-in-", suffix=safe_suffix(filename),
                                         dir=getattr(settings, "MEDIA_WORK_DIR", None))
         with os.fdopen(fd, "wb") as out:
             shutil.copyfileobj(source, out, probing.CHUNK)

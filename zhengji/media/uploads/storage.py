@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 
+from ..filenames import safe_suffix
+
 STAGING_DIR = "staging"
 
 
@@ -135,8 +137,7 @@ class S3Direct:
         self.bucket = default_storage.bucket_name
 
     def name_for(self, upload_id, filename: str) -> str:
-        ext = os.path.splitext(filename)[1].lower()[:10]
-        return f"{STAGING_DIR}/{upload_id}{ext}"
+        return f"{STAGING_DIR}/{upload_id}{safe_suffix(filename)}"  # never the user's name itself
 
     def key(self, name: str) -> str:
         location = (getattr(self.storage, "location", "") or "").strip("/")
