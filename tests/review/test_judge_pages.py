@@ -107,7 +107,7 @@ def test_the_queue_shows_progress_deadline_and_filters(client, wp):
     save_score(judge, wp.asg[1], {wp.c1.pk: 1})
     client.force_login(judge)
     html = client.get(reverse("review:judge_queue")).content.decode()
-    assert "scored 1 of 3" in html and wp.round.name in html
+    assert "已评 1 件，共 3 件" in html and wp.round.name in html
     assert timezone.localtime(wp.round.closes).strftime("%Y-%m-%d %H:%M") in html
     for e in wp.entries:
         assert e.title in html
@@ -151,7 +151,7 @@ def test_the_entry_page_saves_a_draft_then_submits_and_moves_to_the_next(client,
     html = client.get(u["entry"]).content.decode()
     assert wp.entries[0].title in html and "思想性" in html and 'max="40"' in html and "review/judge.js" in html
     assert "<dd class=\"col-sm-8 text-break\">甲</dd>" in html  # a choice shown by its label
-    assert "Entry 1 of 3" in html and reverse("review:judge_entry", args=[wp.asg[1].pk]) in html
+    assert "第 1 件，共 3 件" in html and reverse("review:judge_entry", args=[wp.asg[1].pk]) in html
     r = client.post(u["entry"], {"action": "save", f"c_{wp.c1.pk}": "30.5", "comment": "好"})
     assert r.status_code == 302 and r["Location"] == u["entry"]
     s = Score.objects.get(assignment=wp.asg[0])
@@ -162,7 +162,7 @@ def test_the_entry_page_saves_a_draft_then_submits_and_moves_to_the_next(client,
     assert r.status_code == 422 and "艺术性" in r.content.decode() and 'value="31"' in r.content.decode()
     # Out of bounds.
     r = client.post(u["entry"], {"action": "submit", f"c_{wp.c1.pk}": "31", f"c_{wp.c2.pk}": "61"})
-    assert r.status_code == 422 and "from 0 to 60" in r.content.decode()
+    assert r.status_code == 422 and "0 到 60" in r.content.decode()
     r = client.post(u["entry"], {"action": "submit", f"c_{wp.c1.pk}": "31", f"c_{wp.c2.pk}": "50", "comment": "好"})
     assert r.status_code == 302 and r["Location"] == reverse("review:judge_entry", args=[wp.asg[1].pk])
     s.refresh_from_db()
@@ -197,7 +197,7 @@ def test_the_api_saves_and_submits_with_clear_errors(client, wp):
     assert set(body["entry"]) == {"id", "number", "title", "summary", "track", "entrant_type", "data", "files"}
     r = put_json(client, u["api_score"], {"values": {str(wp.c1.pk): 41}})
     assert r.status_code == 422 and r.json()["code"] == "invalid_score"
-    assert "from 0 to 40" in r.json()["errors"][f"values.{wp.c1.pk}"][0]
+    assert "0 到 40" in r.json()["errors"][f"values.{wp.c1.pk}"][0]
     r = put_json(client, u["api_score"], {"values": {str(wp.c1.pk): 40}, "submit": True})
     assert r.status_code == 422 and r.json()["code"] == "incomplete_score"
     r = put_json(client, u["api_score"], {"values": {str(wp.c1.pk): "40", str(wp.c2.pk): 0.5}, "submit": True,
@@ -242,4 +242,4 @@ def test_the_download_is_a_clean_copy_under_a_neutral_name_and_is_audited(client
     # Another entry's file through this assignment: 404.
     assert client.get(reverse("review:judge_file", args=[wp.asg[0].pk, media_id(wp.entries[1])])).status_code == 404
     page = client.get(urls(wp)["entry"]).content.decode()
-    assert url in page and "Download (metadata removed)" in page
+    assert url in page and "下载（已去除元数据）" in page

@@ -29,10 +29,10 @@ from zhengji.common.i18n import localized
 from zhengji.entries import files as entry_files
 from zhengji.entries import projections
 from zhengji.entries.queries import View, entries_for
+from zhengji.media import stripping
 from zhengji.media.models import MediaFile
 from zhengji.media.views_media import serve_fieldfile
 
-from . import stripping
 from .domain import scoring
 from .domain.scoring import ScoreInvalid
 from .models import Assignment, Criterion, Round, Score, ScoreStatus

@@ -19,10 +19,9 @@ from pypdf import PdfReader
 
 from tests import factories as f
 from tests.review import builders_judge as bj
-from zhengji.media import samples
+from zhengji.media import samples, stripping
 from zhengji.media.models import MediaFile, MediaStatus
-from zhengji.review import stripping
-from zhengji.review.stripping import StrippingRefused, stripped_copy
+from zhengji.media.stripping import StrippingRefused, stripped_copy
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,10 @@
-"""Full-quality copies of entry files for judges, with every piece of metadata removed.
+"""Full-quality copies of stored files with every piece of metadata removed, for anyone who
+must not receive the uploader's metadata (judges in blind review first; any other reader of a
+file that is not theirs can use it too).
 
-A judge in blind review sees renditions (already made without metadata by
-`media.processing.renditions`). Where the full-quality file matters (a photograph's detail, a
-document, the original sound), `stripped_copy(media)` makes a copy without metadata, never the
-original:
+Renditions are already made without metadata (`media.processing.renditions`). Where the
+full-quality file matters (a photograph's detail, a document, the original sound),
+`stripped_copy(media)` makes a copy without metadata, never the original:
 
 | type                         | how                                                                  |
 |------------------------------|----------------------------------------------------------------------|
@@ -51,7 +52,7 @@ from zhengji.media.processing import probe as probing
 
 # Bump when the stripping changes: copies made by an older version are made again.
 VERSION = "v1"
-PREFIX = "review/stripped"
+PREFIX = "review/stripped"  # kept: copies already cached under it stay valid
 
 PNG_MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "I;16")
 IMAGE_EXTS = {"jpg", "png", "webp", "gif", "tif", "bmp", "heic", "avif"}
