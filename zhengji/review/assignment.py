@@ -290,9 +290,10 @@ def _build(p: Problem, pr: _Prepared, relaxed: bool) -> _Net:
             left -= cap
             step += 1
     bypass_cost = w * (EXCESS_STEPS + 1) * max(1, p.k) * 64
-    for e in pr.entries:
+    # Later entries (by id) are left uncovered before earlier ones: one answer, whatever the solver.
+    for i, e in enumerate(pr.entries):
         if pr.need[e]:
-            net.bypass[e] = net.arc(net.entry_node[e], sink, pr.need[e], bypass_cost)
+            net.bypass[e] = net.arc(net.entry_node[e], sink, pr.need[e], bypass_cost + len(pr.entries) - i)
     net.supplies[sink] = -total_new
     return net
 
