@@ -12,8 +12,7 @@ from tests.review.builders import ReviewWorld
 from zhengji.campaigns.roles import CampaignRole
 from zhengji.entries.models import EntryStatus
 from zhengji.orgs.models import OrgKind
-from zhengji.review.models import (Assignment, AssignmentStatus, PanelMember, Round, RoundEntry, Score,
-                                   ScoreStatus)
+from zhengji.review.models import Assignment, AssignmentStatus, PanelMember, Round, RoundEntry, Score, ScoreStatus
 
 
 class AssignWorld(ReviewWorld):

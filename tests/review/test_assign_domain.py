@@ -16,8 +16,15 @@ from zhengji.review.assignment import org_key
 from zhengji.review.conflicts import is_conflicted
 from zhengji.review.domain import assignment as assign
 from zhengji.review.domain import conflicts as conflicts_domain
-from zhengji.review.models import (Assignment, AssignmentStatus, Conflict, ConflictSource, PanelMember,
-                                   RoundStatus, Score)
+from zhengji.review.models import (
+    Assignment,
+    AssignmentStatus,
+    Conflict,
+    ConflictSource,
+    PanelMember,
+    RoundStatus,
+    Score,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +169,8 @@ def test_replace_judge_keeps_scores_and_moves_open_work(w):
 
 
 def test_replace_judge_infeasible_changes_nothing(w):
-    a, b, c = w.city_judge(0), w.city_judge(1), w.city_judge(2)
+    a = w.city_judge(0)
+    w.city_judge(1), w.city_judge(2)
     r, _entries = w.round_with(3, k=3)
     assign.apply(w.host_staff, r, assign.preview(w.host_staff, r).hash)
     with pytest.raises(DomainError) as err:

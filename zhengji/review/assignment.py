@@ -198,8 +198,10 @@ def _prepare(p: Problem) -> _Prepared:
     need = {e: max(0, p.k - len(fixed_on[e])) for e in entries}
     total_new = sum(need.values())
     total = total_new + sum(fixed_load.values())
-    capf = {j: max(fixed_load[j], p.caps.get(j) if p.caps.get(j) is not None else total)  # type: ignore[type-var]
-            for j in judges}
+    capf: dict[int, int] = {}
+    for j in judges:
+        cap = p.caps.get(j)
+        capf[j] = max(fixed_load[j], total if cap is None else cap)
     room = {j: capf[j] - fixed_load[j] for j in judges}
     by_judge: dict[int, set[int]] = defaultdict(set)
     for j, e in p.conflicts:
@@ -381,7 +383,8 @@ def solve(problem: Problem, solver: Solver = "ortools") -> Solution:
                             balanced=False, target=(max(0, pr.level - 1), pr.level),
                             repeats=repeats_of(sorted(problem.fixed), problem.orgs),
                             capacity_short=capacity_short)
-    chosen = np.flatnonzero(flows[np.asarray(net.pair_arcs, dtype=np.int64)] > 0) if net.pair_arcs else []
+    chosen: list[int] = (np.flatnonzero(flows[np.asarray(net.pair_arcs, dtype=np.int64)] > 0).tolist()
+                         if net.pair_arcs else [])
     pairs = sorted((net.pair_of[i] for i in chosen), key=lambda p: (p[1], p[0]))
     loads = dict(pr.fixed_load)
     for j, _e in pairs:

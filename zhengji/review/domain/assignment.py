@@ -151,6 +151,10 @@ def _active(rnd: Round) -> list[tuple[int, int, int, bool, bool]]:
                 .values_list("id", "judge_id", "entry_id", "done", "manual"))
 
 
+def _path(seat: PanelMember) -> str | None:
+    return seat.org.path if seat.org is not None else None
+
+
 def _digest(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
@@ -159,12 +163,12 @@ def _problem(rnd: Round, entries: list[tuple[int, str]], seats: dict[int, PanelM
              fixed: set[tuple[int, int]], fixed_orgs: dict[int, str | None]) -> tuple[Problem, set[tuple[int, int]]]:
     ids = [e for e, _p in entries]
     pairs = conflict_pairs(rnd.track_id, seats.values(), ids)
-    orgs = {j: org_key(s.org.path) if s.org_id else None for j, s in seats.items()}
+    orgs = {j: org_key(_path(s)) for j, s in seats.items()}
     orgs.update({j: o for j, o in fixed_orgs.items() if j not in orgs})
     problem = Problem(entries=ids, judges=sorted(seats), k=rnd.judges_per_entry,
                       caps={j: s.cap for j, s in seats.items()}, orgs=orgs, conflicts=frozenset(pairs),
                       fixed=frozenset(fixed), entry_paths=dict(entries),
-                      judge_paths={j: s.org.path if s.org_id else None for j, s in seats.items()})
+                      judge_paths={j: _path(s) for j, s in seats.items()})
     return problem, pairs
 
 
@@ -173,7 +177,7 @@ def _fixed_orgs(rnd: Round, judges: set[int]) -> dict[int, str | None]:
     if not judges:
         return {}
     seats = PanelMember.objects.filter(track_id=rnd.track_id, user_id__in=judges).select_related("org")
-    return {s.user_id: org_key(s.org.path) if s.org_id else None for s in seats}
+    return {s.user_id: org_key(_path(s)) for s in seats}
 
 
 def _solve_cached(problem: Problem, key: str) -> Solution:
@@ -194,7 +198,7 @@ def plan_for(rnd: Round) -> Plan:
     fixed = {(j, e) for _id, j, e, done, manual in active if done or manual}
     problem, pairs = _problem(rnd, entries, seats, fixed, _fixed_orgs(rnd, {j for j, _e in fixed} - set(seats)))
     key = _digest(SOLVER_VERSION, rnd.pk, rnd.judges_per_entry, rnd.status, entries,
-                  [(j, s.cap, problem.orgs.get(j), s.org.path if s.org_id else None) for j, s in seats.items()],
+                  [(j, s.cap, problem.orgs.get(j), _path(s)) for j, s in seats.items()],
                   sorted(pairs), active)
     solution = _solve_cached(problem, key)
     plan = Plan(round=rnd, problem=problem, solution=solution, hash=key, seats=seats, kept=sorted(fixed),
