@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from zhengji.campaigns.models import Track
 from zhengji.common.apitypes import ApiError, InputSchema
@@ -273,7 +273,7 @@ def add(request: HttpRequest, round_id: int, payload: ReviewAssignAddIn):
     rnd = _round(request, round_id)
     a = assign.add(request.user, rnd, _entry(rnd.track_id, payload.entry), _judge(payload.judge))
     a = Assignment.objects.select_related("judge").get(pk=a.pk)
-    return 201, _assignment_out(a, set())
+    return Status(201, _assignment_out(a, set()))
 
 
 @router.post("/assignments/{int:assignment_id}/remove", response={200: ReviewAssignmentOut, **ERRORS})
@@ -326,7 +326,7 @@ def add_conflict(request: HttpRequest, track_id: int, payload: ReviewAssignConfl
     c = conflicts_domain.set_conflict(request.user, track, _judge(payload.judge), _entry(track.pk, payload.entry),
                                       payload.reason)
     c = Conflict.objects.select_related("judge", "entry").get(pk=c.pk)
-    return 201, _conflict_out(c)
+    return Status(201, _conflict_out(c))
 
 
 @router.delete("/conflicts/{int:conflict_id}", response={204: None, **ERRORS})
@@ -337,7 +337,7 @@ def delete_conflict(request: HttpRequest, conflict_id: int):
         raise Http404
     _staff(request, c.track)
     conflicts_domain.remove_conflict(request.user, c)
-    return 204, None
+    return Status(204, None)
 
 
 __all__ = ["router"]

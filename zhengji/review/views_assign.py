@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -155,10 +156,8 @@ def _context(request: HttpRequest, rnd: Round, plan: assign.Plan | None) -> dict
     ctx["names"] = names
     if plan is not None:
         ctx["stats"] = plan.stats()
-        loads_now: dict[int, int] = {}
-        for j in Assignment.objects.filter(round=rnd, status=AssignmentStatus.ACTIVE).values_list("judge_id",
-                                                                                                   flat=True):
-            loads_now[j] = loads_now.get(j, 0) + 1
+        loads_now = dict(Assignment.objects.filter(round=rnd, status=AssignmentStatus.ACTIVE).order_by()
+                         .values("judge_id").annotate(n=Count("id")).values_list("judge_id", "n"))
         ctx["loads"] = [{"seat": s, "name": names.get(s.user_id), "proposed": plan.loads.get(s.user_id, 0),
                          "now": loads_now.get(s.user_id, 0)} for s in ctx["seats"]]
         unc = plan.solution.uncovered
