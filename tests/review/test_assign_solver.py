@@ -6,6 +6,7 @@ same optimal cost from OR-Tools and networkx."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections import Counter
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhengji.review.assignment import Problem, org_key, repeats_of, solve
+from zhengji.review.assignment import Problem, assignment_cost, org_key, repeats_of, solve
 
 ORGS = ("A", "B", "C", None)
 
@@ -124,12 +125,18 @@ def test_solver_matches_brute_force(p):
     assert s.balanced == bool(in_band)
     if s.balanced:
         assert all(b[j][0] <= s.loads[j] <= b[j][1] for j in p.judges)
+        assert assignment_cost(p, s.pairs) == s.cost == assignment_cost(p, other.pairs)
         # Different organisations whenever the panel allows: the fewest repeats possible.
         best = min(repeats_of([*pairs, *p.fixed], p.orgs) for pairs, _loads in in_band)
         assert s.repeats == best == other.repeats
     else:
         # Loads as even as possible: no assignment has a smaller largest load.
         assert max(s.loads.values()) == min(max(loads[j] for j in p.judges) for _pairs, loads in options)
+    # Shortlists (one judge per organisation, k organisations here): the same answers on
+    # feasibility, balance and organisations, at a cost no lower than the optimum.
+    short = solve(dataclasses.replace(p, shortlist=p.k))
+    check_solution(p, short)
+    assert short.balanced == s.balanced and short.repeats == s.repeats and short.cost >= s.cost
 
 
 @settings(max_examples=100, deadline=None)
@@ -163,6 +170,8 @@ def test_medium_instances_same_cost_both_solvers(n_e, n_j, k, seed):
                 judge_paths=jpaths)
     a, b = solve(p, "ortools"), solve(p, "networkx")
     assert a.cost == b.cost and a.repeats == b.repeats and a.uncovered == b.uncovered
+    if a.balanced:
+        assert assignment_cost(p, a.pairs) == a.cost == assignment_cost(p, b.pairs)
     if a.feasible:
         check_solution(p, a)
         check_solution(p, b)

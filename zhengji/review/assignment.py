@@ -37,7 +37,7 @@ import networkx as nx
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-__all__ = ["Problem", "Solution", "Uncovered", "org_key", "repeats_of", "solve"]
+__all__ = ["Problem", "Solution", "Uncovered", "assignment_cost", "org_key", "repeats_of", "solve"]
 
 Solver = Literal["ortools", "networkx"]
 
@@ -45,6 +45,10 @@ PREF_MAX = 3
 # Phase 2 (relaxed loads): the units a judge carries above the balanced upper bound cost
 # W·1, W·2, … (convex: the excess is spread), up to this many single-unit arcs, then one arc.
 EXCESS_STEPS = 64
+# Large instances: each entry first gets a shortlist of at most this many candidate judges, one
+# per organisation; the full network is solved only when the shortlists leave no balanced
+# assignment with different organisations on every entry (see `solve`).
+SHORTLIST = 24
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,8 @@ class Problem:
     - `fixed`: pairs kept whatever happens (e.g. already scored); they count towards the entry's
       k judges and the judge's load (a fixed judge need not be on the panel any more);
     - `entry_paths` / `judge_paths`: organisation-tree paths (informative, and the preference
-      for judges from farther away); `path_step` is the length of one level of a path.
+      for judges from farther away); `path_step` is the length of one level of a path;
+    - `shortlist`: the candidate judges an entry starts with when it has more (None: all of them).
     """
 
     entries: Sequence[int]
@@ -72,6 +77,7 @@ class Problem:
     entry_paths: Mapping[int, str] = field(default_factory=dict)
     judge_paths: Mapping[int, str | None] = field(default_factory=dict)
     path_step: int = 4
+    shortlist: int | None = SHORTLIST
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class Solution:
     target: tuple[int, int] = (0, 0)
     repeats: int = 0
     capacity_short: int = 0
+    shortlisted: bool = False
 
     @property
     def feasible(self) -> bool:
@@ -135,6 +142,25 @@ def repeats_of(pairs: Sequence[tuple[int, int]], orgs: Mapping[int, str | None])
     for j, e in pairs:
         by_entry[e].append(orgs.get(j) or f"~{j}")
     return sum(len(keys) - len(set(keys)) for keys in by_entry.values())
+
+
+def assignment_cost(problem: Problem, pairs: Sequence[tuple[int, int]]) -> int:
+    """The objective of a balanced assignment recomputed from its pairs (the solver's optimum
+    when `pairs` is its solution): the preferences of the new pairs plus M for each new judge
+    whose organisation already serves the entry."""
+    total_new = sum(max(0, problem.k - sum(1 for _j, e in problem.fixed if e == x)) for x in set(problem.entries))
+    org_pen = PREF_MAX * total_new + 1
+    seen: dict[int, set[str]] = defaultdict(set)
+    for j, e in problem.fixed:
+        seen[e].add(problem.orgs.get(j) or f"~{j}")
+    cost = 0
+    for j, e in sorted(pairs, key=lambda p: (p[1], p[0])):
+        okey = problem.orgs.get(j) or f"~{j}"
+        if okey in seen[e]:
+            cost += org_pen
+        seen[e].add(okey)
+        cost += _shared_levels(problem.judge_paths.get(j), problem.entry_paths.get(e, ""), problem.path_step)
+    return cost
 
 
 # --- the network --------------------------------------------------------------------------------
@@ -171,13 +197,18 @@ class _Prepared:
     need: dict[int, int]
     fixed_load: dict[int, int]
     room: dict[int, int]
-    eligible: dict[int, list[int]]  # entry -> judges free of conflicts, not fixed on it, with room
+    barred: dict[int, set[int]]  # entry -> judges in conflict with it or fixed on it
+    counts: dict[int, int]  # entry -> number of judges free of conflicts, not fixed on it, with room
+    open_judges: list[int]  # judges with room, by id
     used_orgs: dict[int, set[str]]  # entry -> org keys of its fixed judges
     key: dict[int, str]
     total_new: int
     lo: dict[int, int]
     hi: dict[int, int]
     level: int
+    org_members: dict[str, list[int]]  # organisation key -> its judges with room, by id
+    org_order: list[str]
+    limit: int = 0
 
 
 def _prepare(p: Problem) -> _Prepared:
@@ -203,13 +234,15 @@ def _prepare(p: Problem) -> _Prepared:
         cap = p.caps.get(j)
         capf[j] = max(fixed_load[j], total if cap is None else cap)
     room = {j: capf[j] - fixed_load[j] for j in judges}
-    by_judge: dict[int, set[int]] = defaultdict(set)
-    for j, e in p.conflicts:
-        by_judge[j].add(e)
-    eligible: dict[int, list[int]] = {}
     open_judges = [j for j in judges if room[j] > 0]
-    for e in entries:
-        eligible[e] = [j for j in open_judges if e not in by_judge[j] and j not in fixed_on[e]]
+    open_set = set(open_judges)
+    barred: dict[int, set[int]] = defaultdict(set)
+    for j, e in p.conflicts:
+        if j in open_set and e in entry_set:
+            barred[e].add(j)
+    for e, on in fixed_on.items():
+        barred[e].update(on & open_set)
+    counts = {e: len(open_judges) - len(barred.get(e, ())) for e in entries}
 
     # The balanced level L: the least L with sum(clamp(L)) >= total.
     def filled(level: int) -> int:
@@ -225,35 +258,87 @@ def _prepare(p: Problem) -> _Prepared:
     level = lo_l
     lo = {j: max(fixed_load[j], min(capf[j], level - 1)) - fixed_load[j] for j in judges}
     hi = {j: max(fixed_load[j], min(capf[j], level)) - fixed_load[j] for j in judges}
-    return _Prepared(entries, judges, need, fixed_load, room, eligible, used_orgs, key, total_new, lo, hi, level)
+    org_members: dict[str, list[int]] = defaultdict(list)
+    for j in open_judges:
+        org_members[key[j]].append(j)
+    return _Prepared(entries, judges, need, fixed_load, room, barred, counts, open_judges, used_orgs, key, total_new,
+                     lo, hi, level, dict(org_members), sorted(org_members))
 
 
-def _build(p: Problem, pr: _Prepared, relaxed: bool) -> _Net:
+def _org_pen(pr: _Prepared) -> int:
+    # More than every preference of every unit together: one repeat outweighs them all.
+    return PREF_MAX * pr.total_new + 1
+
+
+def _shortlist(pr: _Prepared, e: int, index: int, tiers: list[list[str]]) -> dict[str, list[int]]:
+    """At most `limit` candidate judges of one entry, one per organisation (so no organisation can
+    serve it twice): organisations by preference (`tiers`, best first), each tier in an order
+    that turns with the entry so that every organisation gets its share; within one, the first
+    judge free of conflicts in an order that also turns with the entry, so that every judge gets
+    theirs."""
+    barred = pr.barred.get(e, set())
+    out: dict[str, list[int]] = {}
+    for tier in tiers:
+        start = index % len(tier)
+        for i in range(len(tier)):
+            okey = tier[(start + i) % len(tier)]
+            members = pr.org_members[okey]
+            m = len(members)
+            for t in range(m):
+                j = members[(index + t) % m]
+                if j not in barred:
+                    out[okey] = [j]
+                    break
+            if len(out) >= pr.limit:
+                return out
+    return out
+
+
+def _build(p: Problem, pr: _Prepared, relaxed: bool, limit: int | None = None) -> _Net:
     net = _Net()
     sink = net.node()
     jnode = {j: net.node() for j in pr.judges}
     total_new = pr.total_new
-    org_pen = PREF_MAX * total_new + 1
+    org_pen = _org_pen(pr)
     pref_cache: dict[tuple[int, str], int] = {}
-    for e in pr.entries:
+    tier_cache: dict[str, list[list[str]]] = {}
+    pr.limit = limit or 0
+    for index, e in enumerate(pr.entries):
         need = pr.need[e]
         enode = net.entry_node[e] = net.node()
         net.supplies[enode] = need
         if need == 0:
             continue
         epath = p.entry_paths.get(e, "")
-        groups: dict[str, list[int]] = defaultdict(list)
-        for j in pr.eligible[e]:
-            groups[pr.key[j]].append(j)
+        groups: dict[str, list[int]]
+        if limit is not None and pr.counts[e] > limit:
+            tiers = tier_cache.get(epath)
+            if tiers is None:
+                by_pref: dict[int, list[str]] = defaultdict(list)
+                for okey in pr.org_order:
+                    by_pref[min(_shared_levels(p.judge_paths.get(j), epath, p.path_step)
+                                for j in pr.org_members[okey])].append(okey)
+                tiers = tier_cache[epath] = [by_pref[v] for v in sorted(by_pref)]
+            groups = _shortlist(pr, e, index, tiers)
+        else:
+            groups = defaultdict(list)
+            barred = pr.barred.get(e, set())
+            for j in pr.open_judges:
+                if j not in barred:
+                    groups[pr.key[j]].append(j)
+        pref: dict[int, int] = {}
+        for members in groups.values():
+            for j in members:
+                value = pref_cache.get((j, epath))
+                if value is None:
+                    value = pref_cache[(j, epath)] = _shared_levels(p.judge_paths.get(j), epath, p.path_step)
+                pref[j] = value
         used = pr.used_orgs.get(e, set())
         for okey, members in groups.items():
             taken = okey in used
             if len(members) == 1:
                 j = members[0]
-                pref = pref_cache.get((j, epath))
-                if pref is None:
-                    pref = pref_cache[(j, epath)] = _shared_levels(p.judge_paths.get(j), epath, p.path_step)
-                net.pair_arcs.append(net.arc(enode, jnode[j], 1, pref + (org_pen if taken else 0)))
+                net.pair_arcs.append(net.arc(enode, jnode[j], 1, pref[j] + (org_pen if taken else 0)))
                 net.pair_of.append((j, e))
                 continue
             g = net.node()
@@ -263,10 +348,7 @@ def _build(p: Problem, pr: _Prepared, relaxed: bool) -> _Net:
             if extra > 0:
                 net.arc(enode, g, extra, org_pen)
             for j in members:
-                pref = pref_cache.get((j, epath))
-                if pref is None:
-                    pref = pref_cache[(j, epath)] = _shared_levels(p.judge_paths.get(j), epath, p.path_step)
-                net.pair_arcs.append(net.arc(g, jnode[j], 1, pref))
+                net.pair_arcs.append(net.arc(g, jnode[j], 1, pref[j]))
                 net.pair_of.append((j, e))
     if not relaxed:
         for j in pr.judges:
@@ -357,26 +439,41 @@ def solve(problem: Problem, solver: Solver = "ortools") -> Solution:
     run = _RUNNERS[solver]
     started = time.perf_counter()
     pr = _prepare(problem)
-    short = [e for e in pr.entries if len(pr.eligible[e]) < pr.need[e]]
+    short = [e for e in pr.entries if pr.counts[e] < pr.need[e]]
     room_total = sum(pr.room.values())
     capacity_short = max(0, pr.total_new - room_total)
     cost: int | None = None
     balanced = False
+    shortlisted = False
     if not short and not capacity_short:
-        net = _build(problem, pr, relaxed=False)
-        try:
-            cost, flows = run(net)
-            balanced = True
-        except _Infeasible:
-            cost = None
+        limit = problem.shortlist
+        if limit is not None and any(pr.counts[e] > limit for e in pr.entries):
+            # The shortlists' optimum is kept when it is balanced with no organisation twice on
+            # an entry (no penalty paid); else the full network decides.
+            net = _build(problem, pr, relaxed=False, limit=limit)
+            try:
+                cost, flows = run(net)
+            except _Infeasible:
+                cost = None
+            if cost is not None and cost < _org_pen(pr):
+                balanced = shortlisted = True
+            else:
+                cost = None
+        if cost is None:
+            net = _build(problem, pr, relaxed=False)
+            try:
+                cost, flows = run(net)
+                balanced = True
+            except _Infeasible:
+                cost = None
     if cost is None:
         net = _build(problem, pr, relaxed=True)
         cost, flows = run(net)
         missing = {e: int(flows[a]) for e, a in net.bypass.items() if flows[a] > 0}
         if missing:
             uncovered = tuple(
-                Uncovered(e, "conflicts" if len(pr.eligible[e]) < pr.need[e] else "capacity",
-                          needed=pr.need[e], available=len(pr.eligible[e]))
+                Uncovered(e, "conflicts" if pr.counts[e] < pr.need[e] else "capacity",
+                          needed=pr.need[e], available=pr.counts[e])
                 for e in sorted(missing))
             loads = dict(pr.fixed_load)
             return Solution((), loads, cost, solver, time.perf_counter() - started, uncovered=uncovered,
@@ -391,4 +488,4 @@ def solve(problem: Problem, solver: Solver = "ortools") -> Solution:
         loads[j] += 1
     return Solution(tuple(pairs), loads, cost, solver, time.perf_counter() - started,
                     balanced=balanced, target=(max(0, pr.level - 1), pr.level),
-                    repeats=repeats_of([*pairs, *sorted(problem.fixed)], problem.orgs))
+                    repeats=repeats_of([*pairs, *sorted(problem.fixed)], problem.orgs), shortlisted=shortlisted)
