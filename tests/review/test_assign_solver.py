@@ -253,3 +253,26 @@ def test_deterministic():
                 orgs={j: "AB"[j % 2] if j % 3 else None for j in range(100, 110)},
                 conflicts=frozenset((100 + e % 10, e) for e in range(0, 30, 4)))
     assert solve(p).pairs == solve(p).pairs
+
+
+def test_shortlists_on_a_larger_instance():
+    import random  # noqa: PLC0415 (test-local generator)
+
+    rnd = random.Random(7)
+    entries = list(range(1, 301))
+    judges = list(range(1000, 1030))
+    orgs = {j: f"C{j % 10}" for j in judges}
+    paths = {e: f"0001{rnd.randrange(1, 11):04d}{rnd.randrange(1, 5):04d}" for e in entries}
+    jpaths = {j: f"0001{(j % 10) + 1:04d}" for j in judges}
+    conflicts = frozenset((j, e) for j in judges for e in entries if rnd.random() < 0.05)
+    p = Problem(entries=entries, judges=judges, k=3, orgs=orgs, conflicts=conflicts, entry_paths=paths,
+                judge_paths=jpaths, shortlist=6)
+    s, nx_s = solve(p), solve(p, "networkx")
+    full = solve(dataclasses.replace(p, shortlist=None))
+    assert s.shortlisted and not full.shortlisted
+    check_solution(p, s)
+    assert s.balanced and s.repeats == 0 and max(s.loads.values()) - min(s.loads.values()) <= 1
+    assert s.cost == nx_s.cost == assignment_cost(p, s.pairs)
+    # The shortlists' optimum against the full network's: never lower, here no higher either.
+    assert s.cost >= full.cost == assignment_cost(p, full.pairs)
+    assert s.cost - full.cost <= len(entries) * 3 // 20
