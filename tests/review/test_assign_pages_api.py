@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.review.builders_assign import AssignWorld, active, submit_score
@@ -134,9 +136,6 @@ def test_list_pages_query_counts_flat(client, w, django_assert_max_num_queries):
         assign.apply(w.host_staff, r, assign.preview(w.host_staff, r).hash)
         for e in entries[:n // 2]:
             Conflict.objects.create(track=w.track, judge=seats[0].user, entry=e, source="staff", reason="x")
-        from django.db import connection  # noqa: PLC0415 (test-local)
-        from django.test.utils import CaptureQueriesContext  # noqa: PLC0415 (test-local)
-
         row = []
         for url in (reverse("review:assign", args=[r.pk]), reverse("review:conflicts", args=[w.track.pk]),
                     f"{API}/rounds/{r.pk}/assignments?limit=500", f"{API}/tracks/{w.track.pk}/conflicts",
@@ -145,6 +144,7 @@ def test_list_pages_query_counts_flat(client, w, django_assert_max_num_queries):
                 assert client.get(url).status_code == 200, url
             row.append(len(ctx))
         counts.append(row)
+    print("query counts (assign page, conflicts page, API list, API conflicts, API preview):", counts)
     assert counts[0] == counts[1], counts
     with django_assert_max_num_queries(60):
         client.get(reverse("review:assign", args=[r.pk]))

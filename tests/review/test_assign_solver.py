@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import random
 from collections import Counter
 
 import pytest
@@ -157,8 +158,6 @@ def test_uncapped_infeasible_names_exactly_the_entries_short_of_free_judges(p):
 @settings(max_examples=60, deadline=None)
 @given(st.integers(5, 40), st.integers(3, 12), st.integers(1, 3), st.integers(0, 10_000))
 def test_medium_instances_same_cost_both_solvers(n_e, n_j, k, seed):
-    import random  # noqa: PLC0415 (test-local generator)
-
     rnd = random.Random(seed)
     entries = list(range(n_e))
     judges = list(range(1000, 1000 + n_j))
@@ -256,8 +255,6 @@ def test_deterministic():
 
 
 def test_shortlists_on_a_larger_instance():
-    import random  # noqa: PLC0415 (test-local generator)
-
     rnd = random.Random(7)
     entries = list(range(1, 301))
     judges = list(range(1000, 1030))
