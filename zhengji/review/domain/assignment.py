@@ -50,7 +50,7 @@ from ..queries import JUDGEABLE
 __all__ = ["Plan", "add", "apply", "plan_for", "preview", "remove", "replace_judge"]
 
 CACHE_SECONDS = 3600
-SOLVER_VERSION = "assign-1"
+SOLVER_VERSION = "assign-2"
 
 
 @dataclass
