@@ -8,6 +8,8 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.review.builders_assign import AssignWorld, active, draft_score, submit_score
 from zhengji.common.errors import DomainError, NotPermitted
@@ -288,3 +290,37 @@ def test_who_may_not(w):
     assert active(r).count() == 1 and Conflict.objects.count() == 1
     # The campaign admin may (and a superuser).
     assign.preview(w.campaign_admin, r)
+
+
+_positions = iter(range(100, 10_000))
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(n=st.integers(2, 6), k=st.integers(1, 3), leaving=st.integers(0, 5), scored=st.sets(st.integers(0, 20)))
+def test_replaced_judge_keeps_every_submitted_score_property(w, n, k, leaving, scored):
+    if not PanelMember.objects.filter(track=w.track).exists():
+        panel(w)
+    PanelMember.objects.filter(track=w.track).update(active=True, left_at=None)
+    r, _entries = w.round_with(n, k=k, position=next(_positions))
+    plan = assign.preview(w.host_staff, r)
+    if not plan.feasible:
+        return
+    assign.apply(w.host_staff, r, plan.hash)
+    judges = sorted({a.judge_id for a in active(r)})
+    judge = judges[leaving % len(judges)]
+    theirs = list(active(r).filter(judge_id=judge).order_by("id"))
+    done = {submit_score(a).pk for i, a in enumerate(theirs) if i in scored}
+    before = {(a.judge_id, a.entry_id) for a in active(r).exclude(judge_id=judge)}
+    try:
+        result = assign.replace_judge(w.host_staff, r, theirs[0].judge, "退出")
+    except DomainError as exc:
+        assert exc.code == "infeasible"
+        assert active(r).filter(judge_id=judge).count() == len(theirs)  # nothing changed
+        return
+    # Every submitted score kept, on an active assignment; the open work moved to others.
+    kept = Score.objects.filter(pk__in=done).select_related("assignment")
+    assert all(s.assignment.status == AssignmentStatus.ACTIVE for s in kept) and kept.count() == len(done)
+    assert active(r).filter(judge_id=judge).count() == len(done) == result.kept
+    assert before <= {(a.judge_id, a.entry_id) for a in active(r)}
+    check_rules(r, k)

@@ -273,3 +273,33 @@ def test_shortlists_on_a_larger_instance():
     # The shortlists' optimum against the full network's: never lower, here no higher either.
     assert s.cost >= full.cost == assignment_cost(p, full.pairs)
     assert s.cost - full.cost <= len(entries) * 3 // 20
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_entries=5, max_judges=6, with_fixed=False), st.data())
+def test_replacing_a_judge_keeps_scores_and_moves_open_work(p, data):
+    """What `replace_judge` asks of the solver: everyone else's pairs and the leaving judge's
+    scored pairs fixed, the leaving judge off the panel; their open pairs go to others."""
+    first = solve(p)
+    if not first.feasible or not first.pairs:
+        return
+    leaving = data.draw(st.sampled_from(sorted({j for j, _e in first.pairs})))
+    theirs = [pr for pr in first.pairs if pr[0] == leaving]
+    scored = set(data.draw(st.sets(st.sampled_from(theirs))))
+    others = {pr for pr in first.pairs if pr[0] != leaving}
+    rest = dataclasses.replace(p, judges=[j for j in p.judges if j != leaving], fixed=frozenset(others | scored))
+    second = solve(rest)
+    moved = len(theirs) - len(scored)
+    if not second.feasible:
+        # Only when the others truly cannot take the open work (checked by brute force).
+        assert not list(all_assignments(rest))
+        return
+    # Every scored pair stays (fixed, never re-planned), nothing goes back to the leaving judge,
+    # each entry has exactly k judges again, without conflicts, within the caps.
+    assert len(second.pairs) == moved
+    assert all(j != leaving for j, _e in second.pairs)
+    count = Counter(e for _j, e in [*second.pairs, *rest.fixed])
+    assert all(count[e] == p.k for e in p.entries)
+    assert not set(second.pairs) & p.conflicts
+    assert scored <= rest.fixed and not scored & set(second.pairs)
+    check_solution(rest, second)
