@@ -19,7 +19,12 @@ The network (one unit of flow = one judge on one entry):
   preferred ("spreading cities"); M outweighs every preference in total.
 
 Solved by OR-Tools' `SimpleMinCostFlow` (the default) or by networkx's network simplex on the
-very same arcs (for comparison: both reach the same optimal cost). When the balanced bounds
+very same arcs (for comparison: both reach the same optimal cost). A large instance (an entry
+with more than `Problem.shortlist` candidates) is first solved with a shortlist per entry of one
+judge per organisation — a network ~7 times smaller on 10,000 entries × 100 judges; that answer
+is kept when it is balanced with no organisation twice on an entry (no M paid), else the full
+network decides, so feasibility, balance and organisations are as good as the full network's
+and only the preference may be a little higher than its optimum. When the balanced bounds
 cannot be met (conflicts or caps leave a judge short), the loads are spread as evenly as possible
 by convex costs instead (`balanced=False`). When some entries cannot get k judges at all, the
 solution has no pairs and `uncovered` names each such entry and why.
