@@ -238,3 +238,16 @@ def test_api_who_may_not(client, w, setup):
     assert active(r).count() == 1 and Conflict.objects.count() == 1
     client.force_login(w.host_staff)
     assert client.put(f"{API}/rounds/{r.pk}/assignments").status_code == 405
+
+
+def test_empty_round_and_no_judges(client, w):
+    r = w.scoring_round()
+    client.force_login(w.host_staff)
+    resp = client.get(reverse("review:assign", args=[r.pk]))
+    assert resp.status_code == 200 and 'id="as-applied"' in resp.content.decode()
+    r2, entries = w.round_with(2, position=7)
+    resp = client.get(reverse("review:assign", args=[r2.pk]))
+    assert resp.status_code == 200 and 'id="as-uncovered"' in resp.content.decode()
+    data = client.get(f"{API}/rounds/{r2.pk}/assignment/preview").json()
+    assert not data["feasible"] and [u["entry"] for u in data["uncovered"]] == [e.pk for e in entries]
+    assert all(u["reason"] == "conflicts" and u["available"] == 0 for u in data["uncovered"])
