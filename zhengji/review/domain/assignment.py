@@ -102,7 +102,7 @@ def _check(actor: Any, rnd: Round) -> None:
 
 
 def _lock(rnd: Round) -> Round:
-    return Round.objects.select_for_update().select_related("track", "track__host_unit").get(pk=rnd.pk)
+    return Round.objects.select_for_update(of=("self",)).select_related("track", "track__host_unit").get(pk=rnd.pk)
 
 
 def uncovered_message(uncovered: Sequence[Uncovered]) -> str:

@@ -51,7 +51,7 @@ def set_conflict(actor: Any, track: Track, judge_user: Any, entry: Entry, reason
         audit.record("review.conflict_set", c, actor=actor, reason=reason,
                      after={"judge": judge_user.pk, "entry": entry.pk, "source": c.source})
         now = timezone.now()
-        hits = list(Assignment.objects.select_for_update()
+        hits = list(Assignment.objects.select_for_update(of=("self",))
                     .filter(entry=entry, judge_id=judge_user.pk, status=AssignmentStatus.ACTIVE)
                     .exclude(round__status=RoundStatus.CLOSED).select_related("round", "round__track__host_unit"))
         for a in hits:
@@ -70,7 +70,8 @@ def remove_conflict(actor: Any, conflict: Conflict) -> None:
     entry: assign them again if that is wanted."""
     _check(actor, conflict.track)
     with transaction.atomic():
-        c = Conflict.objects.select_for_update().select_related("track__host_unit").filter(pk=conflict.pk).first()
+        c = (Conflict.objects.select_for_update(of=("self",)).select_related("track__host_unit")
+             .filter(pk=conflict.pk).first())
         if c is None:
             raise DomainError(_("This conflict of interest was already removed."), code="already_removed", status=409)
         audit.record("review.conflict_remove", c, actor=actor,
