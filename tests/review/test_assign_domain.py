@@ -324,3 +324,21 @@ def test_replaced_judge_keeps_every_submitted_score_property(w, n, k, leaving, s
     assert active(r).filter(judge_id=judge).count() == len(done) == result.kept
     assert before <= {(a.judge_id, a.entry_id) for a in active(r)}
     check_rules(r, k)
+
+
+def test_a_kept_assignment_now_in_conflict_is_replaced_by_the_plan(w):
+    seats = panel(w)
+    r, entries = w.round_with(4)
+    assign.apply(w.host_staff, r, assign.preview(w.host_staff, r).hash)
+    a = active(r).filter(judge=seats[-1].user).first()
+    submit_score(a)
+    # The conflict is recorded behind the domain's back (e.g. a declaration path that does not
+    # remove assignments): the next plan must not keep the pair.
+    Conflict.objects.create(track=w.track, judge=seats[-1].user, entry=a.entry, source=ConflictSource.DECLARED,
+                            reason="后来发现是亲戚")
+    plan = assign.preview(w.host_staff, r)
+    assert (a.judge_id, a.entry_id) not in plan.kept and a.pk in plan.remove_ids
+    assign.apply(w.host_staff, r, plan.hash)
+    a.refresh_from_db()
+    assert a.status == AssignmentStatus.REMOVED and Score.objects.filter(assignment=a).exists()
+    check_rules(r)

@@ -3,7 +3,8 @@ all or nothing, manual additions and removals, and replacing a judge who drops o
 
 The proposal is `review.assignment.solve` over the round's entries (its `RoundEntry` rows still
 under review), the track's active panel with its caps, the conflicts of `review.conflicts` and
-the assignments that must stay: active ones with a submitted score, and manual ones. Every other
+the assignments that must stay: active ones with a submitted score, and manual ones (unless now
+in conflict). Every other
 active assignment is planned afresh (kept when the proposal keeps it, removed otherwise). The
 preview carries a content hash of everything it was computed from; `apply` recomputes it inside
 its transaction and refuses when anything changed since.
@@ -160,9 +161,14 @@ def _digest(*parts: Any) -> str:
 
 
 def _problem(rnd: Round, entries: list[tuple[int, str]], seats: dict[int, PanelMember],
-             fixed: set[tuple[int, int]], fixed_orgs: dict[int, str | None]) -> tuple[Problem, set[tuple[int, int]]]:
+             fixed: set[tuple[int, int]], fixed_orgs: dict[int, str | None], *,
+             drop_conflicted: bool = False) -> tuple[Problem, set[tuple[int, int]]]:
+    """The solver's problem; with `drop_conflicted`, a kept pair now in conflict (e.g. the judge
+    joined the entry's unit since) is not kept: the plan removes it and finds another judge."""
     ids = [e for e, _p in entries]
     pairs = conflict_pairs(rnd.track_id, seats.values(), ids)
+    if drop_conflicted:
+        fixed = fixed - pairs
     orgs = {j: org_key(_path(s)) for j, s in seats.items()}
     orgs.update({j: o for j, o in fixed_orgs.items() if j not in orgs})
     problem = Problem(entries=ids, judges=sorted(seats), k=rnd.judges_per_entry,
@@ -196,7 +202,9 @@ def plan_for(rnd: Round) -> Plan:
     seats = _seats(rnd)
     active = [a for a in _active(rnd) if a[2] in in_round]
     fixed = {(j, e) for _id, j, e, done, manual in active if done or manual}
-    problem, pairs = _problem(rnd, entries, seats, fixed, _fixed_orgs(rnd, {j for j, _e in fixed} - set(seats)))
+    problem, pairs = _problem(rnd, entries, seats, fixed, _fixed_orgs(rnd, {j for j, _e in fixed} - set(seats)),
+                              drop_conflicted=True)
+    fixed = set(problem.fixed)
     key = _digest(SOLVER_VERSION, rnd.pk, rnd.judges_per_entry, rnd.status, entries,
                   [(j, s.cap, problem.orgs.get(j), _path(s)) for j, s in seats.items()],
                   sorted(pairs), active)
