@@ -4,9 +4,8 @@ all or nothing, manual additions and removals, and replacing a judge who drops o
 The proposal is `review.assignment.solve` over the round's entries (its `RoundEntry` rows still
 under review), the track's active panel with its caps, the conflicts of `review.conflicts` and
 the assignments that must stay: active ones with a submitted score, and manual ones (unless now
-in conflict). Every other
-active assignment is planned afresh (kept when the proposal keeps it, removed otherwise). The
-preview carries a content hash of everything it was computed from; `apply` recomputes it inside
+in conflict). Every other active assignment is planned afresh (kept when the proposal keeps it,
+removed otherwise). The preview carries a content hash of everything it was computed from; `apply` recomputes it inside
 its transaction and refuses when anything changed since.
 
 Staff only (`review.run_review` on the track); the round must not be closed.
