@@ -46,6 +46,7 @@ from ..models import (
     ScoreStatus,
 )
 from ..queries import JUDGEABLE
+from .results import ensure_not_frozen
 
 __all__ = ["Plan", "add", "apply", "plan_for", "preview", "remove", "replace_judge"]
 
@@ -102,6 +103,8 @@ def _check(actor: Any, rnd: Round) -> None:
 
 
 def _lock(rnd: Round) -> Round:
+    # The results' freeze guard first: it locks the track row (one lock order with freezing).
+    ensure_not_frozen(rnd.track_id)
     return Round.objects.select_for_update(of=("self",)).select_related("track", "track__host_unit").get(pk=rnd.pk)
 
 

@@ -16,6 +16,7 @@ from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.entries.models import Entry
 
 from ..models import Assignment, AssignmentStatus, Conflict, ConflictSource, PanelMember, RoundStatus
+from .results import ensure_not_frozen
 
 __all__ = ["remove_conflict", "set_conflict"]
 
@@ -37,7 +38,7 @@ def set_conflict(actor: Any, track: Track, judge_user: Any, entry: Entry, reason
     if not PanelMember.objects.filter(track=track, user_id=judge_user.pk).exists():
         raise DomainError(_("This person is not on the track's panel."), code="not_on_panel", field="judge")
     with transaction.atomic():
-        Track.objects.select_for_update().filter(pk=track.pk).first()
+        ensure_not_frozen(track)  # locks the track row (one lock order with freezing)
         if Conflict.objects.filter(judge_id=judge_user.pk, entry=entry).exists():
             raise DomainError(_("A conflict of interest between this judge and this entry is already recorded."),
                               code="already_recorded", status=409)
@@ -70,6 +71,7 @@ def remove_conflict(actor: Any, conflict: Conflict) -> None:
     entry: assign them again if that is wanted."""
     _check(actor, conflict.track)
     with transaction.atomic():
+        ensure_not_frozen(conflict.track_id)
         c = (Conflict.objects.select_for_update(of=("self",)).select_related("track__host_unit")
              .filter(pk=conflict.pk).first())
         if c is None:
