@@ -188,7 +188,7 @@ def test_manual_add_refuses_conflicts_and_remove_keeps_score(w):
     r, entries = w.round_with(4)
     with pytest.raises(DomainError) as err:
         assign.add(w.host_staff, r, entries[1], ya2.user)  # ya2's own unit
-    assert err.value.code == "conflict" and "conflict of interest" in str(err.value.message)
+    assert err.value.code == "conflict" and "利益冲突" in str(err.value.message)
     Conflict.objects.create(track=w.track, judge=outsider.user, entry=entries[0], source=ConflictSource.DECLARED,
                             reason="认识作者")
     with pytest.raises(DomainError) as err:
