@@ -57,7 +57,7 @@ def test_the_bombs_really_are_bombs(bombs):
     ("declared", OFFICE, "unpacks to more than 256.0 MB"),
     ("lying", OFFICE, "unpacks to more than the 4 KB it declares"),
     ("laughs", FileRule(kinds=["document"]), "XML"),
-    ("flood", FileRule(kinds=["image"]), "10000 MP"),
+    ("flood", FileRule(kinds=["image"]), "10000 megapixels"),
 ])
 def test_refusing_a_bomb_takes_little_memory(bombs, name, rule, message, settings):
     settings.MEDIA_VIRUS_SCANNER = None

@@ -234,8 +234,8 @@ def test_objection_form_refusals(client, w):
 
 def test_my_objections_needs_login_and_shows_only_mine(client, w):
     pub = w.publicity()
-    objection(w, pub, reason="我的异议")
+    objection(w, pub, reason="作品涉嫌抄袭他人")
     assert client.get(reverse("results:my_objections")).status_code == 302
     client.force_login(w.moderator)
-    assert "我的异议" not in client.get(reverse("results:my_objections")).content.decode()
+    assert "作品涉嫌抄袭他人" not in client.get(reverse("results:my_objections")).content.decode()
     assert not [p for p in centre.panels(w.moderator) if p.key == "review.objections"]
