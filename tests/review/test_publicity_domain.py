@@ -16,7 +16,14 @@ from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.common.models import AuditLog, Notification
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.review.domain import publicity as domain
-from zhengji.review.models import Objection, ObjectionStatus, Publicity, PublicityStatus, ReviewSetup
+from zhengji.review.models import (
+    Objection,
+    ObjectionStatus,
+    Publicity,
+    PublicityStatus,
+    ReviewSetup,
+    RoundStatus,
+)
 from zhengji.review.workdays import add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +56,16 @@ def test_publish_needs_frozen_results_and_staff(w):
     assert pub.snapshot == w.snapshot and pub.status == PublicityStatus.OPEN
     assert pub.ends == add_working_days(w.campaign, pub.starts, 5)
     assert AuditLog.objects.filter(action="review.publicity_publish", object_id=str(pub.pk)).exists()
+
+
+def test_publish_waits_until_the_scoring_rounds_are_closed(w):
+    rnd = w.scoring_round()
+    with pytest.raises(DomainError) as exc:
+        domain.publish(w.host_staff, w.track)
+    assert exc.value.code == "round_open" and rnd.name in str(exc.value.message)
+    rnd.status = RoundStatus.CLOSED
+    rnd.save()
+    assert domain.publish(w.host_staff, w.track).status == PublicityStatus.OPEN
 
 
 def test_one_current_publicity_per_track_and_the_setup_days(w):

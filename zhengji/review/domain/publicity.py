@@ -38,7 +38,16 @@ from zhengji.entries.models import Entry, EntryStatus
 from zhengji.media.models import MediaFile, MediaStatus
 
 from .. import objection_files
-from ..models import Objection, ObjectionStatus, Publicity, PublicityStatus, ResultLine
+from ..models import (
+    Objection,
+    ObjectionStatus,
+    Publicity,
+    PublicityStatus,
+    ResultLine,
+    Round,
+    RoundKind,
+    RoundStatus,
+)
 from ..publicity_queries import CURRENT, current_publicity
 from ..queries import frozen_snapshot, setup_for
 from ..workdays import add_working_days, local
@@ -110,6 +119,13 @@ def publish(actor: Any, track: Track, *, at: dt.datetime | None = None) -> Publi
         if current_publicity(locked) is not None:
             raise DomainError(_("The results of this track are already on public notice."),
                               code="already_published", status=409)
+        # Results go public only once the judging is over: closing the last scoring round marks
+        # the entries scored, which finalising the results needs.
+        still_open = (Round.objects.filter(track=locked, status=RoundStatus.OPEN)
+                      .exclude(kind=RoundKind.VETTING).values_list("name", flat=True).first())
+        if still_open is not None:
+            raise DomainError(_("Close the round “%(name)s” before putting the results on public notice.")
+                              % {"name": still_open}, code="round_open", status=409)
         if Publicity.objects.filter(snapshot=snapshot, status=PublicityStatus.FINALISED).exists():
             raise DomainError(_("These results have been finalised already."), code="already_finalised", status=409)
         days = setup_for(locked).publicity_days
