@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.review.builders import ReviewWorld
 from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.entries import workflow
-from zhengji.entries.models import EntryStatus
+from zhengji.entries.models import EntryAuthor, EntryStatus
 from zhengji.entries.queries import View, entries_for
 from zhengji.review.conflicts import conflict_pairs, is_conflicted
 from zhengji.review.domain import scoring
@@ -21,6 +22,7 @@ from zhengji.review.models import (
     Conflict,
     ConflictSource,
     ResultSnapshot,
+    ReviewSetup,
     RoundStatus,
     Score,
     ScoreStatus,
@@ -96,3 +98,20 @@ def test_frozen_results_refuse_scores_and_conflicts_until_reopened():
     snap.reopened_at = timezone.now()
     snap.save()
     assert scoring.save_score(seat.user, asg, {c1.pk: 30, c2.pk: 50}, submit=True)
+
+
+def test_open_review_shows_the_judge_authors_and_unit_never_the_phone(client):
+    w = ReviewWorld()
+    (entry,) = w.reported(1, status=EntryStatus.ELIGIBLE)
+    EntryAuthor.objects.filter(entry=entry).delete()
+    EntryAuthor.objects.create(entry=entry, position=0, name="张作者", unit_name="某厂工会")
+    seat = w.judge(None)
+    asg = Assignment.objects.create(round=w.scoring_round(k=1), entry=entry, judge=seat.user)
+    client.force_login(seat.user)
+    page, api = reverse("review:judge_entry", args=[asg.pk]), f"/api/review/judge/assignments/{asg.pk}"
+    # Blind by default: neither the author nor the unit.
+    assert "张作者" not in client.get(page).content.decode() and client.get(api).json()["credits"] is None
+    ReviewSetup.objects.create(track=w.track, blind=False)
+    html = client.get(page).content.decode()
+    assert "张作者" in html and entry.unit.name in html and entry.submitter.phone not in html
+    assert client.get(api).json()["credits"] == {"authors": ["张作者"], "unit": entry.unit.name}

@@ -21,6 +21,7 @@ from . import views_judge
 from .domain import scoring
 from .domain.scoring import ScoreInvalid
 from .models import Assignment, Score
+from .queries import open_credits
 
 router = Router()
 
@@ -80,6 +81,11 @@ class ReviewJudgeScoreOut(Schema):
     updated: dt.datetime
 
 
+class ReviewJudgeCreditsOut(Schema):
+    authors: list[str]
+    unit: str
+
+
 class ReviewJudgeEntryOut(Schema):
     assignment_id: int
     round: ReviewJudgeRoundRef
@@ -90,6 +96,8 @@ class ReviewJudgeEntryOut(Schema):
     downloads: dict[str, str] = Field(description="File id → URL of its copy without metadata (where there is one).")
     previous: int | None = Field(description="The previous assignment in the queue.")
     next: int | None = Field(description="The next assignment in the queue.")
+    credits: ReviewJudgeCreditsOut | None = Field(
+        None, description="Authors and unit, only when the track's review is not blind (never a phone).")
 
 
 class ReviewJudgeScoreIn(InputSchema):
@@ -139,6 +147,11 @@ def judge_queue(request: HttpRequest, params: Query[ReviewJudgeQueueParams]):
                                pages=page.paginator.num_pages)
 
 
+def _credits(a: Assignment) -> ReviewJudgeCreditsOut | None:
+    c = open_credits(a.entry)
+    return ReviewJudgeCreditsOut(**c) if c is not None else None
+
+
 @router.get("/judge/assignments/{int:assignment_id}", response={200: ReviewJudgeEntryOut, **ERRORS})
 def judge_entry(request: HttpRequest, assignment_id: int):
     """One of your assignments: the entry as the blind projection (no author, phone, unit or file
@@ -152,7 +165,8 @@ def judge_entry(request: HttpRequest, assignment_id: int):
                                         weight=c.weight) for c in a.round.criteria.all()]
     return ReviewJudgeEntryOut(assignment_id=a.pk, round=_round_ref(a), instructions=a.round.instructions,
                                criteria=criteria, entry=view, score=_score_out(views_judge.score_of(a)),
-                               downloads=downloads, previous=prev_id, next=next_id)
+                               downloads=downloads, previous=prev_id, next=next_id,
+                               credits=_credits(a))
 
 
 @router.put("/judge/assignments/{int:assignment_id}/score", response={200: ReviewJudgeScoreOut, **ERRORS})

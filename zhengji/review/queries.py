@@ -59,3 +59,12 @@ def frozen_snapshot(track: Track) -> ResultSnapshot | None:
     # The data (megabytes for a large track) loads only if a caller reads it.
     snap = ResultSnapshot.objects.filter(track=track).defer("data").order_by("-version").first()
     return snap if snap is not None and snap.reopened_at is None else None
+
+
+def open_credits(entry: Any) -> dict[str, Any] | None:
+    """Who made the entry, for a track whose review is not blind (ReviewSetup.blind off): the
+    authors' names and the unit, never a phone. None in blind review (the default)."""
+    setup = ReviewSetup.objects.filter(track_id=entry.track_id).only("blind").first()
+    if setup is None or setup.blind:
+        return None
+    return {"authors": [a.name for a in entry.authors.all() if a.name], "unit": entry.unit.name}

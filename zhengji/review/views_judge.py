@@ -36,7 +36,7 @@ from zhengji.media.views_media import serve_fieldfile
 from .domain import scoring
 from .domain.scoring import ScoreInvalid
 from .models import Assignment, Criterion, Round, Score, ScoreStatus
-from .queries import open_assignments
+from .queries import open_assignments, open_credits
 
 PAGE_SIZE = 25
 ORDER = ("round__closes", "round_id", "entry__number", "entry_id")
@@ -170,7 +170,8 @@ def _entry_context(request: HttpRequest, a: Assignment, *, values: dict[str, Any
             "score": score, "comment": score.comment if comment is None and score else (comment or ""),
             "errors": errors, "other_errors": errors.get("values", []) + errors.get("comment", []),
             "downloads": {pk: reverse("review:judge_file", args=[a.pk, pk]) for pk in downloadable},
-            "prev_id": prev_id, "next_id": next_id, "position": position, "count": count, "next_todo": next_todo}
+            "prev_id": prev_id, "next_id": next_id, "position": position, "count": count, "next_todo": next_todo,
+            "credits": open_credits(entry)}
 
 
 def _plain(v: Any) -> str:
