@@ -84,8 +84,8 @@ def test_weights_count_in_the_total(ws):
 
 
 @pytest.mark.parametrize("value, fragment", [
-    ("-1", "from 0 to 40"), ("40.01", "from 0 to 40"), ("abc", "a number"), ("1.234", "two decimal"),
-    (True, "a number"), ("NaN", "a number"), ("Infinity", "a number"), ("1e400", "from 0 to 40"),
+    ("-1", "0 到 40"), ("40.01", "0 到 40"), ("abc", "请输入数字"), ("1.234", "两位小数"),
+    (True, "请输入数字"), ("NaN", "请输入数字"), ("Infinity", "请输入数字"), ("1e400", "0 到 40"),
 ])
 def test_values_out_of_bounds_or_not_numbers_are_refused_with_the_criterion_named(ws, value, fragment):
     with pytest.raises(ScoreInvalid) as exc:
@@ -208,7 +208,7 @@ def test_declaring_a_conflict_removes_the_assignment_keeps_the_draft_and_tells_s
     assert ws.entries[0] not in set(entries_for(judge, View.JUDGE))
     rec = AuditLog.objects.get(action="review.conflict_declare")
     assert rec.reason == "作者是我的亲属" and rec.actor == judge and rec.org_path == ws.track.host_unit.path
-    notes = Notification.objects.filter(title__contains="conflict of interest")
+    notes = Notification.objects.filter(title__contains="利益冲突")
     assert {n.user_id for n in notes} == {ws.host_staff.pk, ws.campaign_admin.pk}
     assert ws.entries[0].number in notes[0].body and "作者是我的亲属" in notes[0].body
     # Not twice: the assignment is gone.
