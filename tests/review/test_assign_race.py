@@ -3,13 +3,10 @@ are refused as stale; concurrent manual additions of one judge to one entry: one
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.concurrency import at_once, needs_postgresql
 from tests.review.builders_assign import AssignWorld, active
-from zhengji.common.errors import DomainError
 from zhengji.common.models import AuditLog
 from zhengji.review.domain import assignment as assign
 
@@ -17,35 +14,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_together(n, fn):
-    ok, refused, errors = [], [], []
-    barrier = threading.Barrier(n)
-
-    def go(i):
-        from django.db import connection as conn  # noqa: PLC0415 (this thread's own connection)
-
-        try:
-            barrier.wait()
-            fn(i)
-            ok.append(i)
-        except DomainError as exc:
-            refused.append(exc.code)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
-    return ok, refused
+    ok, refused = at_once(n, fn)
+    return ok, [exc.code for exc in refused]
 
 
 def test_concurrent_applies_write_once():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is one in-memory connection)")
+    needs_postgresql()
     w = AssignWorld()
     w.judge(None), w.city_judge(0), w.city_judge(1), w.city_judge(2)
     r, entries = w.round_with(6, k=2)
@@ -58,8 +32,7 @@ def test_concurrent_applies_write_once():
 
 
 def test_concurrent_manual_adds_make_one_row():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is one in-memory connection)")
+    needs_postgresql()
     w = AssignWorld()
     judge = w.judge(None)
     r, entries = w.round_with(2, k=1)
