@@ -22,9 +22,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from tests import factories as f
-from zhengji.entries.file_targets import track_slot_target
+from tests.media_process.conftest import ingest, target  # noqa: F401 (shared fixtures over this folder's `world`)
 from zhengji.media.models import Upload, UploadStatus
-from zhengji.media.uploads.ingest import create_media_from_file, create_media_from_upload
+from zhengji.media.uploads.ingest import create_media_from_upload
 from zhengji.orgs.models import OrgKind
 
 SCHEMA = [
@@ -56,25 +56,7 @@ def world(db):
 
 
 @pytest.fixture
-def target(world):
-    return lambda slot: track_slot_target(world["track"], slot)
-
-
-@pytest.fixture
-def ingest(world, target, django_capture_on_commit_callbacks):
-    """ingest(path, slot, filename=…) → MediaFile, from a local file, processed on commit."""
-    def _ingest(path, slot, *, filename=None, process=True, owner=None):
-        with django_capture_on_commit_callbacks(execute=process):
-            media = create_media_from_file(path, owner=owner or world["owner"], target=target(slot),
-                                           filename=filename)
-        media.refresh_from_db()
-        return media
-
-    return _ingest
-
-
-@pytest.fixture
-def upload_ingest(world, target, django_capture_on_commit_callbacks):
+def upload_ingest(world, target, django_capture_on_commit_callbacks):  # noqa: F811 (the imported fixture)
     """upload_ingest(path, slot, filename=…) → (Upload, MediaFile or the exception): the bytes are
     staged as a finished tus upload leaves them, then ingested; on-commit work runs."""
     def _run(path, slot, *, filename=None):
