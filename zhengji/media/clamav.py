@@ -21,6 +21,7 @@ import os
 import socket
 import struct
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from django.conf import settings
 
@@ -35,7 +36,7 @@ class ClamdError(Exception):
     """clamd could not be reached, answered oddly or in time."""
 
 
-def _setting(name: str, default):
+def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
@@ -97,7 +98,7 @@ def interpret(answer: str) -> ScanResult:
     return ScanResult.error(f"clamd: {body or 'no answer'}")
 
 
-def scan_stream(fh, size: int | None = None) -> ScanResult:
+def scan_stream(fh: BinaryIO, size: int | None = None) -> ScanResult:
     """Scan an open binary file with clamd."""
     limit = stream_max()
     if size is not None and size > limit:
