@@ -115,3 +115,16 @@ def test_open_review_shows_the_judge_authors_and_unit_never_the_phone(client):
     html = client.get(page).content.decode()
     assert "张作者" in html and entry.unit.name in html and entry.submitter.phone not in html
     assert client.get(api).json()["credits"] == {"authors": ["张作者"], "unit": entry.unit.name}
+
+
+def test_conflict_pairs_read_the_panel_at_once(django_assert_max_num_queries):
+    w = ReviewWorld()
+    entries = w.reported(4, status=EntryStatus.ELIGIBLE)
+    few = [w.judge("ya2"), w.judge(None)]
+    with django_assert_max_num_queries(3 + 2 * len(few)) as ctx:
+        small = conflict_pairs(w.track.pk, few, [e.pk for e in entries])
+    many = few + [w.judge(k) for k in ("jq1", "city", "yian")]
+    # Three queries for the whole panel, then one per judge (the entries it conflicts with).
+    with django_assert_max_num_queries(len(ctx.captured_queries) + 3):
+        pairs = conflict_pairs(w.track.pk, many, [e.pk for e in entries])
+    assert small <= pairs and (few[0].user_id, entries[1].pk) in small
