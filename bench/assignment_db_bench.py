@@ -19,22 +19,11 @@ import argparse
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-TMP = tempfile.mkdtemp(prefix="zj-bench-assign-")
-os.environ.pop("DATABASE_URL", None)
-if os.environ.get("BENCH_DATABASE_URL"):
-    os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-os.environ.pop("REDIS_URL", None)
-os.environ["SQLITE_PATH"] = str(Path(TMP) / "bench.sqlite3")
-os.environ["ZHENGJI_VAR_DIR"] = TMP
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengji.settings")
-os.environ["AXES_ENABLED"] = "0"
+from benchenv import configure  # noqa: E402 (shared start-up of the benchmarks)
+
+TMP = configure("assign")
 
 import datetime as dt  # noqa: E402
 
