@@ -18,6 +18,10 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Fingerprints cost seconds per video: only the tests about them turn this on.
+    settings.FINGERPRINT_ON_READY = False
+    # Anonymous public pages are cached; a test about the cache turns this on.
+    settings.PUBLIC_PAGE_CACHE = False
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if settings.REDIS_URL and worker.startswith("gw"):
         # Parallel workers each get their own Redis database: cache.clear() flushes a whole

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "zhengji.entries",
     "zhengji.activities",
     "zhengji.media",
+    "zhengji.fingerprints",
+    "zhengji.originality",
     "zhengji.reporting",
     "zhengji.review",
     "zhengji.public",
@@ -374,6 +376,12 @@ MEDIA_HEARTBEAT_SECONDS = int(os.environ.get("MEDIA_HEARTBEAT_SECONDS", "15"))
 MEDIA_HEARTBEAT_STALE_SECONDS = int(os.environ.get("MEDIA_HEARTBEAT_STALE_SECONDS", "180"))
 MEDIA_WORK_DIR = os.environ.get("MEDIA_WORK_DIR") or None  # temp files; None: the system temp dir
 MEDIA_THUMB_PX = 320
+# The public site's anonymous page cache (zhengji/public/cache.py): tags invalidate it at once;
+# the timeout only bounds what a missed invalidation could cost.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "300"))
+# Originality: fingerprint every file once it is ready (a background task; docs/originality.md).
+FINGERPRINT_ON_READY = env_bool("FINGERPRINT_ON_READY", True)
 MEDIA_WEB_PX = 1600
 MEDIA_PREVIEW_MAX_HEIGHT = 720
 MEDIA_PREVIEW_CRF = 28

@@ -11,6 +11,7 @@ their `AppConfig.ready()`, so that `common` never imports them.
 - `periodic_jobs`: the jobs `manage.py scheduler` enqueues, with their intervals;
 - `honour_suggestions`: outstanding units and individuals suggested for a results notice.
 - `vote_counts`: where the public votes of a track's entries come from (judging's vote weight).
+- `public_awards`: the award tiers the public may see (the review app provides them once published).
 
 Registering the same key again replaces the earlier entry, so a `ready()` that runs twice (tests)
 does not duplicate anything.
@@ -301,3 +302,33 @@ class VoteCountRegistry(Registry[VoteProvider]):
 
 
 vote_counts = VoteCountRegistry("vote counts")
+
+
+# --- awards the public may see ------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PublicAward:
+    """An entry's award tier as the public may know it (the review app decides when: once the
+    track's results are published for publicity)."""
+
+    entry_id: int
+    tier_id: int
+    label: str
+    order: int  # 1 = highest tier
+
+
+PublicAwardProvider: TypeAlias = Callable[[list[int]], dict[int, PublicAward]]
+
+
+class PublicAwardRegistry(Registry[PublicAwardProvider]):
+    """`awards(track_ids)`: {entry_id: PublicAward} of the published results of these tracks (an
+    awarded entry of a track whose results are not public yet is absent)."""
+
+    def awards(self, track_ids: list[int]) -> dict[int, PublicAward]:
+        out: dict[int, PublicAward] = {}
+        for provider in self:
+            out.update(provider(list(track_ids)))
+        return out
+
+
+public_awards = PublicAwardRegistry("public awards")

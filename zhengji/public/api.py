@@ -14,7 +14,7 @@ from zhengji.campaigns.models import Campaign
 from zhengji.campaigns.policy import policy_for
 from zhengji.common.i18n import localized
 
-from . import presenters
+from . import api_comments, api_entry, api_gallery, api_votes, presenters
 from .views import _can_preview, _visible_announcements
 
 router = Router()
@@ -112,3 +112,10 @@ def get_campaign(request: HttpRequest, slug: str):
         "announcements": [{"id": a.pk, "title": localized(a, "title"), "publish_at": a.publish_at,
                            "pinned": a.pinned} for a in _visible_announcements(c)[:20]],
     }
+
+
+# The areas' routers (gallery, entry page, votes, comments and moderation), under /api/public.
+router.add_router("", api_gallery.router)
+router.add_router("", api_entry.router)
+router.add_router("", api_votes.router)
+router.add_router("", api_comments.router)

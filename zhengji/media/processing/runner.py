@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from zhengji.common import audit
 
 from ..models import MediaFile, MediaStatus
+from ..signals import media_ready
 from . import children, renditions
 from . import probe as probing
 
@@ -162,6 +163,7 @@ def _finish(media_id: int, attempt: int, saved: dict[str, str], extra_probe: dic
                          after=audit.snapshot(media, ["status", *RENDITION_FIELDS]))
             stale = [n for n in old if n and n not in saved.values()]
             transaction.on_commit(lambda: _delete_names(storage, stale))
+            transaction.on_commit(lambda: media_ready.send(sender=MediaFile, media_id=media_id))
     except BaseException:
         _delete_names(storage, saved.values())
         raise

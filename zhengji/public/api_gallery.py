@@ -1,0 +1,5 @@
+"""JSON API of the public site's gallery area (added to the public router, /api/public)."""
+
+from ninja import Router
+
+router = Router()

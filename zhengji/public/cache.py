@@ -1,0 +1,114 @@
+"""The anonymous page cache of the public site, invalidated by tags.
+
+A cached page names the tags it depends on ("entry:12", "track:3", "campaign:1", "site"). Each
+tag has a version number in the cache; the page's key contains the current versions, so `bump(tag)`
+makes every page that depends on the tag miss at once, without knowing which pages those are.
+Logged-in visitors (and anyone with a session message waiting) are never served from the cache:
+their pages differ (vote buttons, "your comment awaits moderation").
+
+`bump_entry(entry)` is connected to every save of an entry (edits, decisions, publication), so a
+decision or an edit shows within seconds; areas bump their own tags (a new comment, a showcase
+decision, a vote window opening).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+
+PREFIX = "pc:"
+VERSION_TTL = 60 * 60 * 24 * 30
+# A page holds the visitor's CSRF token (language switch, logout, htmx headers): it is stored with
+# a placeholder and each visitor gets their own token filled in when the page is served.
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF_PLACEHOLDER = b"__ZJ_CSRF_TOKEN__"
+
+
+def _vkey(tag: str) -> str:
+    return f"{PREFIX}v:{tag}"
+
+
+def versions(tags: Iterable[str]) -> list[int]:
+    tags = list(tags)
+    got = cache.get_many([_vkey(t) for t in tags])
+    return [int(got.get(_vkey(t), 0)) for t in tags]
+
+
+def bump(*tags: str) -> None:
+    """Invalidate every cached page that depends on one of `tags`."""
+    for tag in tags:
+        key = _vkey(tag)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, VERSION_TTL)
+
+
+def bump_entry(entry: Any) -> None:
+    track = entry.track
+    bump(f"entry:{entry.pk}", f"track:{entry.track_id}", f"campaign:{track.campaign_id}")
+
+
+def cacheable(request: HttpRequest) -> bool:
+    if not getattr(settings, "PUBLIC_PAGE_CACHE", True):
+        return False
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return False
+    # A pending flash message belongs to one visitor only.
+    return not request.COOKIES.get("messages")
+
+
+def page_key(request: HttpRequest, tags: list[str]) -> str:
+    raw = "|".join([request.get_full_path(), get_language() or "", request.headers.get("HX-Request", ""),
+                    ",".join(f"{t}={v}" for t, v in zip(tags, versions(tags), strict=True))])
+    return PREFIX + "p:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached_page(tags: Callable[..., list[str]], timeout: int | None = None) -> Callable:
+    """Serve anonymous GETs of a view from the cache. `tags(request, *args, **kwargs)` names what
+    the page depends on; the response is cached only when it is a 200 without cookies set."""
+    ttl = timeout if timeout is not None else getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 300)
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not cacheable(request):
+                return view(request, *args, **kwargs)
+            key = page_key(request, tags(request, *args, **kwargs))
+            hit = cache.get(key)
+            if hit is not None:
+                content, content_type = hit
+                if CSRF_PLACEHOLDER in content:
+                    content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+                response = HttpResponse(content, content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+            else:
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False):
+                    if hasattr(response, "render") and callable(response.render):
+                        response = response.render()
+                    content = response.content
+                    found = CSRF_INPUT.search(content)
+                    if found:
+                        content = content.replace(found.group(1), CSRF_PLACEHOLDER)
+                    cache.set(key, (content, response["Content-Type"]), ttl)
+                    response["X-Page-Cache"] = "miss"
+            patch_vary_headers(response, ["Cookie", "Accept-Language"])
+            patch_cache_control(response, private=True, max_age=0)
+            return response
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,5 @@
+"""Tables of the public site's comments area."""
+
+from django.db import models  # noqa: F401
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""URLs of the public site's comments area (namespace "public", included by urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
