@@ -11,12 +11,12 @@ class PublicConfig(AppConfig):
 
         from zhengji.entries.models import Entry  # noqa: PLC0415 (apps load before models)
 
-        from . import gate, hooks_comments, hooks_entry, hooks_gallery, hooks_votes  # noqa: PLC0415 (as above)
+        from . import gate, hooks_comments, hooks_entry, hooks_gallery, hooks_info, hooks_votes  # noqa: PLC0415 (as above)
         from .cache import bump_entry  # noqa: PLC0415 (as above)
 
         # Any save of an entry (an edit, a decision, publication) invalidates its cached pages.
         post_save.connect(lambda sender, instance, **kw: bump_entry(instance), sender=Entry, weak=False,
                           dispatch_uid="public.bump_entry")
         gate.register()
-        for hooks in (hooks_gallery, hooks_entry, hooks_votes, hooks_comments):
+        for hooks in (hooks_gallery, hooks_entry, hooks_info, hooks_votes, hooks_comments):
             hooks.connect()

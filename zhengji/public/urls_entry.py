@@ -1,5 +1,9 @@
-"""URLs of the public site's entry area (namespace "public", included by urls.py)."""
+"""URLs of the public site's entry page area (namespace "public", included by urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_entry
+
+urlpatterns: list = [
+    path("w/<int:pk>/", views_entry.entry_page, name="entry"),
+]
