@@ -15,7 +15,7 @@ COV_ARGS ?= --cov=zhengji --cov-branch --cov-report=term:skip-covered
 # DEMO_LIVE=1 (default): also load the live copy of the demo campaign, collecting today; 0: only 2025.
 DEMO_LIVE ?= 1
 DEMO_FLAGS := $(if $(filter 1 yes true,$(DEMO_LIVE)),--live)
-APT_PACKAGES := chromium clamav-daemon ffmpeg espeak-ng gettext fonts-noto-cjk libchromaprint-tools libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+APT_PACKAGES := chromium clamav-daemon ffmpeg wrk espeak-ng gettext fonts-noto-cjk libchromaprint-tools libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test setup setup-dev system-deps static messages demo lint bench clean

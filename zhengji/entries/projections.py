@@ -19,7 +19,6 @@ import datetime as dt
 import os
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, Field
 
@@ -29,6 +28,7 @@ from zhengji.campaigns.policy import policy_for
 from zhengji.campaigns.schema import FieldDef, parse_schema
 from zhengji.common.i18n import mask_phone
 from zhengji.media.models import MediaFile
+from zhengji.media.views_media import rendition_path
 
 from . import files as entry_files
 from .models import Entry, EntryEvent, EntryStatus, LevelDecision
@@ -226,7 +226,7 @@ def rendition_urls(media: MediaFile) -> dict[str, str]:
     if media.status != "ready":
         return {}
     names = ("thumb", "poster", "preview") if media.kind == "video" else ("thumb", "web", "preview")
-    return {n: reverse("media:rendition", args=[media.pk, n]) for n in names if getattr(media, RENDITION_FIELDS[n])}
+    return {n: rendition_path(media, n) for n in names if getattr(media, RENDITION_FIELDS[n])}
 
 
 def blind_fields(entry: Entry) -> list[tuple[FieldDef, Any]]:

@@ -28,6 +28,8 @@ Rule = Callable[[User, MediaFile], bool]
 
 _viewers: dict[str, Rule] = {}
 _original_readers: dict[str, Rule] = {}
+PublicRule = Callable[[MediaFile], bool]
+_public: dict[str, PublicRule] = {}
 
 
 def register_viewer(name: str, rule: Rule) -> None:
@@ -46,6 +48,21 @@ def register_original_reader(name: str, rule: Rule) -> None:
 
 def unregister_original_reader(name: str) -> None:
     _original_readers.pop(name, None)
+
+
+def register_public(name: str, rule: PublicRule) -> None:
+    """Let `rule(media)` open a file's renditions to everyone, logged in or not (the public site:
+    files of entries shown in the gallery). Never the original, never the processing status."""
+    _public[name] = rule
+
+
+def unregister_public(name: str) -> None:
+    _public.pop(name, None)
+
+
+def is_public(media: MediaFile | None) -> bool:
+    """Whether anyone may see this file's renditions (a registered public rule says so)."""
+    return media is not None and any(rule(media) for rule in list(_public.values()))
 
 
 def viewer_names() -> list[str]:

@@ -12,6 +12,7 @@ file request on any other host is checked for permission and redirected there, n
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import os
 import re
@@ -32,6 +33,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from zhengji.common.errors import DomainError
 
+from . import access
 from .filenames import clean_filename
 from .models import MediaFile, MediaStatus
 from .processing import domain
@@ -97,20 +99,38 @@ def _token_user(request, pk: int, name: str):
     return get_user_model().objects.filter(pk=user_pk, is_active=True).first()
 
 
+def _public_media(pk: int, name: str) -> MediaFile | None:
+    """The media when its renditions are public (a rendition, never the original), else None."""
+    if name == "original":
+        return None
+    media = MediaFile.objects.filter(pk=pk).first()
+    return media if access.is_public(media) else None
+
+
 def _file_gate(request, pk: int, name: str, perm: str) -> MediaFile | HttpResponse:
     """The media to serve, or the response to give instead: a login redirect, or (MEDIA_ORIGIN
-    set, request on another host) a redirect to the file's URL on the media origin."""
+    set, request on another host) a redirect to the file's URL on the media origin. Renditions of
+    public files (`access.register_public`) are served to everyone."""
     if on_media_origin(request):
         user = _token_user(request, pk, name) or request.user
         if not user.is_authenticated:
-            raise Http404
+            public = _public_media(pk, name)
+            if public is None:
+                raise Http404
+            return public
         media = get_object_or_404(MediaFile.objects.select_related("owner"), pk=pk)
-        if not user.has_perm(perm, media):
+        if not user.has_perm(perm, media) and (name == "original" or not access.is_public(media)):
             raise Http404
         return media
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    media = _media_for(request, pk, perm)
+        public = _public_media(pk, name)
+        if public is None:
+            return redirect_to_login(request.get_full_path())
+        media = public
+    else:
+        media = get_object_or_404(MediaFile.objects.select_related("owner"), pk=pk)
+        if not request.user.has_perm(perm, media) and (name == "original" or not access.is_public(media)):
+            raise Http404  # do not reveal that the file exists
     if media_origin():
         if name != "original" and (not getattr(media, RENDITIONS[name]) or media.status != MediaStatus.READY):
             raise Http404
@@ -192,6 +212,22 @@ def _headers(resp: HttpResponse, as_attachment: bool, download_name: str) -> Htt
     return resp
 
 
+def rendition_version(media: MediaFile, name: str) -> str:
+    """A short word that changes whenever the rendition is made again (its stored name carries a
+    fresh token each time): URLs with `?v=` of it can be cached for good."""
+    fieldfile = getattr(media, RENDITIONS[name], None)
+    if not fieldfile:
+        return ""
+    return hashlib.sha1(fieldfile.name.encode()).hexdigest()[:12]
+
+
+def rendition_path(media: MediaFile, name: str) -> str:
+    """The site path of a rendition with its version (long-lived caching; see `rendition`)."""
+    version = rendition_version(media, name)
+    path = reverse("media:rendition", args=[media.pk, name])
+    return f"{path}?v={version}" if version else path
+
+
 @require_safe
 def rendition(request, pk: int, name: str):
     if name not in RENDITIONS:
@@ -203,10 +239,28 @@ def rendition(request, pk: int, name: str):
     fieldfile = getattr(media, RENDITIONS[name])
     if not fieldfile or media.status != MediaStatus.READY:
         raise Http404
+    version = rendition_version(media, name)
+    # A rendition's bytes never change under one stored name: the name is the validator, and a
+    # URL carrying the current version may be cached for a year. Public files (the gallery) may be
+    # kept by shared caches; others only by the viewer's browser.
+    etag = f'"{version}"'
+    scope = "public" if access.is_public(media) else "private"
+    if request.GET.get("v") == version:
+        cache_control = f"{scope}, max-age=31536000, immutable"
+    else:
+        cache_control = f"{scope}, max-age=3600"
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        resp = HttpResponse(status=304)
+        resp["ETag"] = etag
+        resp["Cache-Control"] = cache_control
+        return resp
     content_type = ""
     if name == "preview":
         content_type = "video/mp4" if media.kind == "video" else "audio/mp4"
-    return serve_fieldfile(request, fieldfile, content_type=content_type)
+    resp = serve_fieldfile(request, fieldfile, content_type=content_type)
+    resp["ETag"] = etag
+    resp["Cache-Control"] = cache_control
+    return resp
 
 
 @require_safe

@@ -12,7 +12,11 @@ from typing import Any
 
 from django.db.models import Q
 
+from zhengji.campaigns.schema import parse_schema
+from zhengji.entries.models import Entry, EntryFile
 from zhengji.entries.models import EntryStatus as S
+from zhengji.entries.queries import View, register_view
+from zhengji.media import access
 
 # Where an approved entry may be shown: with the host unit, not disqualified.
 SHOWABLE_STATES = frozenset({S.REPORTED, S.ELIGIBLE, S.SCORED, S.AWARDED, S.NOT_AWARDED, S.PUBLISHED})
@@ -23,7 +27,20 @@ def public_q(user: Any = None) -> Q:
         Q(status=S.PUBLISHED) | Q(showcase__approved=True, status__in=SHOWABLE_STATES))
 
 
-def register() -> None:
-    from zhengji.entries.queries import View, register_view  # noqa: PLC0415 (called from ready())
+def file_is_public(media: Any) -> bool:
+    """A file's renditions are public when it belongs to a public entry, in a file field that is
+    not marked identifying (an ID photo or an authorisation letter never is); never its original."""
+    link = (EntryFile.objects.filter(media_id=media.pk).filter(entry__in=Entry.objects.filter(public_q()))
+            .select_related("entry__track").first())
+    if link is None:
+        return False
+    try:
+        fields = parse_schema(link.entry.track.form_schema)
+    except Exception:  # a broken schema shows nothing rather than too much
+        return False
+    return any(f.key == link.slot and f.type == "file" and not f.identifying for f in fields)
 
+
+def register() -> None:
     register_view(View.PUBLIC, public_q)
+    access.register_public("public.entry_files", file_is_public)
