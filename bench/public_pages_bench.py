@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from procmem import free_port  # noqa: E402 (the benchmarks' shared helpers)
@@ -125,7 +126,7 @@ def wait_port(port: int) -> None:
 
 def wrk(port: int, paths: list[str], connections: int, tmp: Path) -> dict:
     lst = tmp / f"paths-{abs(hash(tuple(paths)))}.txt"
-    lst.write_text("\n".join(paths) + "\n")
+    lst.write_text("\n".join(quote(p, safe="/?&=") for p in paths) + "\n")  # wrk sends bytes as given
     lua = tmp / "report.lua"
     lua.write_text(WRK_LUA)
     threads = min(2, connections)
