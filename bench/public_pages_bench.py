@@ -193,7 +193,8 @@ def main() -> int:
             wait_port(port)
             for paths in pages.values():  # warm: imports, connections, and (cache on) the pages
                 for p in paths:
-                    subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{port}{p}"], check=False)
+                    subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{port}{quote(p, safe='/?&=')}"],
+                                   check=False)
             for conns in CONNECTIONS:
                 base = wrk(port, pages["baseline: static file"], conns, tmp)
                 for name, paths in pages.items():
