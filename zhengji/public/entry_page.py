@@ -211,7 +211,8 @@ def account_card(fields: list[FieldDef], shown: list[Answer]) -> AccountCard | N
     return AccountCard(platform=platform.text if platform else "", platform_key=raw_platform,
                        name=name.text if name else "", handle=handle.text if handle and handle is not name else "",
                        url=link.url if link else "", followers=value,
-                       followers_text=f"{value:,.0f}" if value is not None else "", period=period.text if period else "",
+                       followers_text=f"{value:,.0f}" if value is not None else "",
+                       period=period.text if period else "",
                        keys=[a.key for a in (platform, name, handle, link, followers, period) if a is not None])
 
 
