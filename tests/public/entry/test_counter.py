@@ -3,10 +3,12 @@ batches with no database write on the beacon's path."""
 
 from __future__ import annotations
 
+import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from zhengji.common.registry import periodic_jobs
@@ -155,3 +157,35 @@ def test_bot_patterns():
     assert not counters.is_bot("Mozilla/5.0 (Linux; Android 14; 23127PN0CC) AppleWebKit/537.36 (KHTML, like Gecko) "
                                "Chrome/118.0 Mobile Safari/537.36 baiduboxapp/13.5")
     assert all(counters.is_bot(ua) for ua in BOTS)
+
+
+def test_beacon_works_from_the_cached_page(world, settings):
+    """The cached page carries each visitor's own CSRF token (cache.py fills it in on a hit)."""
+    settings.PUBLIC_PAGE_CACHE = True
+    e = world.entry()
+    visitor("i" * 22).get(reverse("public:entry", args=[e.pk]))  # fills the cache
+    c = visitor("j" * 22)
+    page = c.get(reverse("public:entry", args=[e.pk]))
+    assert page["X-Page-Cache"] == "hit"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    assert "__ZJ_CSRF_TOKEN__" not in token
+    seen_token = re.search(r'data-seen-token="([^"]+)"', page.content.decode()).group(1)
+    r = c.post(reverse("public:entry_seen", args=[e.pk]), {"t": seen_token}, HTTP_X_CSRFTOKEN=token)
+    assert r.json() == {"counted": True}
+
+
+def test_concurrent_beacons_of_one_visitor_count_once(world):
+    """Eight simultaneous beacons of one visitor (double taps, retries): the cache's atomic add
+    lets exactly one count."""
+    e = world.entry()
+    rf = RequestFactory()
+
+    def beacon(_):
+        req = rf.post("/", HTTP_USER_AGENT=PHONE_UA, REMOTE_ADDR="10.1.1.1")
+        req.COOKIES["zj_vid"] = "k" * 22
+        return counters.record_view(req, e.pk)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(beacon, range(8)))
+    assert results.count(True) == 1
+    assert counters.pending([e.pk])[e.pk] == 1

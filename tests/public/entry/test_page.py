@@ -180,3 +180,15 @@ def test_cached_page_changes_after_an_edit(client, world, settings):
     client.get(url(e))
     client.force_login(f.user())
     assert "X-Page-Cache" not in client.get(url(e))
+
+
+def test_cached_page_follows_a_credit_change(client, world, settings):
+    settings.PUBLIC_PAGE_CACHE = True
+    e = world.entry(credit=Credit.AUTHORS_AND_UNIT)
+    assert "义安区某公司工会" in client.get(url(e)).content.decode()
+    show = e.showcase
+    show.credit = Credit.AUTHORS
+    show.save()
+    r = client.get(url(e))
+    assert r["X-Page-Cache"] == "miss"
+    assert "义安区某公司工会" not in re.search(r'id="entry-credit">(.*?)</p>', r.content.decode(), re.S).group(1)
