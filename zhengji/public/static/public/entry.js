@@ -23,7 +23,7 @@
       return id;
     } catch (e) { return ""; }
   }
-  if (views && views.dataset.seenUrl) {
+  if (views && views.dataset.seenUrl && window.fetch && window.URLSearchParams) {
     var sent = false, timer = null;
     var send = function () {
       if (sent) { return; }
