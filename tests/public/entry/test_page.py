@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as f
@@ -192,3 +194,17 @@ def test_cached_page_follows_a_credit_change(client, world, settings):
     r = client.get(url(e))
     assert r["X-Page-Cache"] == "miss"
     assert "义安区某公司工会" not in re.search(r'id="entry-credit">(.*?)</p>', r.content.decode(), re.S).group(1)
+
+
+def test_query_count_does_not_grow_with_the_files(client, world, rich_entry):
+    bare = world.entry(data={})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url(bare))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url(rich_entry))  # 7 files, 3 photos, answers
+    assert len(many) == len(few)
+
+
+def test_head_request(client, world):
+    e = world.entry()
+    assert client.head(url(e)).status_code == 200
