@@ -208,3 +208,12 @@ def test_query_count_does_not_grow_with_the_files(client, world, rich_entry):
 def test_head_request(client, world):
     e = world.entry()
     assert client.head(url(e)).status_code == 200
+
+
+def test_rendition_requests_after_the_first_cost_no_query(client, rich_entry, django_assert_num_queries):
+    v = rich_entry.media["video"]
+    path = f"/w/{rich_entry.pk}/m/{v.pk}/preview"
+    assert client.get(path, HTTP_RANGE="bytes=0-99").status_code == 206
+    with django_assert_num_queries(0):
+        r = client.get(path, HTTP_RANGE="bytes=100-199")
+    assert r.status_code == 206 and len(b"".join(r.streaming_content)) == 100
