@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db.models import FileField
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
@@ -124,7 +125,9 @@ def entry_media(request, pk: int, media_id: int, name: str):
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         resp: HttpResponse = HttpResponseNotModified()
     else:
-        storage = MediaFile._meta.get_field(entry_page.FIELD_OF[name]).storage
+        field = MediaFile._meta.get_field(entry_page.FIELD_OF[name])
+        assert isinstance(field, FileField)
+        storage = field.storage
         resp = serve_fieldfile(request, SimpleNamespace(storage=storage, name=stored), content_type=content_type)
     resp["ETag"] = etag
     resp["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
