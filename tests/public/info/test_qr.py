@@ -44,7 +44,7 @@ def test_qr_keeps_the_query_and_accepts_our_own_absolute_address(client):
 @pytest.mark.parametrize("path", [
     "", "https://evil.example.com/", "http://evil.example.com/c/x/", "//evil.example.com/", "javascript:alert(1)",
     "data:text/html,hi", "campaigns/", "/no/such/page/here/", "/\\evil.example.com", "/" + "a" * 600,
-    "/campaigns/\n", "ftp://zj.example.org/",
+    "/campaigns/\n/", "/camp\taigns/", "ftp://zj.example.org/",
 ])
 def test_qr_refuses_what_is_not_a_page_of_this_site(client, path):
     r = client.get("/qr.svg", {"path": path})

@@ -1,6 +1,7 @@
 """Titles, descriptions and Open Graph tags of every shareable page, and the share button."""
 
 import pytest
+from django.utils.translation import gettext as _
 
 from tests.public.builders import announcement, campaign_with_tracks
 from tests.review.builders_publicity import PublicityWorld
@@ -25,7 +26,7 @@ def check(page: str, *, og_title: str, url: str, kind: str = "website") -> dict:
     assert m["og:title"] == og_title
     assert m["og:url"] == SITE + url
     assert m["og:type"] == kind
-    assert m["og:site_name"] == "征集活动平台" or m["og:site_name"]
+    assert m["og:site_name"] == "职工作品征集平台"
     assert m["og:image"].startswith(SITE + "/")
     assert f'<link rel="canonical" href="{SITE}{url}">' in page
     # The share button: a QR code of this page, usable without JavaScript (a link to the SVG).
@@ -103,7 +104,7 @@ def test_winners_and_results_pages(client):
     check(client.get(f"/c/{slug}/winners/").content.decode(), og_title="获奖作品 · " + w.campaign.name,
           url=f"/c/{slug}/winners/")
     page = client.get(f"/results/notice/{pub.pk}/").content.decode()
-    m = check(page, og_title=f"{w.track.name} · 拟获奖结果", url=f"/results/notice/{pub.pk}/")
+    m = check(page, og_title=f"{w.track.name} · {_('Proposed results')}", url=f"/results/notice/{pub.pk}/")
     assert w.campaign.name in m["og:description"]
-    check(client.get("/results/").content.decode(), og_title="结果公示", url="/results/")
+    check(client.get("/results/").content.decode(), og_title=_("Results on public notice"), url="/results/")
     check(client.get("/results/notices/").content.decode(), og_title="结果通报", url="/results/notices/")

@@ -119,3 +119,22 @@ def test_winners_api(client, world):
     assert "phone" not in str(data)
     assert client.get("/api/public/campaigns/nope/winners").status_code == 404
     assert client.post(f"/api/public/campaigns/{world.campaign.slug}/winners").status_code == 405
+
+
+def test_cached_winners_page_follows_the_publication(client, world, settings):
+    settings.PUBLIC_PAGE_CACHE = True
+    assert "zj-winner" not in client.get(url(world)).content.decode()
+    assert client.get(url(world))["X-Page-Cache"] == "hit"
+    world.publicity()  # saving the publicity bumps the campaign's pages
+    r = client.get(url(world))
+    assert r["X-Page-Cache"] == "miss" and r.content.decode().count("zj-winner") == 3
+
+
+def test_share_api(client, settings):
+    settings.SITE_URL = "https://zj.example.org"
+    r = client.get("/api/public/share", {"path": "/campaigns/"})
+    assert r.status_code == 200
+    assert r.json() == {"url": "https://zj.example.org/campaigns/",
+                        "qr": "https://zj.example.org/qr.svg?path=%2Fcampaigns%2F"}
+    bad = client.get("/api/public/share", {"path": "https://evil.example.com/"})
+    assert bad.status_code == 400 and bad.json()["code"] == "bad_path"
