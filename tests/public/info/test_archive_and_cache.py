@@ -122,3 +122,23 @@ def test_cache_key_ignores_a_forged_host(cached, settings):
     assert "evil.example.com" not in page
 
 
+
+
+def test_track_page_submit_button_for_the_reader(client, settings):
+    """Anonymous visitors (served from the cache) are asked to log in; a worker who may enter gets
+    the button that starts an entry, never the cached anonymous page."""
+    from tests.entries.builders import World
+
+    settings.PUBLIC_PAGE_CACHE = True
+    w = World()
+    url = f"/c/{w.campaign.slug}/{w.track.slug}/"
+    client.get(url)
+    anonymous = client.get(url)
+    assert anonymous["X-Page-Cache"] == "hit"
+    assert f'href="/accounts/login/?next=/entries/new/{w.track.pk}/"' in anonymous.content.decode()
+    client.force_login(w.worker)
+    page = client.get(url)
+    assert "X-Page-Cache" not in page
+    html = page.content.decode()
+    assert f'href="/entries/new/{w.track.pk}/" data-start="{w.track.pk}"' in html
+    assert 'id="deadlines"' in html
