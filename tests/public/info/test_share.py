@@ -108,3 +108,17 @@ def test_winners_and_results_pages(client):
     assert w.campaign.name in m["og:description"]
     check(client.get("/results/").content.decode(), og_title=_("Results on public notice"), url="/results/")
     check(client.get("/results/notices/").content.decode(), og_title="结果通报", url="/results/notices/")
+
+
+def test_published_notice_document_page(client):
+    from tests.review.builders_notice import NoticeWorld
+    from zhengji.review.domain import notice as dom
+
+    w = NoticeWorld()
+    w.awarded(w.track, counts=(1, 1), losers=0)
+    n = dom.create_notice(w.campaign_admin, w.campaign, number="皖工办〔2026〕12号")
+    dom.publish_notice(w.campaign_admin, n)
+    n.refresh_from_db()
+    page = client.get(f"/results/notices/{n.pk}/").content.decode()
+    m = check(page, og_title=n.title, url=f"/results/notices/{n.pk}/")
+    assert "皖工办〔2026〕12号" in m["og:description"]
