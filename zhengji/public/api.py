@@ -4,17 +4,23 @@ drafts are hidden except from their campaign admins. Content follows the request
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from zhengji.campaigns.models import Campaign
 from zhengji.campaigns.policy import policy_for
+from zhengji.common.errors import DomainError
 from zhengji.common.i18n import localized
 
-from . import api_comments, api_entry, api_gallery, api_votes, presenters
+from . import api_comments, api_entry, api_gallery, api_votes, presenters, qr, views_info
+from .share import absolute
 from .views import _can_preview, _visible_announcements
 
 router = Router()
@@ -112,6 +118,73 @@ def get_campaign(request: HttpRequest, slug: str):
         "announcements": [{"id": a.pk, "title": localized(a, "title"), "publish_at": a.publish_at,
                            "pinned": a.pinned} for a in _visible_announcements(c)[:20]],
     }
+
+
+class WinnerOut(Schema):
+    id: int
+    number: str
+    title: str
+    authors: list[str]
+    unit: str | None
+    url: str
+
+
+class WinnerTierOut(Schema):
+    label: str
+    order: int
+    entries: list[WinnerOut]
+
+
+class WinnerTrackOut(Schema):
+    number: int
+    slug: str
+    name: str
+    results_url: str
+    tiers: list[WinnerTierOut]
+
+
+class WinnersOut(Schema):
+    page: int
+    pages: int
+    count: int
+    tracks: list[WinnerTrackOut]
+
+
+@router.get("/campaigns/{slug}/winners", response=WinnersOut, auth=None,
+            summary="The winners' gallery: awarded entries by track and tier, once the results are public")
+def campaign_winners(request: HttpRequest, slug: str, page: int = 1):
+    c = get_object_or_404(Campaign, slug=slug)
+    if not c.is_published and not _can_preview(request.user, c):
+        raise Http404
+    tracks = list(c.tracks.only("id", "number", "slug", "name", "name_en", "campaign_id").order_by("number"))
+    ids, awards = views_info.visible_winners(request.user, [t.pk for t in tracks])
+    got = Paginator(ids, views_info.WINNERS_PER_PAGE).get_page(page)
+    groups = views_info.group(views_info.winner_cards(request.user, list(got.object_list), awards), awards)
+    return {
+        "page": got.number, "pages": got.paginator.num_pages, "count": got.paginator.count,
+        "tracks": [{"number": g.track.number, "slug": g.track.slug, "name": localized(g.track, "name"),
+                    "results_url": reverse("results:track", args=[g.track.pk]),
+                    "tiers": [{"label": t.label, "order": t.order,
+                               "entries": [{"id": w.entry_id, "number": w.number, "title": w.title,
+                                            "authors": w.authors, "unit": w.unit,
+                                            "url": reverse("public:entry", args=[w.entry_id])} for w in t.cards]}
+                              for t in g.tiers]} for g in groups],
+    }
+
+
+class ShareOut(Schema):
+    url: str
+    qr: str
+
+
+@router.get("/share", response=ShareOut, auth=None,
+            summary="The address and QR code of one of this site's pages (for apps that share it)")
+def share_of(request: HttpRequest, path: str):
+    try:
+        site = qr.site_path(path)
+    except qr.BadTarget as exc:
+        raise DomainError(_("Only the addresses of this site's pages have a QR code."), code="bad_path") from exc
+    return {"url": absolute(site), "qr": absolute(reverse("public:qr") + "?" + urlencode({"path": site}))}
 
 
 # The areas' routers (gallery, entry page, votes, comments and moderation), under /api/public.

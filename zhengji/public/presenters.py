@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.urls import Resolver404, resolve
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from zhengji.campaigns.models import Campaign, Phase
 from zhengji.campaigns.policy import policy_for, start_of_day
+from zhengji.campaigns.sanitize import clean_html
 from zhengji.campaigns.schema import FieldDef, FileRule, parse_schema
 from zhengji.common.i18n import localized
+from zhengji.common.registry import public_awards
+from zhengji.entries.models import Entry
 from zhengji.media.filerules import megapixels_words
 
 ENTRANT_LABELS = {
@@ -167,3 +177,116 @@ def form_summary(schema: list | None) -> list[FieldSummary]:
         return []
     return [FieldSummary(localized(f, "label"), f.required, field_words(f), localized(f, "help"), f.type == "file")
             for f in fields]
+
+
+# --- Results --------------------------------------------------------------------------------------
+
+def tracks_with_results(awards: dict) -> set[int]:
+    """The tracks whose results are public, from their awards (`common.registry.public_awards`):
+    one query of track ids, whatever the number of awards."""
+    if not awards:
+        return set()
+    return set(Entry.objects.filter(pk__in=list(awards)).values_list("track_id", flat=True).distinct())
+
+
+def awarded_tracks(track_ids: list[int]) -> set[int]:
+    return tracks_with_results(public_awards.awards(track_ids)) if track_ids else set()
+
+
+# --- Announcement bodies ----------------------------------------------------------------------------
+
+IMAGE_EXTENSIONS = frozenset({"jpg", "png", "webp", "gif"})
+
+
+@dataclass
+class Attachment:
+    name: str
+    url: str
+    ext: str
+
+
+@dataclass
+class Body:
+    """An announcement's text as the public reads it: sanitised HTML, its pictures (site paths)
+    and the files attached in the editor (listed again under the text)."""
+
+    html: str
+    images: list[str]
+    attachments: list[Attachment]
+
+
+def _stored_file(href: str) -> str | None:
+    """The extension of a file stored by the editor (`campaigns:richtext_file`), or None."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    return match.kwargs.get("ext") if match.view_name == "campaigns:richtext_file" else None
+
+
+def _same_site(src: str) -> bool:
+    parts = urlsplit(src)
+    return not parts.scheme and not parts.netloc and src.startswith("/") and not src.startswith("//")
+
+
+class _BodyWriter(HTMLParser):
+    """Re-writes sanitised HTML: pictures only from this site (the CSP would block others, and a
+    foreign picture would tell another server who reads the page), lazily loaded and fitted to the
+    screen; links to attached files marked and collected."""
+
+    VOID = frozenset({"br", "img"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.images: list[str] = []
+        self.attachments: list[Attachment] = []
+        self._link: dict | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "img":
+            src = a.get("src", "")
+            if not _same_site(src):
+                return
+            self.images.append(src)
+            a = {"src": src, "alt": a.get("alt", ""), "loading": "lazy", "class": "img-fluid rounded"}
+        elif tag == "a":
+            ext = _stored_file(a.get("href", ""))
+            if ext and ext not in IMAGE_EXTENSIONS:
+                a["class"] = "zj-attachment"
+                a["download"] = ""
+                self._link = {"href": a["href"], "ext": ext, "text": []}
+        self.out.append(f"<{tag}" + "".join(f' {k}="{escape(v)}"' for k, v in a.items()) + ">")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        if tag == "a" and self._link is not None:
+            name = "".join(self._link["text"]).strip() or self._link["href"].rsplit("/", 1)[-1]
+            self.attachments.append(Attachment(name, self._link["href"], self._link["ext"].upper()))
+            self._link = None
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self._link is not None:
+            self._link["text"].append(data)
+        self.out.append(escape(data))
+
+
+def announcement_body(text: str) -> Body:
+    """Sanitise (the same rule as on save: `campaigns.sanitize`) and re-write an announcement's
+    body; plain text (older announcements, the API) becomes paragraphs."""
+    text = str(text or "")
+    if not re.search(r"<[a-zA-Z]", text):
+        return Body(mark_safe(linebreaks(text, autoescape=True)), [], [])  # noqa: S308 - escaped by linebreaks
+    writer = _BodyWriter()
+    writer.feed(clean_html(text))
+    writer.close()
+    return Body(mark_safe("".join(writer.out)), writer.images, writer.attachments)  # noqa: S308 - built from nh3 output, escaped

@@ -28,3 +28,6 @@ class ReviewConfig(AppConfig):
         # Notice area: the entrant's certificates in the personal centre.
         from .views_notice import centre_panels as certificates  # noqa: PLC0415 (notice area: imports models)
         registry.centre.register("review.certificates", certificates, order=45)
+        # The award tiers the public site may show once a track's results are public (public_awards.py).
+        from .public_awards import awards as public_awards  # noqa: PLC0415 (information area: imports models)
+        registry.public_awards.register("review", public_awards)
