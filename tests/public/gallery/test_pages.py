@@ -1,8 +1,8 @@
 import re
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from zhengji.public.domain import showcase as domain
 from zhengji.public.models import Credit, Showcase
