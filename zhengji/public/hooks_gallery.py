@@ -46,8 +46,8 @@ def hub_panels(user: Any) -> list[Panel]:
     if not (user.is_superuser or s.host_tracks or s.campaign_admin):
         return []
     q = showcase_tracks_q(user)
-    tracks = Track.objects.select_related("campaign").order_by("-campaign__year", "campaign_id", "number")
-    tracks = list((tracks.filter(q) if q is not None else tracks)[:HUB_TRACKS])
+    qs = Track.objects.select_related("campaign").order_by("-campaign__year", "campaign_id", "number")
+    tracks = list((qs.filter(q) if q is not None else qs)[:HUB_TRACKS])
     if not tracks:
         return []
     pending = dict(Entry.objects.filter(track_id__in=[t.pk for t in tracks], status__in=SHOWABLE_STATES)

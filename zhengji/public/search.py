@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -130,7 +131,7 @@ def _sqlite_sql(words: list[str]) -> tuple[str, list[str]]:
     return " INTERSECT ".join(parts), params
 
 
-def _pg_sql(words: list[str]) -> tuple[str, list]:
+def _pg_sql(words: list[str]) -> tuple[str, list[Any]]:
     needed: list[str] = []
     exact: list[str] = []
     for w in words:
@@ -141,7 +142,7 @@ def _pg_sql(words: list[str]) -> tuple[str, list]:
         if len(w) >= 3:
             exact.append(w)
     sql = "SELECT entry_id FROM public_gallerysearch WHERE zj_gallery_grams(text) @> %s::text[]"
-    params: list = [sorted(set(needed))]
+    params: list[Any] = [sorted(set(needed))]
     for w in exact:
         sql += " AND strpos(text, %s) > 0"
         params.append(w)
