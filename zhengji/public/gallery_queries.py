@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from zhengji.common.i18n import localized
@@ -134,10 +134,15 @@ def _cursor_of(sort: str, row: Showcase, seed: int) -> str:
 
 # --- the page ----------------------------------------------------------------------------------------
 
+def gate(user: Any) -> Exists:
+    """The public gate (entries.queries View.PUBLIC) for each row, as a correlated EXISTS: checked
+    for the rows the index walk visits (a page, a capped count), never by listing the whole gate."""
+    return Exists(entries_for(user, View.PUBLIC).filter(pk=OuterRef("entry_id")).values("pk"))
+
+
 def listed(user: Any, track_id: int) -> QuerySet[Showcase]:
-    """The track's rows in the gallery, through the public gate (entries.queries View.PUBLIC)."""
-    return Showcase.objects.filter(track_id=track_id, listed=True,
-                                   entry__in=entries_for(user, View.PUBLIC).filter(track_id=track_id).values("pk"))
+    """The track's rows in the gallery, through the public gate."""
+    return Showcase.objects.filter(gate(user), track_id=track_id, listed=True)
 
 
 def tiers_of(awards: dict[int, PublicAward]) -> list[tuple[int, str]]:
@@ -215,6 +220,5 @@ def build_cards(rows: list[Showcase], awards: dict[int, PublicAward] | None = No
 def cards_for(user: Any, entry_ids: list[int]) -> list[Card]:
     """Cards of these entries (those the public may see), in the given order."""
     rows = {r.entry_id: r for r in Showcase.objects.select_related("entry__unit", "entry__track", "city")
-            .filter(entry_id__in=entry_ids, listed=True,
-                    entry__in=entries_for(user, View.PUBLIC).filter(pk__in=entry_ids).values("pk"))}
+            .filter(gate(user), entry_id__in=entry_ids, listed=True)}
     return build_cards([rows[i] for i in entry_ids if i in rows])

@@ -102,17 +102,17 @@ def index(docs: Iterable[Doc]) -> None:
 
 def _sqlite_write(docs: list[Doc], old: dict[int, str]) -> None:
     # Contentless FTS5: a row is removed by repeating the values it was indexed with.
+    gone = [(d.entry_id, old[d.entry_id]) for d in docs if d.entry_id in old]
     with connection.cursor() as cur:
-        for d in docs:
-            before = old.get(d.entry_id)
-            if before is not None:
-                cur.execute("INSERT INTO public_gallery_fts(public_gallery_fts, rowid, text) VALUES('delete', %s, %s)",
-                            [d.entry_id, before])
-                cur.execute("INSERT INTO public_gallery_grams(public_gallery_grams, rowid, grams) "
-                            "VALUES('delete', %s, %s)", [d.entry_id, " ".join(grams(before))])
-            cur.execute("INSERT INTO public_gallery_fts(rowid, text) VALUES(%s, %s)", [d.entry_id, d.text])
-            cur.execute("INSERT INTO public_gallery_grams(rowid, grams) VALUES(%s, %s)",
-                        [d.entry_id, " ".join(grams(d.text))])
+        if gone:
+            cur.executemany("INSERT INTO public_gallery_fts(public_gallery_fts, rowid, text) VALUES('delete', %s, %s)",
+                            gone)
+            cur.executemany("INSERT INTO public_gallery_grams(public_gallery_grams, rowid, grams) "
+                            "VALUES('delete', %s, %s)", [(pk, " ".join(grams(text))) for pk, text in gone])
+        cur.executemany("INSERT INTO public_gallery_fts(rowid, text) VALUES(%s, %s)",
+                        [(d.entry_id, d.text) for d in docs])
+        cur.executemany("INSERT INTO public_gallery_grams(rowid, grams) VALUES(%s, %s)",
+                        [(d.entry_id, " ".join(grams(d.text))) for d in docs])
 
 
 # --- querying -------------------------------------------------------------------------------------

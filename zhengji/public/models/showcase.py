@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,12 +54,14 @@ class Showcase(models.Model):
     sort_key = models.PositiveIntegerField(default=_random_key)
 
     class Meta:
+        # Partial indexes over the gallery's rows, one per sort (and city with newest first): a
+        # page is an index walk from the keyset cursor (gallery_queries).
         indexes = [
-            models.Index(fields=["track", "listed", "-listed_at", "-entry"], name="showcase_track_new"),
-            models.Index(fields=["track", "listed", "-views", "-entry"], name="showcase_track_views"),
-            models.Index(fields=["track", "listed", "sort_key", "entry"], name="showcase_track_random"),
-            models.Index(fields=["track", "listed", "city"], name="showcase_track_city"),
-            models.Index(fields=["track", "approved"], name="showcase_track_approved"),
+            models.Index(fields=["track", "-listed_at", "-entry"], condition=Q(listed=True), name="showcase_track_new"),
+            models.Index(fields=["track", "-views", "-entry"], condition=Q(listed=True), name="showcase_track_views"),
+            models.Index(fields=["track", "sort_key", "entry"], condition=Q(listed=True), name="showcase_track_random"),
+            models.Index(fields=["track", "city", "-listed_at", "-entry"], condition=Q(listed=True),
+                         name="showcase_track_city"),
         ]
         verbose_name = _("showcase")
         verbose_name_plural = _("showcases")
