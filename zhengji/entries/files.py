@@ -138,3 +138,14 @@ def slot_errors(entry: Entry, fields: list[FieldDef]) -> dict[str, list[str]]:
             errors.setdefault(f.key, []).append(_("“%(name)s” could not be processed; remove it and upload again.")
                                                 % {"name": failed[0]})
     return errors
+
+
+def covers(entry_ids: list[int]) -> dict[int, MediaFile]:
+    """{entry id: its first processed file that has a thumbnail} (slot and credit order), in one
+    query for a whole page of cards (the public gallery)."""
+    out: dict[int, MediaFile] = {}
+    links = (EntryFile.objects.filter(entry_id__in=list(entry_ids), media__status=MediaStatus.READY)
+             .exclude(media__thumbnail="").select_related("media").order_by("entry_id", "slot", "position", "id"))
+    for link in links:
+        out.setdefault(link.entry_id, link.media)
+    return out

@@ -1,0 +1,2 @@
+"""The public site's domain functions, one module per area (every state change: lock, permission,
+change, audit, cache invalidation)."""

@@ -1,0 +1,18 @@
+// Gallery pages: "select all" on the staff display page; filters apply on change on the gallery.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-zj-select-all]").forEach(function (box) {
+    var name = box.getAttribute("data-zj-select-all");
+    box.addEventListener("change", function () {
+      box.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (c) {
+        c.checked = box.checked;
+      });
+    });
+  });
+  var filters = document.getElementById("gallery-filters");
+  if (filters) {
+    filters.querySelectorAll("select").forEach(function (s) {
+      s.addEventListener("change", function () { filters.requestSubmit(); });
+    });
+  }
+})();
