@@ -35,9 +35,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from zhengji.common.context import client_ip
-from zhengji.entries.models import Entry
 from zhengji.entries.queries import View, entries_for
 
+from .domain.showcase import sync_entries
 from .models import Showcase
 
 COOKIE = "zj_vid"
@@ -197,9 +197,8 @@ def _write(totals: Counter[int]) -> int:
         have = set(Showcase.objects.filter(entry_id__in=public).values_list("entry_id", flat=True))
         missing = [e for e in public if e not in have]
         if missing:
-            Showcase.objects.bulk_create(
-                [Showcase(entry_id=pk, track_id=track_id) for pk, track_id in
-                 Entry.objects.filter(pk__in=missing).values_list("pk", "track_id")], ignore_conflicts=True)
+            # The gallery's own sync makes the rows (city, listing, search document).
+            sync_entries(missing)
         by_count: defaultdict[int, list[int]] = defaultdict(list)
         for e in public:
             if totals[e] > 0:
