@@ -1,0 +1,1 @@
+"""Domain modules of the public site, one per area."""
