@@ -256,7 +256,9 @@ def test_length_plain_text_and_login(post_mode, settings):
     anonymous = type("Anon", (), {"is_authenticated": False})()
     with pytest.raises(NotPermitted):
         domain.post(anonymous, cw.entry_target(), "匿名")
-    unverified = nicknamed("未验证", phone_verified=False)
+    unverified = nicknamed("未验证")
+    unverified.phone_verified = False
+    unverified.save()
     with pytest.raises(NotPermitted) as exc:
         domain.post(unverified, cw.entry_target(), "未验证")
     assert exc.value.code == "phone_unverified"
