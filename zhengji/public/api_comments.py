@@ -250,7 +250,7 @@ def _campaign_for_settings(request: HttpRequest, slug: str) -> Campaign:
 def get_settings(request: HttpRequest, slug: str):
     campaign = _campaign_for_settings(request, slug)
     s = domain.settings_for(campaign.pk)
-    return PublicCommentSettingsIO(enabled=s.enabled, mode=s.mode, reports_to_hide=s.reports_to_hide)
+    return PublicCommentSettingsIO(enabled=s.enabled, mode=s.mode, reports_to_hide=s.reports_to_hide)  # type: ignore[arg-type]
 
 
 @router.put("/campaigns/{slug}/comment-settings", response={200: PublicCommentSettingsIO, **ERRORS},
@@ -259,7 +259,7 @@ def put_settings(request: HttpRequest, slug: str, payload: PublicCommentSettings
     campaign = _campaign_for_settings(request, slug)
     s = domain.change_settings(request.user, campaign, mode=payload.mode, enabled=payload.enabled,
                                reports_to_hide=payload.reports_to_hide)
-    return PublicCommentSettingsIO(enabled=s.enabled, mode=s.mode, reports_to_hide=s.reports_to_hide)
+    return PublicCommentSettingsIO(enabled=s.enabled, mode=s.mode, reports_to_hide=s.reports_to_hide)  # type: ignore[arg-type]
 
 
 def _words_campaign(request: HttpRequest, campaign: str | None) -> Campaign | None:

@@ -123,7 +123,8 @@ def highlight(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> Safe
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     for start, end in merged:
         out.append(escape(text[pos:start]))
         out.append(f"<mark>{escape(text[start:end])}</mark>")

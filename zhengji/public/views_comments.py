@@ -79,7 +79,7 @@ def _form_context(request: HttpRequest, tgt: domain.Target, **extra: object) -> 
     user = request.user
     reply_to = parse_id(str(extra.pop("reply_to", None) or request.GET.get("reply_to", "") or ""))
     rules = domain.settings_for(tgt.campaign_id)
-    ctx = {
+    ctx: dict[str, object] = {
         "target": tgt, "reply_to": reply_to, "rules": rules, "pre": rules.mode == CommentMode.PRE,
         "max_length": domain.max_length(), "nickname": domain.nickname_of(user),
         "may_comment": user.has_perm("public.comment") if user.is_authenticated else False,

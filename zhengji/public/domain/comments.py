@@ -469,7 +469,7 @@ def add_words(actor: Any, campaign: Campaign | None, words: Sequence[str]) -> li
     if not cleaned:
         raise DomainError(_("Enter at least one word."), code="required", field="words")
     with transaction.atomic():
-        existing = set(SensitiveWord.objects.filter(campaign_id=cid, normalized__in=list(cleaned))
+        existing = set(_words_of(cid).filter(normalized__in=list(cleaned))
                        .values_list("normalized", flat=True))
         added = [SensitiveWord.objects.create(campaign_id=cid, word=w, normalized=n, created_by=actor)
                  for n, w in cleaned.items() if n not in existing]
@@ -526,7 +526,7 @@ def thread(tgt: Target, page: int | str | None = 1, *, per_page: int = PAGE_SIZE
                    .order_by("parent_id", "created", "id"))
         for r in replies:
             by_parent[r.parent_id].append(r)  # type: ignore[index]
-            totals[r.parent_id] = r.total  # type: ignore[index, attr-defined]
+            totals[r.parent_id] = r.total  # type: ignore[index]
     for c in comments:
         c.shown_replies = by_parent[c.pk]  # type: ignore[attr-defined]
         c.reply_total = totals.get(c.pk, 0)  # type: ignore[attr-defined]
@@ -588,5 +588,11 @@ def moderated_campaigns(user: Any) -> QuerySet[Campaign]:
     return Campaign.objects.filter(pk__in=ids).order_by("-year", "pk")
 
 
+def _words_of(campaign_id: int | None) -> QuerySet[SensitiveWord]:
+    if campaign_id is None:
+        return SensitiveWord.objects.filter(campaign__isnull=True)
+    return SensitiveWord.objects.filter(campaign_id=campaign_id)
+
+
 def words(campaign_id: int | None) -> QuerySet[SensitiveWord]:
-    return SensitiveWord.objects.filter(campaign_id=campaign_id).order_by("normalized")
+    return _words_of(campaign_id).order_by("normalized")
