@@ -296,3 +296,26 @@ def test_non_public_targets_refused(cw):
     future = announcement(cw.campaign, "未发布", days_ago=-1)
     with pytest.raises(NotFound):
         domain.announcement_target(future.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_keep_the_per_minute_limit(post_mode, settings):
+    from tests.concurrency import at_once, needs_postgresql
+
+    needs_postgresql()
+    cw = post_mode
+    settings.COMMENTS_PER_MINUTE = 3
+    ok, refused = at_once(8, lambda i: domain.post(cw.worker, cw.entry_target(), f"并发{i}"))
+    assert len(ok) == 3 and len(refused) == 5 and all(e.code == "rate_limited" for e in refused)
+    assert Comment.objects.filter(author=cw.worker).count() == 3
+
+
+def test_hub_card_for_moderators(cw):
+    from zhengji.public.hooks_comments import hub_panels
+
+    domain.post(cw.worker, cw.entry_target(), "待审")
+    (panel,) = hub_panels(cw.moderator)
+    assert panel.items[0].label == "1 条评论待审核"
+    assert hub_panels(cw.worker) == []
+    (panel,) = hub_panels(cw.admin)
+    assert any(f"/moderation/comments/settings/{cw.campaign.slug}/" == i.url for i in panel.items)

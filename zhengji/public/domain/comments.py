@@ -304,8 +304,12 @@ def post(actor: Any, tgt: Target, body: str, *, reply_to: int | None = None, nic
             if new_name is None:
                 raise DomainError(_("Choose a public nickname: it is shown with your comments instead of your "
                                     "name."), code="nickname_required", field="nickname")
-            profile = CommentProfile.objects.create(user_id=actor.pk, nickname=new_name)
-            audit.record("comment.nickname", profile, actor=actor, after={"nickname": new_name})
+            try:
+                with transaction.atomic():
+                    profile = CommentProfile.objects.create(user_id=actor.pk, nickname=new_name)
+                audit.record("comment.nickname", profile, actor=actor, after={"nickname": new_name})
+            except IntegrityError:  # a first comment posted twice at once: the other one made it
+                profile = CommentProfile.objects.select_for_update().get(user_id=actor.pk)
         elif new_name is not None and new_name != profile.nickname:
             audit.record("comment.nickname", profile, actor=actor, before={"nickname": profile.nickname},
                          after={"nickname": new_name})
