@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -140,7 +141,11 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     if _htmx(request):
         return render(request, "public/comments/_reported.html", {"note": note, "ok": ok, "pk": pk})
     (messages.success if ok else messages.error)(request, note)
-    return redirect(request.headers.get("Referer") or "public:home")
+    back = request.headers.get("Referer") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = "/"
+    return redirect(back)
 
 
 # --- moderation ----------------------------------------------------------------------------------

@@ -122,6 +122,11 @@ def test_report_button(post_mode, client):
     assert "已举报" in client.post(url, **HX).content.decode()
     assert "已经举报过" in client.post(url, **HX).content.decode()
     assert Comment.objects.get(pk=c.pk).open_reports == 1
+    client.force_login(cw.entrant)
+    r = client.post(url, HTTP_REFERER="https://evil.example/x")  # without htmx: back, on this site only
+    assert r.status_code == 302 and r["Location"] == "/"
+    r = client.post(url, HTTP_REFERER=f"http://testserver/comments/e/{cw.entry.pk}/")
+    assert r["Location"].endswith(f"/comments/e/{cw.entry.pk}/")
 
 
 def test_queue_permissions_highlight_and_bulk(cw, client):
