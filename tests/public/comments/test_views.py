@@ -250,3 +250,10 @@ def test_thread_query_count_does_not_grow(post_mode, client, settings):
         assert few == many, kind
     html = client.get(f"/comments/e/{big.pk}/").content.decode()
     assert html.count('class="zj-comment ') == domain.PAGE_SIZE and "查看全部 4 条回复" in html
+
+
+def test_english_thread_and_form(cw, client):
+    html = client.get(page_url(cw), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No comments yet." in html and "Comments" in html
+    html = client.get(f"/comments/e/{cw.entry.pk}/form/", HTTP_ACCEPT_LANGUAGE="en", **HX).content.decode()
+    assert "Log in to comment" in html
