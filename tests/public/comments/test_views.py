@@ -257,3 +257,10 @@ def test_english_thread_and_form(cw, client):
     assert "No comments yet." in html and "Comments" in html
     html = client.get(f"/comments/e/{cw.entry.pk}/form/", HTTP_ACCEPT_LANGUAGE="en", **HX).content.decode()
     assert "Log in to comment" in html
+
+
+def test_staff_hub_shows_the_comments_card(cw, client):
+    domain.post(cw.worker, cw.entry_target(), "待审")
+    client.force_login(cw.moderator)
+    html = client.get("/hub/").content.decode()
+    assert "1 条评论待审核" in html and "/moderation/comments/?state=pending" in html
