@@ -46,12 +46,9 @@ def test_automaton_built_once_per_version_and_rebuilt_on_change(cw, django_asser
     domain.add_words(cw.admin, cw.campaign, ["刷票"])
     sensitive.find("刷票", cw.campaign.pk)
     builds = sensitive._cache.builds
-    with django_assert_num_queries(1):  # the versions only
-        for _ in range(5):
-            assert sensitive.find("来刷 票", cw.campaign.pk)
-            break
     for _ in range(5):
-        sensitive.find("来刷 票", cw.campaign.pk)
+        with django_assert_num_queries(1):  # the versions only: the automaton is kept
+            assert sensitive.find("来刷 票", cw.campaign.pk)
     assert sensitive._cache.builds == builds
     domain.add_words(cw.admin, cw.campaign, ["拉票"])
     assert {h.word for h in sensitive.find("刷票拉票", cw.campaign.pk)} == {"刷票", "拉票"}
