@@ -127,7 +127,7 @@ def main() -> int:
     rnd = random.Random(20261204)
     queries = [rnd.getrandbits(64) for _ in range(args.queries)]
     fill(args.rows, queries, rnd)
-    default_radius = int(getattr(settings, "FINGERPRINT_IMAGE_RADIUS", 10))
+    default_radius = int(getattr(settings, "FINGERPRINT_IMAGE_RADIUS", 11))
     print(f"\n| radius | look-ups | p50 ms | p95 ms | rows found (mean) | brute-force scan ms (median of {args.brute}) "
           "| ratio |\n|---:|---:|---:|---:|---:|---:|---:|")
     worst = 0.0

@@ -93,9 +93,13 @@ def watermark(img: Image.Image) -> Image.Image:
 
 
 def hue_shift(img: Image.Image, steps: int = 30) -> Image.Image:
+    """Hues turned by `steps`/256 of the circle, then a warm tint (red up 10 %, blue down 10 %)."""
     hue, sat, val = img.convert("HSV").split()
     hue = hue.point(lambda v: (v + steps) % 256)
-    return Image.merge("HSV", (hue, sat, val)).convert("RGB")
+    red, green, blue = Image.merge("HSV", (hue, sat, val)).convert("RGB").split()
+    red = red.point(lambda v: min(255, int(v * 1.1)))
+    blue = blue.point(lambda v: int(v * 0.9))
+    return Image.merge("RGB", (red, green, blue))
 
 
 def rotate(img: Image.Image, degrees: float = 3) -> Image.Image:

@@ -3,7 +3,7 @@
 
 Stored per image: the pHash of the whole picture and of nine crops (`VARIANT_BOXES`) as
 `PerceptualHash` rows, and an `ImageSignature` (pHash and dHash of the whole picture and of its
-mirror image, a 64×64 grey thumbnail). A look-up asks for stored rows within
+mirror image, a 64×64 thumbnail of the value channel). A look-up asks for stored rows within
 `FINGERPRINT_IMAGE_RADIUS` of: this image's whole-picture hash and its mirror's (against every
 stored variant and every video frame), and of its crop variants (against stored whole pictures
 and frames). A candidate image is then verified: the zero-mean correlation of both thumbnails,
@@ -42,16 +42,21 @@ def _sqlite_hamming(a: int | None, b: int | None) -> int:
     return ((a ^ b) & 0xFFFFFFFFFFFFFFFF).bit_count()
 
 
-def _hamming_sql(query: int) -> RawSQL:
-    """The Hamming distance of `value` to `query`, computed by the database."""
+def _hamming_expr() -> str:
+    """SQL for the Hamming distance of column `value` to the parameter."""
     if connection.vendor == "postgresql":
-        return RawSQL("bit_count(int8send(value # %s))", (query,))
+        return "bit_count(int8send(value # %s))"
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         # A deterministic Python function; registering it again is harmless and cheap.
         connection.connection.create_function("fp_hamming", 2, _sqlite_hamming, deterministic=True)
-        return RawSQL("fp_hamming(value, %s)", (query,))
+        return "fp_hamming(value, %s)"
     raise NotImplementedError(connection.vendor)
+
+
+def _hamming_sql(query: int) -> RawSQL:
+    """The Hamming distance of `value` to `query`, computed by the database."""
+    return RawSQL(_hamming_expr(), (query,))
 
 
 @dataclass(frozen=True)
@@ -69,56 +74,66 @@ class Hit:
 ROW_FIELDS = ("subject_type", "subject_id", "medium", "variant", "at", "value")
 
 
-def lookup_one(value: int, radius: int, *, exclude: Subject | None = None, key: object = None) -> list[Hit]:
-    """Stored rows within `radius` of one hash: the segment columns find the candidates through
-    their indexes, the database checks the full distance (one query)."""
-    probes = ih.probe_values([value], radius)
-    cond = " OR ".join(f"s{i} IN ({', '.join(['%s'] * len(vals))})" for i, vals in enumerate(probes))
-    params: list[int] = [v for vals in probes for v in sorted(vals)]
-    qs = (PerceptualHash.objects.annotate(d=_hamming_sql(ih.to_signed(value)))
-          .extra(where=[f"({cond})"], params=params).filter(d__lte=radius))
+def lookup_one(value: int, radius: int, *, exclude: Subject | None = None, key: object = None,
+               whole: bool = False) -> list[Hit]:
+    """Stored rows within `radius` of one hash, in one query: each segment column finds its
+    candidates through its own index (an IN list a column, the four joined by UNION), and the
+    database checks the full distance of those rows only. `whole`: only rows of whole pictures
+    and frames (variant 0)."""
+    table = PerceptualHash._meta.db_table
+    ham = _hamming_expr()
+    cols = "id, subject_type, subject_id, medium, variant, at"
+    # The probe values are integers made here, so they are written into the SQL (hundreds of
+    # parameters would cost more than the look-up itself); the hash and subject are parameters.
+    parts = [f"SELECT {cols}, value FROM {table} WHERE s{i} IN ({','.join(map(str, sorted(vals)))})"
+             for i, vals in enumerate(ih.probe_values([value], radius))]
+    sql = f"SELECT {cols}, d FROM (SELECT {cols}, {ham} AS d FROM ({' UNION '.join(parts)}) AS c) AS m WHERE d <= %s"
+    params: list = [ih.to_signed(value), radius]
     if exclude is not None:
-        qs = qs.exclude(subject_type=exclude[0], subject_id=exclude[1])
-    return [Hit(key, (t, i), m, v, a, d) for t, i, m, v, a, _value, d in qs.values_list(*ROW_FIELDS, "d")]
+        sql += " AND NOT (subject_type = %s AND subject_id = %s)"
+        params += [exclude[0], exclude[1]]
+    if whole:
+        sql += " AND variant = 0"
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return [Hit(key, (t, i), m, v, a, d) for _pk, t, i, m, v, a, d in rows]
 
 
-def lookup_many(queries: Iterable[tuple[object, int]], radius: int, *, exclude: Subject | None = None) -> list[Hit]:
+def lookup_many(queries: Iterable[tuple[object, int]], radius: int, *, exclude: Subject | None = None,
+                whole: bool = False) -> list[Hit]:
     """Stored rows within `radius` of any of many hashes (a video's frames): the candidates of
     all of them are read segment column by segment column, in chunks, and verified here, so the
-    number of queries does not grow with the number of hashes."""
+    number of queries does not grow with the number of hashes. `whole`: only rows of whole
+    pictures and frames (variant 0)."""
     queries = list(queries)
     if not queries:
         return []
-    srad = ih.segment_radius(radius)
-    masks = ih._flip_masks(srad)
-    by_segment: list[dict[int, list[int]]] = [{} for _ in range(ih.SEGMENTS)]
+    masks = ih._flip_masks(ih.segment_radius(radius))
     unsigned = [ih.to_unsigned(v) for _k, v in queries]
+    # For each segment column: probe value -> the queries it stands for.
+    wanted: list[dict[int, list[int]]] = [{} for _ in range(ih.SEGMENTS)]
     for qi, u in enumerate(unsigned):
         for i, seg in enumerate(ih.segments(u)):
-            by_segment[i].setdefault(seg, []).append(qi)
-    probes = ih.probe_values(unsigned, radius)
-    seen: set[int] = set()
+            for mask in masks:
+                wanted[i].setdefault(seg ^ mask, []).append(qi)
     hits: dict[tuple[int, int], Hit] = {}
-    for i, vals in enumerate(probes):
-        ordered = sorted(vals)
+    for i, probe in enumerate(wanted):
+        ordered = sorted(probe)
         for start in range(0, len(ordered), PROBE_CHUNK):
             qs = PerceptualHash.objects.filter(**{f"s{i}__in": ordered[start:start + PROBE_CHUNK]})
             if exclude is not None:
                 qs = qs.exclude(subject_type=exclude[0], subject_id=exclude[1])
-            for pk, t, sid, m, v, a, value in qs.values_list("pk", *ROW_FIELDS).iterator(chunk_size=2000):
-                if pk in seen:
-                    continue
-                seen.add(pk)
+            if whole:
+                qs = qs.filter(variant=0)
+            for pk, seg, t, sid, m, v, a, value in qs.values_list("pk", f"s{i}", *ROW_FIELDS).iterator(
+                    chunk_size=2000):
                 u = ih.to_unsigned(value)
-                segs = ih.segments(u)
-                near: set[int] = set()
-                for j, seg in enumerate(segs):
-                    for mask in masks:
-                        near.update(by_segment[j].get(seg ^ mask, ()))
-                for qi in near:
-                    d = (u ^ unsigned[qi]).bit_count()
-                    if d <= radius:
-                        hits[(pk, qi)] = Hit(queries[qi][0], (t, sid), m, v, a, d)
+                for qi in probe[seg]:
+                    if (pk, qi) not in hits:
+                        d = (u ^ unsigned[qi]).bit_count()
+                        if d <= radius:
+                            hits[(pk, qi)] = Hit(queries[qi][0], (t, sid), m, v, a, d)
     return list(hits.values())
 
 
@@ -175,7 +190,7 @@ class ImageEngine:
         mine = ImageSignature.objects.filter(subject_type=subject[0], subject_id=subject[1]).first()
         if mine is None:
             return []
-        radius = int(setting("FINGERPRINT_IMAGE_RADIUS", 10))
+        radius = int(setting("FINGERPRINT_IMAGE_RADIUS", 11))
         variants = dict(PerceptualHash.objects.filter(subject_type=subject[0], subject_id=subject[1],
                                                       medium="image").values_list("variant", "value"))
         hits: list[Hit] = []
@@ -185,8 +200,7 @@ class ImageEngine:
         # ... and each crop of it against stored whole pictures and video frames.
         for v, value in sorted(variants.items()):
             if v:
-                hits += [h for h in lookup_one(ih.to_unsigned(value), radius, exclude=subject, key=(v, False))
-                         if h.variant == 0]
+                hits += lookup_one(ih.to_unsigned(value), radius, exclude=subject, key=(v, False), whole=True)
         return verify_hits(subject, bytes(mine.thumb), mine.phash, hits, limit)
 
     def forget(self, subject: Subject) -> None:

@@ -69,18 +69,24 @@ def crop_box(img: Image.Image, box: tuple[float, float, float, float]) -> Image.
     return img.crop((round(left * w), round(top * h), round(w - right * w), round(h - bottom * h)))
 
 
+def value_channel(rgb: np.ndarray) -> np.ndarray:
+    """max(R, G, B) of an H×W×3 array: the brightness the hashes read. A hue rotation leaves it
+    unchanged and a tint moves it less than luma (a red disc turned blue keeps its value)."""
+    return rgb.max(axis=2)
+
+
 def prepare(img: Image.Image, max_px: int = 512) -> Image.Image:
-    """Grey, EXIF-oriented and at most `max_px` a side: the hashes look at 32 px, so decoding
-    more costs time and never changes a bit that matters."""
-    img.draft("L", (max_px, max_px))  # JPEG: decode at a reduced scale
+    """The value channel, EXIF-oriented and at most `max_px` a side: the hashes look at 32 px,
+    so decoding more costs time and never changes a bit that matters."""
+    img.draft("RGB", (max_px, max_px))  # JPEG: decode at a reduced scale
     img = ImageOps.exif_transpose(img)
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         back = Image.new("RGBA", img.size, (255, 255, 255, 255))
         img = Image.alpha_composite(back, img.convert("RGBA"))
-    img = img.convert("L")
+    img = img.convert("RGB")
     if max(img.size) > max_px:
         img.thumbnail((max_px, max_px), Image.Resampling.BOX)
-    return img
+    return Image.fromarray(value_channel(np.asarray(img)))
 
 
 def variant_hashes(img: Image.Image) -> list[int]:

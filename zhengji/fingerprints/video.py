@@ -1,7 +1,8 @@
 """The video engine: a pHash a second, matched as aligned runs (docs/fingerprints.md).
 
-ffmpeg decodes the file once, one frame a second, scaled to 64×64 grey, into a pipe; each frame
-is hashed as it arrives (memory does not grow with the length), black bars are trimmed first (a
+ffmpeg decodes the file once, one frame a second, scaled to 64×64 RGB, into a pipe; each frame
+is hashed as it arrives (memory does not grow with the length) on its value channel
+max(R, G, B) as images are, black bars are trimmed first (a
 letterboxed copy, or a 16:9 slideshow of 4:3 photos, hashes like its picture) and uniform frames
 (black, fades) are skipped. Frames are `PerceptualHash` rows (medium "video", `at` = second) in
 the index the image engine uses, so a video made of entered photos finds them, and a photo
@@ -50,7 +51,7 @@ def _trim_bars(frame: np.ndarray, dark: float = 24.0, flat: float = 6.0) -> np.n
 
 
 def frame_hash(frame: np.ndarray) -> int | None:
-    """The pHash of one grey frame, or None for a (nearly) uniform one."""
+    """The pHash of one frame (its value channel), or None for a (nearly) uniform one."""
     frame = _trim_bars(frame)
     if frame.size == 0 or float(frame.std()) < 6.0:
         return None
@@ -63,9 +64,9 @@ def frame_hashes(path: Path, *, timeout: float | None = None, max_seconds: int |
     timeout = timeout if timeout is not None else setting("FINGERPRINT_VIDEO_TIMEOUT", 600)
     max_seconds = max_seconds if max_seconds is not None else int(setting("FINGERPRINT_VIDEO_MAX_SECONDS", 4 * 3600))
     cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-threads", "1", "-i", str(path),
-           "-an", "-sn", "-dn", "-vf", f"fps=1,scale={FRAME_PX}:{FRAME_PX}:flags=area,format=gray",
-           "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
-    size = FRAME_PX * FRAME_PX
+           "-an", "-sn", "-dn", "-vf", f"fps=1,scale={FRAME_PX}:{FRAME_PX}:flags=area,format=rgb24",
+           "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    size = FRAME_PX * FRAME_PX * 3
     deadline = time.monotonic() + timeout
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
@@ -78,7 +79,8 @@ def frame_hashes(path: Path, *, timeout: float | None = None, max_seconds: int |
             buf = proc.stdout.read(size)
             if len(buf) < size:
                 return
-            yield second, frame_hash(np.frombuffer(buf, dtype=np.uint8).reshape(FRAME_PX, FRAME_PX))
+            rgb = np.frombuffer(buf, dtype=np.uint8).reshape(FRAME_PX, FRAME_PX, 3)
+            yield second, frame_hash(ih.value_channel(rgb))
             second += 1
     finally:
         if proc.poll() is None:
