@@ -5,7 +5,7 @@ scan, and fingerprinting time per minute of video.
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/zj_fp_bench \
         .venv/bin/python bench/fingerprint_lookup_bench.py
 
-Rows: uniformly random 64-bit hashes (the worst case for the segment index: every 16-bit segment
+Rows: uniformly random 64-bit hashes (the worst case for the segment index: every 21-bit segment
 value holds rows/65,536 rows) plus, for each query, planted hashes at distances 0..20. A look-up
 is `image.lookup_one` (the four segment columns probed through their indexes, the distance checked
 by the database); the brute force is the same distance test over every row (a full scan in the

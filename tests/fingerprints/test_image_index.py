@@ -24,9 +24,10 @@ def test_segments_and_signed_round_trip():
     assert ih.segments(h) == [0xFEDC, 0xBA98, 0x7654, 0x3210]
     assert ih.to_unsigned(ih.to_signed(h)) == h and ih.to_signed(h) < 0
     assert ih.segment_fields(ih.to_signed(h)) == {"s0": 0xFEDC, "s1": 0xBA98, "s2": 0x7654, "s3": 0x3210}
+    assert len(ih.flip_masks(2, 16)) == 1 + 16 + 120
 
 
-@pytest.mark.parametrize("radius", [3, 7, 11, 15])
+@pytest.mark.parametrize("radius", [3, 7, 11])
 def test_lookup_equals_brute_force(radius):
     rnd = random.Random(radius)
     queries = [rnd.getrandbits(64) for _ in range(5)]

@@ -6,9 +6,10 @@ Stored per image: the pHash of the whole picture and of nine crops (`VARIANT_BOX
 mirror image, a 64×64 thumbnail of the value channel). A look-up asks for stored rows within
 `FINGERPRINT_IMAGE_RADIUS` of: this image's whole-picture hash and its mirror's (against every
 stored variant and every video frame), and of its crop variants (against stored whole pictures
-and frames). A candidate image is then verified: the zero-mean correlation of both thumbnails,
-seen through the boxes that matched, must reach `FINGERPRINT_IMAGE_MIN_ZNCC`; a video frame has
-no thumbnail and must be within `FINGERPRINT_FRAME_DISTANCE` instead.
+and frames). A candidate image within `FINGERPRINT_IMAGE_SURE_DISTANCE` is a match; a farther
+one must also pass verification: the zero-mean correlation of both thumbnails (16×16), seen
+through the boxes that matched, must reach `FINGERPRINT_IMAGE_MIN_ZNCC`. A video frame has no
+thumbnail and must be within `FINGERPRINT_FRAME_DISTANCE`.
 """
 
 from __future__ import annotations
@@ -82,18 +83,21 @@ def lookup_one(value: int, radius: int, *, exclude: Subject | None = None, key: 
     and frames (variant 0)."""
     table = PerceptualHash._meta.db_table
     ham = _hamming_expr()
-    cols = "id, subject_type, subject_id, medium, variant, at"
     # The probe values are integers made here, so they are written into the SQL (hundreds of
     # parameters would cost more than the look-up itself); the hash and subject are parameters.
-    parts = [f"SELECT {cols}, value FROM {table} WHERE s{i} IN ({','.join(map(str, sorted(vals)))})"
+    # The inner part reads only the covering (segment, value) indexes; the table is read for the
+    # rows within the radius.
+    parts = [f"SELECT id, value FROM {table} WHERE s{i} IN ({','.join(map(str, sorted(vals)))})"
              for i, vals in enumerate(ih.probe_values([value], radius))]
-    sql = f"SELECT {cols}, d FROM (SELECT {cols}, {ham} AS d FROM ({' UNION '.join(parts)}) AS c) AS m WHERE d <= %s"
+    sql = (f"SELECT t.id, t.subject_type, t.subject_id, t.medium, t.variant, t.at, c.d FROM "
+           f"(SELECT id, {ham} AS d FROM ({' UNION '.join(parts)}) AS u) AS c "
+           f"JOIN {table} AS t ON t.id = c.id WHERE c.d <= %s")
     params: list = [ih.to_signed(value), radius]
     if exclude is not None:
-        sql += " AND NOT (subject_type = %s AND subject_id = %s)"
+        sql += " AND NOT (t.subject_type = %s AND t.subject_id = %s)"
         params += [exclude[0], exclude[1]]
     if whole:
-        sql += " AND variant = 0"
+        sql += " AND t.variant = 0"
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
@@ -109,13 +113,13 @@ def lookup_many(queries: Iterable[tuple[object, int]], radius: int, *, exclude: 
     queries = list(queries)
     if not queries:
         return []
-    masks = ih._flip_masks(ih.segment_radius(radius))
+    srad = ih.segment_radius(radius)
     unsigned = [ih.to_unsigned(v) for _k, v in queries]
     # For each segment column: probe value -> the queries it stands for.
     wanted: list[dict[int, list[int]]] = [{} for _ in range(ih.SEGMENTS)]
     for qi, u in enumerate(unsigned):
         for i, seg in enumerate(ih.segments(u)):
-            for mask in masks:
+            for mask in ih.flip_masks(srad, ih.SEGMENT_BITS[i]):
                 wanted[i].setdefault(seg ^ mask, []).append(qi)
     hits: dict[tuple[int, int], Hit] = {}
     for i, probe in enumerate(wanted):
@@ -190,7 +194,7 @@ class ImageEngine:
         mine = ImageSignature.objects.filter(subject_type=subject[0], subject_id=subject[1]).first()
         if mine is None:
             return []
-        radius = int(setting("FINGERPRINT_IMAGE_RADIUS", 11))
+        radius = int(setting("FINGERPRINT_IMAGE_RADIUS", 11))  # 11 = 4 × 3 − 1: 2 bits a segment
         variants = dict(PerceptualHash.objects.filter(subject_type=subject[0], subject_id=subject[1],
                                                       medium="image").values_list("variant", "value"))
         hits: list[Hit] = []
@@ -210,7 +214,8 @@ class ImageEngine:
 
 def verify_hits(subject: Subject, thumb: bytes, phash: int, hits: list[Hit], limit: int) -> list[Match]:
     """One Match per other subject that passes verification, best first."""
-    min_zncc = float(setting("FINGERPRINT_IMAGE_MIN_ZNCC", 0.8))
+    min_zncc = float(setting("FINGERPRINT_IMAGE_MIN_ZNCC", 0.7))
+    sure = int(setting("FINGERPRINT_IMAGE_SURE_DISTANCE", 8))
     frame_distance = int(setting("FINGERPRINT_FRAME_DISTANCE", 8))
     by_subject: dict[Subject, list[Hit]] = {}
     for h in hits:
@@ -227,9 +232,9 @@ def verify_hits(subject: Subject, thumb: bytes, phash: int, hits: list[Hit], lim
             qv, mirrored = h.key  # type: ignore[misc]
             if h.medium == "image" and other in thumbs:
                 corr = ih.verify(thumb, thumbs[other][0], qv, h.variant, mirrored)
-                if corr < min_zncc:
+                if h.distance > sure and corr < min_zncc:
                     continue
-                score = max(0.0, corr) * (1 - h.distance / 64)
+                score = (1 - h.distance / 64) * (1.0 if h.distance <= sure else corr)
             elif h.medium == "video" and h.distance <= frame_distance:
                 corr = None
                 score = 1 - h.distance / 32

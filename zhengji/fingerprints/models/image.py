@@ -10,7 +10,7 @@ __all__ = ["ImageSignature", "PerceptualHash"]
 class PerceptualHash(models.Model):
     """One 64-bit pHash of a picture (a crop variant of an image, or a video frame), cut into four
     16-bit segments, each in its own indexed column (multi-index hashing: a hash within distance
-    r of the query shares a segment within r // 4 of it)."""
+    r of the query shares a segment within r // 4 bits of it)."""
 
     subject_type = models.CharField(max_length=16)
     subject_id = models.BigIntegerField()
@@ -18,13 +18,16 @@ class PerceptualHash(models.Model):
     variant = models.SmallIntegerField(default=0)  # imagehashing.VARIANT_BOXES index; 0 for frames
     at = models.IntegerField(default=0)  # a video frame's second; 0 for images
     value = models.BigIntegerField()  # the hash, as a signed 64-bit integer
-    s0 = models.IntegerField(db_index=True)
-    s1 = models.IntegerField(db_index=True)
-    s2 = models.IntegerField(db_index=True)
-    s3 = models.IntegerField(db_index=True)
+    s0 = models.IntegerField()
+    s1 = models.IntegerField()
+    s2 = models.IntegerField()
+    s3 = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="fp_phash_subject")]
+        # (segment, value): a look-up checks the distance inside the index, never reading the
+        # table for a row that is too far.
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="fp_phash_subject"),
+                   *(models.Index(fields=[f"s{i}", "value"], name=f"fp_phash_s{i}") for i in range(4))]
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.medium} v{self.variant} t{self.at}"
