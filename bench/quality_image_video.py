@@ -5,7 +5,7 @@
 Images: scikit-image's offline sample pictures (20), synthetic pictures of one house style (30),
 faces of different people (20) and quarters of four large samples (16) are stored; each of the
 first 50 (samples and synthetic) is queried after every edit of tests/fingerprints/media_edits.py,
-and 40 unseen pictures of the same styles (synthetic seeds, other faces) are queried as negatives.
+and 50 unseen pictures of the same styles (30 synthetic, 20 other faces) are queried as negatives.
 A reported match is right only if it names the picture the query was made from. Videos: pans
 across four sample pictures and two slideshows are stored, queried after each video edit; a
 slideshow of stored photos must find the photos. Goal: images recall >= 0.95 at precision >= 0.99.
@@ -33,6 +33,7 @@ from django.core.management import call_command  # noqa: E402
 
 from tests.fingerprints import media_edits as me  # noqa: E402
 from zhengji.fingerprints.image import ENGINE as IMAGE  # noqa: E402
+from zhengji.fingerprints.models import ImageSignature, PerceptualHash, VideoSignature  # noqa: E402
 from zhengji.fingerprints.video import ENGINE as VIDEO  # noqa: E402
 
 
@@ -89,6 +90,10 @@ def run_images(work: Path, quick: bool) -> tuple[dict, int]:
 
 
 def run_videos(work: Path) -> dict:
+    # The image part's pictures include the photos the clips are made of: a clip would rightly
+    # find them (cross-media), which is measured on its own below, so start from an empty index.
+    for model in (PerceptualHash, ImageSignature, VideoSignature):
+        model.objects.all().delete()
     stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     notes: dict[str, str] = {}
     pics = {name: me.save(me.sample(name, 480), work / f"{name}.png", "PNG")
@@ -146,6 +151,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-video", action="store_true")
+    parser.add_argument("--no-images", action="store_true")
     parser.add_argument("--radius", type=int, default=None, help="FINGERPRINT_IMAGE_RADIUS to try")
     parser.add_argument("--zncc", type=float, default=None, help="FINGERPRINT_IMAGE_MIN_ZNCC to try")
     args = parser.parse_args()
@@ -158,11 +164,13 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     with tempfile.TemporaryDirectory(dir=TMP) as tmp:
         work = Path(tmp)
-        t = time.perf_counter()
-        stats, p50 = run_images(work, args.quick)
-        text, recall, precision = table(stats)
-        print(f"## Images ({time.perf_counter() - t:.0f} s; fingerprint + look-up p50 {p50} ms)\n\n{text}\n")
-        ok = recall >= 0.95 and precision >= 0.99
+        ok = True
+        if not args.no_images:
+            t = time.perf_counter()
+            stats, p50 = run_images(work, args.quick)
+            text, recall, precision = table(stats)
+            print(f"## Images ({time.perf_counter() - t:.0f} s; fingerprint + look-up p50 {p50} ms)\n\n{text}\n")
+            ok = recall >= 0.95 and precision >= 0.99
         if not args.no_video:
             t = time.perf_counter()
             vstats, notes = run_videos(work)
