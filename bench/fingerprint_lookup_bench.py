@@ -42,7 +42,7 @@ from tests.fingerprints import media_edits as me  # noqa: E402
 from zhengji.fingerprints import imagehashing as ih  # noqa: E402
 from zhengji.fingerprints.image import ENGINE as IMAGE  # noqa: E402
 from zhengji.fingerprints.image import _hamming_sql, lookup_one  # noqa: E402
-from zhengji.fingerprints.models import PerceptualHash  # noqa: E402
+from zhengji.fingerprints.models import ImageSignature, PerceptualHash, VideoSignature  # noqa: E402
 from zhengji.fingerprints.video import frame_hashes  # noqa: E402
 
 COLS = ("subject_type", "subject_id", "medium", "variant", "at", "value", "s0", "s1", "s2", "s3")
@@ -123,9 +123,11 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--brute", type=int, default=5, help="queries also answered by a full scan")
     parser.add_argument("--no-video", action="store_true")
+    parser.add_argument("--radii", default="7,11,15", help="look-up radii to time")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    PerceptualHash.objects.all().delete()
+    for model in (PerceptualHash, ImageSignature, VideoSignature):
+        model.objects.all().delete()
     rnd = random.Random(20261204)
     queries = [rnd.getrandbits(64) for _ in range(args.queries)]
     fill(args.rows, queries, rnd)
@@ -133,7 +135,7 @@ def main() -> int:
     print(f"\n| radius | look-ups | p50 ms | p95 ms | rows found (mean) | brute-force scan ms (median of {args.brute}) "
           "| ratio |\n|---:|---:|---:|---:|---:|---:|---:|")
     worst = 0.0
-    for radius in (7, 11, 15):
+    for radius in (int(r) for r in args.radii.split(",")):
         times: list[float] = []
         found = 0
         for q in queries:
