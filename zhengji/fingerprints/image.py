@@ -1,0 +1,272 @@
+"""The image engine: perceptual hashes in a multi-index table, verified on thumbnails
+(docs/fingerprints.md).
+
+Stored per image: the pHash of the whole picture and of nine crops (`VARIANT_BOXES`) as
+`PerceptualHash` rows, and an `ImageSignature` (pHash and dHash of the whole picture and of its
+mirror image, a 64×64 thumbnail of the value channel). A look-up asks for stored rows within
+`FINGERPRINT_IMAGE_RADIUS` of: this image's whole-picture hash and its mirror's (against every
+stored variant and every video frame), and of its crop variants (against stored whole pictures
+and frames). A candidate image within `FINGERPRINT_IMAGE_SURE_DISTANCE` is a match; a farther
+one must also pass verification: the zero-mean correlation of both thumbnails (16×16), seen
+through the boxes that matched, must reach `FINGERPRINT_IMAGE_MIN_ZNCC`. A video frame has no
+thumbnail and must be within `FINGERPRINT_FRAME_DISTANCE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+from PIL import Image, ImageOps
+
+from . import imagehashing as ih
+from .engines import Match, Subject
+from .models import ImageSignature, PerceptualHash
+
+PROBE_CHUNK = 900  # values in one IN list (well under every database's parameter limit)
+
+
+def setting(name: str, default: float) -> float:
+    return getattr(settings, name, default)
+
+
+# --- the shared index ------------------------------------------------------------------------
+
+
+def _sqlite_hamming(a: int | None, b: int | None) -> int:
+    if a is None or b is None:
+        return 64
+    return ((a ^ b) & 0xFFFFFFFFFFFFFFFF).bit_count()
+
+
+def _hamming_expr() -> str:
+    """SQL for the Hamming distance of column `value` to the parameter."""
+    if connection.vendor == "postgresql":
+        return "bit_count(int8send(value # %s))"
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        # A deterministic Python function; registering it again is harmless and cheap.
+        connection.connection.create_function("fp_hamming", 2, _sqlite_hamming, deterministic=True)
+        return "fp_hamming(value, %s)"
+    raise NotImplementedError(connection.vendor)
+
+
+def _hamming_sql(query: int) -> RawSQL:
+    """The Hamming distance of `value` to `query`, computed by the database."""
+    return RawSQL(_hamming_expr(), (query,))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A stored row near one query hash."""
+
+    key: object  # the caller's name for the query hash
+    subject: Subject
+    medium: str
+    variant: int
+    at: int
+    distance: int
+
+
+ROW_FIELDS = ("subject_type", "subject_id", "medium", "variant", "at", "value")
+
+
+def lookup_one(value: int, radius: int, *, exclude: Subject | None = None, key: object = None,
+               whole: bool = False) -> list[Hit]:
+    """Stored rows within `radius` of one hash, in one query: each segment column finds its
+    candidates through its own index (an IN list a column, the four joined by UNION), and the
+    database checks the full distance of those rows only. `whole`: only rows of whole pictures
+    and frames (variant 0)."""
+    table = PerceptualHash._meta.db_table
+    ham = _hamming_expr()
+    # The probe values are integers made here, so they are written into the SQL (hundreds of
+    # parameters would cost more than the look-up itself); the hash and subject are parameters.
+    # The inner part reads only the covering (segment, value) indexes; the table is read for the
+    # rows within the radius.
+    parts = [f"SELECT id, value FROM {table} WHERE s{i} IN ({','.join(map(str, sorted(vals)))})"
+             for i, vals in enumerate(ih.probe_values([value], radius))]
+    sql = (f"SELECT t.id, t.subject_type, t.subject_id, t.medium, t.variant, t.at, c.d FROM "
+           f"(SELECT id, {ham} AS d FROM ({' UNION '.join(parts)}) AS u) AS c "
+           f"JOIN {table} AS t ON t.id = c.id WHERE c.d <= %s")
+    params: list = [ih.to_signed(value), radius]
+    if exclude is not None:
+        sql += " AND NOT (t.subject_type = %s AND t.subject_id = %s)"
+        params += [exclude[0], exclude[1]]
+    if whole:
+        sql += " AND t.variant = 0"
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return [Hit(key, (t, i), m, v, a, d) for _pk, t, i, m, v, a, d in rows]
+
+
+def lookup_many(queries: Iterable[tuple[object, int]], radius: int, *, exclude: Subject | None = None,
+                whole: bool = False) -> list[Hit]:
+    """Stored rows within `radius` of any of many hashes (a video's frames): the candidates of
+    all of them are read segment column by segment column, in chunks, and verified here, so the
+    number of queries does not grow with the number of hashes. `whole`: only rows of whole
+    pictures and frames (variant 0)."""
+    queries = list(queries)
+    if not queries:
+        return []
+    srad = ih.segment_radius(radius)
+    unsigned = [ih.to_unsigned(v) for _k, v in queries]
+    # For each segment column: probe value -> the queries it stands for.
+    wanted: list[dict[int, list[int]]] = [{} for _ in range(ih.SEGMENTS)]
+    for qi, u in enumerate(unsigned):
+        for i, seg in enumerate(ih.segments(u)):
+            for mask in ih.flip_masks(srad, ih.SEGMENT_BITS[i]):
+                wanted[i].setdefault(seg ^ mask, []).append(qi)
+    hits: dict[tuple[int, int], Hit] = {}
+    for i, probe in enumerate(wanted):
+        ordered = sorted(probe)
+        for start in range(0, len(ordered), PROBE_CHUNK):
+            qs = PerceptualHash.objects.filter(**{f"s{i}__in": ordered[start:start + PROBE_CHUNK]})
+            if exclude is not None:
+                qs = qs.exclude(subject_type=exclude[0], subject_id=exclude[1])
+            if whole:
+                qs = qs.filter(variant=0)
+            for pk, seg, t, sid, m, v, a, value in qs.values_list("pk", f"s{i}", *ROW_FIELDS).iterator(
+                    chunk_size=2000):
+                u = ih.to_unsigned(value)
+                for qi in probe[seg]:
+                    if (pk, qi) not in hits:
+                        d = (u ^ unsigned[qi]).bit_count()
+                        if d <= radius:
+                            hits[(pk, qi)] = Hit(queries[qi][0], (t, sid), m, v, a, d)
+    return list(hits.values())
+
+
+def store_rows(subject: Subject, medium: str, rows: Iterable[tuple[int, int, int]]) -> None:
+    """Replace this subject's rows of `medium` by `rows` of (variant, at, unsigned hash)."""
+    PerceptualHash.objects.filter(subject_type=subject[0], subject_id=subject[1], medium=medium).delete()
+    PerceptualHash.objects.bulk_create(
+        [PerceptualHash(subject_type=subject[0], subject_id=subject[1], medium=medium, variant=variant, at=at,
+                        value=ih.to_signed(value), **ih.segment_fields(value)) for variant, at, value in rows],
+        batch_size=500)
+
+
+# --- the engine --------------------------------------------------------------------------------
+
+
+def image_signature(path: Path) -> tuple[list[int], dict] | None:
+    """The variant hashes and signature fields of one image file; None for a blank picture."""
+    with Image.open(path) as src:
+        width, height = src.size
+        if src.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # EXIF says: turned a quarter
+            width, height = height, width
+        img = ih.prepare(src)
+    if not ih.informative(img):
+        return None
+    mirror = ImageOps.mirror(img)
+    return ih.variant_hashes(img), {
+        "phash": ih.to_signed(ih.phash(img)), "dhash": ih.to_signed(ih.dhash(img)),
+        "mirror_phash": ih.to_signed(ih.phash(mirror)),
+        "width": width, "height": height, "thumb": ih.thumbnail(img)}
+
+
+class ImageEngine:
+    medium = "image"
+
+    def applies(self, kind: str) -> bool:
+        return kind == "image"
+
+    def compute_file(self, subject: Subject, path: Path, kind: str) -> None:
+        found = image_signature(path)
+        with transaction.atomic():
+            self.forget(subject)
+            if found is None:
+                return
+            hashes, fields = found
+            mirror = fields.pop("mirror_phash")
+            ImageSignature.objects.create(subject_type=subject[0], subject_id=subject[1], mirror_phash=mirror,
+                                          **fields)
+            store_rows(subject, "image", [(v, 0, h) for v, h in enumerate(hashes)])
+
+    def compute_text(self, subject: Subject, text: str) -> None:
+        return None
+
+    def matches(self, subject: Subject, limit: int = 20) -> list[Match]:
+        mine = ImageSignature.objects.filter(subject_type=subject[0], subject_id=subject[1]).first()
+        if mine is None:
+            return []
+        radius = int(setting("FINGERPRINT_IMAGE_RADIUS", 11))  # 11 = 4 × 3 − 1: 2 bits a segment
+        variants = dict(PerceptualHash.objects.filter(subject_type=subject[0], subject_id=subject[1],
+                                                      medium="image").values_list("variant", "value"))
+        hits: list[Hit] = []
+        # The whole picture (and its mirror image) against every stored row...
+        hits += lookup_one(ih.to_unsigned(mine.phash), radius, exclude=subject, key=(0, False))
+        hits += lookup_one(ih.to_unsigned(mine.mirror_phash), radius, exclude=subject, key=(0, True))
+        # ... and each crop of it against stored whole pictures and video frames.
+        for v, value in sorted(variants.items()):
+            if v:
+                hits += lookup_one(ih.to_unsigned(value), radius, exclude=subject, key=(v, False), whole=True)
+        return verify_hits(subject, bytes(mine.thumb), mine.phash, hits, limit)
+
+    def forget(self, subject: Subject) -> None:
+        ImageSignature.objects.filter(subject_type=subject[0], subject_id=subject[1]).delete()
+        PerceptualHash.objects.filter(subject_type=subject[0], subject_id=subject[1], medium="image").delete()
+
+
+def verify_hits(subject: Subject, thumb: bytes, phash: int, hits: list[Hit], limit: int) -> list[Match]:
+    """One Match per other subject that passes verification, best first."""
+    min_zncc = float(setting("FINGERPRINT_IMAGE_MIN_ZNCC", 0.7))
+    sure = int(setting("FINGERPRINT_IMAGE_SURE_DISTANCE", 8))
+    frame_distance = int(setting("FINGERPRINT_FRAME_DISTANCE", 8))
+    by_subject: dict[Subject, list[Hit]] = {}
+    for h in hits:
+        by_subject.setdefault(h.subject, []).append(h)
+    thumbs = {}
+    image_ids = [s for s, hs in by_subject.items() if any(h.medium == "image" for h in hs)]
+    for t, i, th, ph in (ImageSignature.objects.filter(subject_id__in=[s[1] for s in image_ids])
+                         .values_list("subject_type", "subject_id", "thumb", "phash")):
+        thumbs[(t, i)] = (bytes(th), ph)
+    out: list[Match] = []
+    for other, hs in by_subject.items():
+        best: tuple[float, Hit, float | None] | None = None
+        for h in sorted(hs, key=lambda h: h.distance)[:8]:
+            qv, mirrored = h.key  # type: ignore[misc]
+            if h.medium == "image" and other in thumbs:
+                corr = ih.verify(thumb, thumbs[other][0], qv, h.variant, mirrored)
+                if h.distance > sure and corr < min_zncc:
+                    continue
+                score = (1 - h.distance / 64) * (1.0 if h.distance <= sure else corr)
+            elif h.medium == "video" and h.distance <= frame_distance:
+                corr = None
+                score = 1 - h.distance / 32
+            else:
+                continue
+            if best is None or score > best[0]:
+                best = (score, h, corr)
+        if best is None:
+            continue
+        score, h, corr = best
+        qv, mirrored = h.key  # type: ignore[misc]
+        detail: dict = {"distance": h.distance, "mirrored": mirrored, "hash": f"{ih.to_unsigned(phash):016x}",
+                        "variants": [qv, h.variant]}
+        if corr is not None:
+            detail["correlation"] = round(corr, 3)
+        if h.medium == "video":
+            frames = sorted({x.at for x in hs if x.distance <= frame_distance})
+            detail["segments"] = _runs_as_segments(frames)
+        out.append(Match(subject, other, "image", round(min(1.0, score), 3), detail))
+    out.sort(key=lambda m: -m.score)
+    return out[:limit]
+
+
+def _runs_as_segments(seconds: list[int]) -> list[list[float]]:
+    """Frame seconds of the other (video) subject as [[0, 0, b_start, b_end], ...] runs."""
+    out: list[list[float]] = []
+    for s in seconds:
+        if out and s - out[-1][3] <= 1:
+            out[-1][3] = s + 1
+        else:
+            out.append([0, 0, s, s + 1])
+    return out
+
+
+ENGINE = ImageEngine()
