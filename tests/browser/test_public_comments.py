@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import browser, page  # noqa: F401 (the browser fixtures, shared)
+from tests.public.comments.conftest import cw  # noqa: F401 (the comments world, shared)
 from tests.browser.session import log_in
 from tests.browser.test_usability_walk import axe_clean
 from zhengji.public.models import Comment, CommentStatus
