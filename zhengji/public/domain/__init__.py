@@ -1,0 +1,1 @@
+"""State changes of the public site, one module per area."""
