@@ -6,6 +6,7 @@ host staff and campaign admins: set the window, the queue of flagged votes, conf
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -90,9 +91,24 @@ def _window_out(w) -> dict:
             "per_account_daily": w.per_account_daily, "show_counts": w.show_counts}
 
 
-@router.post("/votes/entries/{entry_id}", response=VoteOut, summary="Cast a vote for a public entry")
-def cast_vote(request: HttpRequest, entry_id: int, payload: VoteIn | None = None):
-    cast = domain.cast(request.auth, entry_id, origin=origin_of(request), proof=payload.proof if payload else None)
+def _proof(request: HttpRequest) -> str | None:
+    """The ALTCHA payload from a JSON body `{"proof": …}` or a form field; no body is fine."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return None
+        proof = data.get("proof") if isinstance(data, dict) else None
+    else:
+        proof = request.POST.get("proof") or request.POST.get("altcha")
+    return proof if isinstance(proof, str) and proof else None
+
+
+@router.post("/votes/entries/{entry_id}", response=VoteOut, summary="Cast a vote for a public entry",
+             openapi_extra={"requestBody": {"required": False, "content": {
+                 "application/json": {"schema": VoteIn.model_json_schema()}}}})
+def cast_vote(request: HttpRequest, entry_id: int):
+    cast = domain.cast(request.auth, entry_id, origin=origin_of(request), proof=_proof(request))
     return {"entry_id": cast.entry_id, "held": cast.held, "remaining_today": cast.remaining_today,
             "count": cast.count}
 

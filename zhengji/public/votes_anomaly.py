@@ -50,6 +50,7 @@ def _hold(track_id: int, kind: str, key: str, votes: Any, *, entry_id: int | Non
                 moved += n
         if moved:
             AnomalyGroup.objects.filter(pk=group.pk).update(votes=F("votes") + moved, detail=detail[:200])
+            group.refresh_from_db(fields=["votes", "detail"])
     if kind in (AnomalyKind.NETWORK, AnomalyKind.DEVICE):
         # New votes from this network/device are held as they come, until a moderator decides.
         cache.set(f"vf:{track_id}:{kind}:{key}", group.pk, int(_s("VOTE_ANOMALY_FLAG_SECONDS", 86400)))

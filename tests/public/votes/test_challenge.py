@@ -4,10 +4,12 @@ right one accepted (solved here with the python package, as the widget would).""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 
 import altcha
 import pytest
+import time_machine
 
 from tests import factories as f
 from zhengji.public import votes_challenge
@@ -20,6 +22,14 @@ from .conftest import build_world
 
 pytestmark = pytest.mark.django_db
 NET = Origin(network="10.9.9.0/24")
+
+
+@pytest.fixture(autouse=True)
+def _start_of_a_minute():
+    # The rate counters are per minute: start each test at a minute's first second.
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    with time_machine.travel(now, tick=True):
+        yield
 
 
 def solve(challenge: dict) -> str:

@@ -52,7 +52,7 @@ def test_track_quota_per_account_per_day(world):
         votes.cast(world.voter, e.pk)
     with pytest.raises(VoteRefused) as exc:
         votes.cast(world.voter, more.pk)
-    assert exc.value.code == "track_quota" and "今天的投票次数已用完" in str(exc.value.message)
+    assert exc.value.code == "track_quota" and "投票次数已用完" in str(exc.value.message)
     # The per-entry counter of the refused vote was rolled back with it.
     assert not VoteDayCounter.objects.filter(user=world.voter, entry_key=more.pk).exists()
     assert not VoteTally.objects.filter(entry=more).exists()
