@@ -7,10 +7,11 @@
   window.zjVotes = true;
   var loading = null;
 
-  function load(src, box) {
+  function load(src) {
     return new Promise(function (resolve, reject) {
       var s = document.createElement("script");
-      s.src = src; s.onload = resolve; s.onerror = reject;
+      // Modules: the widget and its translation both declare top-level helpers of the same names.
+      s.type = "module"; s.src = src; s.onload = resolve; s.onerror = reject;
       document.head.appendChild(s);
     });
   }
