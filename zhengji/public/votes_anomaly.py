@@ -70,8 +70,8 @@ def scan_track(track_id: int, now: dt.datetime | None = None) -> list[AnomalyGro
         if g is not None:
             found.append(g)
 
-    for field, kind, limit in (("network", AnomalyKind.NETWORK, _s("VOTE_ANOMALY_NETWORK_MAX", 200)),
-                               ("device", AnomalyKind.DEVICE, _s("VOTE_ANOMALY_DEVICE_MAX", 30))):
+    for field, kind, limit in (("network", AnomalyKind.NETWORK, int(_s("VOTE_ANOMALY_NETWORK_MAX", 200))),
+                               ("device", AnomalyKind.DEVICE, int(_s("VOTE_ANOMALY_DEVICE_MAX", 30)))):
         hits = recent.exclude(**{field: ""}).values(field).annotate(n=Count("id")).filter(n__gte=limit)
         for row in list(hits):
             flag(kind, row[field], recent.filter(**{field: row[field]}), None,
@@ -80,11 +80,11 @@ def scan_track(track_id: int, now: dt.datetime | None = None) -> list[AnomalyGro
     fresh_since = now - dt.timedelta(days=_s("VOTE_ANOMALY_FRESH_DAYS", 3))
     fresh = recent.filter(user__date_joined__gte=fresh_since)
     for row in list(fresh.values("entry_id").annotate(n=Count("id"))
-                    .filter(n__gte=_s("VOTE_ANOMALY_FRESH_MAX", 50))):
+                    .filter(n__gte=int(_s("VOTE_ANOMALY_FRESH_MAX", 50)))):
         flag(AnomalyKind.FRESH, str(row["entry_id"]), fresh.filter(entry_id=row["entry_id"]), row["entry_id"],
              f"{row['n']} votes from accounts made in the last {int(_s('VOTE_ANOMALY_FRESH_DAYS', 3))} days")
 
-    burst_min = _s("VOTE_ANOMALY_BURST_MIN", 100)
+    burst_min = int(_s("VOTE_ANOMALY_BURST_MIN", 100))
     factor = _s("VOTE_ANOMALY_BURST_FACTOR", 10)
     hot = list(recent.values("entry_id").annotate(n=Count("id")).filter(n__gte=burst_min))
     if hot:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import altcha
 from django.conf import settings
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from zhengji.common.errors import DomainError
 
 ALGORITHM = "PBKDF2/SHA-256"
-COUNTER_MODE = "uint32"
+COUNTER_MODE: Literal["uint32"] = "uint32"
 
 
 def _s(name: str, default: int) -> int:

@@ -196,8 +196,8 @@ def cast(actor: Any, entry_id: int, *, origin: Origin = Origin(), proof: str | N
         Vote.objects.create(user_id=actor.pk, entry_id=entry_id, track_id=track_id, at=at, day=day,
                             network=origin.network, device=origin.device, challenged=gate.challenged,
                             state=VoteState.HELD if held else VoteState.COUNTED, group_id=group_id)
-        if held:
-            AnomalyGroup.objects.filter(pk=group_id).update(votes=F("votes") + 1)
+        if group_id is not None:
+            AnomalyGroup.objects.filter(pk=int(group_id)).update(votes=F("votes") + 1)
         count = _add_tally(entry_id, track_id, 0 if held else 1, 1 if held else 0)
     return Cast(entry_id=entry_id, held=held, remaining_today=max(0, per_account - used),
                 count=count if show else None)
