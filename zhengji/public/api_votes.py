@@ -27,23 +27,23 @@ from .votes_rules import can_manage_votes, managed_tracks_q, manages_any
 router = Router(tags=["public votes"])
 
 
-class VoteIn(InputSchema):
+class CastVoteIn(InputSchema):
     proof: str | None = None  # the ALTCHA payload (base64), when a challenge was demanded
 
 
-class VoteOut(Schema):
+class CastVoteOut(Schema):
     entry_id: int
     held: bool
     remaining_today: int
     count: int | None
 
 
-class RemainingOut(Schema):
+class VoteRemainingOut(Schema):
     track_id: int
     remaining_today: int | None
 
 
-class WindowOut(Schema):
+class VoteWindowOut(Schema):
     track_id: int
     enabled: bool
     is_open: bool
@@ -54,7 +54,7 @@ class WindowOut(Schema):
     show_counts: bool
 
 
-class WindowIn(InputSchema):
+class VoteWindowIn(InputSchema):
     enabled: bool
     opens_at: dt.datetime
     closes_at: dt.datetime
@@ -63,7 +63,7 @@ class WindowIn(InputSchema):
     show_counts: bool = True
 
 
-class GroupOut(Schema):
+class VoteAnomalyGroupOut(Schema):
     id: int
     track_id: int
     kind: str
@@ -76,12 +76,12 @@ class GroupOut(Schema):
     created: dt.datetime
 
 
-class DecideIn(InputSchema):
+class VoteDecideIn(InputSchema):
     group_ids: list[int]
     action: str  # "confirm" | "release"
 
 
-class DecideOut(Schema):
+class VoteDecideOut(Schema):
     decided: int
 
 
@@ -104,16 +104,16 @@ def _proof(request: HttpRequest) -> str | None:
     return proof if isinstance(proof, str) and proof else None
 
 
-@router.post("/votes/entries/{entry_id}", response=VoteOut, summary="Cast a vote for a public entry",
+@router.post("/votes/entries/{entry_id}", response=CastVoteOut, summary="Cast a vote for a public entry",
              openapi_extra={"requestBody": {"required": False, "content": {
-                 "application/json": {"schema": VoteIn.model_json_schema()}}}})
+                 "application/json": {"schema": CastVoteIn.model_json_schema()}}}})
 def cast_vote(request: HttpRequest, entry_id: int):
     cast = domain.cast(request.auth, entry_id, origin=origin_of(request), proof=_proof(request))
     return {"entry_id": cast.entry_id, "held": cast.held, "remaining_today": cast.remaining_today,
             "count": cast.count}
 
 
-@router.get("/votes/tracks/{track_id}/remaining", response=RemainingOut, summary="My votes left today in a track")
+@router.get("/votes/tracks/{track_id}/remaining", response=VoteRemainingOut, summary="My votes left today in a track")
 def my_remaining(request: HttpRequest, track_id: int):
     get_object_or_404(Track, pk=track_id, campaign__is_published=True)
     return {"track_id": track_id, "remaining_today": domain.remaining_today(request.auth, track_id)}
@@ -124,7 +124,7 @@ def challenge(request: HttpRequest):
     return votes_challenge.create(request.auth.pk)
 
 
-@router.get("/votes/tracks/{track_id}/window", response=WindowOut, auth=None, summary="A track's voting window")
+@router.get("/votes/tracks/{track_id}/window", response=VoteWindowOut, auth=None, summary="A track's voting window")
 def get_window(request: HttpRequest, track_id: int):
     track = get_object_or_404(Track, pk=track_id, campaign__is_published=True)
     w = domain.window_of(track)
@@ -133,15 +133,15 @@ def get_window(request: HttpRequest, track_id: int):
     return _window_out(w)
 
 
-@router.put("/votes/tracks/{track_id}/window", response=WindowOut, summary="Set a track's voting window (staff)")
-def set_window(request: HttpRequest, track_id: int, payload: WindowIn):
+@router.put("/votes/tracks/{track_id}/window", response=VoteWindowOut, summary="Set a track's voting window (staff)")
+def set_window(request: HttpRequest, track_id: int, payload: VoteWindowIn):
     track = get_object_or_404(Track, pk=track_id)
     if not can_manage_votes(request.auth, track):
         raise PermissionDenied
     return _window_out(domain.set_window(request.auth, track, **payload.dict()))
 
 
-@router.get("/votes/anomalies", response=list[GroupOut], summary="Flagged vote groups of my tracks (staff)")
+@router.get("/votes/anomalies", response=list[VoteAnomalyGroupOut], summary="Flagged vote groups of my tracks (staff)")
 def anomalies(request: HttpRequest, state: str = GroupState.OPEN, page: int = 1):
     if not manages_any(request.auth):
         raise PermissionDenied
@@ -155,8 +155,8 @@ def anomalies(request: HttpRequest, state: str = GroupState.OPEN, page: int = 1)
              "state": g.state, "created": g.created} for g in groups]
 
 
-@router.post("/votes/anomalies/decide", response=DecideOut, summary="Confirm or release flagged groups (staff)")
-def decide(request: HttpRequest, payload: DecideIn):
+@router.post("/votes/anomalies/decide", response=VoteDecideOut, summary="Confirm or release flagged groups (staff)")
+def decide(request: HttpRequest, payload: VoteDecideIn):
     if not manages_any(request.auth):
         raise PermissionDenied
     return {"decided": domain.decide(request.auth, payload.group_ids, payload.action)}
