@@ -401,3 +401,24 @@ MEDIA_UPLOAD_CHUNK_BYTES = int(os.environ.get("MEDIA_UPLOAD_CHUNK_BYTES", str(8 
 MEDIA_S3_DIRECT = env_bool("MEDIA_S3_DIRECT", STORAGES["default"]["BACKEND"].endswith("S3Storage"))
 
 # (end media)
+
+# Public votes (docs/public-votes.md): the rate rule of the vote endpoint (per account and per
+# /24 or /64 network, per minute: past CHALLENGE_AFTER a proof of work, past RATE_MAX a 429), the
+# ALTCHA challenge (PBKDF2/SHA-256 cost, lifetime; HMAC key derived from SECRET_KEY unless set),
+# and the anomaly scan (a periodic job; thresholds per VOTE_ANOMALY_WINDOW_SECONDS).
+VOTE_CHALLENGE_AFTER_ACCOUNT = int(os.environ.get("VOTE_CHALLENGE_AFTER_ACCOUNT", "6"))
+VOTE_CHALLENGE_AFTER_NETWORK = int(os.environ.get("VOTE_CHALLENGE_AFTER_NETWORK", "120"))
+VOTE_RATE_MAX_ACCOUNT = int(os.environ.get("VOTE_RATE_MAX_ACCOUNT", "30"))
+VOTE_RATE_MAX_NETWORK = int(os.environ.get("VOTE_RATE_MAX_NETWORK", "3000"))
+VOTE_CHALLENGE_COST = int(os.environ.get("VOTE_CHALLENGE_COST", "5000"))
+VOTE_CHALLENGE_TTL_SECONDS = int(os.environ.get("VOTE_CHALLENGE_TTL_SECONDS", "600"))
+VOTE_ALTCHA_HMAC_KEY = os.environ.get("VOTE_ALTCHA_HMAC_KEY", "")
+VOTE_ANOMALY_INTERVAL_SECONDS = int(os.environ.get("VOTE_ANOMALY_INTERVAL_SECONDS", "60"))
+VOTE_ANOMALY_WINDOW_SECONDS = int(os.environ.get("VOTE_ANOMALY_WINDOW_SECONDS", "600"))
+VOTE_ANOMALY_NETWORK_MAX = int(os.environ.get("VOTE_ANOMALY_NETWORK_MAX", "200"))
+VOTE_ANOMALY_DEVICE_MAX = int(os.environ.get("VOTE_ANOMALY_DEVICE_MAX", "30"))
+VOTE_ANOMALY_FRESH_DAYS = int(os.environ.get("VOTE_ANOMALY_FRESH_DAYS", "3"))
+VOTE_ANOMALY_FRESH_MAX = int(os.environ.get("VOTE_ANOMALY_FRESH_MAX", "50"))
+VOTE_ANOMALY_BURST_MIN = int(os.environ.get("VOTE_ANOMALY_BURST_MIN", "100"))
+VOTE_ANOMALY_BURST_FACTOR = float(os.environ.get("VOTE_ANOMALY_BURST_FACTOR", "10"))
+VOTE_ANOMALY_FLAG_SECONDS = int(os.environ.get("VOTE_ANOMALY_FLAG_SECONDS", "86400"))
