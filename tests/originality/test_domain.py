@@ -90,7 +90,6 @@ def test_the_same_submitters_second_copy_is_flagged_and_said(w):
 
 def test_an_earlier_campaigns_awarded_work_is_flagged_previously_awarded(w):
     old = w.archive_entry(png((90, 90, 90)))
-    not_won = w.archive_entry.__func__  # noqa: F841 (readability: only awarded works count, below)
     fingerprint(old)
     new = w.entry(png((90, 90, 90)), unit="jq1")
     fingerprint(new)
