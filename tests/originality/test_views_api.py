@@ -216,3 +216,14 @@ def test_api_references_and_policy(w):
     r = client(w.host_staff).put(purl, json.dumps({"allow_generated": False}), content_type="application/json")
     assert r.json()["allow_generated"] is False
     assert client(w.host_staff).post(purl, "{}", content_type="application/json").status_code == 405
+
+
+def test_staff_comparing_see_the_matched_entrys_file_and_nobody_else(w, pair):
+    from zhengji.originality.queries import staff_sees_compared_file
+
+    first, again, flag = pair
+    theirs = first.file_links.get().media
+    assert w.jq1_admin.has_perm("media.view_media", theirs)
+    assert staff_sees_compared_file(w.jq1_admin, theirs)
+    assert not staff_sees_compared_file(w.stranger, theirs)
+    assert not staff_sees_compared_file(w.jq1_worker, theirs)

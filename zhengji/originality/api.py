@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from zhengji.campaigns.models import Campaign, Track
 from zhengji.common.apitypes import ApiError, InputSchema
@@ -154,7 +154,7 @@ def add_reference(request: HttpRequest, slug: str, payload: ReferenceIn):
             raise DomainError("No such file.", code="invalid_file")
     ref = domain.add_reference(request.user, campaign, title=payload.title, source_url=payload.source_url,
                                text=payload.text, media=media)
-    return 201, _ref_out(ref)
+    return Status(201, _ref_out(ref))
 
 
 @router.delete("/references/{int:ref_id}", response={204: None, **ERRORS})
@@ -164,7 +164,7 @@ def remove_reference(request: HttpRequest, ref_id: int):
     if ref is None:
         raise Http404
     domain.remove_reference(user, ref)
-    return 204, None
+    return Status(204, None)
 
 
 class PolicyOut(Schema):
