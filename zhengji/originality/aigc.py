@@ -66,9 +66,9 @@ def parse_aigc(text: str | bytes) -> dict[str, Any]:
     assert isinstance(text, str)
     text = html.unescape(text.replace("\x00", ""))
     decoder = json.JSONDecoder()
-    for m in re.finditer(r"AIGC", text, re.IGNORECASE):
-        start = text.find("{", m.end())
-        if start < 0 or start - m.end() > 40:
+    for hit in re.finditer(r"AIGC", text, re.IGNORECASE):
+        start = text.find("{", hit.end())
+        if start < 0 or start - hit.end() > 40:
             continue
         try:
             obj, _end = decoder.raw_decode(text, start)

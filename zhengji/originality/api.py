@@ -26,7 +26,7 @@ ERRORS = {400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 422: ApiEr
 MAX_ENTRIES = 100
 
 
-class FlagOut(Schema):
+class OriginalityFlagOut(Schema):
     id: int
     entry_id: int
     kind: str
@@ -46,10 +46,11 @@ class FlagOut(Schema):
     detail: dict[str, Any]
 
 
-def _flag_out(f: Flag) -> FlagOut:
+def _flag_out(f: Flag) -> OriginalityFlagOut:
     m = f.matched_entry
-    return FlagOut(id=f.pk, entry_id=f.entry_id, kind=f.kind, kind_label=str(f.get_kind_display()), scope=f.scope,
-                   previously_awarded=f.previously_awarded, score=f.score, medium=f.medium,
+    return OriginalityFlagOut(
+        id=f.pk, entry_id=f.entry_id, kind=f.kind, kind_label=str(f.get_kind_display()), scope=f.scope,
+        previously_awarded=f.previously_awarded, score=f.score, medium=f.medium,
                    matched_entry_id=f.matched_entry_id, matched_entry_number=getattr(m, "number", None),
                    matched_entry_title=getattr(m, "title", ""), reference_id=f.reference_id,
                    reference_title=getattr(f.reference, "title", ""), status=f.status, reason=f.reason,
@@ -62,12 +63,12 @@ def _login(request: HttpRequest) -> Any:
     return request.user
 
 
-class FlagsQuery(Schema):
+class OriginalityFlagsQuery(Schema):
     entry: list[int] = Field(default_factory=list, description=f"Entry ids (at most {MAX_ENTRIES}).")
 
 
-@router.get("/flags", response={200: dict[int, list[FlagOut]], **ERRORS})
-def list_flags(request: HttpRequest, params: Query[FlagsQuery]):
+@router.get("/flags", response={200: dict[int, list[OriginalityFlagOut]], **ERRORS})
+def list_flags(request: HttpRequest, params: Query[OriginalityFlagsQuery]):
     """The flags of several entries (`?entry=1&entry=2`), keyed by entry id; entries the caller
     may not see flags of are left out."""
     user = _login(request)
@@ -77,7 +78,7 @@ def list_flags(request: HttpRequest, params: Query[FlagsQuery]):
     return {pk: [_flag_out(f) for f in flags] for pk, flags in flags_by_entry(allowed).items()}
 
 
-@router.get("/entries/{int:entry_id}/flags", response={200: list[FlagOut], **ERRORS})
+@router.get("/entries/{int:entry_id}/flags", response={200: list[OriginalityFlagOut], **ERRORS})
 def entry_flags(request: HttpRequest, entry_id: int):
     user = _login(request)
     entry = get_object_or_404(Entry.objects.select_related("unit", "track"), pk=entry_id)
@@ -86,29 +87,29 @@ def entry_flags(request: HttpRequest, entry_id: int):
     return [_flag_out(f) for f in flags_by_entry([entry.pk])[entry.pk]]
 
 
-class DecisionIn(InputSchema):
+class OriginalityDecisionIn(InputSchema):
     status: Literal["cleared", "disqualified"]
     reason: str = Field(..., max_length=2000)
 
 
-class DecisionOut(Schema):
-    flag: FlagOut
+class OriginalityDecisionOut(Schema):
+    flag: OriginalityFlagOut
     step: str
     handed_over: bool
 
 
-@router.post("/flags/{int:flag_id}/decision", response={200: DecisionOut, **ERRORS})
-def decide_flag(request: HttpRequest, flag_id: int, payload: DecisionIn):
+@router.post("/flags/{int:flag_id}/decision", response={200: OriginalityDecisionOut, **ERRORS})
+def decide_flag(request: HttpRequest, flag_id: int, payload: OriginalityDecisionIn):
     """Clear or disqualify (with a reason). Disqualifying applies the entry's workflow step where
     the caller may take it (`step`), else it is recorded and handed over (`handed_over`)."""
     user = _login(request)
     flag = flag_for(user, flag_id)
     result = domain.decide(user, flag, payload.status, payload.reason)
     fresh = flag_for(user, flag.pk)
-    return DecisionOut(flag=_flag_out(fresh), step=result.step, handed_over=result.handed_over)
+    return OriginalityDecisionOut(flag=_flag_out(fresh), step=result.step, handed_over=result.handed_over)
 
 
-class ReferenceOut(Schema):
+class OriginalityReferenceOut(Schema):
     id: int
     title: str
     source_url: str
@@ -117,15 +118,15 @@ class ReferenceOut(Schema):
     created: dt.datetime
 
 
-class ReferenceIn(InputSchema):
+class OriginalityReferenceIn(InputSchema):
     title: str = Field(..., max_length=200)
     source_url: str = Field("", max_length=500)
     text: str = ""
     media: int | None = Field(None, description="A file the caller uploaded (a MediaFile id), instead of a text.")
 
 
-def _ref_out(r: ReferenceItem) -> ReferenceOut:
-    return ReferenceOut(id=r.pk, title=r.title, source_url=r.source_url, media_id=r.media_id,
+def _ref_out(r: ReferenceItem) -> OriginalityReferenceOut:
+    return OriginalityReferenceOut(id=r.pk, title=r.title, source_url=r.source_url, media_id=r.media_id,
                         text_chars=len(r.text), created=r.created)
 
 
@@ -137,15 +138,15 @@ def _campaign(request: HttpRequest, slug: str) -> Campaign:
     return campaign
 
 
-@router.get("/campaigns/{slug}/references", response={200: list[ReferenceOut], **ERRORS})
+@router.get("/campaigns/{slug}/references", response={200: list[OriginalityReferenceOut], **ERRORS})
 def list_references(request: HttpRequest, slug: str, offset: int = 0, limit: int = 50):
     campaign = _campaign(request, slug)
     offset, limit = max(offset, 0), min(max(limit, 1), 200)
     return [_ref_out(r) for r in ReferenceItem.objects.filter(campaign=campaign)[offset:offset + limit]]
 
 
-@router.post("/campaigns/{slug}/references", response={201: ReferenceOut, **ERRORS})
-def add_reference(request: HttpRequest, slug: str, payload: ReferenceIn):
+@router.post("/campaigns/{slug}/references", response={201: OriginalityReferenceOut, **ERRORS})
+def add_reference(request: HttpRequest, slug: str, payload: OriginalityReferenceIn):
     campaign = _campaign(request, slug)
     media = None
     if payload.media is not None:
@@ -167,12 +168,12 @@ def remove_reference(request: HttpRequest, ref_id: int):
     return Status(204, None)
 
 
-class PolicyOut(Schema):
+class OriginalityPolicyOut(Schema):
     track_id: int
     allow_generated: bool
 
 
-class PolicyIn(InputSchema):
+class OriginalityPolicyIn(InputSchema):
     allow_generated: bool
 
 
@@ -184,14 +185,14 @@ def _track(request: HttpRequest, track_id: int) -> Track:
     return track
 
 
-@router.get("/tracks/{int:track_id}/ai-policy", response={200: PolicyOut, **ERRORS})
+@router.get("/tracks/{int:track_id}/ai-policy", response={200: OriginalityPolicyOut, **ERRORS})
 def get_policy(request: HttpRequest, track_id: int):
     track = _track(request, track_id)
-    return PolicyOut(track_id=track.pk, allow_generated=domain.allows_generated(track))
+    return OriginalityPolicyOut(track_id=track.pk, allow_generated=domain.allows_generated(track))
 
 
-@router.put("/tracks/{int:track_id}/ai-policy", response={200: PolicyOut, **ERRORS})
-def put_policy(request: HttpRequest, track_id: int, payload: PolicyIn):
+@router.put("/tracks/{int:track_id}/ai-policy", response={200: OriginalityPolicyOut, **ERRORS})
+def put_policy(request: HttpRequest, track_id: int, payload: OriginalityPolicyIn):
     track = _track(request, track_id)
     row = domain.set_track_policy(request.user, track, payload.allow_generated)
-    return PolicyOut(track_id=track.pk, allow_generated=row.allow_generated)
+    return OriginalityPolicyOut(track_id=track.pk, allow_generated=row.allow_generated)

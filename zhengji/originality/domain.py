@@ -151,10 +151,10 @@ def scan_subject(subject: Subject) -> list[Flag]:
                     flags.append(_upsert(entry, scope=FlagScope.REFERENCE, key=f"ref:{ref.pk}", matched_entry=None,
                                          reference=ref, pair=_pair(m)))
         elif mine.reference_id and other.entry_id and other.entry_id in entries:
-            ref, e = refs.get(mine.reference_id), entries[other.entry_id]
-            if ref is not None and counts(e) and reference_in_scope(e, ref):
-                flags.append(_upsert(e, scope=FlagScope.REFERENCE, key=f"ref:{ref.pk}", matched_entry=None,
-                                     reference=ref, pair=_pair(m, reverse=True)))
+            source, e = refs.get(mine.reference_id), entries[other.entry_id]
+            if source is not None and counts(e) and reference_in_scope(e, source):
+                flags.append(_upsert(e, scope=FlagScope.REFERENCE, key=f"ref:{source.pk}", matched_entry=None,
+                                     reference=source, pair=_pair(m, reverse=True)))
     return flags
 
 
@@ -163,10 +163,10 @@ def scan_subject(subject: Subject) -> list[Flag]:
 def read_media_label(media: MediaFile) -> MediaAILabel:
     """Read (again) the implicit AI label of one stored file's original and keep it."""
     label = aigc.Label()
-    if media.original:
+    name = media.original.name if media.original else None
+    if name:
         try:
-            with local_copy(media.original.storage, media.original.name,
-                            suffix=Path(media.original.name).suffix) as path:
+            with local_copy(media.original.storage, name, suffix=Path(name).suffix) as path:
                 label = aigc.read_label(path, media.kind)
         except OSError:
             log.warning("AIGC: media %s could not be read", media.pk, exc_info=True)
@@ -368,8 +368,9 @@ def add_reference(actor: Any, campaign: Campaign, *, title: str, source_url: str
     if text:
         engines.compute_text(("ref", ref.pk), text)
         scan_subject(("ref", ref.pk))
-    if media is not None:
-        with local_copy(media.original.storage, media.original.name, suffix=Path(media.original.name).suffix) as p:
+    if media is not None and media.original.name:
+        name = media.original.name
+        with local_copy(media.original.storage, name, suffix=Path(name).suffix) as p:
             engines.compute_file(("media", media.pk), p, media.kind)
         scan_subject(("media", media.pk))
     return ref

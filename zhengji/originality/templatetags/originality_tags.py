@@ -56,7 +56,8 @@ def _siblings(context: template.Context) -> set[int]:
 
 def _cached(context: template.Context, name: str, entry_id: int, load: Any) -> Any:
     holder = context.get("request") or context.render_context
-    cache: dict[int, Any] = getattr(holder, name, None) if not isinstance(holder, dict) else holder.get(name)
+    cache: dict[int, Any] | None = (getattr(holder, name, None) if not isinstance(holder, dict)
+                                    else holder.get(name))
     if cache is None or entry_id not in cache:
         ids = _siblings(context) | {entry_id}
         fresh = load(ids)
