@@ -227,3 +227,9 @@ def test_staff_comparing_see_the_matched_entrys_file_and_nobody_else(w, pair):
     assert staff_sees_compared_file(w.jq1_admin, theirs)
     assert not staff_sees_compared_file(w.stranger, theirs)
     assert not staff_sees_compared_file(w.jq1_worker, theirs)
+
+
+def test_the_hub_links_campaign_admins_and_host_staff_to_their_pages(w):
+    html = client(w.campaign_admin).get("/hub/").content.decode()
+    assert f"/originality/campaigns/{w.campaign.slug}/references/" in html
+    assert f"/originality/tracks/{w.track.pk}/ai/" in client(w.host_staff).get("/hub/").content.decode()
