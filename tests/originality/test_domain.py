@@ -314,3 +314,15 @@ def test_a_campaign_admin_may_decide_any_flag_of_the_campaign(w):
     assert w.campaign_admin.has_perm("originality.decide_flag", again)
     assert not w.stranger.has_perm("originality.view_flags", again)
     assert not again.submitter.has_perm("originality.view_flags", again)
+
+
+def test_a_submission_runs_the_look_up_when_fingerprinting_is_on(w, settings, django_capture_on_commit_callbacks):
+    settings.FINGERPRINT_ON_READY = True
+    first = w.entry(png((61, 62, 63)))
+    fingerprint(first)
+    draft = w.entry(png((61, 62, 63)), unit="jq1", user=w.jq1_worker, submit=False)
+    fingerprint(draft)  # fingerprinted while a draft: no flag yet
+    assert not Flag.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit(w.jq1_worker, draft, pledge=True, ai_declaration="none")
+    assert [x.matched_entry_id for x in similar(draft)] == [first.pk]
