@@ -15,6 +15,7 @@ urlpatterns = [
     path("reporting/", include("zhengji.reporting.urls")),
     path("activities/", include("zhengji.activities.urls")),
     path("review/", include("zhengji.review.urls")),
+    path("originality/", include("zhengji.originality.urls")),
     path("results/", include("zhengji.review.public_urls")),
     path("stats/", include("zhengji.stats.urls")),
     path("", include("zhengji.common.urls")),

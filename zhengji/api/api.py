@@ -13,6 +13,7 @@ from zhengji.common.api import router as common_router
 from zhengji.entries.api import router as entries_router
 from zhengji.media.api import router as media_router
 from zhengji.orgs.api import router as orgs_router
+from zhengji.originality.api import router as originality_router
 from zhengji.public.api import router as public_router
 from zhengji.reporting.api import router as reporting_router
 from zhengji.review.api import router as review_router
@@ -45,6 +46,7 @@ def _mount() -> None:
     api.add_router("/audit", common_router, tags=["audit"])
     api.add_router("/reporting", reporting_router, tags=["reporting"])
     api.add_router("/review", review_router, tags=["review"])
+    api.add_router("/originality", originality_router, tags=["originality"])
     api.add_router("/activities", activities_router, tags=["activities"])
     api.add_router("/stats", stats_router, tags=["statistics"])
 

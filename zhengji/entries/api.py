@@ -58,6 +58,9 @@ class EntryPatch(InputSchema):
 
 class SubmitIn(InputSchema):
     pledge: bool = Field(False, description="The entrant accepts the originality pledge and licence grant.")
+    ai_declaration: str | None = Field(None, description="AI-generated content: none, partly or wholly "
+                                       "(the pledge page always asks it; omitted keeps the entry's).")
+    ai_tools: str = Field("", max_length=200, description="The AI tools used (required unless none).")
 
 
 class WithdrawIn(InputSchema):
@@ -179,7 +182,8 @@ def submit_entry(request: HttpRequest, entry_id: int):
     400 `pledge_required` (with every other missing item, 422 `invalid`)."""
     entry = _visible(request, entry_id)
     payload = _optional_body(request, SubmitIn)
-    services.submit(request.user, entry, pledge=payload.pledge)
+    services.submit(request.user, entry, pledge=payload.pledge, ai_declaration=payload.ai_declaration,
+                    ai_tools=payload.ai_tools)
     return _out(request, _visible(request, entry_id))
 
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from zhengji.campaigns.models import EntrantType
 from zhengji.common.audit import AuditScope
 
-__all__ = ["EntrantType", "Entry", "EntryAuthor", "EntryDecision", "EntryEvent", "EntryStatus", "LevelDecision",
-           "TrackCounter"]
+__all__ = ["AIDeclaration", "EntrantType", "Entry", "EntryAuthor", "EntryDecision", "EntryEvent", "EntryStatus",
+           "LevelDecision", "TrackCounter"]
 
 
 class EntryStatus(models.TextChoices):
@@ -26,6 +26,14 @@ class EntryStatus(models.TextChoices):
     NOT_AWARDED = "not_awarded", _("Not awarded")
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AIDeclaration(models.TextChoices):
+    """The entrant's declaration of AI-generated content (GB 45438-2025), made with the pledge."""
+
+    NONE = "none", _("No AI-generated content")
+    PARTLY = "partly", _("Partly generated with AI")
+    WHOLLY = "wholly", _("Wholly generated with AI")
 
 
 class Entry(models.Model):
@@ -55,6 +63,10 @@ class Entry(models.Model):
     pledge_version = models.CharField(_("pledge version"), max_length=20, blank=True)
     pledged_at = models.DateTimeField(_("pledged"), null=True, blank=True)
     pledge_ip = models.GenericIPAddressField(_("pledge IP address"), null=True, blank=True)
+    # Declared with the pledge ("" : not declared, e.g. entered before the declaration existed).
+    ai_declaration = models.CharField(_("AI-generated content"), max_length=8, choices=AIDeclaration.choices,
+                                      blank=True)
+    ai_tools = models.CharField(_("AI tools used"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-updated", "-id"]

@@ -112,6 +112,10 @@ class EntryDetail(BaseModel):
     submitted_at: dt.datetime | None
     pledge_version: str
     pledged_at: dt.datetime | None
+    ai_declaration: str = Field("", description="AI-generated content declared: none, partly, wholly "
+                                "or '' (not declared).")
+    ai_declaration_label: str = ""
+    ai_tools: str = ""
     return_reason: str = Field(description="While the entry is returned: why (the level's decision).")
     deadline: dt.datetime = Field(description="The entrant's deadline (the unit's level, or its extension).")
 
@@ -203,7 +207,9 @@ def detail(entry: Entry, viewer: Any, cls: type[EntryDetail] = EntryDetail) -> E
         contact_phone=entry.contact_phone if owner else mask_phone(entry.contact_phone),
         media=_media_out(list(entry_files.files_of(entry))),
         created=entry.created, updated=entry.updated, submitted_at=entry.submitted_at,
-        pledge_version=entry.pledge_version, pledged_at=entry.pledged_at, return_reason=return_reason(entry, viewer),
+        pledge_version=entry.pledge_version, pledged_at=entry.pledged_at,
+        ai_declaration=entry.ai_declaration, ai_declaration_label=str(entry.get_ai_declaration_display() or ""),
+        ai_tools=entry.ai_tools, return_reason=return_reason(entry, viewer),
         deadline=policy_for(entry.track.campaign).deadline(entry.track, entry.unit))
 
 

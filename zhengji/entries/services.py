@@ -35,7 +35,7 @@ from zhengji.orgs.models import Membership, MembershipStatus, Organization
 from . import files, transitions, workflow
 from .answers import clean_answers
 from .files import parse_ids  # noqa: F401  (re-exported for views and the API)
-from .models import Entry, EntryAuthor, EntryFile, EntryStatus, TrackCounter
+from .models import AIDeclaration, Entry, EntryAuthor, EntryFile, EntryStatus, TrackCounter
 from .pledge import PLEDGE_VERSION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -414,10 +414,15 @@ def changes_any(ch: Changes) -> bool:
     return any(v is not None for v in (ch.title, ch.summary, ch.contact_phone, ch.data, ch.authors)) or bool(ch.files)
 
 
-def submit(actor: Any, entry: Entry, *, pledge: bool, at: dt.datetime | None = None) -> Entry:
+def submit(actor: Any, entry: Entry, *, pledge: bool, at: dt.datetime | None = None,
+           ai_declaration: str | None = None, ai_tools: str = "") -> Entry:
     """Submit (or resubmit after a return): everything valid, the pledge accepted, within the
-    collection period and the deadline. The entry number is given on the first submission."""
+    collection period and the deadline. The entry number is given on the first submission.
+    `ai_declaration` (none / partly / wholly, with `ai_tools`) is the entrant's declaration of
+    AI-generated content: required when given ("" is refused); None keeps what the entry holds
+    (callers that do not ask it, e.g. imports)."""
     step = "resubmit" if entry.status == EntryStatus.RETURNED else "submit"
+    ai_tools = (ai_tools or "").strip()[:200]
 
     def prepare(locked: Entry) -> dict[str, Any]:
         policy = policy_of(locked, at)
@@ -433,6 +438,14 @@ def submit(actor: Any, entry: Entry, *, pledge: bool, at: dt.datetime | None = N
             raise ValidationError(errors)
         if not pledge:
             raise DomainError(pledge_message, code="pledge_required", field="pledge")
+        if ai_declaration is not None:
+            if ai_declaration not in AIDeclaration.values:
+                raise DomainError(_("Declare whether the work contains AI-generated content."),
+                                  code="ai_declaration_required", field="ai_declaration")
+            if ai_declaration != AIDeclaration.NONE and not ai_tools:
+                raise DomainError(_("Name the AI tools used."), code="ai_tools_required", field="ai_tools")
+            locked.ai_declaration = ai_declaration
+            locked.ai_tools = ai_tools if ai_declaration != AIDeclaration.NONE else ""
         locked.data, _e = clean_answers(fields, locked.data or {}, strict=True)
         if not locked.number:
             locked.number = _next_number(locked.track)
@@ -441,7 +454,8 @@ def submit(actor: Any, entry: Entry, *, pledge: bool, at: dt.datetime | None = N
         locked.pledge_version = PLEDGE_VERSION
         locked.pledged_at = when
         locked.pledge_ip = current_ip()
-        return {"number": locked.number, "pledge_version": PLEDGE_VERSION}
+        return {"number": locked.number, "pledge_version": PLEDGE_VERSION,
+                "ai_declaration": locked.ai_declaration, "ai_tools": locked.ai_tools}
 
     with transaction.atomic():
         locked = workflow.lock(entry)

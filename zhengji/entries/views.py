@@ -25,7 +25,7 @@ from zhengji.orgs.models import Organization
 from . import files as entry_files
 from . import projections, services, transitions, workflow
 from .forms import EntryForm
-from .models import EntrantType, Entry, EntryStatus
+from .models import AIDeclaration, EntrantType, Entry, EntryStatus
 from .pledge import PLEDGE_VERSION, pledge_text
 from .queries import View, audience_of, entries_for, entry_for
 from .receipt import render_receipt
@@ -152,7 +152,12 @@ def _edit_context(request, entry: Entry, form: EntryForm, typed_files: dict | No
             "can_delete": request.user.has_perm("entries.delete_entry", entry),
             "resubmission": transitions.get("resubmit").allows(entry.status),
             "autosave_seconds": settings.ENTRIES_AUTOSAVE_SECONDS,
-            "pledge_checked": request.POST.get("entry_pledge") == "on"}
+            "pledge_checked": request.POST.get("entry_pledge") == "on",
+            # The AI declaration: what was posted, else what the entry holds, else "none" (the
+            # entrant changes it when it applies; every page submission records one).
+            "ai_choices": AIDeclaration.choices,
+            "ai_value": request.POST.get("entry_ai") or entry.ai_declaration or AIDeclaration.NONE,
+            "ai_tools": request.POST.get("entry_ai_tools", entry.ai_tools)}
 
 
 @login_required
@@ -179,7 +184,9 @@ def edit(request, pk: int):
         entry = services.save_draft(request.user, entry, changes)
         if action == "submit":
             resubmitted = entry.status == EntryStatus.RETURNED
-            entry = services.submit(request.user, entry, pledge=request.POST.get("entry_pledge") == "on")
+            entry = services.submit(request.user, entry, pledge=request.POST.get("entry_pledge") == "on",
+                                    ai_declaration=request.POST.get("entry_ai"),
+                                    ai_tools=request.POST.get("entry_ai_tools", ""))
             messages.success(request, (_("Resubmitted. Entry number: %(number)s") if resubmitted
                                        else _("Submitted. Entry number: %(number)s")) % {"number": entry.number})
             return redirect("entries:detail", pk=entry.pk)
