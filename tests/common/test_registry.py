@@ -27,7 +27,7 @@ def test_registry_orders_and_replaces_by_key():
 
 def test_the_apps_register_at_start_up():
     assert registry.hub.keys() == ["orgs", "entries.unit", "reporting", "review", "campaigns", "activities", "stats",
-                                   "common.audit"]
+                                   "originality", "public.gallery", "public.votes", "public.comments", "common.audit"]
     assert "entries.mine" in registry.centre
     assert "accounts.roles" in registry.staff_checks and "accounts.roles" in registry.audit_readers
     assert {j.path for j in registry.periodic_jobs.jobs()} == {
@@ -35,7 +35,8 @@ def test_the_apps_register_at_start_up():
         "zhengji.reporting.reminders.run_due",
         "zhengji.accounts.throttle.cleanup",
         "zhengji.media.processing.domain.sweep_work_folders",
-        "zhengji.reporting.imports.cleanup"}
+        "zhengji.reporting.imports.cleanup",
+        "zhengji.public.counters.flush", "zhengji.public.votes_anomaly.scan_recent"}
 
 
 def test_periodic_job_interval_must_be_positive():

@@ -39,6 +39,8 @@ def test_periodic_jobs_are_registered_and_importable(settings):
                     "zhengji.reporting.reminders.run_due": 15 * 60,
                     "zhengji.accounts.throttle.cleanup": settings.LOGIN_THROTTLE_CLEANUP_INTERVAL,
                     "zhengji.media.processing.domain.sweep_work_folders": settings.MEDIA_REQUEUE_INTERVAL,
-                    "zhengji.reporting.imports.cleanup": getattr(settings, "REPORTING_IMPORT_CLEANUP_INTERVAL", 3600)}
+                    "zhengji.reporting.imports.cleanup": getattr(settings, "REPORTING_IMPORT_CLEANUP_INTERVAL", 3600),
+                    "zhengji.public.counters.flush": getattr(settings, "PUBLIC_VIEWS_FLUSH_INTERVAL", 60),
+                    "zhengji.public.votes_anomaly.scan_recent": jobs["zhengji.public.votes_anomaly.scan_recent"]}
     for path, interval in jobs.items():
         assert callable(import_string(path)) and interval > 0

@@ -1,8 +1,18 @@
 """Start-up wiring of the votes area (signals, registries), called from PublicConfig.ready()."""
 
-from django.conf import settings
+from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zhengji.campaigns.models import Track
 from zhengji.common import registry
+from zhengji.common.i18n import localized
+from zhengji.common.registry import Panel, PanelItem
+
+from .models import AnomalyGroup, GroupState, VoteWindow
+from .votes_rules import managed_tracks_q, manages_any
 
 
 def connect() -> None:
@@ -11,5 +21,28 @@ def connect() -> None:
 
     votes_audit.register()
     registry.vote_counts.register("public.votes", vote_counts)
+    registry.hub.register("public.votes", hub_panels, order=55)
     registry.periodic_jobs.add("zhengji.public.votes_anomaly.scan_recent",
                                float(getattr(settings, "VOTE_ANOMALY_INTERVAL_SECONDS", 60)))
+
+
+HUB_TRACKS = 20
+
+
+def hub_panels(user: Any) -> list[Panel]:
+    """Staff hub: the vote of each track this user runs (its window) and the anomaly queue."""
+    if not manages_any(user):
+        return []
+    tracks = list(Track.objects.filter(managed_tracks_q(user)).select_related("campaign")
+                  .order_by("-campaign__year", "campaign_id", "number")[:HUB_TRACKS])
+    if not tracks:
+        return []
+    windows = {w.track_id: w for w in VoteWindow.objects.filter(track_id__in=[t.pk for t in tracks])}
+    open_groups = AnomalyGroup.objects.filter(track_id__in=[t.pk for t in tracks], state=GroupState.OPEN).count()
+    items = [PanelItem(_("Flagged votes to review: %(n)d") % {"n": open_groups}, reverse("public:vote_queue"))]
+    for t in tracks:
+        w = windows.get(t.pk)
+        note = _("Voting on") if w is not None and w.enabled else _("No public vote")
+        items.append(PanelItem(f"{localized(t.campaign, 'name')} · {localized(t, 'name')}",
+                               reverse("public:vote_window", args=[t.pk]), note))
+    return [Panel("public.votes", _("Public votes"), icon="bi-hand-thumbs-up", items=tuple(items))]
