@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from tests.public.comments.conftest import cw  # noqa: F401 (the comments world, shared)
 from tests.browser.session import log_in
 from tests.browser.test_usability_walk import axe_clean
+from tests.public.comments.conftest import cw  # noqa: F401 (the comments world, shared)
 from zhengji.public.models import Comment, CommentStatus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
