@@ -10,12 +10,10 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.browser.conftest import browser, page  # noqa: F401 (the shared chromium fixtures)
 from tests.browser.session import log_in
 from tests.browser.test_usability_walk import axe_clean
+from tests.public.votes.conftest import _cheap_challenge, build_world  # noqa: F401 (its autouse fixture)
 from zhengji.public.models import Vote
-
-from .conftest import build_world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
