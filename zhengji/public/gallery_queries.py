@@ -32,6 +32,7 @@ from zhengji.entries import files as entry_files
 from zhengji.entries.models import EntryAuthor
 from zhengji.entries.projections import rendition_urls
 from zhengji.entries.queries import View, entries_for
+from zhengji.originality.labels import ai_labels
 
 from . import search
 from .models import Showcase
@@ -56,6 +57,7 @@ class Card:
     city: str
     views: int
     award: PublicAward | None = None
+    ai_label: str = ""  # the explicit label of AI-generated content (GB 45438-2025), if any
 
     @property
     def credit_line(self) -> str:
@@ -204,6 +206,7 @@ def build_cards(rows: list[Showcase], awards: dict[int, PublicAward] | None = No
         if name:
             names.setdefault(entry_id, []).append(name)
     covers = entry_files.covers(ids)
+    labels = ai_labels(ids)
     cards = []
     for r in rows:
         e = r.entry
@@ -213,7 +216,7 @@ def build_cards(rows: list[Showcase], awards: dict[int, PublicAward] | None = No
         cards.append(Card(entry_id=e.pk, title=e.title, number=e.number, url=reverse("public:entry", args=[e.pk]),
                           thumb=urls.get("thumb", ""), authors=authors, unit=unit,
                           city=localized(r.city, "name") if r.city is not None else "", views=r.views,
-                          award=awards.get(e.pk)))
+                          award=awards.get(e.pk), ai_label=labels.get(e.pk, "")))
     return cards
 
 
