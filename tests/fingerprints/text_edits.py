@@ -28,8 +28,8 @@ SYNONYMS = {"开展": "举办", "职工": "员工", "活动": "行动", "发展"
             "美丽": "漂亮", "工作": "劳动", "帮助": "帮忙", "认为": "觉得", "立刻": "马上", "学习": "研习",
             "困难": "艰难", "经验": "心得", "优秀": "出色", "安全": "平安", "建设": "建造", "组织": "团体",
             "参加": "加入", "快乐": "愉快", "城市": "都市", "技术": "技艺", "精神": "风貌", "生活": "日子"}
-EDITS = ("synonym", "homophone", "reorder", "reorder-sentences", "insert", "delete", "traditional", "halfwidth", "zerowidth",
-         "excerpt", "combined")
+EDITS = ("synonym", "homophone", "reorder", "reorder-sentences", "insert", "delete", "traditional", "halfwidth",
+         "zerowidth", "excerpt", "combined")
 
 
 @functools.cache
@@ -40,7 +40,8 @@ def _dictionary() -> dict[str, list[tuple[str, int]]]:
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             word, freq, pos = line.split()
-            if pos in by_pos and 2 <= len(word) <= 4 and int(freq) >= 50 and all("\u4e00" <= c <= "\u9fff" for c in word):
+            chinese = all("\u4e00" <= c <= "\u9fff" for c in word)
+            if pos in by_pos and 2 <= len(word) <= 4 and int(freq) >= 50 and chinese:
                 by_pos[pos].append((word, int(freq)))
     return by_pos
 
@@ -74,6 +75,7 @@ class Topic:
     adjectives: list[str]
 
 
+@functools.cache
 def topic(seed: int) -> Topic:
     rng = random.Random(f"topic-{seed}")
     d = _dictionary()
@@ -152,10 +154,10 @@ def edit(paras: list[list[list[str]]], kind: str, seed: int = 0, topic_seed: int
         plain = render(paras)
         return "".join(c + ("\u200b" if rng.random() < 0.2 else "") for c in plain)
     if kind == "excerpt":
-        # Two paragraphs lifted from the article into a commentary of its own.
+        # Two paragraphs lifted from the article into a shorter commentary with an opening of its own.
         start = rng.randrange(0, max(1, len(paras) - 2))
-        own = article(seed + 20_000, topic_seed, 2)
-        return render([own[0], *paras[start:start + 2], own[1]])
+        own = article(seed + 20_000, topic_seed, 1)
+        return render([own[0], *paras[start:start + 2]])
     if kind == "combined":
         table = _homophones()
         shuffled = _map_words(paras, rng, 0.06, lambda w: rng.choice(table[w]) if w in table else SYNONYMS.get(w, w))

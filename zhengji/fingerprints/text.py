@@ -22,6 +22,7 @@ normalisation (a title, a one-line answer: shingles say nothing reliable about t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
 from pathlib import Path
@@ -48,6 +49,7 @@ MIN_SCORE = 0.2  # matches below this are not reported (the originality app flag
 CANDIDATES = 50
 KEY_BATCH = 500
 _SEED = 1
+SCHEME = "affine32"  # datasketch's hashing scheme: stored signatures depend on it (and on _SEED)
 _MASK63 = (1 << 63) - 1
 
 
@@ -85,6 +87,12 @@ def _shingle_hashes(norm: str) -> np.ndarray:
                        dtype=np.uint64, count=len(norm))
 
 
+@functools.cache
+def _permutations() -> np.ndarray:
+    """The MinHash permutations of (PERMS, _SEED): drawn once, not for every chunk."""
+    return MinHash(num_perm=PERMS, seed=_SEED, scheme=SCHEME).permutations
+
+
 def signatures(norm: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """(chunks x PERMS uint32 MinHash values, chunk spans) of a normalised text."""
     spans = chunk_spans(norm)
@@ -93,7 +101,7 @@ def signatures(norm: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
     for row, (a, b) in enumerate(spans):
         # Shingles starting in the chunk; the last one of a chunk spans into the next.
         last = max(a + 1, min(b, len(norm) - SHINGLE + 1))
-        m = MinHash(num_perm=PERMS, seed=_SEED, hashfunc=int)
+        m = MinHash(num_perm=PERMS, seed=_SEED, hashfunc=int, permutations=_permutations(), scheme=SCHEME)
         m.update_batch(hashes[a:last].tolist())
         sig[row] = m.hashvalues.astype(np.uint32)
     return sig, spans
