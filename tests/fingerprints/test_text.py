@@ -67,6 +67,22 @@ def test_shared_opening_sentence_is_not_a_copy(archive):
     assert all(m.score < 0.3 for m in ENGINE.matches(("entrytext", 1)))
 
 
+def test_boilerplate_many_texts_share_is_not_evidence(settings):
+    """Thirty texts open with the topic's formula: a new one with it is no copy, a copy still is."""
+    for i in range(30):
+        ENGINE.compute_text(("ref", 500 + i), E.text(500 + i, TOPIC, paragraphs=1, boilerplate=True))
+    original = E.article(1, TOPIC, paragraphs=3, boilerplate=True)
+    ENGINE.compute_text(("ref", 1), E.render(original))
+    ENGINE.compute_text(("entrytext", 1), E.text(600, TOPIC, paragraphs=1, boilerplate=True))
+    assert ENGINE.matches(("entrytext", 1)) == []
+    ENGINE.compute_text(("entrytext", 2), E.edit(original, "synonym", seed=1, topic_seed=TOPIC))
+    (m,) = ENGINE.matches(("entrytext", 2))
+    assert m.other == ("ref", 1) and m.score >= FLAG
+    # Without the boilerplate rule the shared formula alone would flag the new text.
+    settings.FINGERPRINT_TEXT_COMMON_KEY = 1000
+    assert ENGINE.matches(("entrytext", 1))
+
+
 def test_match_is_symmetric_and_found_from_both_sides(archive):
     ENGINE.compute_text(("entrytext", 1), E.edit(archive, "excerpt", seed=2, topic_seed=TOPIC))
     (there,) = ENGINE.matches(("entrytext", 1))

@@ -98,19 +98,27 @@ def sentence(rng: random.Random, t: Topic) -> list[str]:
     return words
 
 
-def article(seed: int, topic_seed: int, paragraphs: int = 6) -> list[list[list[str]]]:
-    """Paragraphs of sentences of words."""
+def formula(topic_seed: int) -> list[list[str]]:
+    """The opening paragraph every text of a topic repeats (a notice's formula: boilerplate)."""
+    rng = random.Random(f"formula-{topic_seed}")
+    t = topic(topic_seed)
+    return [sentence(rng, t) for _ in range(2)]
+
+
+def article(seed: int, topic_seed: int, paragraphs: int = 6, *, boilerplate: bool = False) -> list[list[list[str]]]:
+    """Paragraphs of sentences of words; with `boilerplate`, the topic's formula comes first."""
     rng = random.Random(f"article-{seed}-{topic_seed}")
     t = topic(topic_seed)
-    return [[sentence(rng, t) for _ in range(rng.randint(3, 5))] for _ in range(paragraphs)]
+    paras = [[sentence(rng, t) for _ in range(rng.randint(3, 5))] for _ in range(paragraphs)]
+    return [formula(topic_seed), *paras] if boilerplate else paras
 
 
 def render(paras: list[list[list[str]]]) -> str:
     return "\n".join("".join("".join(s) for s in p) for p in paras)
 
 
-def text(seed: int, topic_seed: int, paragraphs: int = 6) -> str:
-    return render(article(seed, topic_seed, paragraphs))
+def text(seed: int, topic_seed: int, paragraphs: int = 6, *, boilerplate: bool = False) -> str:
+    return render(article(seed, topic_seed, paragraphs, boilerplate=boilerplate))
 
 
 def _map_words(paras, rng: random.Random, rate: float, replace) -> list[list[list[str]]]:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 
@@ -47,6 +48,8 @@ MIN_CHARS = 50  # shorter normalised texts: identical ones only
 MIN_IDENTICAL = 8  # shorter still: not fingerprinted at all
 MIN_SCORE = 0.2  # matches below this are not reported (the originality app flags from its own threshold)
 CANDIDATES = 50
+COMMON_KEY = 25  # a band key stored for more texts than this is boilerplate (FINGERPRINT_TEXT_COMMON_KEY)
+COMMON_BANDS = 3  # a chunk with this many boilerplate band keys is boilerplate
 KEY_BATCH = 500
 _SEED = 1
 SCHEME = "affine32"  # datasketch's hashing scheme: stored signatures depend on it (and on _SEED)
@@ -157,18 +160,25 @@ class TextEngine:
             return []
         keys = list(TextBand.objects.filter(subject_type=subject[0], subject_id=subject[1])
                     .values_list("key", flat=True))
+        common_at = int(getattr(settings, "FINGERPRINT_TEXT_COMMON_KEY", COMMON_KEY))
         hits: dict[Subject, int] = {}
+        common: set[int] = set()
         for i in range(0, len(keys), KEY_BATCH):
-            rows = (TextBand.objects.filter(key__in=keys[i:i + KEY_BATCH])
+            batch = keys[i:i + KEY_BATCH]
+            # Keys that many texts share are boilerplate (a formula every notice repeats): no evidence.
+            common.update(TextBand.objects.filter(key__in=batch).values("key").annotate(n=Count("id"))
+                          .filter(n__gt=common_at).values_list("key", flat=True))
+            rows = (TextBand.objects.filter(key__in=[k for k in batch if k not in common])
                     .values("subject_type", "subject_id").annotate(n=Count("id")))
             for row in rows:
                 other = (row["subject_type"], row["subject_id"])
                 if other != subject:
                     hits[other] = hits.get(other, 0) + row["n"]
         best = sorted(hits, key=lambda s: -hits[s])[:CANDIDATES]
+        skip = _common_chunks(mine, common) if common else None
         out: list[Match] = []
         for other_print in _prints(best):
-            match = score(subject, mine, other_print)
+            match = score(subject, mine, other_print, skip)
             if match is not None and match.score >= MIN_SCORE:
                 out.append(match)
         out.sort(key=lambda m: -m.score)
@@ -190,6 +200,13 @@ def _prints(subjects: list[Subject]) -> list[TextPrint]:
     return out
 
 
+def _common_chunks(p: TextPrint, common: set[int]) -> np.ndarray:
+    """Chunks of a print with at least COMMON_BANDS of their band keys in `common`."""
+    sig, _spans = _load(p)
+    return np.array([sum(_key(b, row[b * ROWS:(b + 1) * ROWS].tobytes()) in common for b in range(BANDS))
+                     >= COMMON_BANDS for row in sig], dtype=bool)
+
+
 def _load(p: TextPrint) -> tuple[np.ndarray, np.ndarray]:
     sig = np.frombuffer(bytes(p.signatures), dtype="<u4").reshape(-1, PERMS)
     spans = np.frombuffer(bytes(p.spans), dtype="<u4").reshape(-1, 2).astype(np.int64)
@@ -209,8 +226,9 @@ def _best(sa: np.ndarray, sb: np.ndarray, block: int = 64) -> tuple[np.ndarray, 
     return best_a, arg_a, best_b
 
 
-def score(subject: Subject, a: TextPrint, b: TextPrint) -> Match | None:
-    """How much of A is in B and of B in A (by characters of matched chunks)."""
+def score(subject: Subject, a: TextPrint, b: TextPrint, skip: np.ndarray | None = None) -> Match | None:
+    """How much of A is in B and of B in A (by characters of matched chunks). `skip`: A's chunks
+    that are boilerplate; they, and B's chunks they match, count on neither side."""
     other = (b.subject_type, b.subject_id)
     if a.digest == b.digest:
         return Match(subject, other, "text", 1.0, {"kind": "identical", "containment": 1.0, "jaccard": 1.0})
@@ -218,25 +236,33 @@ def score(subject: Subject, a: TextPrint, b: TextPrint) -> Match | None:
     sb, spb = _load(b)
     if not len(sa) or not len(sb):
         return None  # a short text matches only an identical one
-    best_a, arg_a, best_b = _best(sa, sb)
     len_a = (spa[:, 1] - spa[:, 0]).astype(float)
     len_b = (spb[:, 1] - spb[:, 0]).astype(float)
+    keep_b = np.ones(len(sb), dtype=bool)
+    if skip is not None and skip.any():
+        _x, _y, boiler_b = _best(sa[skip], sb)
+        keep_b = boiler_b < CHUNK_MATCH
+        sa, spa, len_a = sa[~skip], spa[~skip], len_a[~skip]
+        if not len(sa) or not keep_b.any():
+            return None  # nothing but boilerplate
+    best_a, arg_a, best_b = _best(sa, sb)
     got_a = float(len_a[best_a >= CHUNK_MATCH].sum())
-    got_b = float(len_b[best_b >= CHUNK_MATCH].sum())
+    got_b = float(len_b[(best_b >= CHUNK_MATCH) & keep_b].sum())
     if not got_a or not got_b:
         return None
-    in_b = got_a / float(len_a.sum())  # share of A found in B
-    in_a = got_b / float(len_b.sum())
+    total_a, total_b = float(len_a.sum()), float(len_b[keep_b].sum())
+    in_b = got_a / total_a  # share of A found in B
+    in_a = got_b / total_b
     containment = max(in_b, in_a)
     shared = (got_a + got_b) / 2
-    jaccard = shared / (float(len_a.sum()) + float(len_b.sum()) - shared)
+    jaccard = shared / (total_a + total_b - shared)
     passages = _passages(spa, spb, best_a, arg_a)
     kind = "containment" if min(in_a, in_b) < 0.6 * containment else "similarity"
     return Match(subject, other, "text", round(containment, 4), {
         "kind": kind, "containment": round(containment, 4), "jaccard": round(jaccard, 4),
         "subject_in_other": round(in_b, 4), "other_in_subject": round(in_a, 4),
         # Offsets in the normalised texts (textnorm.for_matching_with_map maps them back).
-        "passages": passages})
+        "passages": passages, "boilerplate_chunks": int(skip.sum()) if skip is not None else 0})
 
 
 def _passages(spa: np.ndarray, spb: np.ndarray, best_a: np.ndarray, arg_a: np.ndarray,
