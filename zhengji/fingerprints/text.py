@@ -41,7 +41,7 @@ from .textextract import MAX_CHARS, TEXT_SUFFIXES, extract
 
 SHINGLE = 3  # characters; Chinese words are mostly 2 characters, so a substitution costs few shingles
 PERMS = 64
-BANDS, ROWS = 16, 4  # a chunk pair with Jaccard 0.5 shares a band with probability 0.64, 0.7: 0.92
+BANDS, ROWS = 16, 4  # a chunk pair with Jaccard 0.5 shares a band with probability 0.64, 0.7: 0.99
 MIN_CHUNK, AVG_GAP, MAX_CHUNK = 24, 40, 160  # characters: chunks average about 64
 CHUNK_MATCH = 0.34  # estimated Jaccard of two chunks that count as the same passage
 MIN_CHARS = 50  # shorter normalised texts: identical ones only
