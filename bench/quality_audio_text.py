@@ -50,16 +50,18 @@ def evaluate(results: list[tuple[str, object, list]], thresholds) -> dict:
     {edit: (hits, total)}, false positives, precision, recall."""
     out = {}
     for t in thresholds:
-        per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # hits, queries, false positives
         fp = 0
         for kind, expected, found in results:
             flagged = [m.other for m in found if m.score >= t]
+            per[kind][1] += 1
             if expected is not None:
-                per[kind][1] += 1
                 per[kind][0] += expected in flagged
-            fp += sum(1 for o in flagged if o != expected)
-        hits = sum(h for h, _ in per.values())
-        total = sum(n for _, n in per.values())
+            wrong = sum(1 for o in flagged if o != expected)
+            per[kind][2] += wrong
+            fp += wrong
+        hits = sum(h for k, (h, _n, _f) in per.items() if not k.startswith("negative"))
+        total = sum(n for k, (_h, n, _f) in per.items() if not k.startswith("negative"))
         out[t] = {"per": dict(per), "fp": fp, "recall": hits / total,
                   "precision": hits / (hits + fp) if hits + fp else 1.0}
     return out
@@ -137,9 +139,12 @@ def table(name: str, ev: dict, chosen: float, times: list[float]) -> str:
     for t, r in ev.items():
         mark = " (chosen)" if t == chosen else ""
         lines.append(f"| {t}{mark} | {r['recall']:.3f} | {r['precision']:.3f} | {r['fp']} |")
-    lines += ["", f"Per edit at {chosen}:", "", "| edit | found | recall |", "|---|---|---|"]
-    for kind, (hits, total) in ev[chosen]["per"].items():
-        lines.append(f"| {kind} | {hits}/{total} | {hits / total:.3f} |")
+    lines += ["", f"Per edit at {chosen}:", "", "| query | found | recall | false positives |", "|---|---|---|---|"]
+    for kind, (hits, total, wrong) in ev[chosen]["per"].items():
+        if kind.startswith("negative"):
+            lines.append(f"| {kind} ({total} queries) | — | — | {wrong} |")
+        else:
+            lines.append(f"| {kind} | {hits}/{total} | {hits / total:.3f} | {wrong} |")
     lines += ["", f"Look-up time: median {statistics.median(times) * 1000:.1f} ms, "
               f"max {max(times) * 1000:.1f} ms over {len(times)} look-ups.", ""]
     return "\n".join(lines)

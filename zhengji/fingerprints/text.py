@@ -44,12 +44,14 @@ PERMS = 64
 BANDS, ROWS = 16, 4  # a chunk pair with Jaccard 0.5 shares a band with probability 0.64, 0.7: 0.99
 MIN_CHUNK, AVG_GAP, MAX_CHUNK = 24, 40, 160  # characters: chunks average about 64
 CHUNK_MATCH = 0.34  # estimated Jaccard of two chunks that count as the same passage
+BOILERPLATE_MATCH = 0.17  # ... that count as sharing a formula, when many texts do
 MIN_CHARS = 50  # shorter normalised texts: identical ones only
 MIN_IDENTICAL = 8  # shorter still: not fingerprinted at all
 MIN_SCORE = 0.2  # matches below this are not reported (the originality app flags from its own threshold)
 CANDIDATES = 50
 COMMON_KEY = 25  # a band key stored for more texts than this is boilerplate (FINGERPRINT_TEXT_COMMON_KEY)
-COMMON_BANDS = 3  # a chunk with this many boilerplate band keys is boilerplate
+COMMON_BANDS = 2  # a chunk with this many boilerplate band keys is boilerplate
+COMMON_TEXTS = 10  # a chunk found in more partly similar texts than this is boilerplate (..._COMMON_TEXTS)
 KEY_BATCH = 500
 _SEED = 1
 SCHEME = "affine32"  # datasketch's hashing scheme: stored signatures depend on it (and on _SEED)
@@ -165,19 +167,21 @@ class TextEngine:
         common: set[int] = set()
         for i in range(0, len(keys), KEY_BATCH):
             batch = keys[i:i + KEY_BATCH]
-            # Keys that many texts share are boilerplate (a formula every notice repeats): no evidence.
+            # Keys that many texts share are boilerplate (a formula every notice repeats): no evidence,
+            # but the texts sharing them stay candidates, to tell which chunks are boilerplate.
             common.update(TextBand.objects.filter(key__in=batch).values("key").annotate(n=Count("id"))
                           .filter(n__gt=common_at).values_list("key", flat=True))
-            rows = (TextBand.objects.filter(key__in=[k for k in batch if k not in common])
+            rows = (TextBand.objects.filter(key__in=batch)
                     .values("subject_type", "subject_id").annotate(n=Count("id")))
             for row in rows:
                 other = (row["subject_type"], row["subject_id"])
                 if other != subject:
                     hits[other] = hits.get(other, 0) + row["n"]
         best = sorted(hits, key=lambda s: -hits[s])[:CANDIDATES]
-        skip = _common_chunks(mine, common) if common else None
+        prints = _prints(best)
+        skip = _boilerplate(mine, prints, common)
         out: list[Match] = []
-        for other_print in _prints(best):
+        for other_print in prints:
             match = score(subject, mine, other_print, skip)
             if match is not None and match.score >= MIN_SCORE:
                 out.append(match)
@@ -200,11 +204,27 @@ def _prints(subjects: list[Subject]) -> list[TextPrint]:
     return out
 
 
-def _common_chunks(p: TextPrint, common: set[int]) -> np.ndarray:
-    """Chunks of a print with at least COMMON_BANDS of their band keys in `common`."""
-    sig, _spans = _load(p)
-    return np.array([sum(_key(b, row[b * ROWS:(b + 1) * ROWS].tobytes()) in common for b in range(BANDS))
-                     >= COMMON_BANDS for row in sig], dtype=bool)
+def _boilerplate(mine: TextPrint, prints: list[TextPrint], common: set[int]) -> np.ndarray:
+    """The subject's chunks that are boilerplate: with COMMON_BANDS band keys that many texts share
+    (`common`), or found with Jaccard >= BOILERPLATE_MATCH in more than COMMON_TEXTS candidates
+    that share only a chunk or a quarter of the subject's chunks. A formula followed by each text's own words shares
+    no whole chunk with the others, only part of one: hence the lower bar than for a match; and a
+    popular article copied whole by many stays evidence."""
+    sig, _spans = _load(mine)
+    skip = np.zeros(len(sig), dtype=bool)
+    if not len(sig):
+        return skip
+    if common:
+        skip |= np.array([sum(_key(b, row[b * ROWS:(b + 1) * ROWS].tobytes()) in common for b in range(BANDS))
+                          >= COMMON_BANDS for row in sig], dtype=bool)
+    found_in = np.zeros(len(sig), dtype=np.int64)
+    for p in prints:
+        other, _ = _load(p)
+        if len(other):
+            best = _best(sig, other)[0]
+            if (best >= CHUNK_MATCH).sum() <= max(1, len(sig) // 4):
+                found_in += best >= BOILERPLATE_MATCH
+    return skip | (found_in > int(getattr(settings, "FINGERPRINT_TEXT_COMMON_TEXTS", COMMON_TEXTS)))
 
 
 def _load(p: TextPrint) -> tuple[np.ndarray, np.ndarray]:
