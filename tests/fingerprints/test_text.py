@@ -79,7 +79,7 @@ def test_boilerplate_many_texts_share_is_not_evidence(settings):
     (m,) = ENGINE.matches(("entrytext", 2))
     assert m.other == ("ref", 1) and m.score >= FLAG
     # Without the boilerplate rule the shared formula alone would flag the new text.
-    settings.FINGERPRINT_TEXT_COMMON_KEY = 1000
+    settings.FINGERPRINT_TEXT_COMMON_KEY = settings.FINGERPRINT_TEXT_COMMON_TEXTS = 1000
     assert ENGINE.matches(("entrytext", 1))
 
 
