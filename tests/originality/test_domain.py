@@ -249,7 +249,7 @@ def test_published_declared_or_labelled_works_carry_the_explicit_label(w, django
     for e in (labelled, plain):
         domain.check_ai(e)
     Entry.objects.filter(pk__in=[wholly.pk, labelled.pk, plain.pk]).update(status=EntryStatus.PUBLISHED)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         got = labels.ai_labels([wholly.pk, labelled.pk, plain.pk])
     assert got == {wholly.pk: _("AI-generated"), labelled.pk: _("Contains AI-generated content")}
     assert labels.ai_labels([]) == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from zhengji.entries.models import AIDeclaration, Entry, EntryFile
@@ -13,17 +14,18 @@ from .models import MediaAILabel
 
 
 def ai_labels(entry_ids: Iterable[int]) -> dict[int, str]:
-    """{entry_id: label text} for the entries among `entry_ids` that carry one (two queries for
+    """{entry_id: label text} for the entries among `entry_ids` that carry one (one query for
     any number): wholly declared → "AI-generated"; partly declared or a file labelled by its
     metadata → "Contains AI-generated content"."""
     ids = [i for i in entry_ids if isinstance(i, int)]
     if not ids:
         return {}
-    declared = dict(Entry.objects.filter(pk__in=ids).exclude(ai_declaration__in=("", AIDeclaration.NONE))
-                    .values_list("pk", "ai_declaration"))
-    media_ids = MediaAILabel.objects.filter(generated=True).values("media_id")
-    labelled = set(EntryFile.objects.filter(entry_id__in=ids, media_id__in=media_ids)
-                   .values_list("entry_id", flat=True))
+    labelled_file = EntryFile.objects.filter(entry_id=OuterRef("pk"),
+                                             media_id__in=MediaAILabel.objects.filter(generated=True).values("media_id"))
+    rows = list(Entry.objects.filter(pk__in=ids).annotate(labelled=Exists(labelled_file))
+            .values_list("pk", "ai_declaration", "labelled"))
+    declared = {pk: d for pk, d, _l in rows if d and d != AIDeclaration.NONE}
+    labelled = {pk for pk, _d, lab in rows if lab}
     out: dict[int, str] = {}
     for pk in ids:
         if declared.get(pk) == AIDeclaration.WHOLLY:

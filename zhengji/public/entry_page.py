@@ -41,13 +41,13 @@ RENDITIONS = {"video": ("thumb", "poster", "preview"), "audio": ("preview",), "i
 FIELD_OF = {"thumb": "thumbnail", "web": "web", "poster": "web", "preview": "preview"}
 
 
-class Ref(BaseModel):
+class PageRef(BaseModel):
     id: int
     name: str
     url: str
 
 
-class TrackRef(Ref):
+class TrackRef(PageRef):
     number: int
 
 
@@ -102,7 +102,7 @@ class EntryPage(BaseModel):
     work_kind: str
     work_kind_label: str
     track: TrackRef
-    campaign: Ref
+    campaign: PageRef
     authors: list[str]
     unit: str | None
     award: Award | None
@@ -266,7 +266,7 @@ def build(entry: Entry) -> EntryPage:
         work_kind_label=str(track.get_work_kind_display()),
         track=TrackRef(id=track.pk, number=track.number, name=localized(track, "name"),
                        url=reverse("public:track", args=[campaign.slug, track.slug])),
-        campaign=Ref(id=campaign.pk, name=localized(campaign, "name"),
+        campaign=PageRef(id=campaign.pk, name=localized(campaign, "name"),
                      url=reverse("public:campaign", args=[campaign.slug])),
         authors=authors, unit=unit, award=Award(label=award.label, order=award.order) if award else None,
         views=counters.views_of(entry.pk, show.views if show else 0),

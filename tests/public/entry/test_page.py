@@ -151,7 +151,7 @@ def test_share_context_and_language(client, rich_entry):
 
 
 def test_query_count_is_bounded(client, rich_entry, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):  # entry, showcase, authors, files (+ award provider)
+    with django_assert_max_num_queries(7):  # entry, showcase, authors, files, AI label (+ award provider)
         assert client.get(url(rich_entry)).status_code == 200
 
 
