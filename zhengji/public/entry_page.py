@@ -47,7 +47,7 @@ class PageRef(BaseModel):
     url: str
 
 
-class TrackRef(PageRef):
+class PageTrackRef(PageRef):
     number: int
 
 
@@ -101,7 +101,7 @@ class EntryPage(BaseModel):
     url: str
     work_kind: str
     work_kind_label: str
-    track: TrackRef
+    track: PageTrackRef
     campaign: PageRef
     authors: list[str]
     unit: str | None
@@ -264,7 +264,7 @@ def build(entry: Entry) -> EntryPage:
         id=entry.pk, number=entry.number, title=entry.title, summary=mask_numbers(entry.summary),
         url=reverse("public:entry", args=[entry.pk]), work_kind=track.work_kind,
         work_kind_label=str(track.get_work_kind_display()),
-        track=TrackRef(id=track.pk, number=track.number, name=localized(track, "name"),
+        track=PageTrackRef(id=track.pk, number=track.number, name=localized(track, "name"),
                        url=reverse("public:track", args=[campaign.slug, track.slug])),
         campaign=PageRef(id=campaign.pk, name=localized(campaign, "name"),
                      url=reverse("public:campaign", args=[campaign.slug])),
