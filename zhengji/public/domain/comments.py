@@ -9,7 +9,6 @@ at the end. See docs/public-comments.md.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from zhengji.campaigns.policy import local_day, start_of_day
 from zhengji.common import audit
 from zhengji.common.audit import AuditRecord
 from zhengji.common.errors import DomainError, NotFound, NotPermitted
+from zhengji.common.network import network_of as common_network_of
 from zhengji.entries.models import Entry
 from zhengji.entries.queries import View, entry_for
 
@@ -244,15 +244,8 @@ def clean_body(body: str) -> str:
 
 
 def network_of(ip: str | None) -> str:
-    """The /24 (IPv4) or /48 (IPv6) of an address: the unit of the per-network limit."""
-    if not ip:
-        return ""
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return ""
-    prefix = 24 if addr.version == 4 else 48
-    return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+    """The /24 (IPv4) or /48 (IPv6) of an address: the unit of the per-network comment limit."""
+    return common_network_of(ip, v6_prefix=48)
 
 
 def _check_rate(actor: Any, network: str, now: dt.datetime) -> None:

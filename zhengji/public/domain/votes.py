@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from zhengji.campaigns.models import Track
 from zhengji.common import audit
 from zhengji.common.errors import DomainError, NotPermitted
+from zhengji.common.network import network_of as common_network_of
 from zhengji.entries.queries import View, entries_for
 
 from .. import cache as page_cache
@@ -51,14 +51,7 @@ class Origin:
 
 
 def network_of(ip: str | None) -> str:
-    if not ip:
-        return ""
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return ""
-    prefix = 24 if addr.version == 4 else 64
-    return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+    return common_network_of(ip)
 
 
 def device_of(user_agent: str, hints: str = "") -> str:
