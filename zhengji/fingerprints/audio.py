@@ -178,10 +178,10 @@ def align(a: np.ndarray, b: np.ndarray, diff: int) -> list[tuple[int, int, float
     errors = _bit_errors(a[i0:i0 + n], b[j0:j0 + n]).astype(float)
     window = np.convolve(errors, np.ones(WINDOW), mode="valid") / (32 * WINDOW)  # n - WINDOW + 1
     good = np.zeros(n, dtype=bool)
-    for k in np.flatnonzero(window <= MAX_BER):
-        good[k:k + WINDOW] = True
+    for w in np.flatnonzero(window <= MAX_BER):
+        good[w:w + WINDOW] = True
     runs: list[tuple[int, int, float]] = []
-    k = 0
+    k: int = 0
     while k < n:
         if not good[k]:
             k += 1
@@ -190,7 +190,7 @@ def align(a: np.ndarray, b: np.ndarray, diff: int) -> list[tuple[int, int, float
         while k < n and good[k]:
             k += 1
         if (k - start) * ITEM >= MIN_SEGMENT:
-            runs.append((i0 + start, k - start, float(errors[start:k].mean() / 32)))
+            runs.append((int(i0 + start), int(k - start), float(errors[start:k].mean() / 32)))
     return runs
 
 

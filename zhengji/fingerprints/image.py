@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -64,7 +65,7 @@ def _hamming_sql(query: int) -> RawSQL:
 class Hit:
     """A stored row near one query hash."""
 
-    key: object  # the caller's name for the query hash
+    key: Any  # the caller's name for the query hash: (query variant, mirrored)
     subject: Subject
     medium: str
     variant: int
@@ -229,7 +230,7 @@ def verify_hits(subject: Subject, thumb: bytes, phash: int, hits: list[Hit], lim
     for other, hs in by_subject.items():
         best: tuple[float, Hit, float | None] | None = None
         for h in sorted(hs, key=lambda h: h.distance)[:8]:
-            qv, mirrored = h.key  # type: ignore[misc]
+            qv, mirrored = h.key
             if h.medium == "image" and other in thumbs:
                 corr = ih.verify(thumb, thumbs[other][0], qv, h.variant, mirrored)
                 if h.distance > sure and corr < min_zncc:
@@ -245,7 +246,7 @@ def verify_hits(subject: Subject, thumb: bytes, phash: int, hits: list[Hit], lim
         if best is None:
             continue
         score, h, corr = best
-        qv, mirrored = h.key  # type: ignore[misc]
+        qv, mirrored = h.key
         detail: dict = {"distance": h.distance, "mirrored": mirrored, "hash": f"{ih.to_unsigned(phash):016x}",
                         "variants": [qv, h.variant]}
         if corr is not None:

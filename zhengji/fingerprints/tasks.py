@@ -26,8 +26,8 @@ def on_media_ready(sender: Any = None, *, media_id: int, **kwargs: Any) -> None:
 
 def fingerprint_file(media: MediaFile) -> list[str]:
     """Compute every applicable fingerprint of one stored file (synchronously); the media run."""
-    storage = media.original.storage
-    with local_copy(storage, media.original.name, suffix=Path(media.original.name).suffix) as path:
+    storage, name = media.original.storage, media.original.name or ""
+    with local_copy(storage, name, suffix=Path(name).suffix) as path:
         done = engines.compute_file(("media", media.pk), path, media.kind)
     transaction.on_commit(lambda: fingerprinted.send(sender=None, subject=("media", media.pk), media=done))
     return done

@@ -144,7 +144,7 @@ class TextEngine:
             if len(norm) < MIN_IDENTICAL:
                 return
             if len(norm) < MIN_CHARS:
-                sig, spans, keys = np.zeros((0, PERMS), dtype=np.uint32), [], [(-1, _identical_key(norm))]
+                sig, spans, keys = np.zeros((0, PERMS), dtype=np.uint32), [], [(-1, _identical_key(norm))]  # type: ignore[var-annotated]
             else:
                 sig, spans = signatures(norm)
                 keys = [(-1, _identical_key(norm)), *band_keys(sig)]

@@ -103,14 +103,15 @@ def align(pairs: list[tuple[int, int, int]], min_run: int) -> list[list[int]]:
             if abs(tb - ta - off) <= 1 and ta not in used:
                 near.setdefault(ta, tb)
         run: list[int] = []
-        for ta in sorted(near) + [None]:  # type: ignore[list-item]
-            if ta is not None and (not run or ta - run[-1] <= 2):
-                run.append(ta)
+        ends: list[int | None] = [*sorted(near), None]
+        for t in ends:
+            if t is not None and (not run or t - run[-1] <= 2):
+                run.append(t)
                 continue
             if len(run) >= min_run:
                 segments.append([run[0], run[-1] + 1, run[0] + off, run[-1] + 1 + off])
                 used.update(range(run[0], run[-1] + 1))
-            run = [ta] if ta is not None else []
+            run = [] if t is None else [t]
     segments.sort()
     return segments
 
@@ -160,7 +161,7 @@ class VideoEngine:
         out: list[Match] = []
         for other, hs in by_subject.items():
             if hs[0].medium == "video":
-                pairs = [(int(h.key), h.at, h.distance) for h in hs]  # type: ignore[call-overload]
+                pairs = [(int(h.key), h.at, h.distance) for h in hs]
                 segments = align(pairs, min_run)
                 if not segments:
                     continue
@@ -171,7 +172,7 @@ class VideoEngine:
                 out.append(Match(subject, other, "video", round(score, 3),
                                  {"segments": segments, "distance": int(np.median(dist)), "frames": covered}))
             else:  # an image: which seconds of this video show it
-                close = sorted({int(h.key) for h in hs if h.distance <= frame_distance})  # type: ignore[call-overload]
+                close = sorted({int(h.key) for h in hs if h.distance <= frame_distance})
                 if not close:
                     continue
                 best = min(h.distance for h in hs)

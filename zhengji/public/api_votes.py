@@ -108,7 +108,7 @@ def _proof(request: HttpRequest) -> str | None:
              openapi_extra={"requestBody": {"required": False, "content": {
                  "application/json": {"schema": CastVoteIn.model_json_schema()}}}})
 def cast_vote(request: HttpRequest, entry_id: int):
-    cast = domain.cast(request.auth, entry_id, origin=origin_of(request), proof=_proof(request))
+    cast = domain.cast(request.user, entry_id, origin=origin_of(request), proof=_proof(request))
     return {"entry_id": cast.entry_id, "held": cast.held, "remaining_today": cast.remaining_today,
             "count": cast.count}
 
@@ -116,12 +116,12 @@ def cast_vote(request: HttpRequest, entry_id: int):
 @router.get("/votes/tracks/{track_id}/remaining", response=VoteRemainingOut, summary="My votes left today in a track")
 def my_remaining(request: HttpRequest, track_id: int):
     get_object_or_404(Track, pk=track_id, campaign__is_published=True)
-    return {"track_id": track_id, "remaining_today": domain.remaining_today(request.auth, track_id)}
+    return {"track_id": track_id, "remaining_today": domain.remaining_today(request.user, track_id)}
 
 
 @router.get("/votes/challenge", summary="A proof-of-work challenge (ALTCHA v2) for my next vote")
 def challenge(request: HttpRequest):
-    return votes_challenge.create(request.auth.pk)
+    return votes_challenge.create(int(request.user.pk or 0))  # the router requires a login
 
 
 @router.get("/votes/tracks/{track_id}/window", response=VoteWindowOut, auth=None, summary="A track's voting window")
@@ -136,17 +136,17 @@ def get_window(request: HttpRequest, track_id: int):
 @router.put("/votes/tracks/{track_id}/window", response=VoteWindowOut, summary="Set a track's voting window (staff)")
 def set_window(request: HttpRequest, track_id: int, payload: VoteWindowIn):
     track = get_object_or_404(Track, pk=track_id)
-    if not can_manage_votes(request.auth, track):
+    if not can_manage_votes(request.user, track):
         raise PermissionDenied
-    return _window_out(domain.set_window(request.auth, track, **payload.dict()))
+    return _window_out(domain.set_window(request.user, track, **payload.dict()))
 
 
 @router.get("/votes/anomalies", response=list[VoteAnomalyGroupOut], summary="Flagged vote groups of my tracks (staff)")
 def anomalies(request: HttpRequest, state: str = GroupState.OPEN, page: int = 1):
-    if not manages_any(request.auth):
+    if not manages_any(request.user):
         raise PermissionDenied
     page = max(1, page)
-    groups = list(AnomalyGroup.objects.filter(managed_tracks_q(request.auth, "track__"), state=state)
+    groups = list(AnomalyGroup.objects.filter(managed_tracks_q(request.user, "track__"), state=state)
                   .order_by("-created")[(page - 1) * 50: page * 50])
     held = dict(Vote.objects.filter(group__in=[g.pk for g in groups], state=VoteState.HELD).values("group")
                 .annotate(n=Count("id")).values_list("group", "n"))
@@ -157,6 +157,6 @@ def anomalies(request: HttpRequest, state: str = GroupState.OPEN, page: int = 1)
 
 @router.post("/votes/anomalies/decide", response=VoteDecideOut, summary="Confirm or release flagged groups (staff)")
 def decide(request: HttpRequest, payload: VoteDecideIn):
-    if not manages_any(request.auth):
+    if not manages_any(request.user):
         raise PermissionDenied
-    return {"decided": domain.decide(request.auth, payload.group_ids, payload.action)}
+    return {"decided": domain.decide(request.user, payload.group_ids, payload.action)}

@@ -112,7 +112,7 @@ class WindowForm(forms.Form):
                                      initial=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for k in ("opens_at", "closes_at"):
             if isinstance(data.get(k), dt.datetime) and timezone.is_naive(data[k]):
                 data[k] = data[k].replace(tzinfo=domain.ZONE)
@@ -189,6 +189,6 @@ def vote_queue(request: HttpRequest) -> HttpResponse:
     held = dict(Vote.objects.filter(group__in=[g.pk for g in page], state=VoteState.HELD).values("group")
                 .annotate(n=Count("id")).values_list("group", "n"))
     for g in page:
-        g.held_now = held.get(g.pk, 0)
+        g.held_now = held.get(g.pk, 0)  # type: ignore[attr-defined]  # for the template
     return render(request, "public/votes/queue.html", {"page": page, "state": state, "states": GroupState.choices})
 
