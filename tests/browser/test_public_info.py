@@ -37,8 +37,9 @@ def test_visitor_reads_news_and_results_and_shares(page):
     page.locator("#share summary").click()
     qr = page.locator("#share img.zj-qr")
     qr.wait_for()
-    assert page.evaluate("document.querySelector('#share img.zj-qr').complete")
-    assert page.evaluate("document.querySelector('#share img.zj-qr').naturalWidth") > 100
+    # The picture loads lazily once the panel opens: wait for it rather than read it at once.
+    page.wait_for_function("(() => { const i = document.querySelector('#share img.zj-qr');"
+                           " return i.complete && i.naturalWidth > 100; })()")
     href = page.locator("#share-qr-link").get_attribute("href")
     assert href == f"/qr.svg?path=/c/{slug}/{track.slug}/"
     svg = page.request.get(page.base_url + href)

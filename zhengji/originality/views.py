@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengji.campaigns.models import Campaign, Track
 from zhengji.common.errors import DomainError
+from zhengji.common.numbers import parse_id
 from zhengji.entries.models import Entry
 from zhengji.media.models import MediaFile
 
@@ -118,7 +119,8 @@ def references(request: HttpRequest, slug: str) -> HttpResponse:
         raw = (request.POST.get("media") or "").strip()
         try:
             if raw:
-                media = MediaFile.objects.filter(pk=int(raw) if raw.isdigit() else 0).first()
+                media_id = parse_id(raw)
+                media = MediaFile.objects.filter(pk=media_id).first() if media_id else None
                 if media is None:
                     raise DomainError(_("No such file."), code="invalid_file", field="media")
             domain.add_reference(request.user, campaign, title=request.POST.get("title", ""),
