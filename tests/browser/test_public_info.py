@@ -38,8 +38,14 @@ def test_visitor_reads_news_and_results_and_shares(page):
     qr = page.locator("#share img.zj-qr")
     qr.wait_for()
     # The picture loads lazily once the panel opens: wait for it rather than read it at once.
-    page.wait_for_function("(() => { const i = document.querySelector('#share img.zj-qr');"
-                           " return i.complete && i.naturalWidth > 100; })()")
+    # (polled from here: wait_for_function evaluates a string, which the CSP forbids)
+    loaded = ("(() => { const i = document.querySelector('#share img.zj-qr');"
+              " return i.complete && i.naturalWidth > 100; })()")
+    for _ in range(100):
+        if page.evaluate(loaded):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(loaded)
     href = page.locator("#share-qr-link").get_attribute("href")
     assert href == f"/qr.svg?path=/c/{slug}/{track.slug}/"
     svg = page.request.get(page.base_url + href)
