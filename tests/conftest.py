@@ -46,7 +46,8 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(_test_settings):
+    """After `_test_settings` (which points each xdist worker at its own Redis database)."""
     from django.core.cache import cache
 
     cache.clear()
