@@ -5,11 +5,15 @@ scan, and fingerprinting time per minute of video.
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/zj_fp_bench \
         .venv/bin/python bench/fingerprint_lookup_bench.py
 
-Rows: uniformly random 64-bit hashes (the worst case for the segment index: every 21-bit segment
-value holds rows/65,536 rows) plus, for each query, planted hashes at distances 0..20. A look-up
-is `image.lookup_one` (the four segment columns probed through their indexes, the distance checked
-by the database); the brute force is the same distance test over every row (a full scan in the
-database). Both must return the same rows. Then `ImageEngine.matches` of a real picture (eleven
+Rows: uniformly random 64-bit hashes (the worst case for the segment index: every 16-bit segment
+value holds rows/65,536 rows) plus, for each query, planted hashes at distances 0..20. First a
+profile of one look-up at the default radius: the plan of a segment probe and the candidates each
+segment's probes read. A look-up is `image.lookup_one` (the four segment columns probed through
+their covering indexes; PostgreSQL checks the distance in SQL, SQLite gets the candidates' values
+packed and checks them with numpy); on SQLite the previous one-statement look-up
+(`lookup_one_sql`, the distance by a Python function in SQL) is timed beside it (`--no-old` skips
+it). The brute force is the same distance test over every row (a full scan in the database), timed
+in the same run; every method must return its rows. Load average beside each row. Then `ImageEngine.matches` of a real picture (eleven
 look-ups and the thumbnail check) against the same table. SQLite: a throw-away file (default);
 PostgreSQL: BENCH_DATABASE_URL names a scratch database that the script empties.
 Goal: look-up p95 well under 100 ms at the default radius.
@@ -117,6 +121,7 @@ def profile(value: int, radius: int) -> None:
         else:
             cur.execute("EXPLAIN " + first)
             plan = "; ".join(r[0].strip() for r in cur.fetchall())
+            plan = plan.split(" = ANY")[0] + (" = ANY(...))" if " = ANY" in plan else "")
         counts = []
         for i, vals in enumerate(probes):
             cur.execute(f"SELECT count(*) FROM {table} WHERE s{i} IN ({','.join(map(str, sorted(vals)))})")
