@@ -13,8 +13,9 @@ their covering indexes; PostgreSQL checks the distance in SQL, SQLite gets the c
 packed and checks them with numpy); on SQLite the previous one-statement look-up
 (`lookup_one_sql`, the distance by a Python function in SQL) is timed beside it (`--no-old` skips
 it). The brute force is the same distance test over every row (a full scan in the database), timed
-in the same run; every method must return its rows. Load average beside each row. Then `ImageEngine.matches` of a real picture (eleven
-look-ups and the thumbnail check) against the same table. SQLite: a throw-away file (default);
+in the same run; every method must return its rows. Load average beside each row. Then
+`ImageEngine.matches` of a real picture (eleven look-ups and the thumbnail check) against the same
+table. SQLite: a throw-away file (default);
 PostgreSQL: BENCH_DATABASE_URL names a scratch database that the script empties.
 Goal: look-up p95 well under 100 ms at the default radius.
 """
