@@ -92,24 +92,26 @@ def lookup_one(value: int, radius: int, *, exclude: Subject | None = None, key: 
 def lookup_one_sql(value: int, radius: int, *, exclude: Subject | None = None, key: object = None,
                    whole: bool = False) -> list[Hit]:
     """`lookup_one` in one statement, the distance checked by the database (PostgreSQL's path;
-    on SQLite through the Python function `fp_hamming`, kept for the benchmark's comparison)."""
+    SQLite runs it too, through the Python function `fp_hamming`, for the tests)."""
     table = PerceptualHash._meta.db_table
     ham = _hamming_expr()
     # The probe values are integers made here, so they are written into the SQL (hundreds of
     # parameters would cost more than the look-up itself); the hash and subject are parameters.
-    # The inner part reads only the covering (segment, value) indexes; the table is read for the
-    # rows within the radius.
-    parts = [f"SELECT id, value FROM {table} WHERE s{i} IN ({','.join(map(str, sorted(vals)))})"
+    # Each probe reads only its covering (segment, value) index and keeps the entries within
+    # the radius there, so the UNION merges a few dozen ids (not every candidate) and the table is
+    # read for the rows within the radius only.
+    parts = [f"SELECT id FROM {table} WHERE s{i} IN ({','.join(map(str, sorted(vals)))}) AND {ham} <= %s"
              for i, vals in enumerate(ih.probe_values([value], radius))]
-    sql = (f"SELECT t.id, t.subject_type, t.subject_id, t.medium, t.variant, t.at, c.d FROM "
-           f"(SELECT id, {ham} AS d FROM ({' UNION '.join(parts)}) AS u) AS c "
-           f"JOIN {table} AS t ON t.id = c.id WHERE c.d <= %s")
-    params: list = [ih.to_signed(value), radius]
+    q = ih.to_signed(value)
+    sql = (f"SELECT t.subject_type, t.subject_id, t.medium, t.variant, t.at, t.value FROM {table} AS t "
+           f"WHERE t.id IN ({' UNION ALL '.join(parts)})")
+    params: list = [x for _p in parts for x in (q, radius)]
     sql, params = _narrow(sql, params, "t.", exclude, whole)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
-    return [Hit(key, (t, i), m, v, a, d) for _pk, t, i, m, v, a, d in rows]
+    u = ih.to_unsigned(value)
+    return [Hit(key, (t, i), m, v, a, (ih.to_unsigned(h) ^ u).bit_count()) for t, i, m, v, a, h in rows]
 
 
 def _narrow(sql: str, params: list, alias: str, exclude: Subject | None, whole: bool) -> tuple[str, list]:
