@@ -19,11 +19,11 @@ from tests.entries.builders import media, worker
 from zhengji.campaigns.roles import CampaignRole
 from zhengji.common.models import AuditLog
 from zhengji.entries.models import EntryAuthor, EntryStatus
+from zhengji.media import stripping
+from zhengji.media.models import MediaFile
 from zhengji.orgs.models import OrgKind
 from zhengji.reporting import services
 from zhengji.reporting.models import Batch, MediaChecksum, RenderedFile, UnitOpinion
-from zhengji.media import stripping
-from zhengji.media.models import MediaFile
 from zhengji.reporting.package import _crc_key, safe_name
 
 pytestmark = pytest.mark.django_db
