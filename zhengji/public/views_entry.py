@@ -111,7 +111,7 @@ def _rendition(pk: int, media_id: int, name: str) -> tuple[str, str, str, str] |
             if name == "preview":
                 content_type = "video/mp4" if media.kind == "video" else "audio/mp4"
             # A labelled work's file carries its AI label (originality.marks: the name, the picture).
-            stored, download, label = marks.public_file(entry.pk, entry.number, media, name, fieldfile.storage,
+            stored, download, label = marks.public_file(entry.pk, entry.number or "", media, name, fieldfile.storage,
                                                         fieldfile.name)
             found = (stored, content_type, f'"m{media.pk}-{name}-{int(media.updated.timestamp())}{label}"', download)
     cache.set(key, found or "", 60)
