@@ -121,8 +121,8 @@ def test_the_ai_label_is_in_the_form_and_the_summary(client, rw):
     summary = xlsx_rows(z.read([n for n in z.namelist() if n.endswith(".xlsx") and "/" not in n][0]))
     by_number = {row[1]: row for row in summary[4:]}
     label_col = len(summary[3]) - 1
-    assert by_number[hw.e3.number][label_col] in ("疑似AI生成内容", "Suspected AI-generated content")
+    assert by_number[hw.e3.number][label_col] in ("疑似人工智能生成内容", "Suspected AI-generated content")
     assert not by_number[hw.e1.number][label_col]
     folder = safe_name(f"{hw.e3.number} {hw.e3.title}")
     form = xlsx_rows(z.read(next(n for n in z.namelist() if n.startswith(folder + "/") and n.endswith(".xlsx"))))
-    assert any(row[1] in ("疑似AI生成内容", "Suspected AI-generated content") for row in form if len(row) > 1)
+    assert any(row[1] in ("疑似人工智能生成内容", "Suspected AI-generated content") for row in form if len(row) > 1)
