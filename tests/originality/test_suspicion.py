@@ -13,12 +13,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 
-from tests.originality.builders import OrigWorld, png
+from tests.originality.builders import OrigWorld, fingerprint, png
 from zhengji.common.audit import AuditLog
 from zhengji.common.errors import DomainError, NotPermitted
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.originality import domain, labels
-from zhengji.originality.models import AISuspicion
+from zhengji.originality.models import AISuspicion, Flag, FlagKind
 from zhengji.public.domain.showcase import sync_entries
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +181,19 @@ def test_api_mark_and_withdraw(w):
                                  content_type="application/json")
     assert r.status_code == 200 and r.json()["suspected"] is False and r.json()["label"] == ""
     assert client(w.ya1_admin).get("/api/originality/entries/999999/suspicion").status_code == 404
+
+
+def test_the_compare_page_shows_the_mark_and_its_form(w):
+    first = w.entry(png((120, 0, 0)), unit="ya1")
+    again = w.entry(png((120, 0, 0)), unit="jq1", user=w.jq1_worker)
+    fingerprint(first)
+    fingerprint(again)
+    flag = Flag.objects.get(entry=again, kind=FlagKind.SIMILAR)
+    page = f"/originality/flags/{flag.pk}/"
+    html = client(w.jq1_admin).get(page).content.decode()
+    assert f"/originality/entries/{again.pk}/suspected/" in html and 'value="mark"' in html
+    r = client(w.jq1_admin).post(f"/originality/entries/{again.pk}/suspected/",
+                                 {"action": "mark", "reason": "与生成图相似", "next": page})
+    assert r["Location"] == page
+    html = client(w.jq1_admin).get(page).content.decode()
+    assert "与生成图相似" in html and 'value="withdraw"' in html
