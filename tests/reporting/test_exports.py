@@ -11,7 +11,6 @@ import zipfile
 
 import openpyxl
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests import factories as f
@@ -23,8 +22,8 @@ from zhengji.media import stripping
 from zhengji.media.models import MediaFile
 from zhengji.orgs.models import OrgKind
 from zhengji.reporting import services
-from zhengji.reporting.models import Batch, MediaChecksum, RenderedFile, UnitOpinion
-from zhengji.reporting.package import _crc_key, safe_name
+from zhengji.reporting.models import Batch, CleanChecksum, MediaChecksum, RenderedFile, UnitOpinion
+from zhengji.reporting.package import safe_name
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -188,7 +187,8 @@ def test_host_package_contents(client, hw, tmp_path):
     assert hw.e1.number in pdf_text(pdf, tmp_path)
     # The copies' CRC-32 recorded while streaming: a resume skips them.
     copies = [stripping.stripped_copy(m) for m in MediaFile.objects.filter(entry_link__entry__track=rw.track)]
-    assert len(copies) == 4 and all(cache.get(_crc_key(c.name, c.size)) is not None for c in copies)
+    assert len(copies) == 4
+    assert {(c.name, c.size) for c in copies} == set(CleanChecksum.objects.values_list("name", "size"))
     assert AuditLog.objects.filter(action="host.package").count() == 1
     # Filtered by city and by batch.
     r = client.get(reverse("reporting:host_package", args=[rw.track.pk]) + f"?city={hw.wuhu.pk}")
@@ -225,8 +225,7 @@ def test_package_is_stable_and_ranges(client, hw):
     assert r.status_code == 206 and b"".join(r.streaming_content) == whole[1000:]
     # Resuming without the recorded checksums (they are read once, then known again).
     MediaChecksum.objects.all().delete()
-    copies = [stripping.stripped_copy(m) for m in MediaFile.objects.filter(entry_link__entry__track=rw.track)]
-    cache.delete_many([_crc_key(c.name, c.size) for c in copies])  # (not clear(): sessions live there too)
+    CleanChecksum.objects.all().delete()
     r = client.get(url, HTTP_RANGE=f"bytes={n - 5000}-")
     assert b"".join(r.streaming_content) == whole[-5000:]
     r = client.get(url, HTTP_RANGE=f"bytes={n}-")

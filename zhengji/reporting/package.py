@@ -14,7 +14,7 @@ file that can be stripped (`media.stripping.can_strip`) is shipped as its clean 
 per content and kept in storage under `stripping.cache_name` (so the layout knows its size before
 the first byte; the copy is usually made when the entry reaches the host, `prepare_media`); any
 other file is shipped as uploaded and listed in a note at the package's root. The clean copy's
-CRC-32 is remembered in the cache under its storage name and size, like `MediaChecksum` for
+CRC-32 is recorded by its storage name and size (`CleanChecksum`), like `MediaChecksum` for
 originals.
 """
 
@@ -49,7 +49,7 @@ from zhengji.media import stripping
 from zhengji.media.models import MediaFile
 
 from .documents import FormRow, PdfWriter, form_pdf, form_rows, form_xlsx, summary_pdf, summary_rows_xlsx
-from .models import MediaChecksum, RenderedFile
+from .models import CleanChecksum, MediaChecksum, RenderedFile
 from .zipper import ZIP_DEFLATED, ZIP_STORED, Member, RangeNotSatisfiable, ZipPlan, parse_range
 
 log = logging.getLogger(__name__)
@@ -171,15 +171,10 @@ def _clean_member(name: str, link: EntryFile, copy: stripping.StrippedCopy, crc:
 
 # Files whose clean copy cannot be made are remembered for a day (no retry per download).
 REFUSED_TTL = 24 * 3600
-CRC_TTL = 60 * 60 * 24 * 30
 
 
 def _refused_key(media: MediaFile) -> str:
     return "pkg:nostrip:" + hashlib.sha256(stripping.cache_name(media).encode()).hexdigest()[:32]
-
-
-def _crc_key(name: str, size: int) -> str:
-    return f"pkg:crc:{hashlib.sha256(name.encode()).hexdigest()[:32]}:{size}"
 
 
 def clean_copy(media: MediaFile) -> stripping.StrippedCopy | None:
@@ -207,7 +202,7 @@ def _save_crc(member: Member, crc: int) -> None:
     if isinstance(member.key, int):
         MediaChecksum.objects.update_or_create(media_id=member.key, defaults={"size": member.size, "crc32": crc})
     elif isinstance(member.key, tuple) and member.key[0] == "clean":
-        django_cache.set(_crc_key(member.key[1], member.key[2]), crc, CRC_TTL)
+        CleanChecksum.objects.update_or_create(name=member.key[1], defaults={"size": member.key[2], "crc32": crc})
 
 
 def _note_member(name: str, shipped_as_uploaded: list[str], when: Any) -> Member:
@@ -280,7 +275,8 @@ def build_package(reader: Any, entries: QuerySet[Entry], *, filename: str, title
             crcs = dict(MediaChecksum.objects.filter(media_id__in=[li.media_id for ls in links.values() for li in ls])
                         .values_list("media_id", "crc32"))
         copies = {li.media_id: clean_copy(li.media) for ls in links.values() for li in ls}
-        clean_crcs = django_cache.get_many([_crc_key(c.name, c.size) for c in copies.values() if c is not None])
+        clean_crcs = {(n, size): crc for n, size, crc in CleanChecksum.objects.filter(
+            name__in=[c.name for c in copies.values() if c is not None]).values_list("name", "size", "crc32")}
         for e, row in zip(chunk, chunk_rows, strict=True):
             folder = _unique(safe_name(f"{row.number} {row.title}", NAME_MAX, default=str(e.pk)), taken)
             inside: set[str] = set()
@@ -293,7 +289,7 @@ def build_package(reader: Any, entries: QuerySet[Entry], *, filename: str, title
                         base = safe_name(f"{stem if dot else base}.{copy.ext}")
                     name = _unique(base, inside)
                     members.append(_clean_member(f"{folder}/{name}", link, copy,
-                                                 clean_crcs.get(_crc_key(copy.name, copy.size))))
+                                                 clean_crcs.get((copy.name, copy.size))))
                 else:
                     name = _unique(safe_name(link.media.filename), inside)
                     members.append(_media_member(f"{folder}/{name}", link, crcs.get(link.media_id)))
