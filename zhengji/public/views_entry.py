@@ -20,6 +20,7 @@ from zhengji.entries.models import Entry
 from zhengji.entries.queries import View, entry_for
 from zhengji.media.models import MediaFile, MediaStatus
 from zhengji.media.views_media import serve_fieldfile
+from zhengji.originality import marks
 
 from . import counters, entry_page
 from .cache import cached_page, versions
@@ -84,15 +85,15 @@ def entry_seen(request, pk: int):
     return JsonResponse({"counted": counters.record_view(request, pk)})
 
 
-def _rendition(pk: int, media_id: int, name: str) -> tuple[str, str, str] | None:
-    """(storage name, content type, ETag) of a public rendition, or None. Remembered for a minute
+def _rendition(pk: int, media_id: int, name: str) -> tuple[str, str, str, str] | None:
+    """(storage name, content type, ETag, download name) of a public rendition, or None. Remembered for a minute
     under the entry's cache tag version, so a video's many range requests cost no query and any
     save of the entry (a decision, a withdrawal) forgets it at once."""
     key = f"pe:m:{pk}:{media_id}:{name}:{versions([f'entry:{pk}'])[0]}"
     hit = cache.get(key)
     if hit is not None:
         return hit or None
-    found: tuple[str, str, str] | None = None
+    found: tuple[str, str, str, str] | None = None
     try:
         entry = entry_for(AnonymousUser(), pk, permission=None, view=View.PUBLIC)
     except Http404:
@@ -109,7 +110,10 @@ def _rendition(pk: int, media_id: int, name: str) -> tuple[str, str, str] | None
             content_type = ""
             if name == "preview":
                 content_type = "video/mp4" if media.kind == "video" else "audio/mp4"
-            found = (fieldfile.name, content_type, f'"m{media.pk}-{name}-{int(media.updated.timestamp())}"')
+            # A labelled work's file carries its AI label (originality.marks: the name, the picture).
+            stored, download, label = marks.public_file(entry.pk, entry.number or "", media, name, fieldfile.storage,
+                                                        fieldfile.name)
+            found = (stored, content_type, f'"m{media.pk}-{name}-{int(media.updated.timestamp())}{label}"', download)
     cache.set(key, found or "", 60)
     return found
 
@@ -121,14 +125,16 @@ def entry_media(request, pk: int, media_id: int, name: str):
     found = _rendition(int(pk), int(media_id), name)
     if found is None:
         raise Http404
-    stored, content_type, etag = found
+    stored, content_type, etag = found[0], found[1], found[2]
+    download = found[3] if len(found) > 3 else ""  # a value cached by an older release has three
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         resp: HttpResponse = HttpResponseNotModified()
     else:
         field = MediaFile._meta.get_field(entry_page.FIELD_OF[name])
         assert isinstance(field, FileField)
         storage = field.storage
-        resp = serve_fieldfile(request, SimpleNamespace(storage=storage, name=stored), content_type=content_type)
+        resp = serve_fieldfile(request, SimpleNamespace(storage=storage, name=stored), content_type=content_type,
+                               download_name=download)
     resp["ETag"] = etag
     resp["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
     return resp
