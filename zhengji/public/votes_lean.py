@@ -111,6 +111,16 @@ def _session(request: HttpRequest) -> dict[str, Any] | None:
     store = import_module(settings.SESSION_ENGINE).SessionStore(key)
     if store.session_key is None:  # not a valid key
         return None
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+        # SessionStore.load() without the ORM: the row, unexpired, decoded by the store.
+        from django.contrib.sessions.models import Session  # noqa: PLC0415 (the app may be absent)
+
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT session_data FROM {Session._meta.db_table} "  # noqa: S608 (table name)
+                        f"WHERE session_key = %s AND expire_date > %s", [key, now])
+            row = cur.fetchone()
+        return (store.decode(row[0]) or None) if row else None
     data = store.load()
     return data or None
 

@@ -216,3 +216,14 @@ def test_an_inactive_account_is_refused_by_the_database(world):
     with pytest.raises(votes.VoteRefused) as exc:
         votes.cast_as(other.pk, world.entries[0].pk)
     assert exc.value.code == "login_required" and not Vote.objects.exists()
+
+
+def test_an_expired_session_is_401(world):
+    from django.contrib.sessions.models import Session
+
+    c, token = csrf_client(world.voter)
+    if not Session.objects.exists():
+        pytest.skip("sessions live in the cache here")
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    r = post(c, world.entries[0], token)
+    assert r.status_code == 401 and not Vote.objects.exists()
