@@ -262,6 +262,8 @@ def main() -> int:
     ap.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
     ap.add_argument("--wrk-threads", type=int, default=2)
     ap.add_argument("--goal", type=float, default=None)
+    ap.add_argument("--async-commit", action="store_true",
+                    help="--pg: VOTE_ASYNC_COMMIT=1 (the vote's commit does not wait for the WAL flush)")
     ap.add_argument("--inprocess", type=int, default=0, metavar="N",
                     help="no server: N health requests and N votes through the WSGI application in this process")
     ap.add_argument("--profile", action="store_true", help="with --inprocess: cProfile of N more votes")
@@ -279,6 +281,8 @@ def main() -> int:
         # Plain HTTP on loopback (in production TLS ends at the proxy in front).
         "SECURE_SSL_REDIRECT": "0",
     }
+    if args.async_commit:
+        env_extra["VOTE_ASYNC_COMMIT"] = "1"
     if args.pg:
         os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
         os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", REDIS_DEFAULT)

@@ -419,6 +419,8 @@ VOTE_RATE_MAX_NETWORK = int(os.environ.get("VOTE_RATE_MAX_NETWORK", "3000"))
 VOTE_CHALLENGE_COST = int(os.environ.get("VOTE_CHALLENGE_COST", "5000"))
 VOTE_CHALLENGE_TTL_SECONDS = int(os.environ.get("VOTE_CHALLENGE_TTL_SECONDS", "600"))
 VOTE_ALTCHA_HMAC_KEY = os.environ.get("VOTE_ALTCHA_HMAC_KEY", "")
+# PostgreSQL: acknowledge a vote before its WAL is flushed (off: durable; docs/decisions.md).
+VOTE_ASYNC_COMMIT = env_bool("VOTE_ASYNC_COMMIT", False)
 VOTE_ANOMALY_INTERVAL_SECONDS = int(os.environ.get("VOTE_ANOMALY_INTERVAL_SECONDS", "60"))
 VOTE_ANOMALY_WINDOW_SECONDS = int(os.environ.get("VOTE_ANOMALY_WINDOW_SECONDS", "600"))
 VOTE_ANOMALY_NETWORK_MAX = int(os.environ.get("VOTE_ANOMALY_NETWORK_MAX", "200"))

@@ -227,3 +227,11 @@ def test_an_expired_session_is_401(world):
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     r = post(c, world.entries[0], token)
     assert r.status_code == 401 and not Vote.objects.exists()
+
+
+def test_async_commit_is_a_setting_and_still_exact(world, settings):
+    settings.VOTE_ASYNC_COMMIT = True  # PostgreSQL: the commit does not wait for the WAL flush
+    assert votes.cast(world.voter, world.entries[0].pk).count == 1
+    with pytest.raises(votes.VoteRefused):
+        votes.cast(world.voter, world.entries[0].pk)
+    assert VoteDayCounter.objects.get(entry_key=0).used == 1

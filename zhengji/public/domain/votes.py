@@ -269,8 +269,8 @@ def record(user_id: int, entry_id: int, gate: Gate, *, origin: Origin, challenge
 def _record_pg(user_id: int, entry_id: int, gate: Gate, origin: Origin, challenged: bool, group_id: int | None,
                at: dt.datetime, day: dt.date) -> tuple[str, int, int]:
     args: list[Any] = [user_id, gate.track_id, entry_id, day, at, gate.per_entry, gate.per_account, origin.network,
-            origin.device, challenged, group_id]
-    sql = "SELECT * FROM zj_cast_vote(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            origin.device, challenged, group_id, bool(getattr(settings, "VOTE_ASYNC_COMMIT", False))]
+    sql = "SELECT * FROM zj_cast_vote(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     try:
         if connection.in_atomic_block:
             # Inside a caller's transaction: a savepoint, so a refusal undoes only this vote.

@@ -6,7 +6,8 @@ from django.db import migrations
 FUNCTION = r"""
 CREATE OR REPLACE FUNCTION zj_cast_vote(
     p_user bigint, p_track bigint, p_entry bigint, p_day date, p_at timestamptz, p_per_entry integer,
-    p_per_account integer, p_network text, p_device text, p_challenged boolean, p_group bigint)
+    p_per_account integer, p_network text, p_device text, p_challenged boolean, p_group bigint,
+    p_async_commit boolean DEFAULT false)
 RETURNS TABLE (code text, used integer, counted integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -17,6 +18,11 @@ DECLARE
     v_counted integer;
     v_held boolean := p_group IS NOT NULL;
 BEGIN
+    IF p_async_commit THEN
+        -- VOTE_ASYNC_COMMIT (off by default): this transaction's commit does not wait for the WAL
+        -- flush (docs/decisions.md: a crash may lose the last fraction of a second of votes).
+        PERFORM set_config('synchronous_commit', 'off', true);
+    END IF;
     -- The account's standing, read in the vote's own transaction.
     SELECT u.is_active, u.phone_verified INTO v_active, v_phone FROM accounts_user u WHERE u.id = p_user;
     IF NOT FOUND OR NOT v_active THEN
@@ -64,7 +70,7 @@ $$;
 """
 
 DROP = ("DROP FUNCTION IF EXISTS zj_cast_vote(bigint, bigint, bigint, date, timestamptz, integer, integer, text, "
-        "text, boolean, bigint);")
+        "text, boolean, bigint, boolean);")
 
 
 def forwards(apps, schema_editor):
