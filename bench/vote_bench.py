@@ -161,6 +161,95 @@ def check(track_id: int, quota: int, ok_answers: int, in_flight: int) -> dict:
             "quota_held": held}
 
 
+def _environ(method: str, path: str, cookie: str = "", csrf: str = "", body: bytes = b"") -> dict:
+    import io  # noqa: PLC0415
+
+    env = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+           "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1:8000",
+           "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+           "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True,
+           "wsgi.run_once": False, "wsgi.version": (1, 0), "HTTP_USER_AGENT": "wrk"}
+    if cookie:
+        env["HTTP_COOKIE"] = cookie
+    if csrf:
+        env["HTTP_X_CSRFTOKEN"] = csrf
+    if body or method == "POST":
+        env["CONTENT_TYPE"], env["CONTENT_LENGTH"] = "application/json", str(len(body))
+    return env
+
+
+def inprocess(keys: list[str], entry_ids: list[int], csrf: str, n: int, profile: bool) -> dict:
+    """Per-request CPU time of GET /api/health and of a vote, calling the WSGI application in this
+    process (no server, no network): the cost the code adds, as a ratio that load on the machine
+    affects far less than a wrk figure."""
+    import statistics  # noqa: PLC0415
+
+    from django.db import connection  # noqa: PLC0415
+
+    from zhengji.wsgi import application  # noqa: PLC0415
+
+    statuses: dict[int, int] = {}
+
+    def call(env: dict) -> None:
+        def start_response(status: str, headers: list, exc_info: object = None) -> None:
+            code = int(status[:3])
+            statuses[code] = statuses.get(code, 0) + 1
+        resp = application(env, start_response)
+        b"".join(resp)
+        resp.close()
+
+    queries = [0]
+
+    def counter(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    def vote_env(k: int) -> dict:
+        a = keys[k % len(keys)]
+        e = entry_ids[(k // len(keys)) % len(entry_ids)]
+        return _environ("POST", f"/api/public/votes/entries/{e}", f"sessionid={a}; csrftoken={csrf}", csrf, b"{}")
+
+    def run(make, count: int) -> list[float]:  # noqa: ANN001
+        times = []
+        for k in range(count):
+            env = make(k)
+            t = time.process_time()
+            call(env)
+            times.append(time.process_time() - t)
+        return times
+
+    health = lambda k: _environ("GET", "/api/health")  # noqa: E731
+    run(health, 50)
+    run(lambda k: vote_env(k + 10 * n), 50)  # warm (these accounts' votes land outside the measured ones)
+    statuses.clear()
+    base = run(health, n)
+    with connection.execute_wrapper(counter):
+        votes = run(vote_env, n)
+    # The same votes through the full stack (django-ninja's operation), other accounts' first votes.
+    from django.conf import settings  # noqa: PLC0415
+
+    settings.VOTE_LEAN_PATH = False
+    try:
+        full = run(lambda k: vote_env(k + 30 * n), n)
+    finally:
+        settings.VOTE_LEAN_PATH = True
+    out = {"health_ms": statistics.mean(base) * 1000, "vote_ms": statistics.mean(votes) * 1000,
+           "health_p50_ms": statistics.median(base) * 1000, "vote_p50_ms": statistics.median(votes) * 1000,
+           "vote_p95_ms": sorted(votes)[int(0.95 * len(votes))] * 1000, "queries_per_vote": queries[0] / n,
+           "statuses": statuses, "full_ms": statistics.mean(full) * 1000}
+    out["ratio"] = out["vote_ms"] / out["health_ms"]
+    if profile:
+        import cProfile  # noqa: PLC0415
+        import pstats  # noqa: PLC0415
+
+        prof = cProfile.Profile()
+        prof.enable()
+        run(lambda k: vote_env(k + 20 * n), n)
+        prof.disable()
+        pstats.Stats(prof).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pg", action="store_true", help="PostgreSQL + Redis instead of the embedded default")
@@ -173,8 +262,13 @@ def main() -> int:
     ap.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
     ap.add_argument("--wrk-threads", type=int, default=2)
     ap.add_argument("--goal", type=float, default=None)
+    ap.add_argument("--async-commit", action="store_true",
+                    help="--pg: VOTE_ASYNC_COMMIT=1 (the vote's commit does not wait for the WAL flush)")
+    ap.add_argument("--inprocess", type=int, default=0, metavar="N",
+                    help="no server: N health requests and N votes through the WSGI application in this process")
+    ap.add_argument("--profile", action="store_true", help="with --inprocess: cProfile of N more votes")
     args = ap.parse_args()
-    if not shutil.which("wrk"):
+    if not args.inprocess and not shutil.which("wrk"):
         print("wrk not found (apt-get install wrk)")
         return 2
     tmp = Path(benchenv.configure("votes"))
@@ -187,6 +281,8 @@ def main() -> int:
         # Plain HTTP on loopback (in production TLS ends at the proxy in front).
         "SECURE_SSL_REDIRECT": "0",
     }
+    if args.async_commit:
+        env_extra["VOTE_ASYNC_COMMIT"] = "1"
     if args.pg:
         os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
         os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", REDIS_DEFAULT)
@@ -204,6 +300,16 @@ def main() -> int:
     keys, entry_ids, track_id = seed(args.accounts, args.entries, args.quota)
     print(f"seeded {len(keys)} accounts, {len(entry_ids)} entries in {time.monotonic() - t0:.1f}s")
     csrf = secrets.token_hex(16)
+    if args.inprocess:
+        kind = "PostgreSQL + Redis" if args.pg else "SQLite (embedded default)"
+        r = inprocess(keys, entry_ids, csrf, args.inprocess, args.profile)
+        print(f"\n{kind}, in-process, {args.inprocess} requests each: GET /api/health {r['health_ms']:.2f} ms CPU, "
+              f"vote {r['vote_ms']:.2f} ms CPU (p50 {r['vote_p50_ms']:.2f}, p95 {r['vote_p95_ms']:.2f}); "
+              f"vote / health = {r['ratio']:.2f}; {r['queries_per_vote']:.1f} queries per vote; "
+              f"full stack (VOTE_LEAN_PATH off) {r['full_ms']:.2f} ms CPU = "
+              f"{r['full_ms'] / r['health_ms']:.2f}x health; "
+              f"answers {r['statuses']}")
+        return 0
     (tmp / "accounts.lua").write_text("return {" + ",".join(f'"{k}"' for k in keys) + "}\n")
     vote_lua = tmp / "vote.lua"
     vote_lua.write_text(LUA % {"accounts": tmp / "accounts.lua", "entries": ",".join(map(str, entry_ids)),

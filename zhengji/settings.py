@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files carry the header too.
     "zhengji.common.middleware.PermissionsPolicyMiddleware",
+    # POST /api/public/votes/entries/<id> answered without the rest of the stack (same contract;
+    # see zhengji/public/votes_lean.py and docs/public-votes.md).
+    "zhengji.public.votes_lean.LeanVoteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -127,6 +130,9 @@ else:
             # Tests use a file too (not shared-cache memory), so the live server's threads wait on
             # locks the way the embedded server does instead of failing with "table is locked".
             "TEST": {"NAME": str(VAR_DIR / "test-zhengji.sqlite3")},
+            # Keep a worker's connection between requests (as on PostgreSQL): opening one runs the
+            # pragmas above and closing the last one checkpoints the WAL — milliseconds a request.
+            "CONN_MAX_AGE": int(os.environ.get("SQLITE_CONN_MAX_AGE", "60")),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -413,6 +419,8 @@ VOTE_RATE_MAX_NETWORK = int(os.environ.get("VOTE_RATE_MAX_NETWORK", "3000"))
 VOTE_CHALLENGE_COST = int(os.environ.get("VOTE_CHALLENGE_COST", "5000"))
 VOTE_CHALLENGE_TTL_SECONDS = int(os.environ.get("VOTE_CHALLENGE_TTL_SECONDS", "600"))
 VOTE_ALTCHA_HMAC_KEY = os.environ.get("VOTE_ALTCHA_HMAC_KEY", "")
+# PostgreSQL: acknowledge a vote before its WAL is flushed (off: durable; docs/decisions.md).
+VOTE_ASYNC_COMMIT = env_bool("VOTE_ASYNC_COMMIT", False)
 VOTE_ANOMALY_INTERVAL_SECONDS = int(os.environ.get("VOTE_ANOMALY_INTERVAL_SECONDS", "60"))
 VOTE_ANOMALY_WINDOW_SECONDS = int(os.environ.get("VOTE_ANOMALY_WINDOW_SECONDS", "600"))
 VOTE_ANOMALY_NETWORK_MAX = int(os.environ.get("VOTE_ANOMALY_NETWORK_MAX", "200"))

@@ -20,6 +20,7 @@ def connect() -> None:
     from .domain.votes import vote_counts  # noqa: PLC0415 (models load after apps)
 
     votes_audit.register()
+    connect_signals()
     registry.vote_counts.register("public.votes", vote_counts)
     registry.hub.register("public.votes", hub_panels, order=55)
     registry.periodic_jobs.add("zhengji.public.votes_anomaly.scan_recent",
@@ -46,3 +47,31 @@ def hub_panels(user: Any) -> list[Panel]:
         items.append(PanelItem(f"{localized(t.campaign, 'name')} · {localized(t, 'name')}",
                                reverse("public:vote_window", args=[t.pk]), note))
     return [Panel("public.votes", _("Public votes"), icon="bi-hand-thumbs-up", items=tuple(items))]
+
+
+def _window_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from django.db import transaction  # noqa: PLC0415
+
+    from .domain.votes import forget_gates  # noqa: PLC0415
+
+    track_id = instance.track_id
+    forget_gates(track_id)  # now (this transaction's next vote) and after the commit (other requests')
+    transaction.on_commit(lambda: forget_gates(track_id))
+
+
+def _account_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .votes_lean import forget_account  # noqa: PLC0415
+
+    forget_account(instance.pk)
+
+
+def connect_signals() -> None:
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.db.models.signals import post_delete, post_save  # noqa: PLC0415
+
+    post_save.connect(_window_saved, sender=VoteWindow, dispatch_uid="public.votes.window_saved")
+    post_delete.connect(_window_saved, sender=VoteWindow, dispatch_uid="public.votes.window_deleted")
+    # The lean vote path may cache an account's session auth hash: a saved account (a new
+    # password, deactivated) or a deleted one drops it.
+    post_save.connect(_account_saved, sender=get_user_model(), dispatch_uid="public.votes.account_saved")
+    post_delete.connect(_account_saved, sender=get_user_model(), dispatch_uid="public.votes.account_deleted")

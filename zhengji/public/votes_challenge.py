@@ -78,16 +78,42 @@ def demanded(user_id: int, network: str) -> bool:
         int(got.get(kn, 0)) >= _s("VOTE_CHALLENGE_AFTER_NETWORK", 120)
 
 
-def admit(user_id: int, network: str, proof: str | None) -> Gate:
-    """Count this attempt; refuse when over the hard limit; demand and check a proof of work when
-    over the soft one."""
+def count_pipelined(pipe: Any, make_key: Any, user_id: int, network: str) -> None:
+    """Queue this attempt's counting on a Redis pipeline (the lean vote path sends it with its other
+    reads): per key `SET k 0 EX 120 NX` then `INCR k`, the same counters `_incr` keeps, then the
+    read of a pending demand. `counted_from` reads the replies."""
     ku, kn, kd = _keys(user_id, network)
-    n_user = _incr(ku, 120)
-    n_net = _incr(kn, 120) if network else 0
+    pipe.set(make_key(ku), 0, ex=120, nx=True)
+    pipe.incr(make_key(ku))
+    if network:
+        pipe.set(make_key(kn), 0, ex=120, nx=True)
+        pipe.incr(make_key(kn))
+    pipe.get(make_key(kd))
+
+
+def counted_from(replies: list[Any], network: str) -> tuple[tuple[int, int, bool], list[Any]]:
+    """(the account's count, the network's, a demand pending) and the replies after them."""
+    n = 5 if network else 3
+    mine, rest = replies[:n], replies[n:]
+    pending = mine[-1] is not None and int(mine[-1]) != 0
+    return (int(mine[1]), int(mine[3]) if network else 0, pending), rest
+
+
+def admit(user_id: int, network: str, proof: str | None, *, counted: tuple[int, int, bool] | None = None) -> Gate:
+    """Count this attempt; refuse when over the hard limit; demand and check a proof of work when
+    over the soft one. `counted`: the attempt already counted (`count_pipelined`): the account's
+    and the network's counts and whether a demand is pending."""
+    ku, kn, kd = _keys(user_id, network)
+    if counted is None:
+        n_user = _incr(ku, 120)
+        n_net = _incr(kn, 120) if network else 0
+        pending = None
+    else:
+        n_user, n_net, pending = counted
     if n_user > _s("VOTE_RATE_MAX_ACCOUNT", 30) or n_net > _s("VOTE_RATE_MAX_NETWORK", 3000):
         raise RateLimited(_("Too many votes in a short time. Please wait a minute and try again."))
     need = n_user > _s("VOTE_CHALLENGE_AFTER_ACCOUNT", 6) or n_net > _s("VOTE_CHALLENGE_AFTER_NETWORK", 120) or \
-        bool(cache.get(kd))
+        (bool(cache.get(kd)) if pending is None else pending)
     if not need:
         return Gate(challenged=False)
     if not proof:

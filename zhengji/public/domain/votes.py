@@ -1,9 +1,11 @@
 """Public voting: the window of a track, casting a vote, the moderators' decisions on flagged votes.
 
-The vote path is lean on purpose (a hot share link can bring thousands of votes a second): one
-read (the entry through the public gate, joined to its track's window), then one transaction of
-four statements — the account's per-entry counter, its per-track counter (each an upsert that
-only increments while `used < quota`), the log row and the entry's tally."""
+The vote path is lean on purpose (a hot share link can bring thousands of votes a second): the
+gate answer (the entry through the public gate, joined to its track's window) comes from the cache
+most of the time, then one transaction — on PostgreSQL one statement (the function zj_cast_vote) —
+checks the account's standing, takes the per-entry counter and the per-track counter (each an
+upsert that only increments while `used < quota`), writes the log row and the entry's tally. The
+HTTP endpoint's own lean path is `zhengji/public/votes_lean.py`."""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,32 +116,74 @@ class Cast:
     count: int | None  # the entry's counted votes, when the track shows counts
 
 
-def _upsert_counter(user_id: int, track_id: int, entry_id: int | None, day: dt.date, quota: int) -> int | None:
-    """Take one vote from a day counter; the new `used`, or None when the quota is spent. One
-    statement: the database decides, so concurrent votes cannot both take the last one."""
-    t = VoteDayCounter._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {t} (user_id, track_id, entry_id, entry_key, day, used, quota) "  # noqa: S608 (table name)
-            f"VALUES (%s, %s, %s, %s, %s, 1, %s) "
-            f"ON CONFLICT (user_id, track_id, entry_key, day) DO UPDATE SET used = {t}.used + 1, quota = %s "
-            f"WHERE {t}.used < %s RETURNING used",
-            [user_id, track_id, entry_id, entry_id or 0, day, quota, quota, quota])
-        row = cur.fetchone()
-    return None if row is None else int(row[0])
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What the vote path needs to know about an entry: public, its track and the track's window.
+    Cached for VOTE_GATE_CACHE_SECONDS (a window saved drops its entries' answers at once; an entry
+    unpublished is refused at most that long later). The limits are not here: they are the
+    database's counters."""
+
+    track_id: int
+    enabled: bool
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    per_entry: int
+    per_account: int
+    show_counts: bool
 
 
-def _add_tally(entry_id: int, track_id: int, counted: int, held: int) -> int:
-    t = VoteTally._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {t} (entry_id, track_id, counted, held) VALUES (%s, %s, %s, %s) "  # noqa: S608 (table name)
-            f"ON CONFLICT (entry_id) DO UPDATE SET counted = {t}.counted + %s, held = {t}.held + %s RETURNING counted",
-            [entry_id, track_id, counted, held, counted, held])
-        return int(cur.fetchone()[0])
+def gate_key(entry_id: int) -> str:
+    return f"vg:{entry_id}"
 
 
-def _flag_keys(track_id: int, origin: Origin) -> list[str]:
+def _gate_seconds() -> int:
+    return int(getattr(settings, "VOTE_GATE_CACHE_SECONDS", 5))
+
+
+def gate_of(entry_id: int, cached: Any = None) -> Gate | None:
+    """The entry through the public gate joined to its track's window; None: not public.
+    `cached`: the cache's answer when the caller already fetched `gate_key(entry_id)`."""
+    if cached is None:
+        seconds = _gate_seconds()
+        cached = cache.get(gate_key(entry_id)) if seconds else None
+    else:
+        seconds = _gate_seconds()
+    if cached is not None:
+        return Gate(*cached) if cached else None
+    row = (entries_for(None, View.PUBLIC).filter(pk=entry_id)
+           .values_list("track_id", "track__vote_window__enabled", "track__vote_window__opens_at",
+                        "track__vote_window__closes_at", "track__vote_window__per_entry_daily",
+                        "track__vote_window__per_account_daily", "track__vote_window__show_counts").first())
+    gate = None if row is None else Gate(row[0], bool(row[1]), row[2], row[3], row[4] or 1, row[5] or 1,
+                                         bool(row[6]))
+    if seconds:
+        cache.set(gate_key(entry_id), () if gate is None else tuple(getattr(gate, f) for f in Gate.__slots__),
+                  seconds)
+    return gate
+
+
+def forget_gates(track_id: int) -> None:
+    """Drop the cached gate answers of a track's entries (its window changed)."""
+    from zhengji.entries.models import Entry  # noqa: PLC0415
+
+    ids = list(Entry.objects.filter(track_id=track_id).values_list("pk", flat=True))
+    for i in range(0, len(ids), 1000):
+        cache.delete_many([gate_key(pk) for pk in ids[i:i + 1000]])
+
+
+def check_window(gate: Gate | None, at: dt.datetime) -> Gate:
+    if gate is None:
+        raise VoteRefused(_("This entry cannot be voted for."), code="not_found", status=404)
+    if not gate.enabled or gate.opens_at is None or gate.closes_at is None:
+        raise VoteRefused(_("There is no public vote for this track."), code="no_vote")
+    if at < gate.opens_at:
+        raise VoteRefused(_("The vote has not opened yet."), code="not_open")
+    if at >= gate.closes_at:
+        raise VoteRefused(_("The vote has closed."), code="closed")
+    return gate
+
+
+def flag_keys(track_id: int, origin: Origin) -> list[str]:
     keys = []
     if origin.network:
         keys.append(f"vf:{track_id}:network:{origin.network}")
@@ -146,54 +192,146 @@ def _flag_keys(track_id: int, origin: Origin) -> list[str]:
     return keys
 
 
+def _entry_quota(per_entry: int) -> VoteRefused:
+    if per_entry == 1:
+        return VoteRefused(_("You have already voted for this entry today. Come back tomorrow."), code="entry_quota")
+    return VoteRefused(_("You have used today's votes for this entry. Come back tomorrow."), code="entry_quota")
+
+
+def _track_quota() -> VoteRefused:
+    return VoteRefused(_("You have used all of today's votes in this track. Come back tomorrow."),
+                       code="track_quota")
+
+
+def _login_required() -> VoteRefused:
+    return VoteRefused(_("Please log in to vote."), code="login_required", status=401)
+
+
+def _phone_unverified() -> VoteRefused:
+    return VoteRefused(_("Please verify your mobile number before voting."), code="phone_unverified", status=403)
+
+
 def cast(actor: Any, entry_id: int, *, origin: Origin = Origin(), proof: str | None = None,
          at: dt.datetime | None = None) -> Cast:
     """One vote of `actor` for a public entry whose track's vote is open, within the day's limits."""
     if actor is None or not actor.is_authenticated:
-        raise VoteRefused(_("Please log in to vote."), code="login_required", status=401)
+        raise _login_required()
     if not actor.phone_verified:
-        raise VoteRefused(_("Please verify your mobile number before voting."), code="phone_unverified",
-                          status=403)
+        raise _phone_unverified()
+    return cast_as(actor.pk, entry_id, origin=origin, proof=proof, at=at)
+
+
+def cast_as(user_id: int, entry_id: int, *, origin: Origin = Origin(), proof: str | None = None,
+            at: dt.datetime | None = None, gate_cached: Any = None,
+            counted: tuple[int, int, bool] | None = None, flagged: list[Any] | None = None) -> Cast:
+    """`cast` for an account known by its id (the lean HTTP path): the account's standing (active,
+    mobile number verified) is checked by the database inside the vote's own transaction.
+    The lean path may hand in what it already read from the cache: the gate answer, the attempt
+    counted (`votes_challenge.count_pipelined`), the flags of the origin (`flag_keys` order)."""
     at = at or timezone.now()
-    row = (entries_for(actor, View.PUBLIC).filter(pk=entry_id)
-           .values_list("track_id", "track__vote_window__enabled", "track__vote_window__opens_at",
-                        "track__vote_window__closes_at", "track__vote_window__per_entry_daily",
-                        "track__vote_window__per_account_daily", "track__vote_window__show_counts").first())
-    if row is None:
-        raise VoteRefused(_("This entry cannot be voted for."), code="not_found", status=404)
-    track_id, enabled, opens_at, closes_at, per_entry, per_account, show = row
-    if not enabled or opens_at is None:
-        raise VoteRefused(_("There is no public vote for this track."), code="no_vote")
-    if at < opens_at:
-        raise VoteRefused(_("The vote has not opened yet."), code="not_open")
-    if at >= closes_at:
-        raise VoteRefused(_("The vote has closed."), code="closed")
-    gate = votes_challenge.admit(actor.pk, origin.network, proof)
-    flags = _flag_keys(track_id, origin)
-    flagged = cache.get_many(flags) if flags else {}
-    group_id = next(iter(flagged.values()), None)
+    gate = check_window(gate_of(entry_id, gate_cached), at)
+    admitted = votes_challenge.admit(user_id, origin.network, proof, counted=counted)
+    if flagged is None:
+        flags = flag_keys(gate.track_id, origin)
+        flagged = list(cache.get_many(flags).values()) if flags else []
+    group_id = next((g for g in flagged if g is not None), None)
+    return record(user_id, entry_id, gate, origin=origin, challenged=admitted.challenged,
+                  group_id=None if group_id is None else int(group_id), at=at)
+
+
+# The vote's writes. Both counters, the log row, the group's count and the tally: one transaction.
+# PostgreSQL: one round-trip, the function zj_cast_vote (migration 0005_vote_function); it raises
+# SQLSTATE ZJV01 when the track's counter refuses, which rolls back the entry's counter taken
+# before it. Elsewhere (SQLite): one IMMEDIATE transaction of the same statements on one cursor.
+
+_TRACK_QUOTA_STATE = "ZJV01"
+
+
+def record(user_id: int, entry_id: int, gate: Gate, *, origin: Origin, challenged: bool, group_id: int | None,
+           at: dt.datetime) -> Cast:
     day = local_day(at)
-    with transaction.atomic():
-        if _upsert_counter(actor.pk, track_id, entry_id, day, per_entry) is None:
-            if per_entry == 1:
-                raise VoteRefused(_("You have already voted for this entry today. Come back tomorrow."),
-                                  code="entry_quota")
-            raise VoteRefused(_("You have used today's votes for this entry. Come back tomorrow."),
-                              code="entry_quota")
-        used = _upsert_counter(actor.pk, track_id, None, day, per_account)
-        if used is None:
-            # Raising rolls back the per-entry counter taken above.
-            raise VoteRefused(_("You have used all of today's votes in this track. Come back tomorrow."),
-                              code="track_quota")
-        held = group_id is not None
-        Vote.objects.create(user_id=actor.pk, entry_id=entry_id, track_id=track_id, at=at, day=day,
-                            network=origin.network, device=origin.device, challenged=gate.challenged,
-                            state=VoteState.HELD if held else VoteState.COUNTED, group_id=group_id)
-        if group_id is not None:
-            AnomalyGroup.objects.filter(pk=int(group_id)).update(votes=F("votes") + 1)
-        count = _add_tally(entry_id, track_id, 0 if held else 1, 1 if held else 0)
-    return Cast(entry_id=entry_id, held=held, remaining_today=max(0, per_account - used),
-                count=count if show else None)
+    if connection.vendor == "postgresql":
+        code, used, count = _record_pg(user_id, entry_id, gate, origin, challenged, group_id, at, day)
+    else:
+        code, used, count = _record_sql(user_id, entry_id, gate, origin, challenged, group_id, at, day)
+    if code == "inactive":
+        raise _login_required()
+    if code == "phone_unverified":
+        raise _phone_unverified()
+    if code == "entry_quota":
+        raise _entry_quota(gate.per_entry)
+    if code == "track_quota":
+        raise _track_quota()
+    return Cast(entry_id=entry_id, held=group_id is not None, remaining_today=max(0, gate.per_account - used),
+                count=count if gate.show_counts else None)
+
+
+def _record_pg(user_id: int, entry_id: int, gate: Gate, origin: Origin, challenged: bool, group_id: int | None,
+               at: dt.datetime, day: dt.date) -> tuple[str, int, int]:
+    args: list[Any] = [user_id, gate.track_id, entry_id, day, at, gate.per_entry, gate.per_account, origin.network,
+            origin.device, challenged, group_id, bool(getattr(settings, "VOTE_ASYNC_COMMIT", False))]
+    sql = "SELECT * FROM zj_cast_vote(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    try:
+        if connection.in_atomic_block:
+            # Inside a caller's transaction: a savepoint, so a refusal undoes only this vote.
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(sql, args)
+                row = cur.fetchone()
+        else:
+            with connection.cursor() as cur:  # autocommit: the statement is its own transaction
+                cur.execute(sql, args)
+                row = cur.fetchone()
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == _TRACK_QUOTA_STATE:
+            return "track_quota", 0, 0
+        raise
+    return str(row[0]), int(row[1]), int(row[2])
+
+
+class _Refused(Exception):
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+def _record_sql(user_id: int, entry_id: int, gate: Gate, origin: Origin, challenged: bool, group_id: int | None,
+                at: dt.datetime, day: dt.date) -> tuple[str, int, int]:
+    counters, votes_t, tally = VoteDayCounter._meta.db_table, Vote._meta.db_table, VoteTally._meta.db_table
+    users, groups = get_user_model()._meta.db_table, AnomalyGroup._meta.db_table
+    upsert = (f"INSERT INTO {counters} (user_id, track_id, entry_id, entry_key, day, used, quota) "  # noqa: S608
+              f"VALUES (%s, %s, %s, %s, %s, 1, %s) "
+              f"ON CONFLICT (user_id, track_id, entry_key, day) DO UPDATE SET used = {counters}.used + 1, "
+              f"quota = excluded.quota WHERE {counters}.used < excluded.quota RETURNING used")
+    held = group_id is not None
+    try:
+        with transaction.atomic(), connection.cursor() as cur:  # BEGIN IMMEDIATE on the embedded default
+            cur.execute(f"SELECT is_active, phone_verified FROM {users} WHERE id = %s", [user_id])  # noqa: S608
+            standing = cur.fetchone()
+            if standing is None or not standing[0]:
+                return "inactive", 0, 0
+            if not standing[1]:
+                return "phone_unverified", 0, 0
+            cur.execute(upsert, [user_id, gate.track_id, entry_id, entry_id, day, gate.per_entry])
+            if cur.fetchone() is None:
+                return "entry_quota", 0, 0
+            cur.execute(upsert, [user_id, gate.track_id, None, 0, day, gate.per_account])
+            row = cur.fetchone()
+            if row is None:
+                raise _Refused("track_quota")  # rolls back the entry's counter taken above
+            used = int(row[0])
+            cur.execute(f"INSERT INTO {votes_t} (user_id, entry_id, track_id, at, day, network, device, "  # noqa: S608
+                        f"challenged, state, group_id, reviewed) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        [user_id, entry_id, gate.track_id, at, day, origin.network, origin.device, challenged,
+                         VoteState.HELD if held else VoteState.COUNTED, group_id, False])
+            if held:
+                cur.execute(f"UPDATE {groups} SET votes = votes + 1 WHERE id = %s", [group_id])  # noqa: S608
+            cur.execute(f"INSERT INTO {tally} (entry_id, track_id, counted, held) VALUES (%s, %s, %s, %s) "  # noqa: S608
+                        f"ON CONFLICT (entry_id) DO UPDATE SET counted = {tally}.counted + excluded.counted, "
+                        f"held = {tally}.held + excluded.held RETURNING counted",
+                        [entry_id, gate.track_id, 0 if held else 1, 1 if held else 0])
+            count = int(cur.fetchone()[0])
+    except _Refused as exc:
+        return exc.code, 0, 0
+    return "ok", used, count
 
 
 # --- what the box shows ---------------------------------------------------------------------------
