@@ -10,7 +10,10 @@ page costs over the server's floor on this noisy shared machine.
 
 Knobs: BENCH_ENTRIES (100000), BENCH_ORGS (2000), BENCH_WORKERS (4), BENCH_SECONDS (8 per run),
 BENCH_CONNECTIONS ("8,64"), BENCH_CACHE ("on,off": the anonymous page cache on, and off to see the
-uncached path). Query counts are read in-process with the test client (cache off), exact.
+uncached path), BENCH_KEEP (a directory: the built data set is kept there, SQLite file or the
+PostgreSQL database left in place, with the paths to load in `data.json`, and a later run with the
+same BENCH_KEEP and backend reuses it instead of building 100,000 entries again; BENCH_BUILD_ONLY=1
+stops once it is built). Query counts are read in-process with the test client (cache off), exact.
 Goal: p95 < 100 ms for the pages at 8 connections with the page cache on.
 """
 
@@ -140,7 +143,9 @@ def wrk(port: int, paths: list[str], connections: int, tmp: Path) -> dict:
 
 
 def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="zj-pages-bench-"))
+    keep = os.environ.get("BENCH_KEEP", "")
+    tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="zj-pages-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "ZHENGJI_VAR_DIR": str(tmp / "var"), "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50,
            "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "STATIC_NO_MANIFEST": "1",
            "LOG_LEVEL": "WARNING", "SQLITE_PATH": str(tmp / "bench.sqlite3")}
@@ -151,20 +156,38 @@ def main() -> int:
     if os.environ.get("BENCH_REDIS_URL"):
         env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     backend = ("PostgreSQL" if env.get("DATABASE_URL") else "SQLite") + (" + Redis" if env.get("REDIS_URL") else "")
+    built = tmp / f"data-{'pg' if env.get('DATABASE_URL') else 'sqlite'}-{ENTRIES}.json"
+    if keep and built.exists():
+        data = json.loads(built.read_text())
+        print(f"{backend}: reusing the data set kept in {tmp} ({data['shown']} shown)", flush=True)
+        manage(["migrate", "--no-input", "-v", "0"], env)
+    else:
+        data = build(env, backend)
+        if keep:
+            built.write_text(json.dumps(data))
+    if os.environ.get("BENCH_BUILD_ONLY") == "1":
+        return 0
+    if env.get("REDIS_URL"):
+        subprocess.run(["redis-cli", "-u", env["REDIS_URL"], "FLUSHDB"], check=True, capture_output=True)
+    return bench(env, backend, data, tmp)
+
+
+def build(env: dict, backend: str) -> dict:
     if env.get("DATABASE_URL"):
         dbname = env["DATABASE_URL"].rsplit("/", 1)[1]
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {dbname}"],
                        check=True, capture_output=True)
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {dbname}"],
                        check=True, capture_output=True)
-    if env.get("REDIS_URL"):
-        subprocess.run(["redis-cli", "-u", env["REDIS_URL"], "FLUSHDB"], check=True, capture_output=True)
-
     t0 = time.monotonic()
     manage(["migrate", "--no-input", "-v", "0"], env)
     manage(["load_scale", "--orgs", str(ORGS), "--entries", str(ENTRIES), "--seed", "1"], env, capture_output=True)
     data = json.loads(manage(["shell", "-c", PREPARE], env, capture_output=True).stdout.strip().splitlines()[-1])
     print(f"{backend}: {ENTRIES} entries ({data['shown']} shown) ready in {time.monotonic() - t0:.0f} s", flush=True)
+    return data
+
+
+def bench(env: dict, backend: str, data: dict, tmp: Path) -> int:
     manage(["collectstatic", "--no-input", "-v", "0"], env)
 
     slug, track = data["slug"], data["track"]

@@ -100,11 +100,12 @@ def _token_user(request, pk: int, name: str):
 
 
 def _public_media(pk: int, name: str) -> MediaFile | None:
-    """The media when its renditions are public (a rendition, never the original), else None."""
+    """The media when its renditions are public (a rendition, never the original), else None.
+    The answer is remembered for a short time (`access.public_media`): a video's range requests
+    after the first cost no query."""
     if name == "original":
         return None
-    media = MediaFile.objects.filter(pk=pk).first()
-    return media if access.is_public(media) else None
+    return access.public_media(pk)
 
 
 def _file_gate(request, pk: int, name: str, perm: str) -> MediaFile | HttpResponse:

@@ -26,6 +26,8 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
+from zhengji.media import access
+
 PREFIX = "pc:"
 VERSION_TTL = 60 * 60 * 24 * 30
 # A page holds the visitor's CSRF token (language switch, logout, htmx headers): it is stored with
@@ -45,7 +47,11 @@ def versions(tags: Iterable[str]) -> list[int]:
 
 
 def bump(*tags: str) -> None:
-    """Invalidate every cached page that depends on one of `tags`."""
+    """Invalidate every cached page that depends on one of `tags`. Whatever changes what the public
+    sees bumps a tag, so this also forgets the media app's remembered public answers (renditions
+    of an entry that stops being shown close at once, not after `MEDIA_PUBLIC_CACHE_SECONDS`)."""
+    if tags:
+        access.public_changed()
     for tag in tags:
         key = _vkey(tag)
         try:

@@ -26,6 +26,7 @@ from zhengji.common.registry import public_awards
 from zhengji.entries.files import files_of
 from zhengji.entries.models import Entry
 from zhengji.media.models import MediaFile, MediaStatus
+from zhengji.media.views_media import rendition_path
 
 from . import counters
 from .models import Showcase
@@ -216,11 +217,10 @@ def account_card(fields: list[FieldDef], shown: list[Answer]) -> AccountCard | N
                        keys=[a.key for a in (platform, name, handle, link, followers, period) if a is not None])
 
 
-def media_url(entry_id: int, media: MediaFile, name: str) -> str:
-    """A rendition as the public gets it (`public:entry_media`): versioned, so a changed file gets a
-    new URL and the old one may be cached for long."""
-    version = int(media.updated.timestamp()) if media.updated else 0
-    return reverse("public:entry_media", args=[entry_id, media.pk, name]) + f"?v={version}"
+def media_url(media: MediaFile, name: str) -> str:
+    """A rendition as everyone gets it (`media:rendition`, opened to the public by the gate's
+    `file_is_public`): versioned by its stored name, served with long-lived caching."""
+    return rendition_path(media, name)
 
 
 def public_media(entry: Entry, fields: list[FieldDef]) -> tuple[list[MediaItem], int]:
@@ -236,7 +236,7 @@ def public_media(entry: Entry, fields: list[FieldDef]) -> tuple[list[MediaItem],
         if m.kind not in RENDITIONS:
             documents += 1
             continue
-        urls = {n: media_url(entry.pk, m, n) for n in RENDITIONS[m.kind] if getattr(m, FIELD_OF[n])}
+        urls = {n: media_url(m, n) for n in RENDITIONS[m.kind] if getattr(m, FIELD_OF[n])}
         if m.kind in ("video", "audio") and "preview" not in urls:
             continue
         if m.kind == "image" and "web" not in urls:
