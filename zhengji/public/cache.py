@@ -60,6 +60,21 @@ def bump(*tags: str) -> None:
             cache.set(key, 1, VERSION_TTL)
 
 
+def remember(key: str, tags: list[str], compute: Callable[[], Any], ttl: int = VERSION_TTL) -> Any:
+    """`compute()`, remembered under `key` until one of `tags` is bumped: one cache round trip when
+    it is known (the value and the tags' versions are read together), so a page's own cache
+    lookups (which tags it depends on) cost no query on a hit."""
+    keys = [_vkey(t) for t in tags]
+    got = cache.get_many([*keys, PREFIX + "r:" + key])
+    now = [int(got.get(k, 0)) for k in keys]
+    hit = got.get(PREFIX + "r:" + key)
+    if hit is not None and hit[0] == now:
+        return hit[1]
+    value = compute()
+    cache.set(PREFIX + "r:" + key, (now, value), ttl)
+    return value
+
+
 def bump_entry(entry: Any) -> None:
     track = entry.track
     bump(f"entry:{entry.pk}", f"track:{entry.track_id}", f"campaign:{track.campaign_id}")
