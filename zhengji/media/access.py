@@ -23,7 +23,6 @@ generation number in the cache); a saved file forgets its own (new renditions, n
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from typing import Any
 
 from django.conf import settings

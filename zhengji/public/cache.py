@@ -91,15 +91,31 @@ def cacheable(request: HttpRequest) -> bool:
     return not request.COOKIES.get("messages")
 
 
-def page_key(request: HttpRequest, tags: list[str]) -> str:
+def page_key(request: HttpRequest, tags: list[str], known: list[int] | None = None) -> str:
     raw = "|".join([request.get_full_path(), get_language() or "", request.headers.get("HX-Request", ""),
-                    ",".join(f"{t}={v}" for t, v in zip(tags, versions(tags), strict=True))])
+                    ",".join(f"{t}={v}" for t, v in zip(tags, known or versions(tags), strict=True))])
     return PREFIX + "p:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def cached_page(tags: Callable[..., list[str]], timeout: int | None = None) -> Callable:
+def note_tags(request: HttpRequest, tags: list[str]) -> None:
+    """For a view whose `cached_page` tags function said None: the tags, with their versions read
+    now (right after the query that found them, before the rest of the page is read), so a bump
+    while the page renders leaves it under an old key, never served."""
+    if cacheable(request):
+        request._zj_page_tags = (tags, versions(tags))  # type: ignore[attr-defined]
+
+
+def _late_key(request: HttpRequest, named: list[str] | None) -> str | None:
+    noted = getattr(request, "_zj_page_tags", None)
+    if noted is not None:
+        return page_key(request, noted[0], noted[1])
+    return page_key(request, named) if named is not None else None
+
+
+def cached_page(tags: Callable[..., list[str] | None], timeout: int | None = None) -> Callable:
     """Serve anonymous GETs of a view from the cache. `tags(request, *args, **kwargs)` names what
-    the page depends on; the response is cached only when it is a 200 without cookies set."""
+    the page depends on (or None when it cannot say without a query: the view runs, then `tags` is
+    asked again); the response is cached only when it is a 200 without cookies set."""
     ttl = timeout if timeout is not None else getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 300)
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -107,8 +123,11 @@ def cached_page(tags: Callable[..., list[str]], timeout: int | None = None) -> C
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not cacheable(request):
                 return view(request, *args, **kwargs)
-            key = page_key(request, tags(request, *args, **kwargs))
-            hit = cache.get(key)
+            named = tags(request, *args, **kwargs)
+            # None: the tags are not known without a query the view makes anyway (a page not seen
+            # for a while, hence a miss): render first, then ask again (the view remembered them).
+            key = page_key(request, named) if named is not None else None
+            hit = cache.get(key) if key is not None else None
             if hit is not None:
                 content, content_type = hit
                 if CSRF_PLACEHOLDER in content:
@@ -124,7 +143,10 @@ def cached_page(tags: Callable[..., list[str]], timeout: int | None = None) -> C
                     found = CSRF_INPUT.search(content)
                     if found:
                         content = content.replace(found.group(1), CSRF_PLACEHOLDER)
-                    cache.set(key, (content, response["Content-Type"]), ttl)
+                    if key is None:
+                        key = _late_key(request, tags(request, *args, **kwargs))
+                    if key is not None:
+                        cache.set(key, (content, response["Content-Type"]), ttl)
                     response["X-Page-Cache"] = "miss"
             patch_vary_headers(response, ["Cookie", "Accept-Language"])
             patch_cache_control(response, private=True, max_age=0)

@@ -1,7 +1,7 @@
 """The public entry page (/w/<pk>/) and its view beacon. Its files are the media app's renditions
 (`media:rendition`, opened to everyone for public entries by `gate.file_is_public`).
 
-Everything goes through the public gate (`entry_for(..., view=View.PUBLIC)`): a draft, a
+Everything goes through the public gate (`entries_for(..., View.PUBLIC)`): a draft, a
 disqualified or an unapproved entry is 404 for everyone here. Anonymous visitors get the page
 from the tag-invalidated cache (entry, track, campaign); logged-in visitors get it live (their
 vote box and comment form differ)."""
@@ -13,22 +13,23 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
 
-from zhengji.entries.models import Entry
-from zhengji.entries.queries import View, entry_for
+from zhengji.entries.queries import View, entries_for
 
 from . import counters, entry_page
-from .cache import cached_page
+from .cache import cached_page, note_tags
 
-def _tags(request, pk: int) -> list[str]:
-    """entry, track and campaign tags; the entry → (track, campaign) pair is itself cached so a
-    cache hit costs no query."""
-    key = f"pe:tc:{pk}"
-    pair = cache.get(key)
+
+def _tc_key(pk: int) -> str:
+    return f"pe:tc:{pk}"
+
+
+def _tags(request, pk: int) -> list[str] | None:
+    """entry, track and campaign tags. The entry → (track, campaign) pair is remembered (forgotten
+    when the entry is saved, hooks_entry), so a cache hit costs no query; when it is not known the
+    page is not either (both are made together), so None: the view runs and remembers it."""
+    pair = cache.get(_tc_key(pk))
     if pair is None:
-        pair = Entry.objects.filter(pk=pk).values_list("track_id", "track__campaign_id").first()
-        if pair is None:
-            return [f"entry:{pk}"]
-        cache.set(key, tuple(pair), 24 * 3600)
+        return None
     return [f"entry:{pk}", f"track:{pair[0]}", f"campaign:{pair[1]}"]
 
 
@@ -60,7 +61,13 @@ def page_context(request, page: entry_page.EntryPage) -> dict:
 @require_safe
 @cached_page(lambda request, pk: _tags(request, pk))
 def entry_page_view(request, pk: int):
-    entry = entry_for(request.user, pk, permission=None, view=View.PUBLIC)
+    # The gate's public view, with the showcase (credit, views) in the same query.
+    entry = entries_for(request.user, View.PUBLIC).select_related("showcase").filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    pair = (entry.track_id, entry.track.campaign_id)
+    cache.set(_tc_key(entry.pk), pair, 24 * 3600)
+    note_tags(request, [f"entry:{entry.pk}", f"track:{pair[0]}", f"campaign:{pair[1]}"])
     page = entry_page.build(entry)
     ctx = page_context(request, page)
     ctx["entry"] = entry
