@@ -91,10 +91,24 @@ def cacheable(request: HttpRequest) -> bool:
     return not request.COOKIES.get("messages")
 
 
-def page_key(request: HttpRequest, tags: list[str], known: list[int] | None = None) -> str:
+def page_key(request: HttpRequest, tags: list[str]) -> str:
+    """The page's cache key: path, language, htmx and the names of its tags. The tags' versions
+    are stored with the page and compared on reading, so versions and page come in one round trip."""
     raw = "|".join([request.get_full_path(), get_language() or "", request.headers.get("HX-Request", ""),
-                    ",".join(f"{t}={v}" for t, v in zip(tags, known or versions(tags), strict=True))])
+                    ",".join(tags)])
     return PREFIX + "p:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _lookup(request: HttpRequest, tags: list[str]) -> tuple[str, list[int], Any]:
+    """(key, the tags' current versions, the cached (content, content type) or None)."""
+    vkeys = [_vkey(t) for t in tags]
+    key = page_key(request, tags)
+    got = cache.get_many([*vkeys, key])
+    now = [int(got.get(k, 0)) for k in vkeys]
+    stored = got.get(key)
+    if stored is not None and list(stored[0]) == now:
+        return key, now, stored[1:]
+    return key, now, None
 
 
 def note_tags(request: HttpRequest, tags: list[str]) -> None:
@@ -105,11 +119,16 @@ def note_tags(request: HttpRequest, tags: list[str]) -> None:
         request._zj_page_tags = (tags, versions(tags))  # type: ignore[attr-defined]
 
 
-def _late_key(request: HttpRequest, named: list[str] | None) -> str | None:
+def _late(request: HttpRequest, tags: Callable[[], list[str] | None]) -> tuple[str, list[int]] | None:
+    """Where a page whose tags were not known before the view goes: the tags the view noted (with
+    their versions read then), else the tags function asked again."""
     noted = getattr(request, "_zj_page_tags", None)
     if noted is not None:
-        return page_key(request, noted[0], noted[1])
-    return page_key(request, named) if named is not None else None
+        return page_key(request, noted[0]), list(noted[1])
+    named = tags()
+    if named is None:
+        return None
+    return page_key(request, named), versions(named)
 
 
 def cached_page(tags: Callable[..., list[str] | None], timeout: int | None = None) -> Callable:
@@ -125,9 +144,12 @@ def cached_page(tags: Callable[..., list[str] | None], timeout: int | None = Non
                 return view(request, *args, **kwargs)
             named = tags(request, *args, **kwargs)
             # None: the tags are not known without a query the view makes anyway (a page not seen
-            # for a while, hence a miss): render first, then ask again (the view remembered them).
-            key = page_key(request, named) if named is not None else None
-            hit = cache.get(key) if key is not None else None
+            # for a while, hence a miss): render first, then ask again (the view noted them).
+            found_at: tuple[str, list[int]] | None = None
+            hit = None
+            if named is not None:
+                key, now, hit = _lookup(request, named)
+                found_at = (key, now)
             if hit is not None:
                 content, content_type = hit
                 if CSRF_PLACEHOLDER in content:
@@ -143,10 +165,10 @@ def cached_page(tags: Callable[..., list[str] | None], timeout: int | None = Non
                     found = CSRF_INPUT.search(content)
                     if found:
                         content = content.replace(found.group(1), CSRF_PLACEHOLDER)
-                    if key is None:
-                        key = _late_key(request, tags(request, *args, **kwargs))
-                    if key is not None:
-                        cache.set(key, (content, response["Content-Type"]), ttl)
+                    if found_at is None:
+                        found_at = _late(request, lambda: tags(request, *args, **kwargs))
+                    if found_at is not None:
+                        cache.set(found_at[0], (found_at[1], content, response["Content-Type"]), ttl)
                     response["X-Page-Cache"] = "miss"
             patch_vary_headers(response, ["Cookie", "Accept-Language"])
             patch_cache_control(response, private=True, max_age=0)
