@@ -249,7 +249,7 @@ def public_media(entry: Entry, fields: list[FieldDef]) -> tuple[list[MediaItem],
 
 def showcase_of(entry: Entry) -> Showcase | None:
     """The entry's showcase: the one loaded with it (`select_related("showcase")`), else a query."""
-    if Entry.showcase.is_cached(entry):  # type: ignore[attr-defined]
+    if Entry.showcase.is_cached(entry):
         return getattr(entry, "showcase", None)
     return Showcase.objects.filter(entry_id=entry.pk).only("id", "credit", "views").first()
 

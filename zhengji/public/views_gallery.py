@@ -56,8 +56,8 @@ def _tracks(slug: str) -> list[tuple[int, str, int]]:
     """(pk, slug, campaign id) of the campaign's tracks, remembered until a campaign or a track is
     saved (hooks_info bumps "site"): the gallery's cache hits cost no query."""
     def load() -> list[tuple[int, str, int]]:
-        return [tuple(t) for t in Track.objects.filter(campaign__slug=slug).order_by("number")
-                .values_list("pk", "slug", "campaign_id")]
+        rows = Track.objects.filter(campaign__slug=slug).order_by("number").values_list("pk", "slug", "campaign_id")
+        return [(int(pk), str(s), int(c)) for pk, s, c in rows]
 
     return remember(f"tracks:{slug}", ["site"], load, 3600)
 
