@@ -13,8 +13,9 @@ BENCH_CONNECTIONS ("8,64"), BENCH_CACHE ("on,off": the anonymous page cache on, 
 uncached path), BENCH_KEEP (a directory: the built data set is kept there, SQLite file or the
 PostgreSQL database left in place, with the paths to load in `data.json`, and a later run with the
 same BENCH_KEEP and backend reuses it instead of building 100,000 entries again; BENCH_BUILD_ONLY=1
-stops once it is built). Query counts are read in-process with the test client (cache off), exact.
-Goal: p95 < 100 ms for the pages at 8 connections with the page cache on.
+stops once it is built), BENCH_WARM_ROUNDS (4) and BENCH_WARM_SECONDS (90): the wrk warm-up that
+fills every worker's cache before the measured runs. Query counts are read in-process with the
+test client (cache off), exact. Goal: p95 < 100 ms for the pages at 8 connections with the page cache on.
 """
 
 from __future__ import annotations
