@@ -119,6 +119,28 @@ def run_videos(work: Path) -> dict:
             row[2] += sum(1 for m in found if m.other != ("media", pk))
             if hit and pk == 1:
                 notes[edit] = str(hit[0].detail["segments"])
+    # Hard negatives: clips of pictures that are not stored, made the same ways (pans; a 16:9
+    # slideshow of 4:3-ish photos, whose bars are cut as the stored one's are; same-style
+    # synthetic pictures), queried as they are and watermarked: any match is a false one.
+    unseen = {name: me.save(me.sample(name, 480), work / f"n-{name}.png", "PNG")
+              for name in ("hubble_deep_field", "coins", "clock", "page", "retina", "cell")}
+    negatives = {f"pan {name}": me.moving_clip(work / f"n-{name}.mp4", unseen[name])
+                 for name in ("hubble_deep_field", "coins", "clock")}
+    negatives["slideshow page, retina, cell"] = me.slideshow(
+        work / "n-show.mp4", [unseen["page"], unseen["retina"], unseen["cell"]])
+    synth = [me.save(me.synthetic(seed, (320, 240)), work / f"n-s{seed}.png", "PNG") for seed in (200, 201, 202)]
+    negatives["slideshow same-style synthetic"] = me.slideshow(work / "n-synth.mp4", synth)
+    for label, path in negatives.items():
+        for edit in ("as is", "watermark"):
+            q += 1
+            if edit != "as is":
+                path = me.edit_video(path, work / f"q{q}.mp4", edit)
+            VIDEO.compute_file(("media", q), path, "video")
+            found = VIDEO.matches(("media", q))
+            VIDEO.forget(("media", q))
+            stats[f"negative: {edit}"][2] += len(found)
+            if found:
+                notes[f"false: {label} {edit}"] = str([(m.other, m.score, m.detail["segments"]) for m in found])
     # Cross-media: photos stored, a slideshow of them queried.
     photo_ids = {}
     for i, name in enumerate(("chelsea", "camera", "moon"), start=500):

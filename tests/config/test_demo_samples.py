@@ -236,3 +236,33 @@ def test_a_missing_tool_skips_only_the_entries_that_need_it(monkeypatch):
     # With the tool back, the next load adds the missing two and nothing else.
     monkeypatch.setattr(samples, "FFMPEG", "ffmpeg")
     assert load_demo().created == {"sample entries": 2, "media files": 2}
+
+
+def test_the_live_copy_has_a_public_side(client, django_capture_on_commit_callbacks):
+    """`make run`'s visitor finds works in the live gallery, can open one, sees its comment, and a
+    worker may vote: four sample works reported level by level to their host units, approved for
+    display, the vote open on their tracks. A second load changes nothing."""
+    from zhengji.demo.public import LIVE_PUBLIC
+    from zhengji.public.models import Comment, CommentStatus, Showcase, VoteWindow
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = load_demo(live=True)
+    assert report.created["live public works"] == len(LIVE_PUBLIC) == 4
+    live = Entry.objects.filter(track__campaign__slug=LIVE_SLUG).select_related("track")
+    assert sorted(e.status for e in live) == [EntryStatus.REPORTED] * 4
+    assert all(e.track.slug in dict(LIVE_PUBLIC) for e in live)
+    assert Showcase.objects.filter(entry__in=live, approved=True).count() == 4
+    now = timezone.now()
+    windows = VoteWindow.objects.filter(track__campaign__slug=LIVE_SLUG)
+    assert windows.count() == 4 and all(w.enabled and w.opens_at <= now < w.closes_at for w in windows)
+    assert Comment.objects.filter(entry__in=live, status=CommentStatus.PUBLISHED).count() == 1
+    assert not load_demo(live=True).changed_anything
+
+    photo = live.get(track__slug="photography")
+    page = client.get(f"/c/{LIVE_SLUG}/gallery/?track=photography").content.decode()
+    assert photo.title in page
+    entry_page = client.get(f"/w/{photo.pk}/").content.decode()
+    assert "看完很受触动" in entry_page
+    assert client.login(username="worker_yian", password=DEMO_PASSWORD)
+    voted = client.post(f"/api/public/votes/entries/{photo.pk}", content_type="application/json")
+    assert voted.status_code == 200, voted.content

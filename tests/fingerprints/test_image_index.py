@@ -7,7 +7,7 @@ import random
 import pytest
 
 from zhengji.fingerprints import imagehashing as ih
-from zhengji.fingerprints.image import lookup_many, lookup_one, store_rows
+from zhengji.fingerprints.image import lookup_many, lookup_one, lookup_one_sql, store_rows
 from zhengji.fingerprints.models import PerceptualHash
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,7 @@ def test_lookup_equals_brute_force(radius):
         expected = sorted(n for n, v in enumerate(stored) if ih.distance(q, v) <= radius)
         got = sorted(h.subject[1] for h in lookup_one(q, radius))
         assert got == expected
+        assert sorted(h.subject[1] for h in lookup_one_sql(q, radius)) == expected
         assert all(h.distance == ih.distance(q, stored[h.subject[1]]) for h in lookup_one(q, radius))
     many = lookup_many([(i, q) for i, q in enumerate(queries)], radius)
     assert sorted((h.key, h.subject[1]) for h in many) == sorted(
@@ -51,3 +52,18 @@ def test_lookup_excludes_the_subject_itself():
     store_rows(("media", 1), "image", [(0, 0, 12345)])
     store_rows(("media", 2), "image", [(0, 0, 12345)])
     assert [h.subject for h in lookup_one(12345, 4, exclude=("media", 1))] == [("media", 2)]
+
+
+def test_lookup_returns_every_row_of_a_near_value_and_narrows():
+    """Rows sharing one value are all returned (SQLite finds the near values first, then their
+    rows); `exclude` and `whole` narrow both paths alike."""
+    store_rows(("media", 1), "image", [(0, 0, 0xABCDEF0123456789), (3, 0, 0xABCDEF0123456788)])
+    store_rows(("media", 2), "image", [(0, 0, 0xABCDEF0123456789), (4, 0, 0xFFFFFFFFFFFFFFFF)])
+    store_rows(("media", 3), "video", [(0, 7, 0xABCDEF0123456780)])
+    q = 0xABCDEF0123456789
+    for fn in (lookup_one, lookup_one_sql):
+        assert sorted((h.subject[1], h.variant, h.at, h.distance) for h in fn(q, 3)) == [
+            (1, 0, 0, 0), (1, 3, 0, 1), (2, 0, 0, 0), (3, 0, 7, 2)]
+        assert sorted(h.subject[1] for h in fn(q, 3, exclude=("media", 1), whole=True)) == [2, 3]
+        assert sorted(h.subject[1] for h in fn(q, 3, whole=True)) == [1, 2, 3]
+        assert fn(0x0123456789ABCDEF, 11) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tracemalloc
 
+import numpy as np
 import pytest
 
 from tests.fingerprints import media_edits as me
@@ -12,7 +13,7 @@ from zhengji.fingerprints import engines
 from zhengji.fingerprints.image import ENGINE as IMAGE
 from zhengji.fingerprints.models import PerceptualHash, VideoSignature
 from zhengji.fingerprints.video import ENGINE as VIDEO
-from zhengji.fingerprints.video import align, frame_hashes
+from zhengji.fingerprints.video import FRAME_CENTRE_VARIANT, _trim_bars, align, frame_hashes
 
 pytestmark = pytest.mark.django_db
 
@@ -76,12 +77,38 @@ def test_slideshow_of_stored_photos_finds_them_and_they_find_it(clips):
 def test_rows_replaced_and_forgotten(clips):
     VIDEO.compute_file(("media", 5), clips["a"], "video")
     sig = VideoSignature.objects.get(subject_id=5)
-    assert 11 <= sig.duration <= 13 and sig.frames == PerceptualHash.objects.filter(subject_id=5).count() >= 10
+    rows = PerceptualHash.objects.filter(subject_id=5)
+    assert 11 <= sig.duration <= 13 and sig.frames == rows.filter(variant=0).count() >= 10
+    assert rows.filter(variant=FRAME_CENTRE_VARIANT).count() == sig.frames  # each frame's centre
     VIDEO.compute_file(("media", 5), clips["a"], "video")
-    assert PerceptualHash.objects.filter(subject_id=5).count() == sig.frames
+    assert PerceptualHash.objects.filter(subject_id=5).count() == 2 * sig.frames
     engines.forget(("media", 5))
     assert not PerceptualHash.objects.filter(subject_id=5).exists()
     assert VIDEO.applies("video") and not VIDEO.applies("image")
+
+
+@pytest.mark.parametrize("stored", ["rocket_pan", "show"])
+def test_watermark_over_a_dark_picture_or_a_bar_is_found(clips, tmp_path, stored):
+    """A bright box in the lower right moves the whole frame's hash of a dark picture by 10–22
+    bits, and over a pillarboxed slideshow it also covered a bar; the frame's centre is left
+    alone, and a bar with a box across a fifth of it is still cut."""
+    path = clips[stored] if stored == "show" else me.moving_clip(tmp_path / "r.mp4", clips["pics"]["rocket"],
+                                                                  size="160x120", fps=5)
+    VIDEO.compute_file(("media", 1), path, "video")
+    VIDEO.compute_file(("media", 2), clips["b"], "video")
+    VIDEO.compute_file(("media", 3), me.edit_video(path, tmp_path / "w.mp4", "watermark"), "video")
+    found = VIDEO.matches(("media", 3))
+    assert [m.other for m in found] == [("media", 1)], found
+    assert sum(a_end - a_start for a_start, a_end, _b, _e in found[0].detail["segments"]) >= 8
+
+
+def test_bars_are_cut_under_a_watermark():
+    rnd = np.random.default_rng(1)
+    frame = np.zeros((64, 64), dtype=np.uint8)
+    frame[:, 12:52] = rnd.integers(40, 220, (64, 40))  # a picture between two black bars
+    marked = frame.copy()
+    marked[54:61, 38:61] = 200  # a box across the picture and the right bar
+    assert _trim_bars(frame).shape == _trim_bars(marked).shape == (64, 40)
 
 
 def test_align_finds_offset_runs():

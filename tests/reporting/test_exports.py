@@ -18,9 +18,11 @@ from tests.entries.builders import media, worker
 from zhengji.campaigns.roles import CampaignRole
 from zhengji.common.models import AuditLog
 from zhengji.entries.models import EntryAuthor, EntryStatus
+from zhengji.media import stripping
+from zhengji.media.models import MediaFile
 from zhengji.orgs.models import OrgKind
 from zhengji.reporting import services
-from zhengji.reporting.models import Batch, MediaChecksum, RenderedFile, UnitOpinion
+from zhengji.reporting.models import Batch, CleanChecksum, MediaChecksum, RenderedFile, UnitOpinion
 from zhengji.reporting.package import safe_name
 
 pytestmark = pytest.mark.django_db
@@ -165,8 +167,9 @@ def test_host_package_contents(client, hw, tmp_path):
     assert e1_files == sorted([f"{folder1}/photo.png", f"{folder1}/第二张 照片_原图.png",
                                f"{folder1}/推荐表 {hw.e1.number}.xlsx", f"{folder1}/推荐表 {hw.e1.number}.pdf"])
     for link in hw.e1.file_links.select_related("media"):
+        # Each file as its copy without metadata (made once, kept in storage), never the original.
         name = f"{folder1}/{safe_name(link.media.filename)}"
-        with link.media.original.open("rb") as fh:
+        with stripping.stripped_copy(link.media).open() as fh:
             assert z.read(name) == fh.read()
         assert by_name[name].compress_type == zipfile.ZIP_STORED
     assert by_name[f"{folder1}/推荐表 {hw.e1.number}.xlsx"].compress_type == zipfile.ZIP_DEFLATED
@@ -182,7 +185,10 @@ def test_host_package_contents(client, hw, tmp_path):
     assert all(i.flag_bits & 0x800 for i in z.infolist())
     pdf = z.read(f"{folder1}/推荐表 {hw.e1.number}.pdf")
     assert hw.e1.number in pdf_text(pdf, tmp_path)
-    assert MediaChecksum.objects.count() == 4  # recorded while streaming: a resume skips them
+    # The copies' CRC-32 recorded while streaming: a resume skips them.
+    copies = [stripping.stripped_copy(m) for m in MediaFile.objects.filter(entry_link__entry__track=rw.track)]
+    assert len(copies) == 4
+    assert {(c.name, c.size) for c in copies} == set(CleanChecksum.objects.values_list("name", "size"))
     assert AuditLog.objects.filter(action="host.package").count() == 1
     # Filtered by city and by batch.
     r = client.get(reverse("reporting:host_package", args=[rw.track.pk]) + f"?city={hw.wuhu.pk}")
@@ -219,6 +225,7 @@ def test_package_is_stable_and_ranges(client, hw):
     assert r.status_code == 206 and b"".join(r.streaming_content) == whole[1000:]
     # Resuming without the recorded checksums (they are read once, then known again).
     MediaChecksum.objects.all().delete()
+    CleanChecksum.objects.all().delete()
     r = client.get(url, HTTP_RANGE=f"bytes={n - 5000}-")
     assert b"".join(r.streaming_content) == whole[-5000:]
     r = client.get(url, HTTP_RANGE=f"bytes={n}-")

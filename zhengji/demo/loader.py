@@ -248,7 +248,7 @@ def _sample_file(kind: str, filename: str, params) -> Path:
 
 
 def _load_sample_entry(report: Report, spec: dict, track: Track, user: User,
-                       orgs: dict[str, Organization]) -> None:
+                       orgs: dict[str, Organization], label: str = "sample entries") -> None:
     # Generate first, outside the savepoint: a missing tool skips this entry only.
     try:
         files = {slot: [(name, _sample_file(kind, name, params)) for kind, name, params in items]
@@ -282,7 +282,7 @@ def _load_sample_entry(report: Report, spec: dict, track: Track, user: User,
         MediaFile.objects.filter(pk__in=media_ids).update(created=edited_at)
         AuditLog.objects.filter(object_type="media.mediafile", object_id__in=[str(pk) for pk in media_ids]).update(
             at=edited_at)
-    report.add("sample entries", True)
+    report.add(label, True)
 
 
 def load_sample_entries(report: Report, campaign: Campaign, users: dict[str, User] | None = None,
@@ -322,4 +322,8 @@ def load_demo(*, live: bool = False, samples: bool = True) -> Report:
                            rows=demo_campaign.live_announcements(timezone.localdate()))
     if samples:
         load_sample_entries(report, campaign, users, orgs)
+        if live:
+            from .public import load_public_demo  # noqa: PLC0415 (public.py builds on this module)
+
+            load_public_demo(report, campaigns[1], users, orgs)
     return report

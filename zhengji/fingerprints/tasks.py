@@ -46,3 +46,19 @@ def fingerprint_media(media_id: int) -> str:
         log.exception("fingerprinting media %s failed", media_id)
         return "failed"
     return ",".join(done)
+
+
+def refingerprint(kind: str | None = None, *, now: bool = False) -> int:
+    """Fingerprint every READY media file (of `kind`) again: queue a task for each, or with
+    `now` compute them here; returns how many. Rows are replaced, so running it twice is safe."""
+    media = MediaFile.objects.filter(status=MediaStatus.READY).order_by("pk")
+    if kind:
+        media = media.filter(kind=kind)
+    count = 0
+    for pk in media.values_list("pk", flat=True).iterator():
+        if now:
+            fingerprint_media.call(pk)
+        else:
+            fingerprint_media.enqueue(pk)
+        count += 1
+    return count

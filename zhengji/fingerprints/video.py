@@ -32,10 +32,17 @@ from .models import PerceptualHash, VideoSignature
 FRAME_PX = 64
 
 
-def _trim_bars(frame: np.ndarray, dark: float = 24.0, flat: float = 6.0) -> np.ndarray:
-    """Cut uniform dark rows and columns at the edges (letterbox, pillarbox), at most 40 %."""
+FRAME_CENTRE_VARIANT = 10  # `PerceptualHash.variant` of a frame's centre (image variants are 0–9)
+FRAME_CENTRE_BOX = (.15, .15, .15, .15)  # cut from each side: what a corner or edge logo covers
+
+
+def _trim_bars(frame: np.ndarray, dark: float = 24.0, flat: float = 12.0, share: float = 0.8) -> np.ndarray:
+    """Cut dark rows and columns at the edges (letterbox, pillarbox), at most 40 %. A line is a
+    bar when `share` of its pixels are dark and those lie within `flat` of each other: a
+    watermark or subtitle drawn across a bar (a fifth of it at most) leaves it a bar."""
     def edge(lines: np.ndarray) -> tuple[int, int]:
-        blank = (lines.mean(axis=1) < dark) & (lines.std(axis=1) < flat)
+        low, high = np.percentile(lines, [2, share * 100], axis=1)
+        blank = (high < dark) & (high - low < flat)
         n = len(blank)
         lo = 0
         while lo < n * 0.4 and blank[lo]:
@@ -52,15 +59,33 @@ def _trim_bars(frame: np.ndarray, dark: float = 24.0, flat: float = 6.0) -> np.n
 
 def frame_hash(frame: np.ndarray) -> int | None:
     """The pHash of one frame (its value channel), or None for a (nearly) uniform one."""
-    frame = _trim_bars(frame)
-    if frame.size == 0 or float(frame.std()) < 6.0:
+    return frame_hash_pair(frame)[0]
+
+
+def _hash_or_none(frame: np.ndarray) -> int | None:
+    if frame.size == 0 or min(frame.shape) < 8 or float(frame.std()) < 6.0:
         return None
     return ih.phash(Image.fromarray(frame))
 
 
-def frame_hashes(path: Path, *, timeout: float | None = None, max_seconds: int | None = None):
-    """Yield (second, hash or None) for one frame a second; stops (and says so by yielding
-    ("truncated", None)) at the time limit or after `max_seconds`."""
+def frame_hash_pair(frame: np.ndarray) -> tuple[int | None, int | None]:
+    """The pHash of one frame (its value channel, bars cut) and of its centre (`FRAME_CENTRE_BOX`
+    of that), each None when (nearly) uniform. A logo or watermark in a corner or along an edge
+    moves the whole frame's hash (a bright box over 4 % of a dark frame: 10–22 bits), and leaves
+    the centre's alone."""
+    frame = _trim_bars(frame)
+    whole = _hash_or_none(frame)
+    h, w = frame.shape if frame.ndim == 2 else (0, 0)
+    left, top, right, bottom = FRAME_CENTRE_BOX
+    centre = frame[round(top * h):h - round(bottom * h), round(left * w):w - round(right * w)]
+    return whole, (_hash_or_none(centre) if whole is not None else None)
+
+
+def frame_hashes(path: Path, *, timeout: float | None = None, max_seconds: int | None = None,
+                 centre: bool = False):
+    """Yield (second, hash or None) for one frame a second — (second, (hash, centre hash)) with
+    `centre` — ; stops (and says so by yielding ("truncated", None)) at the time limit or after
+    `max_seconds`."""
     timeout = timeout if timeout is not None else setting("FINGERPRINT_VIDEO_TIMEOUT", 600)
     max_seconds = max_seconds if max_seconds is not None else int(setting("FINGERPRINT_VIDEO_MAX_SECONDS", 4 * 3600))
     cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-threads", "1", "-i", str(path),
@@ -80,7 +105,8 @@ def frame_hashes(path: Path, *, timeout: float | None = None, max_seconds: int |
             if len(buf) < size:
                 return
             rgb = np.frombuffer(buf, dtype=np.uint8).reshape(FRAME_PX, FRAME_PX, 3)
-            yield second, frame_hash(ih.value_channel(rgb))
+            value = ih.value_channel(rgb)
+            yield second, (frame_hash_pair(value) if centre else frame_hash(value))
             second += 1
     finally:
         if proc.poll() is None:
@@ -124,19 +150,23 @@ class VideoEngine:
 
     def compute_file(self, subject: Subject, path: Path, kind: str) -> None:
         rows: list[tuple[int, int, int]] = []
-        seconds = 0
+        seconds = frames = 0
         truncated = False
-        for second, value in frame_hashes(path):
+        for second, pair in frame_hashes(path, centre=True):
             if second == "truncated":
                 truncated = True
                 break
             seconds = int(second) + 1
-            if value is not None:
-                rows.append((0, int(second), value))
+            whole, middle = pair
+            if whole is not None:
+                rows.append((0, int(second), whole))
+                frames += 1
+            if middle is not None:
+                rows.append((FRAME_CENTRE_VARIANT, int(second), middle))
         with transaction.atomic():
             self.forget(subject)
             VideoSignature.objects.create(subject_type=subject[0], subject_id=subject[1], duration=seconds,
-                                          frames=len(rows), truncated=truncated)
+                                          frames=frames, truncated=truncated)
             store_rows(subject, "video", rows)
 
     def compute_text(self, subject: Subject, text: str) -> None:
@@ -149,9 +179,12 @@ class VideoEngine:
         radius = int(setting("FINGERPRINT_VIDEO_RADIUS", 8))
         frame_distance = int(setting("FINGERPRINT_FRAME_DISTANCE", 8))
         min_run = int(setting("FINGERPRINT_VIDEO_MIN_RUN", 3))
-        frames = list(PerceptualHash.objects.filter(subject_type=subject[0], subject_id=subject[1], medium="video")
-                      .values_list("at", "value"))
-        hits = lookup_many(frames, radius, exclude=subject)
+        frames = [((at, variant), value) for at, variant, value in PerceptualHash.objects.filter(
+            subject_type=subject[0], subject_id=subject[1], medium="video").values_list("at", "variant", "value")]
+        # A frame's whole hash against stored frames and images, its centre against stored
+        # frames' centres only (an image hit on a centre would compare different crops).
+        hits = [h for h in lookup_many(frames, radius, exclude=subject)
+                if (h.variant == h.key[1] if h.medium == "video" else h.key[1] == 0)]
         by_subject: dict[Subject, list[Hit]] = {}
         for h in hits:
             by_subject.setdefault(h.subject, []).append(h)
@@ -161,18 +194,23 @@ class VideoEngine:
         out: list[Match] = []
         for other, hs in by_subject.items():
             if hs[0].medium == "video":
-                pairs = [(int(h.key), h.at, h.distance) for h in hs]
+                # A pair of seconds counts once, at the nearer of its whole and centre hashes.
+                nearest: dict[tuple[int, int], int] = {}
+                for h in hs:
+                    pair = (int(h.key[0]), h.at)
+                    nearest[pair] = min(h.distance, nearest.get(pair, 64))
+                pairs = [(ta, tb, d) for (ta, tb), d in nearest.items()]
                 segments = align(pairs, min_run)
                 if not segments:
                     continue
                 covered = sum(s[1] - s[0] for s in segments)
                 shorter = max(1, min(mine.frames, lengths.get(other, mine.frames)))
-                dist = [h.distance for h in hs]
+                dist = [d for _ta, _tb, d in pairs]
                 score = min(1.0, covered / shorter) * (1 - float(np.median(dist)) / 64)
                 out.append(Match(subject, other, "video", round(score, 3),
                                  {"segments": segments, "distance": int(np.median(dist)), "frames": covered}))
             else:  # an image: which seconds of this video show it
-                close = sorted({int(h.key) for h in hs if h.distance <= frame_distance})
+                close = sorted({int(h.key[0]) for h in hs if h.distance <= frame_distance})
                 if not close:
                     continue
                 best = min(h.distance for h in hs)

@@ -18,7 +18,8 @@ from zhengji.entries.models import Entry
 from zhengji.media.models import MediaFile
 
 from . import domain
-from .models import Flag, ReferenceItem
+from .labels import ai_labels
+from .models import AISuspicion, Flag, ReferenceItem
 from .queries import flag_for, flags_by_entry
 
 router = Router()
@@ -107,6 +108,49 @@ def decide_flag(request: HttpRequest, flag_id: int, payload: OriginalityDecision
     result = domain.decide(user, flag, payload.status, payload.reason)
     fresh = flag_for(user, flag.pk)
     return OriginalityDecisionOut(flag=_flag_out(fresh), step=result.step, handed_over=result.handed_over)
+
+
+class OriginalitySuspicionOut(Schema):
+    entry_id: int
+    suspected: bool
+    reason: str
+    marked_at: dt.datetime | None
+    label: str = Field("", description="The explicit AI label the published work now carries (\"\": none).")
+
+
+class OriginalitySuspicionIn(InputSchema):
+    suspected: bool = Field(..., description="true: mark as suspected AI-generated; false: withdraw the mark.")
+    reason: str = Field(..., max_length=2000)
+
+
+def _suspicion_out(entry: Entry) -> OriginalitySuspicionOut:
+    row = AISuspicion.objects.filter(entry_id=entry.pk).first()
+    active = bool(row is not None and row.active)
+    return OriginalitySuspicionOut(entry_id=entry.pk, suspected=active, reason=row.reason if row else "",
+                                   marked_at=row.marked_at if row else None,
+                                   label=ai_labels([entry.pk]).get(entry.pk, ""))
+
+
+@router.get("/entries/{int:entry_id}/suspicion", response={200: OriginalitySuspicionOut, **ERRORS})
+def get_suspicion(request: HttpRequest, entry_id: int):
+    """Whether staff marked the entry as suspected AI-generated (for those who see its flags)."""
+    user = _login(request)
+    entry = get_object_or_404(Entry.objects.select_related("unit", "track"), pk=entry_id)
+    if not user.has_perm("originality.view_flags", entry):
+        raise PermissionDenied
+    return _suspicion_out(entry)
+
+
+@router.put("/entries/{int:entry_id}/suspicion", response={200: OriginalitySuspicionOut, **ERRORS})
+def put_suspicion(request: HttpRequest, entry_id: int, payload: OriginalitySuspicionIn):
+    """Mark the entry as suspected AI-generated or withdraw the mark (a reason is required;
+    409 when nothing would change). Those who decide its flags may."""
+    user = _login(request)
+    entry = get_object_or_404(Entry.objects.select_related("unit", "track"), pk=entry_id)
+    if not user.has_perm("originality.view_flags", entry):
+        raise PermissionDenied
+    domain.mark_suspected(user, entry, suspected=payload.suspected, reason=payload.reason)
+    return _suspicion_out(entry)
 
 
 class OriginalityReferenceOut(Schema):

@@ -16,5 +16,9 @@ def register() -> None:
                 kind="originality")
     actions.add("originality.reference_remove", _("%(actor)s removed the reference work %(object)s"),
                 kind="originality")
+    actions.add("originality.suspect", _("%(actor)s marked %(object)s as suspected AI-generated content"),
+                kind="originality")
+    actions.add("originality.unsuspect",
+                _("%(actor)s withdrew the suspected AI-generated mark of %(object)s"), kind="originality")
     actions.add("originality.track_policy", _("%(actor)s changed the AI rule of track %(object)s"),
                 kind="originality")

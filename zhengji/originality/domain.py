@@ -8,7 +8,9 @@
 - `decide(actor, flag, status, reason)`: cleared or disqualified, with a reason, audited; a
   disqualification moves the entry through the kernel's workflow where a step exists for it;
 - `add_reference`, `remove_reference`: the campaign's reference set;
-- `set_track_policy`: whether a track allows AI-generated works.
+- `set_track_policy`: whether a track allows AI-generated works;
+- `mark_suspected(actor, entry, suspected, reason)`: staff mark an entry as suspected
+  AI-generated (its published work then carries the "suspected" label) or withdraw the mark.
 
 Flags are advice for staff: nothing here rejects an entry by itself.
 """
@@ -40,8 +42,9 @@ from zhengji.media.models import MediaFile, MediaStatus
 from zhengji.media.processing.probe import local_copy
 
 from . import aigc
-from .models import Flag, FlagKind, FlagScope, FlagStatus, MediaAILabel, ReferenceItem, TrackAIPolicy
+from .models import AISuspicion, Flag, FlagKind, FlagScope, FlagStatus, MediaAILabel, ReferenceItem, TrackAIPolicy
 from .scopes import Owner, Subject, counts, entry_scope, owners, reference_in_scope
+from .signals import ai_label_changed
 
 log = logging.getLogger(__name__)
 
@@ -345,6 +348,50 @@ def decide(actor: Any, flag: Flag | int, status: str, reason: str) -> Decided:
                             "score": locked.score, "step": result.step, "handed_over": result.handed_over},
                      reason=reason)
     return result
+
+
+# --- suspected AI-generated content -----------------------------------------------------------
+
+def mark_suspected(actor: Any, entry: Entry | int, *, suspected: bool, reason: str) -> AISuspicion:
+    """Mark the entry as suspected AI-generated (`suspected=True`) or withdraw the mark, with a
+    required reason; audited. While marked, `labels.ai_labels` gives its published work the
+    "suspected" label; the public pages follow on commit (`signals.ai_label_changed`). Marking a
+    marked entry (or withdrawing an absent mark) is refused: nothing changed."""
+    if actor is None or not actor.is_authenticated:
+        raise NotPermitted(_("Please log in."))
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise DomainError(_("Say why."), code="reason_required", field="reason")
+    pk = entry.pk if isinstance(entry, Entry) else entry
+    with transaction.atomic():
+        try:
+            locked = workflow.lock(pk)
+        except Entry.DoesNotExist as exc:
+            raise DomainError(_("No such entry."), code="not_found", status=404) from exc
+        if not actor.has_perm("originality.mark_suspected", locked):
+            raise NotPermitted(_("You may not decide about this entry."))
+        row = AISuspicion.objects.select_for_update().filter(entry=locked).first()
+        was = bool(row is not None and row.active)
+        if was == suspected:
+            raise DomainError(_("This entry is already marked as suspected AI-generated.") if suspected
+                              else _("This entry is not marked as suspected AI-generated."),
+                              code="unchanged", status=409)
+        if row is None:
+            row = AISuspicion(entry=locked)
+        row.entry = locked
+        row.active, row.reason = suspected, reason
+        row.marked_by, row.marked_at = actor, timezone.now()
+        row.save()
+        audit.record("originality.suspect" if suspected else "originality.unsuspect", row, actor=actor,
+                     before={"suspected": was}, after={"suspected": suspected, "entry": locked.pk}, reason=reason)
+        transaction.on_commit(lambda: ai_label_changed.send(sender=Entry, entry=locked), robust=True)
+    return row
+
+
+def suspicion_of(entry: Entry | int) -> AISuspicion | None:
+    """The entry's active mark, or None."""
+    pk = entry.pk if isinstance(entry, Entry) else entry
+    return AISuspicion.objects.filter(entry_id=pk, active=True).select_related("marked_by").first()
 
 
 # --- the reference set and the track policy ----------------------------------------------------

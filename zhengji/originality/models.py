@@ -135,3 +135,30 @@ class Flag(models.Model):
     @property
     def previously_awarded(self) -> bool:
         return self.scope == FlagScope.ARCHIVE
+
+
+class AISuspicion(models.Model):
+    """Staff's mark that an entry is suspected of being AI-generated although neither the entrant
+    nor its files say so (GB 45438-2025 asks a platform to label suspected content too). One row
+    per entry ever marked; withdrawing keeps the row with `active=False` (the audit log has the
+    history). While active, the published work carries the "suspected" label (`labels.ai_labels`)."""
+
+    entry = models.OneToOneField("entries.Entry", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="ai_suspicion")
+    active = models.BooleanField(default=True, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    marked_at = models.DateTimeField(null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("suspected AI-generated content")
+        verbose_name_plural = _("suspected AI-generated content")
+
+    def __str__(self) -> str:
+        return str(self.entry)
+
+    def audit_scope(self) -> AuditScope:
+        entry = self.entry
+        return AuditScope(org_path=entry.unit.path, campaign_id=entry.track.campaign_id, audience=STAFF)

@@ -5,6 +5,8 @@
 - a flag is decided (cleared / disqualified) by whoever decides about the entry where it waits
   (`entries.rules.decides_for_entry`: the reporting chain's level) and by the track's host staff
   and campaign admins;
+- an entry is marked as suspected AI-generated (or the mark withdrawn) by the same people who
+  decide its flags;
 - the reference set belongs to a campaign's admins; a track's AI policy to its host staff and
   the campaign's admins.
 """
@@ -46,6 +48,8 @@ can_decide = is_superuser | (is_submitted_once & (decides_for_entry | hosts_entr
 
 rules.add_perm("originality.view_flags", can_view_flags)
 rules.add_perm("originality.decide_flag", can_decide)
+# Marking an entry as suspected AI-generated (and withdrawing the mark): the same people.
+rules.add_perm("originality.mark_suspected", can_decide)
 rules.add_perm("originality.manage_references", is_superuser | administers_campaign)
 rules.add_perm("originality.set_track_policy", is_superuser | hosts_track)
 

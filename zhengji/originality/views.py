@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -86,7 +87,35 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     flag = flag_for(request.user, pk)
     return render(request, "originality/compare.html", {
         "flag": flag, "entry": flag.entry, "matched": flag.matched_entry, "reference": flag.reference,
-        "pairs": _pairs(flag), "can_decide": request.user.has_perm("originality.decide_flag", flag.entry)})
+        "pairs": _pairs(flag), "can_decide": request.user.has_perm("originality.decide_flag", flag.entry),
+        "suspicion": domain.suspicion_of(flag.entry_id),
+        "can_suspect": request.user.has_perm("originality.mark_suspected", flag.entry)})
+
+
+@login_required
+@require_POST
+def suspect(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """Mark the entry as suspected AI-generated (action=mark) or withdraw the mark
+    (action=withdraw), with a reason; back to the page the form was on."""
+    entry = get_object_or_404(Entry.objects.select_related("unit", "track"), pk=entry_id)
+    if not request.user.has_perm("originality.view_flags", entry):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    try:
+        if action not in ("mark", "withdraw"):
+            raise DomainError(_("Choose to mark or to withdraw the mark."), code="invalid_action")
+        domain.mark_suspected(request.user, entry, suspected=action == "mark", reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Marked as suspected AI-generated content: the published work carries the label.")
+                         if action == "mark" else _("The suspected AI-generated mark was withdrawn."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        flag = Flag.objects.filter(entry_id=entry.pk).values_list("pk", flat=True).first()
+        target = reverse("originality:compare", args=[flag]) if flag else "/"
+    return redirect(target)
 
 
 @login_required

@@ -31,6 +31,7 @@ from zhengji.accounts.scopes import scopes_for
 from zhengji.common.i18n import mask_phone
 from zhengji.entries.models import Entry, EntryAuthor, EntryFile
 from zhengji.entries.services import format_local
+from zhengji.originality.labels import ai_labels
 
 from .exports import safe
 from .models import UnitOpinion
@@ -57,6 +58,7 @@ class FormRow:
     summary: str
     opinions: tuple[tuple[str, str], ...]
     submitted: str
+    ai_label: str = ""  # the explicit AI label of the work (originality.labels), "" for none
 
     @property
     def opinion_text(self) -> str:
@@ -92,9 +94,10 @@ def media_text(files: Sequence[tuple[int, float | None]]) -> str:
 
 
 def form_rows(entries: Iterable[Entry], reader: Any) -> list[FormRow]:
-    """The rows for these entries (in their order) as `reader` may see them: four queries."""
+    """The rows for these entries (in their order) as `reader` may see them: five queries."""
     entries = list(entries)
     ids = [e.pk for e in entries]
+    labels = ai_labels(ids)
     authors: dict[int, list[str]] = {}
     for eid, name in (EntryAuthor.objects.filter(entry_id__in=ids).order_by("entry_id", "position", "id")
                       .values_list("entry_id", "name")):
@@ -116,7 +119,7 @@ def form_rows(entries: Iterable[Entry], reader: Any) -> list[FormRow]:
             title=e.title, authors="、".join(authors.get(e.pk, [])), unit=e.unit.name,
             phone=e.contact_phone if full else mask_phone(e.contact_phone), phone_masked=not full,
             media=media_text(files.get(e.pk, [])), summary=e.summary[:2000], opinions=ops,
-            submitted=format_local(e.submitted_at)))
+            submitted=format_local(e.submitted_at), ai_label=labels.get(e.pk, "")))
     return rows
 
 
@@ -139,7 +142,7 @@ def _fields(row: FormRow) -> list[tuple[str, str]]:
             (_("Authors"), row.authors), (_("Unit"), row.unit), (_("Contact phone"), row.phone),
             (_("Duration / size"), row.media), (_("Submitted at"), row.submitted),
             (pgettext("entry field", "Summary"), row.summary),
-            (_("Unit opinion"), row.opinion_text)]
+            (_("Unit opinion"), row.opinion_text), (_("AI-generated content label"), row.ai_label or "—")]
 
 
 def _workbook(out: io.BytesIO) -> Any:
@@ -206,13 +209,14 @@ def summary_rows_xlsx(title: str, subtitle: str, rows: Iterable[FormRow]) -> byt
     ws.write_string(0, 0, safe(title), bold)
     ws.write_string(1, 0, safe(subtitle))
     head = [_("No."), _("Entry number"), _("Track"), _("Title"), _("Authors"), _("Unit"), _("Contact phone"),
-            _("Duration / size"), pgettext("entry field", "Summary"), _("Unit opinion")]
+            _("Duration / size"), pgettext("entry field", "Summary"), _("Unit opinion"),
+            _("AI-generated content label")]
     for col, text in enumerate(head):
         ws.write_string(3, col, safe(text), bold)
     for n, row in enumerate(rows, start=1):
         ws.write_number(3 + n, 0, n)
         cells = [row.number, row.track, row.title, row.authors, row.unit, row.phone, row.media, row.summary,
-                 row.opinion_text]
+                 row.opinion_text, row.ai_label]
         for col, value in enumerate(cells, start=1):
             ws.write_string(3 + n, col, safe(value))
     wb.close()

@@ -367,3 +367,16 @@ class MediaChecksum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.media_id}: {self.crc32:08x}"
+
+
+class CleanChecksum(models.Model):
+    """The CRC-32 of a file's copy without metadata (`media.stripping`, the package ships it
+    instead of the original), by the copy's storage name and size: written the first time an
+    export package streams the copy whole, like `MediaChecksum` for originals."""
+
+    name = models.CharField(max_length=300, unique=True)
+    size = models.PositiveBigIntegerField()
+    crc32 = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.crc32:08x}"

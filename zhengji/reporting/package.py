@@ -8,11 +8,21 @@ with their CRC-32), so the response has a Content-Length and an ETag, and a Rang
 (a resumed download) regenerates the archive from its offset without reading what lies before.
 Files are read from Django's storage in 1 MiB chunks; nothing holds the package, and no copy
 of it is written anywhere.
+
+Nobody receives another person's file metadata (GPS, camera, ID3 artist, document authors): a
+file that can be stripped (`media.stripping.can_strip`) is shipped as its clean copy, made once
+per content and kept in storage under `stripping.cache_name` (so the layout knows its size before
+the first byte; the copy is usually made when the entry reaches the host, `prepare_media`); any
+other file is shipped as uploaded and listed in a note at the package's root. The clean copy's
+CRC-32 is recorded by its storage name and size (`CleanChecksum`), like `MediaChecksum` for
+originals.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import re
 import unicodedata
 import zlib
@@ -21,6 +31,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache as django_cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -34,11 +45,14 @@ from django.utils.translation import gettext as _
 
 from zhengji.common import audit
 from zhengji.entries.models import Entry, EntryFile
+from zhengji.media import stripping
+from zhengji.media.models import MediaFile
 
 from .documents import FormRow, PdfWriter, form_pdf, form_rows, form_xlsx, summary_pdf, summary_rows_xlsx
-from .models import MediaChecksum, RenderedFile
+from .models import CleanChecksum, MediaChecksum, RenderedFile
 from .zipper import ZIP_DEFLATED, ZIP_STORED, Member, RangeNotSatisfiable, ZipPlan, parse_range
 
+log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHUNK_ENTRIES = 200
 NAME_MAX = 80
@@ -149,9 +163,56 @@ def _media_member(name: str, link: EntryFile, crc: int | None) -> Member:
                   method=ZIP_STORED, crc=crc, key=m.pk)
 
 
+def _clean_member(name: str, link: EntryFile, copy: stripping.StrippedCopy, crc: int | None) -> Member:
+    """The file's copy without metadata (named with the copy's extension by the caller)."""
+    return Member(name=name, size=copy.size, stored_size=copy.size, date_time=_when(link.media.created),
+                  open=copy.open, method=ZIP_STORED, crc=crc, key=("clean", copy.name, copy.size))
+
+
+# Files whose clean copy cannot be made are remembered for a day (no retry per download).
+REFUSED_TTL = 24 * 3600
+
+
+def _refused_key(media: MediaFile) -> str:
+    return "pkg:nostrip:" + hashlib.sha256(stripping.cache_name(media).encode()).hexdigest()[:32]
+
+
+def clean_copy(media: MediaFile) -> stripping.StrippedCopy | None:
+    """The file's copy without metadata (made now if missing), or None when its type has none or
+    it cannot be made (then the original is shipped, with a note)."""
+    if not stripping.can_strip(media) or django_cache.get(_refused_key(media)):
+        return None
+    try:
+        return stripping.stripped_copy(media)
+    except stripping.StrippingRefused:
+        log.warning("package: no clean copy of media %s; the original is shipped", media.pk)
+        django_cache.set(_refused_key(media), 1, REFUSED_TTL)
+        return None
+
+
+def prepare_media(entry: Entry | int) -> int:
+    """Make the clean copies of an entry's files ahead of the first package (when it reaches the
+    host): how many exist now."""
+    pk = entry.pk if isinstance(entry, Entry) else entry
+    links = EntryFile.objects.filter(entry_id=pk).select_related("media")
+    return sum(1 for link in links if clean_copy(link.media) is not None)
+
+
 def _save_crc(member: Member, crc: int) -> None:
     if isinstance(member.key, int):
         MediaChecksum.objects.update_or_create(media_id=member.key, defaults={"size": member.size, "crc32": crc})
+    elif isinstance(member.key, tuple) and member.key[0] == "clean":
+        CleanChecksum.objects.update_or_create(name=member.key[1], defaults={"size": member.key[2], "crc32": crc})
+
+
+def _note_member(name: str, shipped_as_uploaded: list[str], when: Any) -> Member:
+    """A text file listing the files shipped as uploaded (their metadata could not be removed)."""
+    lines = [_("These files are included as they were uploaded: their metadata (camera, place, author) could not "
+               "be removed. Do not pass them on to anyone else."), ""]
+    data = "\r\n".join([*lines, *shipped_as_uploaded, ""]).encode("utf-8-sig")
+    return Member(name=name, size=len(data), stored_size=len(data), date_time=_when(when),
+                  open=lambda: io.BytesIO(data), method=ZIP_STORED, crc=zlib.crc32(data) & 0xFFFFFFFF,
+                  key=("note", hashlib.sha256(data).hexdigest()))
 
 
 # --- packages ------------------------------------------------------------------------------------
@@ -200,6 +261,8 @@ def build_package(reader: Any, entries: QuerySet[Entry], *, filename: str, title
     rows: list[FormRow] = []
     taken: set[str] = set()
     n_files = 0
+    as_uploaded: list[str] = []
+    note_when: Any = None
     for chunk in _chunks(entries):
         chunk_rows = form_rows(chunk, reader)
         cache.prefetch([form_key(r, ext) for r in chunk_rows for ext in ("xlsx", "pdf")])
@@ -211,12 +274,27 @@ def build_package(reader: Any, entries: QuerySet[Entry], *, filename: str, title
                 links.setdefault(link.entry_id, []).append(link)
             crcs = dict(MediaChecksum.objects.filter(media_id__in=[li.media_id for ls in links.values() for li in ls])
                         .values_list("media_id", "crc32"))
+        copies = {li.media_id: clean_copy(li.media) for ls in links.values() for li in ls}
+        clean_crcs = {(n, size): crc for n, size, crc in CleanChecksum.objects.filter(
+            name__in=[c.name for c in copies.values() if c is not None]).values_list("name", "size", "crc32")}
         for e, row in zip(chunk, chunk_rows, strict=True):
             folder = _unique(safe_name(f"{row.number} {row.title}", NAME_MAX, default=str(e.pk)), taken)
             inside: set[str] = set()
             for link in links.get(e.pk, []):
-                name = _unique(safe_name(link.media.filename), inside)
-                members.append(_media_member(f"{folder}/{name}", link, crcs.get(link.media_id)))
+                copy = copies.get(link.media_id)
+                if copy is not None:
+                    base = safe_name(link.media.filename)
+                    stem, dot, ext = base.rpartition(".")
+                    if copy.ext and (not dot or ext.lower() != copy.ext):
+                        base = safe_name(f"{stem if dot else base}.{copy.ext}")
+                    name = _unique(base, inside)
+                    members.append(_clean_member(f"{folder}/{name}", link, copy,
+                                                 clean_crcs.get((copy.name, copy.size))))
+                else:
+                    name = _unique(safe_name(link.media.filename), inside)
+                    members.append(_media_member(f"{folder}/{name}", link, crcs.get(link.media_id)))
+                    as_uploaded.append(f"{folder}/{name}")
+                    note_when = max(note_when, link.media.created) if note_when else link.media.created
                 n_files += 1
             for ext in ("xlsx", "pdf"):
                 rf = cached_form(row, ext, cache)
@@ -234,6 +312,9 @@ def build_package(reader: Any, entries: QuerySet[Entry], *, filename: str, title
         pdf = cache.get(f"{summary_key}:pdf", fingerprint,
                         lambda: summary_pdf(title, subtitle, iter(rows), cache.pdf_writer))
         members.append(_rendered_member(_unique(f"{base}.pdf", taken), pdf))
+    if as_uploaded:
+        note = _unique(safe_name(f"{_('Files with metadata')}.txt", NAME_MAX), taken)
+        members.append(_note_member(note, as_uploaded, note_when))
     return Package(ZipPlan(members, on_crc=_save_crc), filename=filename, entries=len(rows), files=n_files)
 
 

@@ -1,8 +1,8 @@
 """Background work of the reporting app (django-tasks: the db_worker runs them, tests run them
 immediately): the check and the apply of an entry import; and, when an entry reaches its track's
 host unit, its recommendation forms rendered into the `RenderedFile` cache as the host's staff will
-see them (phone masked, the site's language), so the first download of the host's package does
-not wait for them."""
+see them (phone masked, the site's language), and its files' copies without metadata made, so
+the first download of the host's package does not wait for them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from zhengji.entries.models import Entry
 
 from . import imports
 from .documents import form_rows
-from .package import RenderCache, cached_form
+from .package import RenderCache, cached_form, prepare_media
 
 
 @task()
@@ -54,6 +54,7 @@ def render_host_forms(entry_id: int) -> str:
         cache = _shared_cache()
         for ext in ("xlsx", "pdf"):
             cached_form(row, ext, cache)
+    prepare_media(entry)
     return row.number
 
 

@@ -78,7 +78,20 @@ def originality_flags(context: template.Context, entry: Any, compact: bool = Fal
     if user is None or pk is None or not _may_view(user, entry, pk):
         return {"flags": [], "compact": compact}
     flags = _cached(context, "_originality_flags", int(pk), flags_by_entry) or []
-    return {"flags": flags, "compact": compact, "request": request}
+    out = {"flags": flags, "compact": compact, "request": request, "entry_id": int(pk)}
+    if not compact:  # the entry's own staff page: the "suspected AI-generated" mark and its form
+        out.update(_suspicion(user, entry, int(pk)))
+    return out
+
+
+def _suspicion(user: Any, entry: Any, pk: int) -> dict[str, Any]:
+    from zhengji.entries.models import Entry  # noqa: PLC0415 (template libraries load before models)
+
+    from ..domain import suspicion_of  # noqa: PLC0415 (keeps the library import light)
+
+    obj = entry if isinstance(entry, Entry) else Entry.objects.select_related("unit", "track").filter(pk=pk).first()
+    return {"suspicion": suspicion_of(pk), "show_suspicion": True,
+            "can_suspect": bool(obj is not None and user.has_perm("originality.mark_suspected", obj))}
 
 
 def _may_view(user: Any, entry: Any, pk: int) -> bool:
