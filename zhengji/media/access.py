@@ -70,6 +70,22 @@ def unregister_public(name: str) -> None:
     _public.pop(name, None)
 
 
+# What the public gets of a rendition may be another file (an AI-labelled copy): a hook
+# `(media, name, storage, stored name) -> (stored name, download name, ETag word) | None`.
+PublicFile = Callable[[MediaFile, str, Any, str], "tuple[str, str, str] | None"]
+_public_files: dict[str, PublicFile] = {}
+
+
+def register_public_file(name: str, hook: PublicFile) -> None:
+    """Let `hook` choose the file, download name and ETag word of a public rendition (the first
+    hook that answers wins; None: no opinion)."""
+    _public_files[name] = hook
+
+
+def unregister_public_file(name: str) -> None:
+    _public_files.pop(name, None)
+
+
 _GENERATION = "media:pub:gen"
 # What a public file needs to be served without a query (the renditions' stored names).
 _SNAPSHOT = ("kind", "status", "content_type", "thumbnail", "web", "preview")
@@ -151,6 +167,28 @@ def public_media(pk: int) -> MediaFile | None:
     _remember(generation, found, public)
     found._zj_public = public  # type: ignore[attr-defined]
     return found if public else None
+
+
+def public_file(media: MediaFile, name: str, storage: Any, stored: str) -> tuple[str, str, str]:
+    """(stored name, download name, ETag word) the public gets of rendition `name` of `media`:
+    the hooks' answer, remembered like the public answer (forgotten by `public_changed()`), so
+    range requests after the first cost no query. Without a hook: (stored, "", "")."""
+    if not _public_files:
+        return stored, "", ""
+    key = f"media:pubf:{media.pk}:{name}:{stored}"
+    got = cache.get_many([_GENERATION, key])
+    generation = int(got.get(_GENERATION, 0))
+    hit = got.get(key)
+    if hit is not None and hit[0] == generation:
+        return tuple(hit[1])
+    answer = (stored, "", "")
+    for hook in list(_public_files.values()):
+        found = hook(media, name, storage, stored)
+        if found is not None:
+            answer = found
+            break
+    cache.set(key, (generation, answer), _ttl())
+    return answer
 
 
 def _media_changed(sender: Any, instance: MediaFile, **kwargs: Any) -> None:

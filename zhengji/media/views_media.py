@@ -17,6 +17,7 @@ import mimetypes
 import os
 import re
 import time
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -244,8 +245,12 @@ def rendition(request, pk: int, name: str):
     # A rendition's bytes never change under one stored name: the name is the validator, and a
     # URL carrying the current version may be cached for a year. Public files (the gallery) may be
     # kept by shared caches; others only by the viewer's browser.
-    etag = f'"{version}"'
     scope = "public" if access.is_public(media) else "private"
+    stored, download, word = fieldfile.name, "", ""
+    if scope == "public":  # a public file may be served as another copy (an AI label drawn on it)
+        stored, download, word = access.public_file(media, name, fieldfile.storage, fieldfile.name)
+    etag = f'"{version}{word}"'
+
     if request.GET.get("v") == version:
         cache_control = f"{scope}, max-age=31536000, immutable"
     else:
@@ -258,7 +263,8 @@ def rendition(request, pk: int, name: str):
     content_type = ""
     if name == "preview":
         content_type = "video/mp4" if media.kind == "video" else "audio/mp4"
-    resp = serve_fieldfile(request, fieldfile, content_type=content_type)
+    served = fieldfile if stored == fieldfile.name else SimpleNamespace(storage=fieldfile.storage, name=stored)
+    resp = serve_fieldfile(request, served, content_type=content_type, download_name=download)
     resp["ETag"] = etag
     resp["Cache-Control"] = cache_control
     return resp

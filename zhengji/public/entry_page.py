@@ -24,9 +24,10 @@ from zhengji.campaigns.schema import FieldDef, parse_schema
 from zhengji.common.i18n import localized
 from zhengji.common.registry import public_awards
 from zhengji.entries.files import files_of
-from zhengji.entries.models import Entry
+from zhengji.entries.models import Entry, EntryFile
 from zhengji.media.models import MediaFile, MediaStatus
 from zhengji.media.views_media import rendition_path
+from zhengji.originality import marks
 
 from . import counters
 from .models import Showcase
@@ -221,6 +222,15 @@ def media_url(media: MediaFile, name: str) -> str:
     """A rendition as everyone gets it (`media:rendition`, opened to the public by the gate's
     `file_is_public`): versioned by its stored name, served with long-lived caching."""
     return rendition_path(media, name)
+
+
+def labelled_file(media: MediaFile, name: str, storage: Any, stored: str) -> tuple[str, str, str] | None:
+    """The media app's public-file hook (`media.access.register_public_file`): a labelled work's
+    rendition carries its AI label (`originality.marks`: the download name, the picture)."""
+    link = EntryFile.objects.filter(media_id=media.pk).values_list("entry_id", "entry__number").first()
+    if link is None:
+        return None
+    return marks.public_file(link[0], link[1] or "", media, name, storage, stored)
 
 
 def public_media(entry: Entry, fields: list[FieldDef]) -> tuple[list[MediaItem], int]:
