@@ -16,6 +16,7 @@ from tests import factories as f
 from tests.public.entry.builders import World
 from zhengji.entries.models import Entry
 from zhengji.media import samples
+from zhengji.media.views_media import rendition_path
 from zhengji.originality import domain, marks
 
 pytestmark = pytest.mark.django_db
@@ -49,13 +50,13 @@ def test_the_web_rendition_of_a_labelled_work_carries_the_label(client, photo_pa
     p_plain = world.attach(plain, photo_path, "photos", cap)
     p_declared = world.attach(declared, photo_path, "photos", cap)
 
-    r = client.get(f"/w/{plain.pk}/m/{p_plain.pk}/web")
+    r = client.get(rendition_path(p_plain, "web"))
     assert r.status_code == 200 and "AI" not in unquote(r.get("Content-Disposition", ""))
     original_web = b"".join(r.streaming_content) if r.streaming else r.content
     with p_plain.web.open("rb") as fh:
         assert original_web == fh.read()
 
-    r = client.get(f"/w/{declared.pk}/m/{p_declared.pk}/web")
+    r = client.get(rendition_path(p_declared, "web"))
     assert r.status_code == 200
     disposition = unquote(r["Content-Disposition"])
     assert disposition.startswith("inline") and "AI生成-" in disposition and disposition.endswith(".jpg")
@@ -66,9 +67,9 @@ def test_the_web_rendition_of_a_labelled_work_carries_the_label(client, photo_pa
     with p_declared.web.open("rb") as fh:  # the rendition itself is untouched
         assert fh.read() == original_web
     etag = r["ETag"]
-    assert client.get(f"/w/{declared.pk}/m/{p_declared.pk}/web", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(rendition_path(p_declared, "web"), HTTP_IF_NONE_MATCH=etag).status_code == 304
     # The thumbnail keeps its picture but is named with the label too.
-    r = client.get(f"/w/{declared.pk}/m/{p_declared.pk}/thumb")
+    r = client.get(rendition_path(p_declared, "thumb"))
     assert "AI生成-" in unquote(r["Content-Disposition"])
 
 
@@ -78,7 +79,7 @@ def test_a_suspected_mark_reaches_the_file_and_its_withdrawal_too(client, photo_
     e = world.entry(title="疑似作品")
     Entry.objects.filter(pk=e.pk).update(submitted_at=e.created)
     photo = world.attach(e, photo_path, "photos", django_capture_on_commit_callbacks)
-    url = f"/w/{e.pk}/m/{photo.pk}/web"
+    url = rendition_path(photo, "web")
     before = client.get(url)
     assert "AI" not in unquote(before.get("Content-Disposition", ""))
     admin = f.user(is_superuser=True)

@@ -17,6 +17,7 @@ import mimetypes
 import os
 import re
 import time
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -100,11 +101,12 @@ def _token_user(request, pk: int, name: str):
 
 
 def _public_media(pk: int, name: str) -> MediaFile | None:
-    """The media when its renditions are public (a rendition, never the original), else None."""
+    """The media when its renditions are public (a rendition, never the original), else None.
+    The answer is remembered for a short time (`access.public_media`): a video's range requests
+    after the first cost no query."""
     if name == "original":
         return None
-    media = MediaFile.objects.filter(pk=pk).first()
-    return media if access.is_public(media) else None
+    return access.public_media(pk)
 
 
 def _file_gate(request, pk: int, name: str, perm: str) -> MediaFile | HttpResponse:
@@ -243,8 +245,12 @@ def rendition(request, pk: int, name: str):
     # A rendition's bytes never change under one stored name: the name is the validator, and a
     # URL carrying the current version may be cached for a year. Public files (the gallery) may be
     # kept by shared caches; others only by the viewer's browser.
-    etag = f'"{version}"'
     scope = "public" if access.is_public(media) else "private"
+    stored, download, word = fieldfile.name, "", ""
+    if scope == "public":  # a public file may be served as another copy (an AI label drawn on it)
+        stored, download, word = access.public_file(media, name, fieldfile.storage, fieldfile.name)
+    etag = f'"{version}{word}"'
+
     if request.GET.get("v") == version:
         cache_control = f"{scope}, max-age=31536000, immutable"
     else:
@@ -257,7 +263,8 @@ def rendition(request, pk: int, name: str):
     content_type = ""
     if name == "preview":
         content_type = "video/mp4" if media.kind == "video" else "audio/mp4"
-    resp = serve_fieldfile(request, fieldfile, content_type=content_type)
+    served = fieldfile if stored == fieldfile.name else SimpleNamespace(storage=fieldfile.storage, name=stored)
+    resp = serve_fieldfile(request, served, content_type=content_type, download_name=download)
     resp["ETag"] = etag
     resp["Cache-Control"] = cache_control
     return resp

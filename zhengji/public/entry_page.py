@@ -24,8 +24,10 @@ from zhengji.campaigns.schema import FieldDef, parse_schema
 from zhengji.common.i18n import localized
 from zhengji.common.registry import public_awards
 from zhengji.entries.files import files_of
-from zhengji.entries.models import Entry
+from zhengji.entries.models import Entry, EntryFile
 from zhengji.media.models import MediaFile, MediaStatus
+from zhengji.media.views_media import rendition_path
+from zhengji.originality import marks
 
 from . import counters
 from .models import Showcase
@@ -216,11 +218,19 @@ def account_card(fields: list[FieldDef], shown: list[Answer]) -> AccountCard | N
                        keys=[a.key for a in (platform, name, handle, link, followers, period) if a is not None])
 
 
-def media_url(entry_id: int, media: MediaFile, name: str) -> str:
-    """A rendition as the public gets it (`public:entry_media`): versioned, so a changed file gets a
-    new URL and the old one may be cached for long."""
-    version = int(media.updated.timestamp()) if media.updated else 0
-    return reverse("public:entry_media", args=[entry_id, media.pk, name]) + f"?v={version}"
+def media_url(media: MediaFile, name: str) -> str:
+    """A rendition as everyone gets it (`media:rendition`, opened to the public by the gate's
+    `file_is_public`): versioned by its stored name, served with long-lived caching."""
+    return rendition_path(media, name)
+
+
+def labelled_file(media: MediaFile, name: str, storage: Any, stored: str) -> tuple[str, str, str] | None:
+    """The media app's public-file hook (`media.access.register_public_file`): a labelled work's
+    rendition carries its AI label (`originality.marks`: the download name, the picture)."""
+    link = EntryFile.objects.filter(media_id=media.pk).values_list("entry_id", "entry__number").first()
+    if link is None:
+        return None
+    return marks.public_file(link[0], link[1] or "", media, name, storage, stored)
 
 
 def public_media(entry: Entry, fields: list[FieldDef]) -> tuple[list[MediaItem], int]:
@@ -236,7 +246,7 @@ def public_media(entry: Entry, fields: list[FieldDef]) -> tuple[list[MediaItem],
         if m.kind not in RENDITIONS:
             documents += 1
             continue
-        urls = {n: media_url(entry.pk, m, n) for n in RENDITIONS[m.kind] if getattr(m, FIELD_OF[n])}
+        urls = {n: media_url(m, n) for n in RENDITIONS[m.kind] if getattr(m, FIELD_OF[n])}
         if m.kind in ("video", "audio") and "preview" not in urls:
             continue
         if m.kind == "image" and "web" not in urls:
@@ -248,6 +258,9 @@ def public_media(entry: Entry, fields: list[FieldDef]) -> tuple[list[MediaItem],
 
 
 def showcase_of(entry: Entry) -> Showcase | None:
+    """The entry's showcase: the one loaded with it (`select_related("showcase")`), else a query."""
+    if Entry.showcase.is_cached(entry):
+        return getattr(entry, "showcase", None)
     return Showcase.objects.filter(entry_id=entry.pk).only("id", "credit", "views").first()
 
 

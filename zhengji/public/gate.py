@@ -44,3 +44,6 @@ def file_is_public(media: Any) -> bool:
 def register() -> None:
     register_view(View.PUBLIC, public_q)
     access.register_public("public.entry_files", file_is_public)
+    from .entry_page import labelled_file  # noqa: PLC0415 (the page's projection imports the gate's app)
+
+    access.register_public_file("public.ai_label", labelled_file)

@@ -1,12 +1,10 @@
 """URLs of the public site's entry page area (namespace "public", included by urls.py)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from . import views_entry
 
 urlpatterns: list = [
     path("w/<int:pk>/", views_entry.entry_page_view, name="entry"),
     path("w/<int:pk>/seen", views_entry.entry_seen, name="entry_seen"),
-    re_path(r"^w/(?P<pk>\d+)/m/(?P<media_id>\d+)/(?P<name>thumb|web|poster|preview)$", views_entry.entry_media,
-            name="entry_media"),
 ]

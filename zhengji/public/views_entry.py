@@ -1,43 +1,35 @@
-"""The public entry page (/w/<pk>/), its view beacon and its files.
+"""The public entry page (/w/<pk>/) and its view beacon. Its files are the media app's renditions
+(`media:rendition`, opened to everyone for public entries by `gate.file_is_public`).
 
-Everything goes through the public gate (`entry_for(..., view=View.PUBLIC)`): a draft, a
+Everything goes through the public gate (`entries_for(..., View.PUBLIC)`): a draft, a
 disqualified or an unapproved entry is 404 for everyone here. Anonymous visitors get the page
 from the tag-invalidated cache (entry, track, campaign); logged-in visitors get it live (their
 vote box and comment form differ)."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import FileField
-from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
 
-from zhengji.entries.models import Entry
-from zhengji.entries.queries import View, entry_for
-from zhengji.media.models import MediaFile, MediaStatus
-from zhengji.media.views_media import serve_fieldfile
-from zhengji.originality import marks
+from zhengji.entries.queries import View, entries_for
 
 from . import counters, entry_page
-from .cache import cached_page, versions
-
-MEDIA_MAX_AGE = 24 * 3600  # URLs carry the file's version, so a day is safe; withdrawals show within it
+from .cache import cached_page, note_tags
 
 
-def _tags(request, pk: int) -> list[str]:
-    """entry, track and campaign tags; the entry → (track, campaign) pair is itself cached so a
-    cache hit costs no query."""
-    key = f"pe:tc:{pk}"
-    pair = cache.get(key)
+def _tc_key(pk: int) -> str:
+    return f"pe:tc:{pk}"
+
+
+def _tags(request, pk: int) -> list[str] | None:
+    """entry, track and campaign tags. The entry → (track, campaign) pair is remembered (forgotten
+    when the entry is saved, hooks_entry), so a cache hit costs no query; when it is not known the
+    page is not either (both are made together), so None: the view runs and remembers it."""
+    pair = cache.get(_tc_key(pk))
     if pair is None:
-        pair = Entry.objects.filter(pk=pk).values_list("track_id", "track__campaign_id").first()
-        if pair is None:
-            return [f"entry:{pk}"]
-        cache.set(key, tuple(pair), 24 * 3600)
+        return None
     return [f"entry:{pk}", f"track:{pair[0]}", f"campaign:{pair[1]}"]
 
 
@@ -69,7 +61,13 @@ def page_context(request, page: entry_page.EntryPage) -> dict:
 @require_safe
 @cached_page(lambda request, pk: _tags(request, pk))
 def entry_page_view(request, pk: int):
-    entry = entry_for(request.user, pk, permission=None, view=View.PUBLIC)
+    # The gate's public view, with the showcase (credit, views) in the same query.
+    entry = entries_for(request.user, View.PUBLIC).select_related("showcase").filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    pair = (entry.track_id, entry.track.campaign_id)
+    cache.set(_tc_key(entry.pk), pair, 24 * 3600)
+    note_tags(request, [f"entry:{entry.pk}", f"track:{pair[0]}", f"campaign:{pair[1]}"])
     page = entry_page.build(entry)
     ctx = page_context(request, page)
     ctx["entry"] = entry
@@ -83,58 +81,3 @@ def entry_seen(request, pk: int):
     if not counters.token_ok(pk, request.POST.get("t", "")):
         raise Http404
     return JsonResponse({"counted": counters.record_view(request, pk)})
-
-
-def _rendition(pk: int, media_id: int, name: str) -> tuple[str, str, str, str] | None:
-    """(storage name, content type, ETag, download name) of a public rendition, or None. Remembered for a minute
-    under the entry's cache tag version, so a video's many range requests cost no query and any
-    save of the entry (a decision, a withdrawal) forgets it at once."""
-    key = f"pe:m:{pk}:{media_id}:{name}:{versions([f'entry:{pk}'])[0]}"
-    hit = cache.get(key)
-    if hit is not None:
-        return hit or None
-    found: tuple[str, str, str, str] | None = None
-    try:
-        entry = entry_for(AnonymousUser(), pk, permission=None, view=View.PUBLIC)
-    except Http404:
-        entry = None
-    media = None
-    if entry is not None:
-        media = (MediaFile.objects.select_related("entry_link")
-                 .filter(pk=media_id, entry_link__entry=entry, status=MediaStatus.READY).first())
-    if entry is not None and media is not None:
-        allowed = {f.key for f in entry_page.fields_of(entry) if f.type == "file" and not f.identifying}
-        fieldfile = getattr(media, entry_page.FIELD_OF[name])
-        if (media.entry_link.slot in allowed and name in entry_page.RENDITIONS.get(media.kind, ())
-                and fieldfile):
-            content_type = ""
-            if name == "preview":
-                content_type = "video/mp4" if media.kind == "video" else "audio/mp4"
-            # A labelled work's file carries its AI label (originality.marks: the name, the picture).
-            stored, download, label = marks.public_file(entry.pk, entry.number or "", media, name, fieldfile.storage,
-                                                        fieldfile.name)
-            found = (stored, content_type, f'"m{media.pk}-{name}-{int(media.updated.timestamp())}{label}"', download)
-    cache.set(key, found or "", 60)
-    return found
-
-
-@require_safe
-def entry_media(request, pk: int, media_id: int, name: str):
-    """A rendition of a public entry's file, for everyone (the media app serves files to people
-    with a permission only). Never the original; only files of fields that are not identifying."""
-    found = _rendition(int(pk), int(media_id), name)
-    if found is None:
-        raise Http404
-    stored, content_type, etag = found[0], found[1], found[2]
-    download = found[3] if len(found) > 3 else ""  # a value cached by an older release has three
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        resp: HttpResponse = HttpResponseNotModified()
-    else:
-        field = MediaFile._meta.get_field(entry_page.FIELD_OF[name])
-        assert isinstance(field, FileField)
-        storage = field.storage
-        resp = serve_fieldfile(request, SimpleNamespace(storage=storage, name=stored), content_type=content_type,
-                               download_name=download)
-    resp["ETag"] = etag
-    resp["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
-    return resp

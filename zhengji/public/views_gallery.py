@@ -26,7 +26,7 @@ from zhengji.entries.queries import View, entries_for, entry_for
 from zhengji.orgs.models import Organization, OrgKind
 
 from . import gallery_queries as gq
-from .cache import cached_page
+from .cache import cached_page, remember
 from .domain import showcase as domain
 from .domain.showcase import gallery_tag
 from .gate import SHOWABLE_STATES
@@ -53,7 +53,13 @@ def day_seed(track_id: int, day: dt.date | None = None) -> int:
 
 
 def _tracks(slug: str) -> list[tuple[int, str, int]]:
-    return list(Track.objects.filter(campaign__slug=slug).order_by("number").values_list("pk", "slug", "campaign_id"))
+    """(pk, slug, campaign id) of the campaign's tracks, remembered until a campaign or a track is
+    saved (hooks_info bumps "site"): the gallery's cache hits cost no query."""
+    def load() -> list[tuple[int, str, int]]:
+        rows = Track.objects.filter(campaign__slug=slug).order_by("number").values_list("pk", "slug", "campaign_id")
+        return [(int(pk), str(s), int(c)) for pk, s, c in rows]
+
+    return remember(f"tracks:{slug}", ["site"], load, 3600)
 
 
 def _chosen(tracks: list[tuple[int, str, int]], wanted: str) -> tuple[int, str, int] | None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tests import factories as f
 from zhengji.entries.models import EntryStatus as S
+from zhengji.media.views_media import rendition_path
 from zhengji.public.models import Credit
 
 from .builders import AUTHOR, SECRET_FILE, SECRET_ID_CARD, SECRET_NAME, SECRET_PHONE
@@ -96,11 +97,11 @@ def test_players_viewer_and_documents(client, rich_entry):
     html = client.get(url(e)).content.decode()
     video = re.search(r"<video[^>]*>.*?</video>", html, re.S).group(0)
     assert "playsinline" in video and 'poster="' in video
-    assert f"/w/{e.pk}/m/{e.media['video'].pk}/preview" in video
-    assert f"/w/{e.pk}/m/{e.media['video'].pk}/poster" in video
-    assert f"/w/{e.pk}/m/{e.media['audio'].pk}/preview" in re.search(r"<audio.*?</audio>", html, re.S).group(0)
+    assert f"/files/m/{e.media['video'].pk}/preview?v=" in video
+    assert f"/files/m/{e.media['video'].pk}/poster?v=" in video
+    assert f"/files/m/{e.media['audio'].pk}/preview?v=" in re.search(r"<audio.*?</audio>", html, re.S).group(0)
     viewer = re.search(r"<section[^>]*data-viewer.*?</section>", html, re.S).group(0)
-    order = [int(m) for m in re.findall(rf"/w/{e.pk}/m/(\d+)/web", viewer)]
+    order = [int(m) for m in re.findall(r"/files/m/(\d+)/web", viewer)]
     assert order == [m.pk for m in e.media["photos"]]  # the entrant's order
     assert "1/3" in viewer and "data-next" in viewer and "data-full" in viewer
     # The identifying photo field and the document are not published as files.
@@ -109,23 +110,33 @@ def test_players_viewer_and_documents(client, rich_entry):
     assert 'id="wechat-hint"' in html and "entry.js" in html
 
 
+def rendition(e, key, name: str) -> str:
+    """The URL of a rendition as the entry page gives it (the media app's, versioned)."""
+    media = e.media[key] if not isinstance(key, tuple) else e.media[key[0]][key[1]]
+    return rendition_path(media, name)
+
+
 def test_public_renditions(client, rich_entry):
     e = rich_entry
     v = e.media["video"]
-    r = client.get(f"/w/{e.pk}/m/{v.pk}/preview", HTTP_RANGE="bytes=0-99")
-    assert r.status_code == 206 and r["Content-Type"] == "video/mp4"
-    assert r["Cache-Control"].startswith("public") and r["ETag"]
+    preview = rendition(e, "video", "preview")
+    assert preview in client.get(url(e)).content.decode().replace("&amp;", "&")
+    r = client.get(preview, HTTP_RANGE="bytes=0-99")
+    assert r.status_code == 206 and r["Content-Type"] == "video/mp4" and r["Content-Range"].startswith("bytes 0-99/")
+    assert r["Cache-Control"] == "public, max-age=31536000, immutable" and r["ETag"]
     assert SECRET_FILE not in r.get("Content-Disposition", "")
-    assert client.get(f"/w/{e.pk}/m/{v.pk}/poster", HTTP_IF_NONE_MATCH=r["ETag"]).status_code in (200, 304)
-    assert client.get(f"/w/{e.pk}/m/{v.pk}/preview", HTTP_IF_NONE_MATCH=r["ETag"]).status_code == 304
+    assert client.get(rendition(e, "video", "poster"), HTTP_IF_NONE_MATCH=r["ETag"]).status_code in (200, 304)
+    assert client.get(preview, HTTP_IF_NONE_MATCH=r["ETag"]).status_code == 304
     photo = e.media["photos"][0]
-    assert client.get(f"/w/{e.pk}/m/{photo.pk}/web").status_code == 200
-    assert client.get(f"/w/{e.pk}/m/{photo.pk}/preview").status_code == 404  # no such rendition for images
-    assert client.get(f"/w/{e.pk}/m/{e.media['id_photo'].pk}/web").status_code == 404  # identifying field
-    assert client.post(f"/w/{e.pk}/m/{photo.pk}/web").status_code == 405
+    assert client.get(rendition(e, ("photos", 0), "web")).status_code == 200
+    assert client.get(reverse("media:rendition", args=[photo.pk, "preview"])).status_code == 404  # none for images
+    # Never the original, never an identifying file field (anonymous: asked to log in, as any closed file).
+    assert client.get(reverse("media:original", args=[v.pk])).status_code == 302
+    assert client.get(rendition(e, "id_photo", "web")).status_code == 302
+    assert client.post(rendition(e, ("photos", 0), "web")).status_code == 405
     e.status = S.DISQUALIFIED
     e.save(update_fields=["status"])
-    assert client.get(f"/w/{e.pk}/m/{photo.pk}/web").status_code == 404
+    assert client.get(rendition(e, ("photos", 0), "web")).status_code == 302  # closed at once (cached answer forgotten)
 
 
 def test_account_card(client, world):
@@ -145,7 +156,7 @@ def test_share_context_and_language(client, rich_entry):
     r = client.get(url(rich_entry))
     share = r.context["share"]
     assert share["title"] == "匠心筑梦" and share["url"] == f"http://testserver/w/{rich_entry.pk}/"
-    assert share["image"].startswith(f"http://testserver/w/{rich_entry.pk}/m/")
+    assert share["image"].startswith("http://testserver/files/m/")
     en = client.get(url(rich_entry), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Statement" in en and "Views" in en
 
@@ -211,9 +222,16 @@ def test_head_request(client, world):
 
 
 def test_rendition_requests_after_the_first_cost_no_query(client, rich_entry, django_assert_num_queries):
-    v = rich_entry.media["video"]
-    path = f"/w/{rich_entry.pk}/m/{v.pk}/preview"
+    path = rendition(rich_entry, "video", "preview")
     assert client.get(path, HTTP_RANGE="bytes=0-99").status_code == 206
     with django_assert_num_queries(0):
         r = client.get(path, HTTP_RANGE="bytes=100-199")
     assert r.status_code == 206 and len(b"".join(r.streaming_content)) == 100
+
+
+def test_remembered_public_answer_is_forgotten_when_the_campaign_is_unpublished(client, world, rich_entry):
+    path = rendition(rich_entry, "video", "preview")
+    assert client.get(path, HTTP_RANGE="bytes=0-9").status_code == 206
+    world.campaign.is_published = False  # the whole campaign leaves the public site
+    world.campaign.save(update_fields=["is_published"])
+    assert client.get(path, HTTP_RANGE="bytes=0-9").status_code == 302

@@ -109,6 +109,24 @@ def test_cached_gallery_changes_after_an_approval(client, w, django_capture_on_c
     assert after["X-Page-Cache"] == "miss" and "第二件" in html(after)
 
 
+def test_cached_gallery_hit_costs_no_query_and_follows_a_track_rename(client, w, settings,
+                                                                     django_capture_on_commit_callbacks,
+                                                                     django_assert_num_queries):
+    settings.PUBLIC_PAGE_CACHE = True
+    a = w.entry("第一件")
+    with django_capture_on_commit_callbacks(execute=True):
+        domain.approve(w.host, w.track, [a.pk])
+    url = gallery_url(w, track=w.track.slug)
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    client.cookies.clear()
+    with django_assert_num_queries(0):  # the track lookup is remembered too
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    w.track.slug = "renamed"
+    w.track.save()  # bumps "site": the remembered tracks are read again
+    r = client.get(gallery_url(w, track="renamed"))
+    assert r.status_code == 200 and r["X-Page-Cache"] == "miss" and "第一件" in html(r)
+
+
 def test_gallery_404_and_methods(client, w):
     assert client.get("/c/nope/gallery/").status_code == 404
     assert client.post(gallery_url(w)).status_code == 405
