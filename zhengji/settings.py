@@ -149,7 +149,10 @@ if REDIS_URL:
     # Workers: `manage.py rqworker default --job-class django_tasks_rq.Job` (see docs/deployment.md).
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each worker's own memory: room for the anonymous pages of a few thousand works (Django's
+    # default of 300 entries would evict the entry pages of a busy gallery before they are reused).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_MAX_ENTRIES", "5000"))}}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 if env_bool("TASKS_IMMEDIATE"):

@@ -10,7 +10,7 @@ import datetime as dt
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from zhengji.common.i18n import localized
 from zhengji.entries.services import start_states
 
 from . import presenters
-from .cache import cached_page
+from .cache import cached_page, remember
 from .share import share_context, summary
 
 ANNOUNCEMENTS_ON_HOME = 10
@@ -69,13 +69,32 @@ def _tag_row(qs) -> tuple | None:
             .values_list("pk", "newest").first())
 
 
+TAGS_SECONDS = 30  # how long a page's tag row is remembered at most (a scheduled announcement is due)
+
+
+def _remembered_row(key: str, qs) -> tuple | None:
+    """The tag row, remembered until a campaign or an announcement is saved (they bump "site"), so
+    a cached page's hit costs no query. The next scheduled announcement's time is kept with it:
+    once that time has passed nothing was saved, so the row is read again (one query) until the
+    remembered value expires."""
+    def compute() -> tuple:
+        now = timezone.now()
+        due = Announcement.objects.filter(publish_at__gt=now).aggregate(m=Min("publish_at"))["m"]
+        return _tag_row(qs), due
+
+    row, due = remember(key, ["site"], compute, ttl=TAGS_SECONDS)
+    if due is not None and due <= timezone.now():
+        row, _due = compute()
+    return row
+
+
 def campaign_tags(request, slug: str, *args, **kwargs) -> list[str]:
-    """What a campaign's pages depend on (one query)."""
-    return _tags(_tag_row(Campaign.objects.filter(slug=slug)))
+    """What a campaign's pages depend on (no query when remembered)."""
+    return _tags(_remembered_row(f"tags:c:{slug}", Campaign.objects.filter(slug=slug)))
 
 
 def home_tags(request) -> list[str]:
-    return _tags(_tag_row(Campaign.objects.filter(is_published=True).order_by("-year", "-id")))
+    return _tags(_remembered_row("tags:home", Campaign.objects.filter(is_published=True).order_by("-year", "-id")))
 
 
 def announcement_tags(request, slug: str, pk: int) -> list[str]:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -62,16 +62,31 @@ def _tracks(slug: str) -> list[tuple[int, str, int]]:
     return remember(f"tracks:{slug}", ["site"], load, 3600)
 
 
-def _chosen(tracks: list[tuple[int, str, int]], wanted: str) -> tuple[int, str, int] | None:
+def _first_with_works(slug: str, tracks: list[tuple[int, str, int]]) -> int | None:
+    """The first track (in order) whose gallery lists a work, remembered until a listing changes:
+    a visitor who opens the gallery without choosing sees works, not an empty first track."""
+    def load() -> int | None:
+        listed = Showcase.objects.filter(track_id=OuterRef("pk"), listed=True)
+        rows = (Track.objects.filter(pk__in=[t[0] for t in tracks]).annotate(has=Exists(listed))
+                .filter(has=True).order_by("number").values_list("pk", flat=True)[:1])
+        return next(iter(rows), None)
+
+    return remember(f"first-track:{slug}", ["site", *(gallery_tag(t[0]) for t in tracks)], load, 3600)
+
+
+def _chosen(tracks: list[tuple[int, str, int]], wanted: str, slug: str) -> tuple[int, str, int] | None:
     for t in tracks:
         if t[1] == wanted:
             return t
-    return tracks[0] if tracks else None
+    if not tracks:
+        return None
+    first = _first_with_works(slug, tracks)
+    return next((t for t in tracks if t[0] == first), tracks[0])
 
 
 def _gallery_tags(request: HttpRequest, slug: str) -> list[str]:
     tracks = _tracks(slug)
-    t = _chosen(tracks, request.GET.get("track", ""))
+    t = _chosen(tracks, request.GET.get("track", ""), slug)
     if t is None:
         return [f"campaign-slug:{slug}"]
     return [f"campaign:{t[2]}", f"track:{t[0]}", gallery_tag(t[0])]
@@ -98,7 +113,8 @@ def query_from(params: Any, track_id: int) -> gq.GalleryQuery:
 def gallery(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _visible_campaign(request, slug)
     tracks = list(campaign.tracks.only("pk", "slug", "number", "name", "name_en", "campaign_id").order_by("number"))
-    track = next((t for t in tracks if t.slug == request.GET.get("track")), tracks[0] if tracks else None)
+    chosen = _chosen([(t.pk, t.slug, t.campaign_id) for t in tracks], request.GET.get("track", ""), slug)
+    track = next((t for t in tracks if chosen and t.pk == chosen[0]), tracks[0] if tracks else None)
     ctx: dict[str, Any] = {"campaign": campaign, "tracks": tracks, "track": track,
                            "preview": not campaign.is_published}
     if track is not None:

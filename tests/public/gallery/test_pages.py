@@ -84,6 +84,7 @@ def test_keyset_pages_cover_every_entry_once(client, w, sort):
 def test_query_count_does_not_grow_with_page_size(client, w, awards):
     entries = [w.entry(f"作品{i:02d}", authors=("甲", "乙")) for i in range(40)]
     domain.approve(w.host, w.track, [e.pk for e in entries])
+    client.get(gallery_url(w))  # what a gallery remembers (its tracks, the first with works) is read once
     counts = []
     for size in (5, 40):
         with CaptureQueriesContext(connection) as ctx:
@@ -125,6 +126,23 @@ def test_cached_gallery_hit_costs_no_query_and_follows_a_track_rename(client, w,
     w.track.save()  # bumps "site": the remembered tracks are read again
     r = client.get(gallery_url(w, track="renamed"))
     assert r.status_code == 200 and r["X-Page-Cache"] == "miss" and "第一件" in html(r)
+
+
+def test_without_a_choice_the_gallery_opens_on_the_first_track_with_works(client, w, settings,
+                                                                          django_capture_on_commit_callbacks):
+    settings.PUBLIC_PAGE_CACHE = True
+    assert w.track.number < w.track2.number
+    photo = w.entry("摄影作品", track=w.track2)
+    with django_capture_on_commit_callbacks(execute=True):
+        domain.approve(w.host2, w.track2, [photo.pk])
+    page = html(client.get(gallery_url(w)))
+    assert "摄影作品" in page and "共 1 件作品" in page
+    # Once the first track lists a work, it is the one shown (the remembered choice is forgotten).
+    first = w.entry("第一件")
+    with django_capture_on_commit_callbacks(execute=True):
+        domain.approve(w.host, w.track, [first.pk])
+    page = html(client.get(gallery_url(w)))
+    assert "第一件" in page and "摄影作品" not in page
 
 
 def test_gallery_404_and_methods(client, w):
