@@ -8,8 +8,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/zhengji
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
-# Two workers for the two cores; `make test PYTEST_ARGS=` runs serially.
-PYTEST_ARGS ?= -n 2
+# Two workers for the two cores; `make test PYTEST_ARGS=` runs serially. worksteal: each worker
+# starts on its own contiguous half of the suite (module-scoped fixtures are built once, not on both
+# workers) and an idle worker takes tests from the end of the other's queue, so a long test near the
+# end does not leave one core idle.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 # Branch coverage of the SQLite pass; the floor is fail_under in pyproject.toml ([tool.coverage.report]).
 COV_ARGS ?= --cov=zhengji --cov-branch --cov-report=term:skip-covered
 # DEMO_LIVE=1 (default): also load the live copy of the demo campaign, collecting today; 0: only 2025.

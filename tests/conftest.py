@@ -25,9 +25,12 @@ def _test_settings(settings, tmp_path):
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if settings.REDIS_URL and worker.startswith("gw"):
         # Parallel workers each get their own Redis database: cache.clear() flushes a whole
-        # database, and sessions live in the cache when Redis is configured.
-        base = settings.REDIS_URL.rsplit("/", 1)[0]
-        cache = dict(settings.CACHES["default"], LOCATION=f"{base}/{14 - int(worker[2:])}")
+        # database, and sessions live in the cache when Redis is configured. Counted down from the
+        # URL's own database (gw0 keeps it, gw1 the one below), so two runs given different
+        # databases do not flush each other's sessions.
+        base, _, number = settings.REDIS_URL.rpartition("/")
+        first = int(number) if number.isdigit() else 15
+        cache = dict(settings.CACHES["default"], LOCATION=f"{base}/{(first - int(worker[2:])) % 16}")
         settings.CACHES = {**settings.CACHES, "default": cache}
     from zhengji.common import sms
 
