@@ -177,10 +177,15 @@ def _refused_key(media: MediaFile) -> str:
     return "pkg:nostrip:" + hashlib.sha256(stripping.cache_name(media).encode()).hexdigest()[:32]
 
 
-def clean_copy(media: MediaFile) -> stripping.StrippedCopy | None:
+def clean_copy(media: MediaFile, *, refused: bool | None = None) -> stripping.StrippedCopy | None:
     """The file's copy without metadata (made now if missing), or None when its type has none or
-    it cannot be made (then the original is shipped, with a note)."""
-    if not stripping.can_strip(media) or django_cache.get(_refused_key(media)):
+    it cannot be made (then the original is shipped, with a note). `refused`: whether it is
+    remembered as impossible, when the caller read that for many files at once."""
+    if not stripping.can_strip(media):
+        return None
+    if refused is None:
+        refused = bool(django_cache.get(_refused_key(media)))
+    if refused:
         return None
     try:
         return stripping.stripped_copy(media)
@@ -274,7 +279,11 @@ def build_package(reader: Any, entries: QuerySet[Entry], *, filename: str, title
                 links.setdefault(link.entry_id, []).append(link)
             crcs = dict(MediaChecksum.objects.filter(media_id__in=[li.media_id for ls in links.values() for li in ls])
                         .values_list("media_id", "crc32"))
-        copies = {li.media_id: clean_copy(li.media) for ls in links.values() for li in ls}
+        media = [li.media for ls in links.values() for li in ls]
+        # Which files are remembered as impossible to clean: one cache round trip for the chunk.
+        keys = {m.pk: _refused_key(m) for m in media if stripping.can_strip(m)}
+        refused = django_cache.get_many(list(keys.values())) if keys else {}
+        copies = {m.pk: clean_copy(m, refused=bool(refused.get(keys.get(m.pk, "")))) for m in media}
         clean_crcs = {(n, size): crc for n, size, crc in CleanChecksum.objects.filter(
             name__in=[c.name for c in copies.values() if c is not None]).values_list("name", "size", "crc32")}
         for e, row in zip(chunk, chunk_rows, strict=True):
