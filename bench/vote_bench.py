@@ -122,6 +122,8 @@ def seed(n_accounts: int, n_entries: int, quota: int) -> tuple[list[str], list[i
     users = list(User.objects.filter(username__startswith="v").order_by("pk"))
     from importlib import import_module  # noqa: PLC0415
 
+    from zhengji.public.votes_lean import remember_account  # noqa: PLC0415
+
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = []
     for u in users:
@@ -130,6 +132,8 @@ def seed(n_accounts: int, n_entries: int, quota: int) -> tuple[list[str], list[i
         s[HASH_SESSION_KEY] = u.get_session_auth_hash()
         s.create()
         keys.append(s.session_key)
+        if not os.environ.get("BENCH_COLD_ACCOUNTS"):
+            remember_account(u)  # what logging in does (the user_logged_in signal)
     return keys, entry_ids, t.pk
 
 
@@ -323,7 +327,8 @@ def main() -> int:
     server = subprocess.Popen([gunicorn, "zhengji.wsgi:application", "--bind", f"127.0.0.1:{port}",
                                "--workers", str(args.workers), "--worker-class", args.worker_class,
                                "--threads", "4" if args.worker_class == "gthread" else "1",
-                               "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null"],
+                               # No access log, as in docs/deployment.md (the proxy in front logs).
+                               *(["--access-logfile", "-"] if os.environ.get("BENCH_ACCESS_LOG") else [])],
                               cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -337,7 +342,15 @@ def main() -> int:
         # Warm every worker (imports, connections) before measuring.
         wrk(f"{url}/api/health", args.connections, 2, args.wrk_threads, base_lua)
         base = wrk(f"{url}/api/health", args.connections, args.duration, args.wrk_threads, base_lua)
+        spy = None
+        if os.environ.get("BENCH_SPY"):  # collapsed stacks of every worker during the votes (py-spy)
+            spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(server.pid),
+                                    "--subprocesses", "--format", "raw", "--rate", "200", "--nonblocking",
+                                    "--duration", str(args.duration), "-o", os.environ["BENCH_SPY"]],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         vote = wrk(f"{url}/api/public/votes/entries/0", args.connections, args.duration, args.wrk_threads, vote_lua)
+        if spy is not None:
+            spy.wait(60)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)

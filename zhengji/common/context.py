@@ -50,7 +50,14 @@ def _trusted_networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network |
 
 def _address(value: str | None) -> str | None:
     """A valid IP address in its normal form, or None."""
-    value = (value or "").strip()
+    return _normal_address(value or "")
+
+
+# Parsing an address costs tens of microseconds and every request parses its client's: the same
+# few thousand addresses come back again and again (the vote path counts each of them).
+@lru_cache(maxsize=4096)
+def _normal_address(value: str) -> str | None:
+    value = value.strip()
     if value.startswith("[") and "]" in value:  # "[2001:db8::1]:443"
         value = value[1:value.index("]")]
     try:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 
+# Pure and called on every vote and comment with the same addresses over and over.
+@lru_cache(maxsize=4096)
 def network_of(ip: str | None, *, v4_prefix: int = 24, v6_prefix: int = 64) -> str:
     """The /24 (IPv4) or /64 (IPv6, one household or phone) of an address, "" when it is none."""
     if not ip:

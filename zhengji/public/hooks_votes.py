@@ -59,14 +59,28 @@ def _window_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: forget_gates(track_id))
 
 
-def _account_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _account_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    from django.db import transaction  # noqa: PLC0415
+
     from .votes_lean import forget_account  # noqa: PLC0415
 
-    forget_account(instance.pk)
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a login (update_last_login): neither the password nor the standing changed
+    user_id = instance.pk
+    forget_account(user_id)
+    # Again after the commit: a vote that read the old password before it could cache it meanwhile.
+    transaction.on_commit(lambda: forget_account(user_id))
+
+
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from .votes_lean import remember_account  # noqa: PLC0415
+
+    remember_account(user)
 
 
 def connect_signals() -> None:
     from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.contrib.auth.signals import user_logged_in  # noqa: PLC0415
     from django.db.models.signals import post_delete, post_save  # noqa: PLC0415
 
     post_save.connect(_window_saved, sender=VoteWindow, dispatch_uid="public.votes.window_saved")
@@ -75,3 +89,4 @@ def connect_signals() -> None:
     # password, deactivated) or a deleted one drops it.
     post_save.connect(_account_saved, sender=get_user_model(), dispatch_uid="public.votes.account_saved")
     post_delete.connect(_account_saved, sender=get_user_model(), dispatch_uid="public.votes.account_deleted")
+    user_logged_in.connect(_logged_in, dispatch_uid="public.votes.logged_in")

@@ -78,35 +78,34 @@ def demanded(user_id: int, network: str) -> bool:
         int(got.get(kn, 0)) >= _s("VOTE_CHALLENGE_AFTER_NETWORK", 120)
 
 
-def count_pipelined(pipe: Any, make_key: Any, user_id: int, network: str) -> None:
-    """Queue this attempt's counting on a Redis pipeline (the lean vote path sends it with its other
-    reads): per key `SET k 0 EX 120 NX` then `INCR k`, the same counters `_incr` keeps, then the
-    read of a pending demand. `counted_from` reads the replies."""
+COUNT_SECONDS = 120  # a minute's counter lives two minutes (the key names the minute)
+
+
+def count_keys(user_id: int, network: str) -> tuple[list[str], str]:
+    """The counters an attempt increments (the account's, then the network's when it is known) and
+    the key of a pending demand: the lean vote path counts them in its own Redis round trip, each
+    `INCR` then `EXPIRE COUNT_SECONDS` on the first, as `_incr` does. `counted_from` reads them."""
     ku, kn, kd = _keys(user_id, network)
-    pipe.set(make_key(ku), 0, ex=120, nx=True)
-    pipe.incr(make_key(ku))
-    if network:
-        pipe.set(make_key(kn), 0, ex=120, nx=True)
-        pipe.incr(make_key(kn))
-    pipe.get(make_key(kd))
+    return ([ku, kn] if network else [ku]), kd
 
 
 def counted_from(replies: list[Any], network: str) -> tuple[tuple[int, int, bool], list[Any]]:
-    """(the account's count, the network's, a demand pending) and the replies after them."""
-    n = 5 if network else 3
-    mine, rest = replies[:n], replies[n:]
-    pending = mine[-1] is not None and int(mine[-1]) != 0
-    return (int(mine[1]), int(mine[3]) if network else 0, pending), rest
+    """(the account's count, the network's, a demand pending) from the replies of `count_keys`'
+    counters then the demand's read, and the replies after them."""
+    n = 2 if network else 1
+    pending_raw = replies[n]
+    pending = pending_raw is not None and int(pending_raw) != 0
+    return (int(replies[0]), int(replies[1]) if network else 0, pending), replies[n + 1:]
 
 
 def admit(user_id: int, network: str, proof: str | None, *, counted: tuple[int, int, bool] | None = None) -> Gate:
     """Count this attempt; refuse when over the hard limit; demand and check a proof of work when
-    over the soft one. `counted`: the attempt already counted (`count_pipelined`): the account's
+    over the soft one. `counted`: the attempt already counted (`count_keys`): the account's
     and the network's counts and whether a demand is pending."""
     ku, kn, kd = _keys(user_id, network)
     if counted is None:
-        n_user = _incr(ku, 120)
-        n_net = _incr(kn, 120) if network else 0
+        n_user = _incr(ku, COUNT_SECONDS)
+        n_net = _incr(kn, COUNT_SECONDS) if network else 0
         pending = None
     else:
         n_user, n_net, pending = counted

@@ -17,10 +17,11 @@ answers whatever this path hands on):
   account's standing (active, mobile number verified) read inside it;
 - the language of the answer (`Accept-Language`, the language cookie) as LocaleMiddleware picks it.
 
-The account's auth hash may be cached (VOTE_SESSION_CACHE_SECONDS; by default 30 s when the cache
-is shared — Redis — and off with the per-process local-memory cache): saving or deleting the
-account drops it (a password change saves the account), a logout deletes the session, and whether
-the account is still active and verified is read by the vote's own transaction anyway.
+The account's auth hash may be cached (VOTE_SESSION_CACHE_SECONDS; by default an hour when the cache
+is shared — Redis — and off with the per-process local-memory cache), from the moment it logs in:
+saving or deleting the account drops it, at once and again after the commit (a password change
+saves the account), a logout deletes the session, and whether the account is still active and
+verified is read by the vote's own transaction anyway.
 
 Anything unusual is handed on to the full stack unchanged: a Bearer token, a query string, a
 non-JSON body, a NUL in the body, an unknown host, a session made by another auth backend or
@@ -62,7 +63,7 @@ def _session_cache_seconds() -> int:
     if explicit is not None:
         return int(explicit)
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-    return 30 if backend.endswith("RedisCache") else 0
+    return 3600 if backend.endswith("RedisCache") else 0
 
 
 def _auth_key(user_id: Any) -> str:
@@ -72,6 +73,13 @@ def _auth_key(user_id: Any) -> str:
 def forget_account(user_id: Any) -> None:
     """Drop the cached auth hash of an account (it was saved or deleted)."""
     cache.delete(_auth_key(user_id))
+
+
+def remember_account(user: Any) -> None:
+    """Cache the account's auth hash as it logs in, so that its first vote does not read it."""
+    seconds = _session_cache_seconds()
+    if seconds and user.pk is not None:
+        cache.set(_auth_key(user.pk), user.get_session_auth_hash(), seconds)
 
 
 def _json(data: dict[str, Any], status: int, language: str) -> HttpResponse:
@@ -189,6 +197,33 @@ def _redis() -> tuple[Any, Any] | None:
 _SERIALIZER = RedisSerializer()
 
 
+# The second round trip as one command: the account's cached auth hash, then (the vote being open)
+# this minute's counters of the account and of its network, each INCR then EXPIRE on the first as
+# `votes_challenge._incr` keeps them, then the plain reads (a pending demand, the origin's flags).
+# KEYS: the auth hash, the ARGV[1] counters, the reads. ARGV[2]: the counters' lifetime.
+_READS_AND_COUNTS = """
+local out = {redis.call('GET', KEYS[1])}
+local counters = tonumber(ARGV[1])
+for i = 2, #KEYS do
+  if i <= counters + 1 then
+    local n = redis.call('INCR', KEYS[i])
+    if n == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+    out[i] = n
+  else
+    out[i] = redis.call('GET', KEYS[i])
+  end
+end
+return out
+"""
+
+
+def _script(client: Any) -> Any:
+    script = getattr(client, "_zj_vote_script", None)
+    if script is None:
+        script = client._zj_vote_script = client.register_script(_READS_AND_COUNTS)
+    return script
+
+
 def _load(serializer: Any, raw: Any) -> Any:
     return None if raw is None else serializer.loads(raw)
 
@@ -220,21 +255,20 @@ def _vote_redis(request: HttpRequest, entry_id: int, language: str, client: Any,
     if gate_cached:
         g = domain.Gate(*gate_cached)
         open_now = bool(g.enabled and g.opens_at and g.closes_at and g.opens_at <= at < g.closes_at)
-    pipe = client.pipeline(transaction=False)
-    pipe.get(mk(_auth_key(user_id)))
-    flags: list[str] = []
+    keys = [mk(_auth_key(user_id))]
+    n_counters = 0
     if open_now:
-        votes_challenge.count_pipelined(pipe, mk, user_id, origin.network)
-        flags = domain.flag_keys(gate_cached[0], origin)
-        if flags:
-            pipe.mget([mk(k) for k in flags])
-    replies = pipe.execute()
+        counters, demand = votes_challenge.count_keys(user_id, origin.network)
+        n_counters = len(counters)
+        keys += [mk(k) for k in counters] + [mk(demand)]
+        keys += [mk(k) for k in domain.flag_keys(gate_cached[0], origin)]
+    replies = _script(client)(keys=keys, args=[n_counters, votes_challenge.COUNT_SECONDS], client=client)
     if not _verified(user_id, session_hash, _load(serializer, replies[0])):
         return _error("unauthenticated", _("Please log in."), 401, language)
     counted = flagged = None
     if open_now:
         counted, rest = votes_challenge.counted_from(replies[1:], origin.network)
-        flagged = [_load(serializer, v) for v in rest[0]] if flags else []
+        flagged = [_load(serializer, v) for v in rest]
     return _cast(user_id, entry_id, language, origin=origin, proof=_proof(request), at=at,
                  gate_cached=gate_cached, counted=counted, flagged=flagged)
 

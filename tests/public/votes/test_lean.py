@@ -127,6 +127,22 @@ def test_a_password_change_ends_the_other_sessions(world, eligibility_cached):
     assert Vote.objects.count() == 1
 
 
+def test_logging_in_caches_the_accounts_hash_so_the_first_vote_does_not_read_it(world, eligibility_cached):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c, token = csrf_client(world.voter)  # force_login: the user_logged_in signal, last_login saved
+    assert cache.get(f"vu:{world.voter.pk}") == world.voter.get_session_auth_hash()
+    with CaptureQueriesContext(connection) as ctx:
+        assert post(c, world.entries[0], token).status_code == 200
+    assert not [q for q in ctx.captured_queries if "password" in q["sql"]]
+    # Saving anything but last_login drops it, at once and after the commit.
+    world.voter.real_name = "张三"
+    world.voter.save()
+    assert cache.get(f"vu:{world.voter.pk}") is None
+
+
 def test_refusals_are_the_full_paths_answers(world, settings):
     hidden = world.entry(status="submitted")
     c, token = csrf_client(world.voter)
@@ -235,3 +251,24 @@ def test_async_commit_is_a_setting_and_still_exact(world, settings):
     with pytest.raises(votes.VoteRefused):
         votes.cast(world.voter, world.entries[0].pk)
     assert VoteDayCounter.objects.get(entry_key=0).used == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_prepared_statement_and_the_plain_one_agree(settings, prepared):
+    """PostgreSQL, autocommit: the vote's function call prepared once per connection (or not, for a
+    pooler that cannot keep prepared statements): the same answers, the track's refusal included."""
+    needs_postgresql()
+    settings.VOTE_PREPARED = prepared
+    settings.VOTE_CHALLENGE_AFTER_ACCOUNT = settings.VOTE_RATE_MAX_ACCOUNT = 10_000
+    w = build_world(per_account=7, entries=9)
+    counts = [votes.cast_as(w.voter.pk, e.pk, origin=Origin(network="10.0.0.0/24")).remaining_today
+              for e in w.entries[:7]]
+    assert counts == [6, 5, 4, 3, 2, 1, 0]
+    with pytest.raises(votes.VoteRefused) as exc:
+        votes.cast_as(w.voter.pk, w.entries[7].pk)
+    assert exc.value.code == "track_quota"
+    with pytest.raises(votes.VoteRefused) as exc:
+        votes.cast_as(w.voter.pk, w.entries[0].pk)
+    assert exc.value.code == "entry_quota"
+    assert Vote.objects.count() == 7 and not VoteDayCounter.objects.filter(entry_id=w.entries[7].pk).exists()

@@ -270,15 +270,19 @@ def _record_pg(user_id: int, entry_id: int, gate: Gate, origin: Origin, challeng
                at: dt.datetime, day: dt.date) -> tuple[str, int, int]:
     args: list[Any] = [user_id, gate.track_id, entry_id, day, at, gate.per_entry, gate.per_account, origin.network,
             origin.device, challenged, group_id, bool(getattr(settings, "VOTE_ASYNC_COMMIT", False))]
-    sql = "SELECT * FROM zj_cast_vote(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    sql = _CAST_SQL
     try:
         if connection.in_atomic_block:
             # Inside a caller's transaction: a savepoint, so a refusal undoes only this vote.
             with transaction.atomic(), connection.cursor() as cur:
                 cur.execute(sql, args)
                 row = cur.fetchone()
+        elif getattr(settings, "VOTE_PREPARED", True):
+            with _prepared_cursor() as cur:  # autocommit: the statement is its own transaction
+                cur.execute(sql, args)
+                row = cur.fetchone()
         else:
-            with connection.cursor() as cur:  # autocommit: the statement is its own transaction
+            with connection.cursor() as cur:
                 cur.execute(sql, args)
                 row = cur.fetchone()
     except DatabaseError as exc:
@@ -286,6 +290,32 @@ def _record_pg(user_id: int, entry_id: int, gate: Gate, origin: Origin, challeng
             return "track_quota", 0, 0
         raise
     return str(row[0]), int(row[1]), int(row[2])
+
+
+_CAST_SQL = ("SELECT * FROM zj_cast_vote(%s::bigint, %s::bigint, %s::bigint, %s::date, %s::timestamptz, %s::integer, "
+             "%s::integer, %s::text, %s::text, %s::boolean, %s::bigint, %s::boolean)")
+
+
+def _prepared_cursor() -> Any:
+    """A cursor of Django's connection (its wrappers: errors, query logging) that binds on the
+    server and prepares the statement once per connection: the vote then sends only its values
+    (binary), and PostgreSQL neither parses nor plans it again. Django turns automatic preparing
+    off for connection poolers; a pooler in transaction mode needs PgBouncer 1.21 or later with
+    `max_prepared_statements` set, or VOTE_PREPARED = False (docs/public-votes.md)."""
+    global _PreparingCursor  # noqa: PLW0603 (made once, psycopg imported only on PostgreSQL)
+    if _PreparingCursor is None:
+        import psycopg  # noqa: PLC0415
+
+        class _Preparing(psycopg.Cursor):
+            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+                return super().execute(query, params, prepare=True)
+
+        _PreparingCursor = _Preparing
+    connection.ensure_connection()
+    return connection._prepare_cursor(_PreparingCursor(connection.connection))  # type: ignore[attr-defined]
+
+
+_PreparingCursor: Any = None
 
 
 class _Refused(Exception):
