@@ -272,3 +272,24 @@ def test_the_prepared_statement_and_the_plain_one_agree(settings, prepared):
         votes.cast_as(w.voter.pk, w.entries[0].pk)
     assert exc.value.code == "entry_quota"
     assert Vote.objects.count() == 7 and not VoteDayCounter.objects.filter(entry_id=w.entries[7].pk).exists()
+
+
+def test_the_redis_link_survives_a_flushed_script_and_a_dropped_connection(world):
+    """Redis only: the lean path's own connection loads its script again after SCRIPT FLUSH (a
+    restarted Redis) and reconnects once when the server closed the connection."""
+    from zhengji.public.votes_lean import _redis
+
+    link = _redis()
+    if link is None:
+        pytest.skip("the sessions are not in Redis here")
+    link = link[0]
+    c, token = csrf_client(world.voter)
+    assert post(c, world.entries[0], token).status_code == 200
+    link.call("SCRIPT", "FLUSH")
+    assert post(c, world.entries[1], token).status_code == 200
+    # The server closes the link's connection (a restart, a timeout): the next vote reconnects.
+    from django.core.cache import cache
+
+    cache._cache.get_client(write=True).client_kill_filter(_id=link.call("CLIENT", "ID"))
+    assert post(c, world.entries[2], token).status_code == 200
+    assert Vote.objects.count() == 3
