@@ -424,6 +424,9 @@ VOTE_CHALLENGE_TTL_SECONDS = int(os.environ.get("VOTE_CHALLENGE_TTL_SECONDS", "6
 VOTE_ALTCHA_HMAC_KEY = os.environ.get("VOTE_ALTCHA_HMAC_KEY", "")
 # PostgreSQL: acknowledge a vote before its WAL is flushed (off: durable; docs/decisions.md).
 VOTE_ASYNC_COMMIT = env_bool("VOTE_ASYNC_COMMIT", False)
+# PostgreSQL: the vote's function call as a prepared statement (off behind a pooler in transaction
+# mode that cannot keep them: PgBouncer before 1.21; docs/public-votes.md).
+VOTE_PREPARED = env_bool("VOTE_PREPARED", True)
 VOTE_ANOMALY_INTERVAL_SECONDS = int(os.environ.get("VOTE_ANOMALY_INTERVAL_SECONDS", "60"))
 VOTE_ANOMALY_WINDOW_SECONDS = int(os.environ.get("VOTE_ANOMALY_WINDOW_SECONDS", "600"))
 VOTE_ANOMALY_NETWORK_MAX = int(os.environ.get("VOTE_ANOMALY_NETWORK_MAX", "200"))

@@ -58,7 +58,8 @@ class VoteDayCounter(models.Model):
     """How many votes an account cast on one local day, per track (`entry` null) or per entry.
     `quota` is copied from the window when the row is made, so the CHECK holds the limit."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint below starts with it (one index less a vote).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     track = models.ForeignKey("campaigns.Track", on_delete=models.CASCADE, related_name="+")
     entry = models.ForeignKey("entries.Entry", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # 0 for the track's counter: a real value keeps one unique constraint valid on every database
@@ -83,7 +84,8 @@ class VoteTally(models.Model):
 
     entry = models.OneToOneField("entries.Entry", on_delete=models.CASCADE, primary_key=True,
                                  related_name="vote_tally")
-    track = models.ForeignKey("campaigns.Track", on_delete=models.CASCADE, related_name="+")
+    # Indexed by votetally_track_counted (it starts with the track).
+    track = models.ForeignKey("campaigns.Track", on_delete=models.CASCADE, related_name="+", db_index=False)
     counted = models.PositiveIntegerField(default=0)
     held = models.PositiveIntegerField(default=0)
 
@@ -145,15 +147,18 @@ class Vote(models.Model):
     """One cast vote, logged with where it came from (the network, a hash of the device)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    entry = models.ForeignKey("entries.Entry", on_delete=models.CASCADE, related_name="+")
-    track = models.ForeignKey("campaigns.Track", on_delete=models.CASCADE, related_name="+")
+    # entry, track and group are indexed by the Meta indexes that start with them (each index is
+    # written by every vote: no second copy).
+    entry = models.ForeignKey("entries.Entry", on_delete=models.CASCADE, related_name="+", db_index=False)
+    track = models.ForeignKey("campaigns.Track", on_delete=models.CASCADE, related_name="+", db_index=False)
     at = models.DateTimeField(default=timezone.now)
     day = models.DateField()  # the local (Asia/Shanghai) day the quota counted it on
     network = models.CharField(max_length=48, blank=True)  # /24 IPv4 or /64 IPv6
     device = models.CharField(max_length=16, blank=True)  # hash of the user agent and client hints
     challenged = models.BooleanField(default=False)  # a proof of work came with it
     state = models.CharField(max_length=10, choices=VoteState.choices, default=VoteState.COUNTED)
-    group = models.ForeignKey(AnomalyGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    group = models.ForeignKey(AnomalyGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              db_index=False)
     reviewed = models.BooleanField(default=False)  # released by a moderator: never flagged again
 
     class Meta:
