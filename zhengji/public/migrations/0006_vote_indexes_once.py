@@ -8,6 +8,16 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Django's names for them (the same on PostgreSQL and SQLite).
+DROPPED = [
+    ("public_vote", "entry_id", "public_vote_entry_id_b2413e40"),
+    ("public_vote", "group_id", "public_vote_group_id_2ef4c121"),
+    ("public_vote", "track_id", "public_vote_track_id_bbf1cf08"),
+    ("public_votedaycounter", "user_id", "public_votedaycounter_user_id_ef6a2cfe"),
+    ("public_votetally", "track_id", "public_votetally_track_id_6abd41f1"),
+]
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("campaigns", "0004_u1_pending_members"),
@@ -74,25 +84,9 @@ class Migration(migrations.Migration):
             ],
             database_operations=[
                 migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "public_vote_entry_id_b2413e40";',
-                    'CREATE INDEX "public_vote_entry_id_b2413e40" ON "public_vote" ("entry_id");',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "public_vote_group_id_2ef4c121";',
-                    'CREATE INDEX "public_vote_group_id_2ef4c121" ON "public_vote" ("group_id");',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "public_vote_track_id_bbf1cf08";',
-                    'CREATE INDEX "public_vote_track_id_bbf1cf08" ON "public_vote" ("track_id");',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "public_votedaycounter_user_id_ef6a2cfe";',
-                    'CREATE INDEX "public_votedaycounter_user_id_ef6a2cfe" ON "public_votedaycounter" ("user_id");',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "public_votetally_track_id_6abd41f1";',
-                    'CREATE INDEX "public_votetally_track_id_6abd41f1" ON "public_votetally" ("track_id");',
-                ),
+                    f'DROP INDEX IF EXISTS "{name}";', f'CREATE INDEX "{name}" ON "{table}" ("{column}");'
+                )
+                for table, column, name in DROPPED
             ],
         ),
     ]
