@@ -64,6 +64,8 @@ def _account_saved(sender: Any, instance: Any, update_fields: Any = None, **kwar
 
     from .votes_lean import forget_account  # noqa: PLC0415
 
+    if kwargs.get("created"):
+        return  # a new account: nothing of it cached yet
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login (update_last_login): neither the password nor the standing changed
     user_id = instance.pk
