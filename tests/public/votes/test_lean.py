@@ -1,6 +1,6 @@
 """The lean vote path (`zhengji/public/votes_lean.py`): every guarantee of the full path, the same
 answers. On the embedded default it runs the generic branch (sessions in the database); with
-PostgreSQL + Redis the Redis branch (two cache round-trips, the writes in zj_cast_vote)."""
+PostgreSQL + Redis the Redis branch (two commands on its own connection, the writes in zj_cast_vote)."""
 
 from __future__ import annotations
 

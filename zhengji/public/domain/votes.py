@@ -227,7 +227,7 @@ def cast_as(user_id: int, entry_id: int, *, origin: Origin = Origin(), proof: st
     """`cast` for an account known by its id (the lean HTTP path): the account's standing (active,
     mobile number verified) is checked by the database inside the vote's own transaction.
     The lean path may hand in what it already read from the cache: the gate answer, the attempt
-    counted (`votes_challenge.count_pipelined`), the flags of the origin (`flag_keys` order)."""
+    counted (`votes_challenge.count_keys`), the flags of the origin (`flag_keys` order)."""
     at = at or timezone.now()
     gate = check_window(gate_of(entry_id, gate_cached), at)
     admitted = votes_challenge.admit(user_id, origin.network, proof, counted=counted)
