@@ -195,15 +195,13 @@ class _Link:
         self._make = lambda: pool.connection_class(**pool.connection_kwargs)
         self._conn: Any = None
         self._pid = os.getpid()
-        self.script_sha = hashlib.sha1(_READS_AND_COUNTS.encode()).hexdigest()  # noqa: S324 (Redis names scripts so)
 
     def call(self, *args: Any) -> Any:
-        packed = _pack(args)
         for attempt in (1, 2):
             if self._conn is None or self._pid != os.getpid():  # new, or inherited across a fork
                 self._conn, self._pid = self._make(), os.getpid()
             try:
-                self._conn.send_packed_command([packed], check_health=False)
+                self._conn.send_packed_command(self._conn.pack_command(*args), check_health=False)
                 return self._conn.read_response()
             except (RedisConnectionError, RedisTimeoutError):
                 self._conn.disconnect()
@@ -214,19 +212,10 @@ class _Link:
 
     def reads_and_counts(self, keys: list[str], args: list[Any]) -> list[Any]:
         try:
-            return self.call("EVALSHA", self.script_sha, len(keys), *keys, *args)
+            return self.call("EVALSHA", _SCRIPT_SHA, len(keys), *keys, *args)
         except NoScriptError:  # a restarted or other Redis: load it, once
             self.call("SCRIPT", "LOAD", _READS_AND_COUNTS)
-            return self.call("EVALSHA", self.script_sha, len(keys), *keys, *args)
-
-
-def _pack(args: tuple[Any, ...]) -> bytes:
-    """A command in the Redis protocol (RESP): every argument a bulk string."""
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        b = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(b), b))
-    return b"".join(out)
+            return self.call("EVALSHA", _SCRIPT_SHA, len(keys), *keys, *args)
 
 
 def _redis() -> tuple[_Link, Any] | None:
@@ -265,6 +254,7 @@ for i = 2, #KEYS do
 end
 return out
 """
+_SCRIPT_SHA = hashlib.sha1(_READS_AND_COUNTS.encode()).hexdigest()  # noqa: S324 (the name Redis gives it)
 
 
 def _load(serializer: Any, raw: Any) -> Any:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -296,26 +297,21 @@ _CAST_SQL = ("SELECT * FROM zj_cast_vote(%s::bigint, %s::bigint, %s::bigint, %s:
              "%s::integer, %s::text, %s::text, %s::boolean, %s::bigint, %s::boolean)")
 
 
+class _PreparingCursor(psycopg.Cursor):
+    """psycopg's cursor that binds on the server, each statement prepared once per connection."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        return super().execute(query, params, prepare=True)
+
+
 def _prepared_cursor() -> Any:
     """A cursor of Django's connection (its wrappers: errors, query logging) that binds on the
     server and prepares the statement once per connection: the vote then sends only its values
     (binary), and PostgreSQL neither parses nor plans it again. Django turns automatic preparing
     off for connection poolers; a pooler in transaction mode needs PgBouncer 1.21 or later with
     `max_prepared_statements` set, or VOTE_PREPARED = False (docs/public-votes.md)."""
-    global _PreparingCursor  # noqa: PLW0603 (made once, psycopg imported only on PostgreSQL)
-    if _PreparingCursor is None:
-        import psycopg  # noqa: PLC0415
-
-        class _Preparing(psycopg.Cursor):
-            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-                return super().execute(query, params, prepare=True)
-
-        _PreparingCursor = _Preparing
     connection.ensure_connection()
     return connection._prepare_cursor(_PreparingCursor(connection.connection))  # type: ignore[attr-defined]
-
-
-_PreparingCursor: Any = None
 
 
 class _Refused(Exception):
