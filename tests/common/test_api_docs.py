@@ -25,3 +25,24 @@ def test_api_docs_page_uses_our_static_files(client):
     csp = r.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp
     assert "unsafe-eval" not in csp
+
+
+def test_schema_is_built_once_per_language_not_per_request(client, monkeypatch):
+    from ninja import NinjaAPI
+
+    from zhengji.api.api import api
+
+    api.__dict__.pop("_schemas", None)
+    builds: list[int] = []
+    original = NinjaAPI.get_openapi_schema
+
+    def counting(self, **kwargs):
+        builds.append(1)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(NinjaAPI, "get_openapi_schema", counting)
+    first = client.get("/api/openapi.json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    again = client.get("/api/openapi.json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert first == again and len(builds) == 1
+    client.get("/api/openapi.json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert len(builds) == 2
