@@ -127,7 +127,7 @@ def test_production_settings_pass_check_deploy(env_for, tmp_path, extra):
 
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="database-independent; run in the SQLite pass")
 def test_production_serves_collected_static_files_with_whitenoise(env_for, tmp_path):
-    # Slow (about 30 s: whitenoise compresses every file with gzip and brotli), and it found a
+    # Slow (about 20 s: whitenoise compresses every file but source maps with gzip and brotli), and it found a
     # real failure once (a source map referenced but not shipped), so it stays.
     env = env_for(SECRET_KEY=PROD_SECRET, ALLOWED_HOSTS="zj.example.org", STATIC_ROOT=str(tmp_path / "static"))
     p = manage("collectstatic", "--no-input", "-v0", env=env, timeout=300)
