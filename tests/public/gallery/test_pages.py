@@ -137,6 +137,8 @@ def test_without_a_choice_the_gallery_opens_on_the_first_track_with_works(client
         domain.approve(w.host2, w.track2, [photo.pk])
     page = html(client.get(gallery_url(w)))
     assert "摄影作品" in page and "共 1 件作品" in page
+    english = html(client.get(gallery_url(w), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "1 entry<" in english and "1 entries" not in english
     # Once the first track lists a work, it is the one shown (the remembered choice is forgotten).
     first = w.entry("第一件")
     with django_capture_on_commit_callbacks(execute=True):
