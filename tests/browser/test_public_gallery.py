@@ -59,3 +59,17 @@ def test_gallery_visitor_and_staff_on_a_phone(page):
 
     page.goto(f"{page.base_url}/c/{w.campaign.slug}/gallery/")
     assert cards.count() == 4
+
+
+def test_the_chosen_track_is_scrolled_into_the_strip_on_a_phone(page):
+    from tests import factories as f
+
+    w = GalleryWorld()
+    last = None
+    for n in range(3, 9):
+        last = f.track(w.campaign, w.tongling, number=n, name=f"第{n}个子项目：网络正能量作品征集", slug=f"t{n}")
+    page.goto(f"{page.base_url}/c/{w.campaign.slug}/gallery/?track={last.slug}")
+    active = page.locator(".zj-gallery-tracks .nav-link.active")
+    box = active.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -9,6 +9,13 @@
       });
     });
   });
+  // On a phone the track strip scrolls sideways: bring the chosen track into view (centred).
+  var active = document.querySelector(".zj-gallery-tracks .nav-link.active");
+  if (active) {
+    var strip = active.closest("ul");
+    var shift = active.getBoundingClientRect().left - strip.getBoundingClientRect().left;
+    strip.scrollLeft += shift - (strip.clientWidth - active.offsetWidth) / 2;
+  }
   var filters = document.getElementById("gallery-filters");
   if (filters) {
     filters.querySelectorAll("select").forEach(function (s) {
