@@ -44,20 +44,30 @@ def journey(page, settings) -> None:  # noqa: F811
     page.get_by_role("link", name="登录后投票").wait_for()
 
     log_in(page, w.voter)
+    # A second tab left open on the same entry (or a page WeChat kept): its button is still live.
+    stale = page.context.new_page()
+    stale.goto(f"{page.base_url}/w/{w.entries[0].pk}/vote/")
+    stale.locator(".zj-vote").get_by_role("button", name="投票", exact=True).wait_for()
     page.goto(f"{page.base_url}/w/{w.entries[0].pk}/vote/")
     box = page.locator(".zj-vote")
-    box.get_by_role("button", name="投票").click()
+    box.get_by_role("button", name="投票", exact=True).click()
     box.get_by_text("谢谢，您的投票已记录。").wait_for()
     assert box.locator(".zj-vote-count").inner_text() == "1"
-    box.get_by_role("button", name="投票").click()
-    box.get_by_text("今天已为该作品投过票，明天再来。").wait_for()
+    # Today's vote for this entry is cast: the button says so and cannot be pressed.
+    assert box.get_by_role("button", name="今日已投票").is_disabled()
+    # The second vote the same day, from the stale tab, is refused with a clear message.
+    stale_box = stale.locator(".zj-vote")
+    stale_box.get_by_role("button", name="投票", exact=True).click()
+    stale_box.get_by_text("今天已为该作品投过票，明天再来。").wait_for()
+    assert stale_box.get_by_role("button", name="今日已投票").is_disabled()
+    stale.close()
     axe_clean(page)
     assert Vote.objects.count() == 1
 
     # The second entry: the rate rule (two attempts a minute here) demands a proof of work.
     page.goto(f"{page.base_url}/w/{w.entries[1].pk}/vote/")
     box.get_by_text("短时间内投票较多，请先完成验证再投票。").wait_for()
-    button = box.get_by_role("button", name="投票")
+    button = box.get_by_role("button", name="投票", exact=True)
     assert button.is_disabled()
     # The widget fetches the challenge, its PBKDF2 worker solves it, the button comes back.
     try:

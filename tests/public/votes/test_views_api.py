@@ -40,6 +40,26 @@ def test_box_for_a_voter_shows_button_count_and_remaining(client, world):
     assert 'class="fs-3 fw-bold zj-vote-count">0<' in html
 
 
+def test_box_says_when_nothing_is_left_to_cast_today(client, world):
+    VoteWindow.objects.filter(pk=world.track.pk).update(per_entry_daily=2, per_account_daily=3)
+    client.force_login(world.voter)
+    first, second = world.entries[0], world.entries[1]
+    origin = Origin(network="203.0.113.0/24", device="d")
+    votes.cast(world.voter, first.pk, origin=origin)
+    html = box(client, first).content.decode()
+    assert 'hx-post="/w/' in html and "今日已投票" not in html  # a second vote for it is allowed today
+    votes.cast(world.voter, first.pk, origin=origin)
+    html = box(client, first).content.decode()
+    assert "今日已投票" in html and "disabled" in html and "<form" not in html
+    assert 'hx-post="/w/' in box(client, second).content.decode()
+    votes.cast(world.voter, second.pk, origin=origin)  # the account's third and last vote today
+    html = box(client, world.entries[2]).content.decode()
+    assert "今日票数已用完" in html and "<form" not in html
+    # The answer to a refused vote shows the same disabled button under the message.
+    r = client.post(f"/w/{first.pk}/vote/", HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "今日已投票" in r.content.decode()
+
+
 def test_box_hidden_without_window_and_count_hidden_when_the_track_hides_it(client, world):
     VoteWindow.objects.filter(pk=world.track.pk).update(show_counts=False)
     client.force_login(world.voter)

@@ -371,6 +371,17 @@ class BoxState:
     entry_used_today: int | None
     challenge: bool
 
+    @property
+    def entry_done(self) -> bool:
+        """The account has cast today's votes for this entry (the button says so, disabled)."""
+        return (self.window is not None and self.entry_used_today is not None
+                and self.entry_used_today >= self.window.per_entry_daily)
+
+    @property
+    def account_done(self) -> bool:
+        """The account has no vote left today in the track."""
+        return self.remaining_today == 0
+
 
 def box_state(user: Any, entry: Any, *, network: str = "", at: dt.datetime | None = None) -> BoxState:
     at = at or timezone.now()
