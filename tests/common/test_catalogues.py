@@ -50,3 +50,36 @@ def test_audit_words_not_shadowed_by_admin_catalogue(client):
     page = client.get("/hub/audit/").content.decode()
     assert "筛选" in page and "过滤器" not in page
     assert ">变更<" in page and ">操作<" in page
+
+
+def _unescape(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(text[i + 1], text[i + 1]))
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def test_what_every_catalogue_says_is_what_the_visitor_reads():
+    """Django merges every catalogue into one: the same msgid (in the same context) has a single
+    translation at run time, the first found. A catalogue that says otherwise is shadowed, and the
+    page shows the other app's word (the judging page's round "Open" once read 待处理, an
+    originality flag's status). Where the meanings differ, the source gives a context."""
+    from django.utils import translation
+    from django.utils.translation import gettext, pgettext
+
+    shadowed = []
+    with translation.override("zh-hans"):
+        for po in sorted(ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")):
+            for e in _entries(po):
+                if not e.get("msgid") or "msgid_plural" in e or not e.get("msgstr"):
+                    continue
+                msgid, want = _unescape(e["msgid"]), _unescape(e["msgstr"])
+                got = pgettext(_unescape(e["msgctxt"]), msgid) if "msgctxt" in e else gettext(msgid)
+                if got != want:
+                    shadowed.append(f"{po.relative_to(ROOT)}: {msgid!r} says {want!r}, reads {got!r}")
+    assert not shadowed, "\n".join(shadowed)

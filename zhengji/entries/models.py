@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengji.campaigns.models import EntrantType
 from zhengji.common.audit import AuditScope
@@ -93,7 +94,7 @@ class EntryAuthor(models.Model):
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="authors")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     unit_name = models.CharField(_("unit"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=60, blank=True)
 

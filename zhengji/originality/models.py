@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengji.common.audit import STAFF, AuditScope
 
@@ -25,7 +26,7 @@ class FlagScope(models.TextChoices):
 
 
 class FlagStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("flag status", "Open")
     CLEARED = "cleared", _("Cleared")
     DISQUALIFIED = "disqualified", _("Disqualified")
 

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengji.common.audit import AuditScope
 
@@ -82,7 +83,7 @@ class RoundKind(models.TextChoices):
 
 class RoundStatus(models.TextChoices):
     DRAFT = "draft", _("Being set up")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("round status", "Open")
     CLOSED = "closed", _("Closed")
 
 

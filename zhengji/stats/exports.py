@@ -8,6 +8,7 @@ import io
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhengji.orgs.models import Organization
 
@@ -54,7 +55,7 @@ def dashboard_xlsx(dash: Dashboard) -> bytes:
     for i, r in enumerate([dash.root, *dash.children], start=3):
         cells(ws, i, [r.org.name, r.entries, r.recommended, r.participants, r.members, r.participation, r.units,
                       r.covered, r.coverage, r.silent])
-    ws = sheet(_("By track"), [_("Track")] + [label for _s, label in dash.states] + [_("Total")])
+    ws = sheet(_("By track"), [_("Track")] + [label for _s, label in dash.states] + [pgettext("sum", "Total")])
     for i, t in enumerate(dash.tracks, start=3):
         cells(ws, i, [t.track.name, *t.counts, t.total])
     ws = sheet(_("Per day"), [_("Day"), _("Submissions")])

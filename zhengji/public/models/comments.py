@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengji.common.audit import AuditScope
 
@@ -98,7 +99,7 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     nickname = models.CharField(_("nickname"), max_length=20)  # as it was when posted
     badge = models.CharField(_("badge"), max_length=8, choices=CommentBadge.choices, blank=True)
-    body = models.TextField(_("comment"))
+    body = models.TextField(pgettext_lazy("public comment", "comment"))
     status = models.CharField(_("status"), max_length=10, choices=CommentStatus.choices,
                               default=CommentStatus.PENDING)
     hold = models.CharField(_("held for"), max_length=8, choices=CommentHold.choices, blank=True)
@@ -115,7 +116,7 @@ class Comment(models.Model):
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
-        verbose_name = _("comment")
+        verbose_name = pgettext_lazy("public comment", "comment")
         verbose_name_plural = _("comments")
         constraints = [
             models.CheckConstraint(condition=Q(entry__isnull=False, announcement__isnull=True)
