@@ -63,17 +63,19 @@ def test_sample_entries_are_real_and_load_idempotently(django_capture_on_commit_
     assert {e.submitter.username for e in sample} == {"worker_yian", "worker_jiaoqu", "admin_yian"}
     collect_start = dt.datetime(2025, 6, 1, tzinfo=SH)
     for e in sample:
-        assert e.status == EntryStatus.SUBMITTED
+        assert e.status == EntryStatus.AWARDED  # the 2025 results archive took it through the review
         assert re.fullmatch(rf"2025-{e.track.number:02d}-\d{{6}}", e.number), e.number
         assert e.pledge_version and e.pledge_ip == "127.0.0.1"
         assert collect_start <= e.created < e.pledged_at == e.submitted_at
         assert e.submitted_at <= entries.deadline_for_entry(e)  # in time, by the domain's own rule
         actions = list(AuditLog.objects.filter(object_type="entries.entry", object_id=str(e.pk))
                        .order_by("at").values_list("action", "at"))
-        assert actions[0][0] == "entry.create" and actions[-1] == ("entry.submit", actions[-1][1])
+        assert actions[0][0] == "entry.create" and ("entry.submit", e.submitted_at) in actions
+        assert actions[-1][0] == "showcase.approve"
         assert all(at.year == 2025 for _a, at in actions)
         events = list(e.events.order_by("at").values_list("transition", "at"))
-        assert events[0][0] == "create" and events[-1] == ("submit", e.submitted_at)
+        assert events[0][0] == "create" and ("submit", e.submitted_at) in events
+        assert [t for t, _at in events[-3:]] == ["vet_eligible", "mark_scored", "award"]
         assert Notification.objects.filter(user=e.submitter, title__contains=e.number).exists()
         assert not entries.validate(e, entries.track_fields(e.track))  # complete by the track's form
     by_track = {e.track.slug: e for e in sample}
@@ -102,14 +104,24 @@ def test_sample_entries_are_real_and_load_idempotently(django_capture_on_commit_
     assert audio.duration > 3 and audio.preview  # espeak-ng speech, not a one-second beep
 
 
-def test_sample_entries_are_made_once_even_if_the_user_withdrew_one():
-    load_demo(samples=True)
-    e = Entry.objects.get(title="最后一公里")
-    # A withdrawal after the deadline is still allowed (the entry is not under review).
-    entries.withdraw(e.submitter, e, reason="demo")
-    before = counts()
-    report = load_demo()
-    assert not report.changed_anything and counts() == before
+def test_sample_entries_are_made_once_even_if_the_user_withdrew_one(monkeypatch):
+    from zhengji.demo import archive  # noqa: PLC0415
+
+    # Without the 2025 results archive, which would take the entries into the review.
+    with monkeypatch.context() as m:
+        m.setattr(archive, "load_results_archive", lambda *args: None)
+        load_demo(samples=True)
+        e = Entry.objects.get(title="最后一公里")
+        # A withdrawal after the deadline is still allowed (the entry is not under review).
+        entries.withdraw(e.submitter, e, reason="demo")
+        before = counts()
+        report = load_demo()
+        assert not report.changed_anything and counts() == before
+    # The archive then leaves the withdrawn entry (and its track) out, and awards the others.
+    load_demo()
+    e.refresh_from_db()
+    assert e.status == EntryStatus.WITHDRAWN
+    assert Entry.objects.filter(track__campaign=e.track.campaign, status=EntryStatus.AWARDED).count() == 4
 
 
 def test_without_samples_no_entries_and_no_ffmpeg():
@@ -232,10 +244,14 @@ def test_a_missing_tool_skips_only_the_entries_that_need_it(monkeypatch):
     # Video and speech need ffmpeg; the JPEGs, the PNG and the rich text do not.
     assert made == {"photography", "commentary", "union-accounts"}
     assert report.created["sample entries"] == 3 and report.created["media files"] == 4
+    assert report.created["2025 results finalised"] == 3  # the archive skips the tracks without one, quietly
     assert not MediaFile.objects.filter(entry_link=None).exists()
     # With the tool back, the next load adds the missing two and nothing else.
     monkeypatch.setattr(samples, "FFMPEG", "ffmpeg")
-    assert load_demo().created == {"sample entries": 2, "media files": 2}
+    created = load_demo().created
+    # (and the 2025 results archive takes the two through the review: reported, finalised, shown)
+    assert {k: created.pop(k) for k in ("sample entries", "media files")} == {"sample entries": 2, "media files": 2}
+    assert created == {"batches reported": 6, "2025 results finalised": 2, "gallery approvals": 2}
 
 
 def test_the_live_copy_has_a_public_side(client, django_capture_on_commit_callbacks):
@@ -266,3 +282,46 @@ def test_the_live_copy_has_a_public_side(client, django_capture_on_commit_callba
     assert client.login(username="worker_yian", password=DEMO_PASSWORD)
     voted = client.post(f"/api/public/votes/entries/{photo.pk}", content_type="application/json")
     assert voted.status_code == 200, voted.content
+
+
+def test_the_2025_campaign_has_a_finished_results_archive(client):
+    """Winners by tier, final results with their SHA-256, a published notice; loading again
+    changes nothing."""
+    from zhengji.review.domain.results import verify  # noqa: PLC0415
+    from zhengji.review.models import Notice, Publicity, PublicityStatus, ResultLine, ResultSnapshot  # noqa: PLC0415
+
+    load("--live")
+    campaign = Campaign.objects.get(slug="good-netizen-2025")
+    awarded = list(Entry.objects.filter(track__campaign=campaign, status=EntryStatus.AWARDED).order_by("number"))
+    assert {e.track.slug for e in awarded} >= {"photography", "micro-dramas", "recitation", "commentary"}
+    pubs = list(Publicity.objects.filter(track__campaign=campaign).select_related("snapshot", "track"))
+    assert pubs and all(p.status == PublicityStatus.FINALISED for p in pubs)
+    for p in pubs:
+        assert p.starts.year == p.ends.year == p.finalised_at.year == 2025 and p.starts < p.ends < p.finalised_at
+        assert verify(p.snapshot) and p.snapshot.frozen_at.year == 2025
+
+    html = client.get("/c/good-netizen-2025/winners/").content.decode()
+    assert "评选结果尚未公布" not in html
+    assert "一等奖" in html
+    for e in awarded:
+        assert e.number in html and e.title.replace("“", "&ldquo;")[:4] in html or e.title[:4] in html
+    assert "网络正能量摄影作品征集" in html and "铜花绽放" in html
+
+    results = client.get("/results/").content.decode()
+    for p in pubs:
+        assert f"/results/notice/{p.pk}/" in results
+    photo = next(p for p in pubs if p.track.slug == "photography")
+    page = client.get(f"/results/tracks/{photo.track_id}/").content.decode()
+    assert photo.snapshot.sha256 in page and "铜花绽放" in page and "一等奖" in page
+
+    notices = client.get("/results/notices/").content.decode()
+    notice = Notice.objects.get(campaign=campaign)
+    assert notice.published_at is not None and notice.published_at.year == 2025
+    assert notice.number in notices and notice.title in notices
+    gallery = client.get("/c/good-netizen-2025/gallery/?track=photography").content.decode()
+    assert "铜花绽放" in gallery
+
+    models = (ResultLine, ResultSnapshot, Publicity, Notice, Entry, AuditLog)
+    before = {m.__name__: m.objects.count() for m in models}
+    assert "nothing changed" in load("--live")
+    assert {m.__name__: m.objects.count() for m in models} == before

@@ -27,6 +27,7 @@ from zhengji.entries import workflow
 from zhengji.entries.models import Entry, EntryStatus
 from zhengji.orgs.models import Organization
 from zhengji.public.domain import showcase
+from zhengji.public.models import Showcase
 from zhengji.review.domain import assignment as assign
 from zhengji.review.domain import notice, publicity, results, scoring, setup
 from zhengji.review.models import (
@@ -59,6 +60,11 @@ POINTS = {"photography": (36, 53), "micro-dramas": (35, 51), "recitation": (33, 
           "union-accounts": (34, 52)}
 NOTICE_NUMBER = "皖工办〔2025〕58号"
 NOTICE_RECIPIENTS = "各市总工会，省各产业工会，省总直属工会"
+# Written out (not the defaults, which follow the loader's language): an official document is Chinese.
+NOTICE_TITLE = "关于2025年“皖美职工正能量 争做中国好网民”主题活动优秀成果的通报"
+NOTICE_BODY = ("2025年“皖美职工正能量 争做中国好网民”主题活动开展以来，全省各级工会广泛发动、精心组织，"
+               "广大职工踊跃参与。经各子项目承办单位组织评审，并于2025年12月1日至5日在平台公示，"
+               "现将获奖作品通报如下。\n希望获奖单位和个人珍惜荣誉、再接再厉，持续传播网络正能量。")
 
 
 def _at(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:
@@ -71,6 +77,7 @@ ROUND_OPENS, ROUND_CLOSES = _at(2025, 10, 10, 9, 0), _at(2025, 11, 14, 18, 0)
 DECIDED, FROZEN = _at(2025, 11, 20, 10, 0), _at(2025, 11, 21, 10, 0)
 PUBLISHED = _at(2025, 12, 1, 10, 0)   # a Monday morning: the five working days end on Friday 5 December
 FINALISED = _at(2025, 12, 11, 10, 0)
+SHOWN = _at(2025, 12, 11, 11, 0)
 NOTICE_DAY = dt.date(2025, 12, 19)
 
 
@@ -167,6 +174,10 @@ def _gallery(report: Report, campaign: Campaign, users: dict[str, User]) -> None
     for track_id, ids in by_track.items():
         with acting(staff, ip="127.0.0.1"):
             changed = showcase.approve(staff, Track.objects.get(pk=track_id), ids)
+        # approve() stamps today; the works went up the hour after the results were final.
+        Showcase.objects.filter(entry_id__in=ids).update(approved_at=SHOWN, listed_at=SHOWN, updated=SHOWN)
+        AuditLog.objects.filter(action="showcase.approve", object_type="entries.entry",
+                                object_id__in=[str(pk) for pk in ids]).update(at=SHOWN)
         report.add("gallery approvals", bool(changed))
 
 
@@ -178,8 +189,8 @@ def _notice(report: Report, campaign: Campaign, users: dict[str, User]) -> None:
         return  # publishing needs a finalised award
     admin = users["campaign_admin"]
     with acting(admin, ip="127.0.0.1"):
-        n = notice.create_notice(admin, campaign, number=NOTICE_NUMBER, recipients=NOTICE_RECIPIENTS,
-                                 issued_on=NOTICE_DAY)
+        n = notice.create_notice(admin, campaign, number=NOTICE_NUMBER, title=NOTICE_TITLE,
+                                 recipients=NOTICE_RECIPIENTS, body=NOTICE_BODY, issued_on=NOTICE_DAY)
         n = notice.publish_notice(admin, n)
     published = dt.datetime.combine(NOTICE_DAY, dt.time(10, 0), tzinfo=SHANGHAI)
     # publish_notice stamps today; the notice's own date is 2025's (the list shows the time).
