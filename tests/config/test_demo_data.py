@@ -157,7 +157,12 @@ def test_one_account_per_role_with_scopes(demo):
     assert scopes_for(User.objects.get(username="moderator")).moderator == {demo.pk}
     photo = Track.objects.get(campaign=demo, slug="photography")
     assert scopes_for(User.objects.get(username="host_photo")).host_tracks == {photo.pk}
-    assert scopes_for(User.objects.get(username="judge_photo")).judge_tracks == {photo.pk}
+    # The photography judge; the 2025 results archive invited them to judge that year's other
+    # tracks with a sample entry too (closed rounds now).
+    judged = scopes_for(User.objects.get(username="judge_photo")).judge_tracks
+    assert photo.pk in judged
+    assert set(Track.objects.filter(pk__in=judged - {photo.pk}).values_list("campaign__slug", flat=True)) <= {
+        "good-netizen-2025"}
     yian = scopes_for(User.objects.get(username="admin_yian"))
     assert yian.administers_path(Organization.objects.get(code="AH-TL-YA-001").path)
     assert not yian.administers_path(Organization.objects.get(code="AH-TL-JQ-001").path)
