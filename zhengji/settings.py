@@ -298,7 +298,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # weasyprint narrates every PDF it lays out ("Step 7 - Adding PDF metadata") at INFO.
+    "loggers": {"django.request": {"level": "ERROR"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- Zhengji --------------------------------------------------------------------------------
