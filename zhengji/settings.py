@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZHENGJI_VAR_DIR", BASE_DIR / "var"))
@@ -225,11 +226,7 @@ _static_backend = (
 )
 # Source maps are fetched only by a developer's tools: brotli on the bundled ones (14 of the 44 MB
 # collected) was most of collectstatic's time, for nothing a visitor downloads.
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
-    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf", "flv",
-    "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv",
-    "map",
-)
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": _static_backend},

@@ -32,7 +32,7 @@ def test_schema_is_built_once_per_language_not_per_request(client, monkeypatch):
 
     from zhengji.api.api import api
 
-    api.__dict__.pop("_schemas", None)
+    api._schemas.clear()
     builds: list[int] = []
     original = NinjaAPI.get_openapi_schema
 

@@ -86,19 +86,20 @@ class ZhengjiAPI(NinjaAPI):
     operation's models (1-4 s of CPU for ~600 KB), and the routes never change while running, so an
     anonymous caller asking for /api/openapi.json again and again must not cost that each time."""
 
-    _schemas: dict[tuple[str | None, str | None], Any]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[tuple[str | None, str | None], Any] = {}
 
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> Any:
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         key = (path_prefix, translation.get_language())
-        schemas = self.__dict__.setdefault("_schemas", {})
-        schema = schemas.get(key)
+        schema = self._schemas.get(key)
         if schema is None:
             with _BUILDING:
-                schema = schemas.get(key)
+                schema = self._schemas.get(key)
                 if schema is None:
                     schema = add_common_errors(super().get_openapi_schema(path_prefix=path_prefix))
-                    schemas[key] = schema
+                    self._schemas[key] = schema
         return schema

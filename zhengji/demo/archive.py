@@ -25,7 +25,6 @@ from zhengji.common.context import acting
 from zhengji.common.models import AuditLog
 from zhengji.entries import workflow
 from zhengji.entries.models import Entry, EntryStatus
-from zhengji.orgs.models import Organization
 from zhengji.public.domain import showcase
 from zhengji.public.models import Showcase
 from zhengji.review.domain import assignment as assign
@@ -198,10 +197,8 @@ def _notice(report: Report, campaign: Campaign, users: dict[str, User]) -> None:
     report.add("results notices", True)
 
 
-def load_results_archive(report: Report, campaign: Campaign, users: dict[str, User],
-                         orgs: dict[str, Organization]) -> None:
+def load_results_archive(report: Report, campaign: Campaign, users: dict[str, User]) -> None:
     """The finished review of the 2025 campaign's tracks that have a sample entry (see the module)."""
-    del orgs  # the units come with the entries; kept for the loader's uniform call
     if not {"campaign_admin", "host_photo", "judge_photo"} <= set(users):
         return
     for n, (slug, entry) in enumerate(sorted(_sample_entries(campaign).items(), key=lambda kv: kv[1].track.number)):

@@ -324,7 +324,7 @@ def load_demo(*, live: bool = False, samples: bool = True) -> Report:
         load_sample_entries(report, campaign, users, orgs)
         from .archive import load_results_archive  # noqa: PLC0415 (archive.py builds on this module)
 
-        load_results_archive(report, campaign, users, orgs)
+        load_results_archive(report, campaign, users)
         if live:
             from .public import load_public_demo  # noqa: PLC0415 (public.py builds on this module)
 
