@@ -159,3 +159,29 @@ def test_numbers_beyond_64_bits_are_a_400_not_a_500(rf):
         page = RequestSanityMiddleware(lambda request: None).process_exception(rf.get("/x"), exc)
         assert page.status_code == 400 and b"too large" in page.content or "过大".encode() in page.content
     assert RequestSanityMiddleware(lambda request: None).process_exception(rf.get("/x"), KeyError()) is None
+
+
+
+def test_field_errors_are_in_the_callers_language():
+    """pydantic words its messages in English only: the kinds people meet come back translated."""
+    import pydantic
+    from django.utils import translation
+
+    from zhengji.api.errors import field_errors
+
+    class Payload(pydantic.BaseModel):
+        body: str = pydantic.Field(min_length=1, max_length=5)
+        page: int = pydantic.Field(ge=1)
+        score: float
+        code: str
+
+    def errors(data):
+        with pytest.raises(pydantic.ValidationError) as caught:
+            Payload.model_validate(data)
+        with translation.override("zh-hans"):
+            return field_errors(caught.value.errors())
+
+    assert errors({"body": "", "page": "abc", "score": "x"}) == {
+        "body": ["此项为必填项。"], "page": ["请输入整数。"], "score": ["请输入数字。"], "code": ["此项为必填项。"]}
+    assert errors({"body": "太长了太长了", "page": 0, "score": 1, "code": "c"}) == {
+        "body": ["最多 5 个字符。"], "page": ["确保该值大于或等于1。"]}

@@ -56,12 +56,35 @@ def install_error_handlers(api) -> None:
         return reply(request, exc.status_code, "error", str(exc))
 
 
+def _message(error: dict) -> str:
+    """pydantic's message for an error, in the caller's language for the kinds people meet (its
+    own words are English only); a rarer kind keeps pydantic's text."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return _("This field is required.")
+    if kind == "string_too_long" and "max_length" in ctx:
+        return _("At most %(n)d characters.") % {"n": ctx["max_length"]}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return _("Enter a number.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
+            "limit_value": ctx.get("ge", ctx.get("gt"))}
+    if kind in ("less_than_equal", "less_than"):
+        return _("Ensure this value is less than or equal to %(limit_value)s.") % {
+            "limit_value": ctx.get("le", ctx.get("lt"))}
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+        return _("Enter a valid date.")
+    return str(error.get("msg", ""))
+
+
 def field_errors(errors: list) -> dict[str, list[str]]:
     """pydantic's list of {loc, msg} as the documented object: dotted location -> messages
-    (the same shape as a Django form's errors), e.g. {"body.payload.title": ["Field required"]}."""
+    (the same shape as a Django form's errors), e.g. {"body.payload.title": ["此项为必填项。"]}."""
     out: dict[str, list[str]] = {}
     for error in errors:
         loc = error.get("loc") or ()
         key = ".".join(str(part) for part in loc) or "__all__"
-        out.setdefault(key, []).append(str(error.get("msg", "")))
+        out.setdefault(key, []).append(_message(error))
     return out
